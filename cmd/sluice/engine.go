@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sluicehq/sluice/localengine"
+	"github.com/sluicehq/sluice/localengine/sigv4"
+)
+
+// defaultEngineAddr is where the bundled engine listens unless told otherwise.
+const defaultEngineAddr = "127.0.0.1:4577"
+
+func newEngineCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "engine",
+		Short: "The bundled AWS-compatible engine (Kinesis, SQS, S3)",
+	}
+	cmd.AddCommand(newEngineServeCmd())
+	return cmd
+}
+
+type engineServeFlags struct {
+	addr          string
+	dataDir       string
+	allowRemote   bool
+	strictAuth    string
+	enforceLimits bool
+	logLevel      string
+}
+
+func newEngineServeCmd() *cobra.Command {
+	var f engineServeFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the engine until interrupted",
+		Long: `Serve Kinesis, SQS and S3 on one port over their AWS wire protocols, on a
+durable store in the data directory. Point any AWS client at it with an
+endpoint override, e.g. aws --endpoint-url http://127.0.0.1:4577 kinesis list-streams.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return serveEngine(ctx, cmd, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "addr", defaultEngineAddr, "address to listen on (loopback only unless --allow-remote)")
+	fl.StringVar(&f.dataDir, "data", "", "data directory (default $SLUICE_DATA_DIR or $XDG_DATA_HOME/sluice)")
+	fl.BoolVar(&f.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	fl.StringVar(&f.strictAuth, "strict-auth", "", "verify SigV4 signatures against this KEY:SECRET and reject others")
+	fl.BoolVar(&f.enforceLimits, "enforce-limits", false, "enforce AWS's per-shard Kinesis throughput limits")
+	fl.StringVar(&f.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
+	return cmd
+}
+
+func serveEngine(ctx context.Context, cmd *cobra.Command, f engineServeFlags) error {
+	opts, err := engineOptions(f, cmd)
+	if err != nil {
+		return err
+	}
+	if err := localengine.CheckListenAddr(f.addr, f.allowRemote); err != nil {
+		return err
+	}
+	eng, err := localengine.Open(opts)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		_ = eng.Shutdown(context.Background())
+		return fmt.Errorf("listen on %s: %w", f.addr, err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- eng.Serve(ln) }()
+	fmt.Fprintf(cmd.OutOrStdout(), "sluice engine listening on http://%s (data %s)\n", ln.Addr(), opts.DataDir)
+
+	select {
+	case err := <-served:
+		_ = eng.Shutdown(context.Background())
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := eng.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("engine shutdown: %w", err)
+	}
+	return <-served
+}
+
+func engineOptions(f engineServeFlags, cmd *cobra.Command) (localengine.Options, error) {
+	opts := localengine.Options{DataDir: f.dataDir, EnforceLimits: f.enforceLimits}
+	if opts.DataDir == "" {
+		dir, err := localengine.DefaultDataDir()
+		if err != nil {
+			return opts, err
+		}
+		opts.DataDir = dir
+	}
+	if f.strictAuth != "" {
+		key, secret, ok := strings.Cut(f.strictAuth, ":")
+		if !ok || key == "" || secret == "" {
+			return opts, errors.New("--strict-auth wants KEY:SECRET")
+		}
+		opts.StrictAuth = &sigv4.Credentials{AccessKey: key, Secret: secret}
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
+		return opts, fmt.Errorf("--log-level %q: want debug, info, warn or error", f.logLevel)
+	}
+	opts.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
+	return opts, nil
+}

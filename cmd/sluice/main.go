@@ -1,0 +1,23 @@
+// Command sluice operates event pipelines on AWS, or on its bundled local
+// engine.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+// Set at build time with -ldflags "-X main.version=… -X main.commit=… -X main.date=…".
+var (
+	version = "dev"
+	commit  = "dev"
+	date    = "dev"
+)
+
+func main() {
+	root := newRootCmd(buildInfo{Version: version, Commit: commit, Date: date})
+	if err := root.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "sluice:", err)
+		os.Exit(1)
+	}
+}

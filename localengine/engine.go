@@ -1,0 +1,168 @@
+// Package localengine is sluice's bundled AWS-compatible engine: Kinesis,
+// SQS and S3 over their real wire protocols, on a durable store in one data
+// directory. Any AWS client can use it through an endpoint override.
+package localengine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/sluicehq/sluice/localengine/kinesis"
+	"github.com/sluicehq/sluice/localengine/s3"
+	"github.com/sluicehq/sluice/localengine/sigv4"
+	"github.com/sluicehq/sluice/localengine/sqs"
+	"github.com/sluicehq/sluice/localengine/store"
+)
+
+// Options configure an engine.
+type Options struct {
+	// DataDir holds the store and the address file; created if missing.
+	DataDir string
+	// StrictAuth, when set, makes the engine verify every signature against
+	// this one key pair. By default any credentials are accepted.
+	StrictAuth *sigv4.Credentials
+	// EnforceLimits turns on AWS's per-shard Kinesis throughput limits.
+	EnforceLimits bool
+	// Now is the engine's clock; time.Now when nil. Tests move it.
+	Now func() time.Time
+	// Logger receives the engine's log; discarded when nil.
+	Logger *slog.Logger
+}
+
+// Engine is an open engine: its store and services, ready to serve.
+type Engine struct {
+	opts    Options
+	store   *store.Store
+	kinesis *kinesis.Service
+	sqs     *sqs.Service
+	s3      *s3.Service
+	log     *slog.Logger
+
+	mu     sync.Mutex
+	server *http.Server
+	// stopping is cancelled when Shutdown starts, so that long polls end
+	// and let in-flight requests finish.
+	stopping context.Context
+	stop     context.CancelFunc
+}
+
+// Open opens the data directory. It fails at once with *InUseError when
+// another engine is serving it.
+func Open(opts Options) (*Engine, error) {
+	if opts.DataDir == "" {
+		return nil, errors.New("open engine: no data directory")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("open engine: create data directory: %w", err)
+	}
+	st, err := store.Open(filepath.Join(opts.DataDir, "engine.db"))
+	if errors.Is(err, store.ErrLocked) {
+		addr, _ := ReadAddress(opts.DataDir)
+		return nil, &InUseError{DataDir: opts.DataDir, Address: addr}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open engine: %w", err)
+	}
+	e := &Engine{opts: opts, store: st, log: opts.Logger}
+	e.stopping, e.stop = context.WithCancel(context.Background())
+	if err := e.openServices(); err != nil {
+		e.closeServices()
+		_ = st.Close()
+		return nil, fmt.Errorf("open engine: %w", err)
+	}
+	return e, nil
+}
+
+func (e *Engine) openServices() error {
+	var err error
+	if e.kinesis, err = kinesis.New(e.store, kinesis.Config{
+		Now: e.opts.Now, EnforceLimits: e.opts.EnforceLimits, Logger: e.log,
+	}); err != nil {
+		return fmt.Errorf("kinesis: %w", err)
+	}
+	if e.sqs, err = sqs.New(e.store, sqs.Config{Now: e.opts.Now, Logger: e.log}); err != nil {
+		return fmt.Errorf("sqs: %w", err)
+	}
+	if e.s3, err = s3.New(e.store, s3.Config{Now: e.opts.Now, Logger: e.log, DataDir: e.opts.DataDir}); err != nil {
+		return fmt.Errorf("s3: %w", err)
+	}
+	return nil
+}
+
+func (e *Engine) closeServices() {
+	if e.kinesis != nil {
+		e.kinesis.Close()
+	}
+	if e.sqs != nil {
+		e.sqs.Close()
+	}
+	if e.s3 != nil {
+		e.s3.Close()
+	}
+}
+
+// DataDir is the directory the engine serves.
+func (e *Engine) DataDir() string { return e.opts.DataDir }
+
+// Serve answers requests on ln until Shutdown, recording ln's address in
+// the data directory. It returns nil after a clean Shutdown.
+func (e *Engine) Serve(ln net.Listener) error {
+	e.mu.Lock()
+	if e.server != nil {
+		e.mu.Unlock()
+		return errors.New("engine is already serving")
+	}
+	e.server = &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: 30 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return e.stopping },
+		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelWarn),
+	}
+	srv := e.server
+	e.mu.Unlock()
+
+	addr := ln.Addr().String()
+	if err := writeAddress(e.opts.DataDir, Address{URL: "http://" + addr, Addr: addr, PID: os.Getpid()}); err != nil {
+		return err
+	}
+	err := srv.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting requests, lets in-flight ones finish (long polls
+// return early), then closes the services and the store. It is safe to call
+// on an engine that never served.
+func (e *Engine) Shutdown(ctx context.Context) error {
+	e.stop()
+	e.mu.Lock()
+	srv := e.server
+	e.mu.Unlock()
+	var err error
+	if srv != nil {
+		err = srv.Shutdown(ctx)
+		removeAddress(e.opts.DataDir)
+	}
+	e.closeServices()
+	if cerr := e.store.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	return err
+}
