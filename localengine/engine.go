@@ -47,8 +47,9 @@ type Engine struct {
 	s3      *s3.Service
 	log     *slog.Logger
 
-	mu     sync.Mutex
-	server *http.Server
+	mu       sync.Mutex
+	server   *http.Server
+	shutdown sync.Once
 	// stopping is cancelled when Shutdown starts, so that long polls end
 	// and let in-flight requests finish.
 	stopping context.Context
@@ -122,10 +123,25 @@ func (e *Engine) DataDir() string { return e.opts.DataDir }
 // Serve answers requests on ln until Shutdown, recording ln's address in
 // the data directory. It returns nil after a clean Shutdown.
 func (e *Engine) Serve(ln net.Listener) error {
+	done, err := e.Start(ln)
+	if err != nil {
+		return err
+	}
+	return <-done
+}
+
+// Start records ln's address in the data directory, so that clients can
+// find the engine as soon as Start returns, and serves on ln in the
+// background. The channel yields Serve's result once serving ends.
+func (e *Engine) Start(ln net.Listener) (<-chan error, error) {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.server != nil {
-		e.mu.Unlock()
-		return errors.New("engine is already serving")
+		return nil, errors.New("engine is already serving")
+	}
+	addr := ln.Addr().String()
+	if err := writeAddress(e.opts.DataDir, Address{URL: "http://" + addr, Addr: addr, PID: os.Getpid()}); err != nil {
+		return nil, err
 	}
 	e.server = &http.Server{
 		Handler:           e,
@@ -134,23 +150,30 @@ func (e *Engine) Serve(ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelWarn),
 	}
 	srv := e.server
-	e.mu.Unlock()
-
-	addr := ln.Addr().String()
-	if err := writeAddress(e.opts.DataDir, Address{URL: "http://" + addr, Addr: addr, PID: os.Getpid()}); err != nil {
-		return err
-	}
-	err := srv.Serve(ln)
-	if errors.Is(err, http.ErrServerClosed) {
-		return nil
-	}
-	return err
+	done := make(chan error, 1)
+	go func() {
+		err := srv.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		done <- err
+	}()
+	return done, nil
 }
 
 // Shutdown stops accepting requests, lets in-flight ones finish (long polls
 // return early), then closes the services and the store. It is safe to call
 // on an engine that never served.
 func (e *Engine) Shutdown(ctx context.Context) error {
+	err := ErrShutDown
+	e.shutdown.Do(func() { err = e.shutdownOnce(ctx) })
+	return err
+}
+
+// ErrShutDown is returned by a second Shutdown.
+var ErrShutDown = errors.New("engine is already shut down")
+
+func (e *Engine) shutdownOnce(ctx context.Context) error {
 	e.stop()
 	e.mu.Lock()
 	srv := e.server

@@ -81,8 +81,11 @@ func serveEngine(ctx context.Context, cmd *cobra.Command, f engineServeFlags) er
 		_ = eng.Shutdown(context.Background())
 		return fmt.Errorf("listen on %s: %w", f.addr, err)
 	}
-	served := make(chan error, 1)
-	go func() { served <- eng.Serve(ln) }()
+	served, err := eng.Start(ln)
+	if err != nil {
+		_ = eng.Shutdown(context.Background())
+		return err
+	}
 	fmt.Fprintf(cmd.OutOrStdout(), "sluice engine listening on http://%s (data %s)\n", ln.Addr(), opts.DataDir)
 
 	select {

@@ -4,6 +4,7 @@ package enginetest
 
 import (
 	"context"
+	"errors"
 	"net"
 	"sync"
 	"testing"
@@ -50,13 +51,16 @@ func Start(tb testing.TB, opts ...Option) *Engine {
 	if err != nil {
 		tb.Fatalf("listen: %v", err)
 	}
-	served := make(chan error, 1)
-	go func() { served <- eng.Serve(ln) }()
+	served, err := eng.Start(ln)
+	if err != nil {
+		tb.Fatalf("serve: %v", err)
+	}
 	e := &Engine{Engine: eng, URL: "http://" + ln.Addr().String(), Region: "us-east-1", Clock: clock}
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if err := eng.Shutdown(ctx); err != nil {
+		// A test may have shut the engine down itself already.
+		if err := eng.Shutdown(ctx); err != nil && !errors.Is(err, localengine.ErrShutDown) {
 			tb.Errorf("engine shutdown: %v", err)
 		}
 		if err := <-served; err != nil {
