@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Drive a real engine with the aws CLI and boto3 from Debian's packages: the
+# engine must work with clients other than the Go SDK, unchanged. Debian's
+# aws CLI and boto3 are old enough to speak SQS's query protocol.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! [ -x /usr/bin/aws ] || ! /usr/bin/python3 -c 'import boto3' 2>/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq awscli python3-boto3 >/dev/null
+fi
+
+work=$(mktemp -d)
+trap 'kill "$engine" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+go build -o "$work/sluice" ./cmd/sluice
+"$work/sluice" engine serve --addr 127.0.0.1:0 --data "$work/data" > "$work/engine.out" 2>&1 &
+engine=$!
+for _ in $(seq 100); do
+  grep -q listening "$work/engine.out" 2>/dev/null && break
+  sleep 0.1
+done
+url=$(sed -n 's/^sluice engine listening on \(http:[^ ]*\).*/\1/p' "$work/engine.out")
+[ -n "$url" ] || { cat "$work/engine.out"; exit 1; }
+
+export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 AWS_PAGER=""
+aws() { /usr/bin/aws --endpoint-url "$url" --output json "$@"; }
+
+aws kinesis create-stream --stream-name cli --shard-count 2
+aws kinesis put-record --stream-name cli --partition-key k1 --data aGVsbG8= >/dev/null
+aws kinesis list-streams | grep -q '"cli"'
+shard=$(aws kinesis list-shards --stream-name cli --query 'Shards[0].ShardId' --output text)
+[ "$shard" = shardId-000000000000 ]
+
+q=$(aws sqs create-queue --queue-name cli-q --query QueueUrl --output text)
+aws sqs send-message --queue-url "$q" --message-body 'from the cli' >/dev/null
+body=$(aws sqs receive-message --queue-url "$q" --query 'Messages[0].Body' --output text)
+[ "$body" = "from the cli" ]
+
+aws s3 mb s3://cli-bucket >/dev/null
+echo '{"event":1}' > "$work/event.json"
+aws s3 cp "$work/event.json" s3://cli-bucket/events/2026/event.json >/dev/null
+aws s3 ls s3://cli-bucket/events/ --recursive | grep -q 'events/2026/event.json'
+aws s3 cp s3://cli-bucket/events/2026/event.json "$work/back.json" >/dev/null
+cmp "$work/event.json" "$work/back.json"
+echo "aws CLI $(/usr/bin/aws --version 2>&1 | cut -d' ' -f1) compat: ok"
+
+/usr/bin/python3 .ci/compat.py "$url"
