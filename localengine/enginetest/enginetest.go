@@ -79,6 +79,11 @@ func (e *Engine) Config() aws.Config {
 		BaseEndpoint: aws.String(e.URL),
 		// Tests assert on the first answer; the SDK's retries would hide it.
 		RetryMaxAttempts: 1,
+		HTTPClient:       HTTPClient(),
+		// What config.LoadDefaultConfig gives real users: checksums sent and
+		// validated wherever the service supports them.
+		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenSupported,
+		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenSupported,
 	}
 }
 
