@@ -166,34 +166,14 @@ func (s *Service) deleteMessage(ctx context.Context, in *deleteMessageInput) (an
 }
 
 func (s *Service) deleteMessageBatch(ctx context.Context, in *deleteMessageBatchInput) (*batchOutput, error) {
-	if in.QueueUrl == "" {
-		return nil, errMissing("QueueUrl")
-	}
 	ids := make([]string, len(in.Entries))
 	for i := range in.Entries {
 		ids[i] = in.Entries[i].Id
 	}
-	if err := checkBatch(ids, "DeleteMessageBatchRequestEntry"); err != nil {
-		return nil, err
-	}
-	q, err := s.lockQueue(ctx, in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	now := s.now()
-	w := &messageWrites{qid: q.rec.ID}
-	out := &batchOutput{Successful: []batchID{}, Failed: []batchError{}}
-	for i := range in.Entries {
-		if err := s.deleteLocked(q, in.Entries[i].ReceiptHandle, now, w); err != nil {
-			out.Failed = append(out.Failed, failure(ids[i], err))
-			continue
-		}
-		out.Successful = append(out.Successful, batchID{Id: ids[i]})
-	}
-	if err := s.commitAndUnlock(w); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.batchOnQueue(ctx, in.QueueUrl, ids, "DeleteMessageBatchRequestEntry",
+		func(q *queue, i int, now int64, w *messageWrites) error {
+			return s.deleteLocked(q, in.Entries[i].ReceiptHandle, now, w)
+		})
 }
 
 func (s *Service) changeMessageVisibility(ctx context.Context, in *changeVisibilityInput) (any, error) {
@@ -213,26 +193,37 @@ func (s *Service) changeMessageVisibility(ctx context.Context, in *changeVisibil
 }
 
 func (s *Service) changeMessageVisibilityBatch(ctx context.Context, in *changeVisibilityBatchInput) (*batchOutput, error) {
-	if in.QueueUrl == "" {
-		return nil, errMissing("QueueUrl")
-	}
 	ids := make([]string, len(in.Entries))
 	for i := range in.Entries {
 		ids[i] = in.Entries[i].Id
 	}
-	if err := checkBatch(ids, "ChangeMessageVisibilityBatchRequestEntry"); err != nil {
+	return s.batchOnQueue(ctx, in.QueueUrl, ids, "ChangeMessageVisibilityBatchRequestEntry",
+		func(q *queue, i int, now int64, w *messageWrites) error {
+			en := &in.Entries[i]
+			return s.changeVisibilityLocked(q, en.ReceiptHandle, en.VisibilityTimeout, now, w)
+		})
+}
+
+// batchOnQueue applies op to every entry of a batch on one queue and
+// commits the changes together; an entry that fails is reported in the
+// answer without failing the others.
+func (s *Service) batchOnQueue(ctx context.Context, queueURL string, ids []string, entryName string,
+	op func(q *queue, i int, now int64, w *messageWrites) error) (*batchOutput, error) {
+	if queueURL == "" {
+		return nil, errMissing("QueueUrl")
+	}
+	if err := checkBatch(ids, entryName); err != nil {
 		return nil, err
 	}
-	q, err := s.lockQueue(ctx, in.QueueUrl)
+	q, err := s.lockQueue(ctx, queueURL)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
 	w := &messageWrites{qid: q.rec.ID}
 	out := &batchOutput{Successful: []batchID{}, Failed: []batchError{}}
-	for i := range in.Entries {
-		en := &in.Entries[i]
-		if err := s.changeVisibilityLocked(q, en.ReceiptHandle, en.VisibilityTimeout, now, w); err != nil {
+	for i := range ids {
+		if err := op(q, i, now, w); err != nil {
 			out.Failed = append(out.Failed, failure(ids[i], err))
 			continue
 		}
