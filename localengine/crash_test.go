@@ -1,13 +1,9 @@
 package localengine_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -23,52 +19,9 @@ import (
 	"github.com/sluicehq/sluice/localengine/enginetest"
 )
 
-// crashChildEnv names the data directory when this test binary runs as the
-// engine child of TestAcknowledgedWritesSurviveSIGKILL.
-const crashChildEnv = "SLUICE_CRASH_CHILD_DATA"
-
 func TestMain(m *testing.M) {
-	if dir := os.Getenv(crashChildEnv); dir != "" {
-		serveUntilKilled(dir)
-		return
-	}
+	enginetest.RunChildIfAsked()
 	os.Exit(m.Run())
-}
-
-// serveUntilKilled is the child: an engine that prints its URL and serves
-// until the parent kills it.
-func serveUntilKilled(dir string) {
-	eng, err := localengine.Open(localengine.Options{DataDir: dir})
-	if err != nil {
-		fmt.Println("error:", err)
-		os.Exit(1)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		fmt.Println("error:", err)
-		os.Exit(1)
-	}
-	fmt.Println("http://" + ln.Addr().String())
-	_ = eng.Serve(ln)
-}
-
-func startChildEngine(t *testing.T, dir string) (*exec.Cmd, string) {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil || !strings.HasPrefix(line, "http://") {
-		t.Fatalf("child engine did not start: %q %v", line, err)
-	}
-	return cmd, strings.TrimSpace(line)
 }
 
 func clientConfig(url string) aws.Config {
@@ -107,7 +60,7 @@ func (a *ackLog) counts() (int, int) {
 // record and message is there, and none is there twice.
 func TestAcknowledgedWritesSurviveSIGKILL(t *testing.T) {
 	dir := t.TempDir()
-	child, url := startChildEngine(t, dir)
+	child, url := enginetest.StartChild(t, dir)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cfg := clientConfig(url)
