@@ -16,7 +16,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sluicehq/sluice/localengine/cloudwatch"
+	"github.com/sluicehq/sluice/localengine/events"
 	"github.com/sluicehq/sluice/localengine/kinesis"
+	"github.com/sluicehq/sluice/localengine/pipes"
 	"github.com/sluicehq/sluice/localengine/s3"
 	"github.com/sluicehq/sluice/localengine/sigv4"
 	"github.com/sluicehq/sluice/localengine/sqs"
@@ -32,6 +35,10 @@ type Options struct {
 	StrictAuth *sigv4.Credentials
 	// EnforceLimits turns on AWS's per-shard Kinesis throughput limits.
 	EnforceLimits bool
+	// RetryBase and RetryCap shape the exponential backoff (full jitter) of
+	// failed pipe and event-bus deliveries; defaults make a demo visibly
+	// retry within seconds.
+	RetryBase, RetryCap time.Duration
 	// Now is the engine's clock; time.Now when nil. Tests move it.
 	Now func() time.Time
 	// Logger receives the engine's log; discarded when nil.
@@ -40,12 +47,15 @@ type Options struct {
 
 // Engine is an open engine: its store and services, ready to serve.
 type Engine struct {
-	opts    Options
-	store   *store.Store
-	kinesis *kinesis.Service
-	sqs     *sqs.Service
-	s3      *s3.Service
-	log     *slog.Logger
+	opts       Options
+	store      *store.Store
+	kinesis    *kinesis.Service
+	sqs        *sqs.Service
+	s3         *s3.Service
+	cloudwatch *cloudwatch.Service
+	events     *events.Service
+	pipes      *pipes.Service
+	log        *slog.Logger
 
 	mu       sync.Mutex
 	server   *http.Server
@@ -64,6 +74,12 @@ func Open(opts Options) (*Engine, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.RetryBase <= 0 {
+		opts.RetryBase = DefaultRetryBase
+	}
+	if opts.RetryCap <= 0 {
+		opts.RetryCap = DefaultRetryCap
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -89,31 +105,74 @@ func Open(opts Options) (*Engine, error) {
 	return e, nil
 }
 
+// Default backoff of failed deliveries: short enough that a demo shows
+// retries within seconds.
+const (
+	DefaultRetryBase = 200 * time.Millisecond
+	DefaultRetryCap  = 5 * time.Second
+)
+
+// openServices opens the services in dependency order: CloudWatch first,
+// since every other service records metrics into it, and Pipes last, since
+// it calls the others.
 func (e *Engine) openServices() error {
 	var err error
+	o := e.opts
+	if e.cloudwatch, err = cloudwatch.New(e.store, cloudwatch.Config{Now: o.Now, Logger: e.log}); err != nil {
+		return fmt.Errorf("cloudwatch: %w", err)
+	}
 	if e.kinesis, err = kinesis.New(e.store, kinesis.Config{
-		Now: e.opts.Now, EnforceLimits: e.opts.EnforceLimits, Logger: e.log,
+		Now: o.Now, EnforceLimits: o.EnforceLimits, Logger: e.log, Metrics: e.cloudwatch,
 	}); err != nil {
 		return fmt.Errorf("kinesis: %w", err)
 	}
-	if e.sqs, err = sqs.New(e.store, sqs.Config{Now: e.opts.Now, Logger: e.log}); err != nil {
+	if e.sqs, err = sqs.New(e.store, sqs.Config{Now: o.Now, Logger: e.log, Metrics: e.cloudwatch}); err != nil {
 		return fmt.Errorf("sqs: %w", err)
 	}
-	if e.s3, err = s3.New(e.store, s3.Config{Now: e.opts.Now, Logger: e.log, DataDir: e.opts.DataDir}); err != nil {
+	if e.s3, err = s3.New(e.store, s3.Config{Now: o.Now, Logger: e.log, DataDir: o.DataDir}); err != nil {
 		return fmt.Errorf("s3: %w", err)
+	}
+	if e.events, err = events.New(e.store, events.Config{
+		Now: o.Now, Logger: e.log, Metrics: e.cloudwatch, Kinesis: e.kinesis, SQS: e.sqs,
+		HTTPClient: deliveryClient(), RetryBase: o.RetryBase, RetryCap: o.RetryCap,
+	}); err != nil {
+		return fmt.Errorf("events: %w", err)
+	}
+	if e.pipes, err = pipes.New(e.store, pipes.Config{
+		Now: o.Now, Logger: e.log, Metrics: e.cloudwatch, Kinesis: e.kinesis, SQS: e.sqs, Events: e.events,
+		RetryBase: o.RetryBase, RetryCap: o.RetryCap,
+	}); err != nil {
+		return fmt.Errorf("pipes: %w", err)
 	}
 	return nil
 }
 
+// deliveryClient calls API destinations: a bounded timeout, since a target
+// that hangs is a failure to retry, not a reason to stall a pipe.
+func deliveryClient() *http.Client {
+	return &http.Client{Timeout: 10 * time.Second}
+}
+
+// closeServices closes in the reverse order of openServices, so that no
+// service is called after it closed.
 func (e *Engine) closeServices() {
-	if e.kinesis != nil {
-		e.kinesis.Close()
+	if e.pipes != nil {
+		e.pipes.Close()
+	}
+	if e.events != nil {
+		e.events.Close()
+	}
+	if e.s3 != nil {
+		e.s3.Close()
 	}
 	if e.sqs != nil {
 		e.sqs.Close()
 	}
-	if e.s3 != nil {
-		e.s3.Close()
+	if e.kinesis != nil {
+		e.kinesis.Close()
+	}
+	if e.cloudwatch != nil {
+		e.cloudwatch.Close()
 	}
 }
 

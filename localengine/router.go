@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/sluicehq/sluice/localengine/awserr"
+	"github.com/sluicehq/sluice/localengine/cloudwatch"
 	"github.com/sluicehq/sluice/localengine/sigv4"
 	"github.com/sluicehq/sluice/localengine/wire"
 )
@@ -22,14 +23,11 @@ import (
 const (
 	kinesisBodyLimit = 32 << 20
 	sqsBodyLimit     = 8 << 20
+	smallBodyLimit   = 4 << 20 // EventBridge, Pipes, CloudWatch
 )
 
-const (
-	kinesisTarget = "Kinesis_20131202."
-	sqsTarget     = "AmazonSQS."
-	kinesisJSON   = "application/x-amz-json-1.1"
-	sqsJSON       = "application/x-amz-json-1.0"
-)
+// cloudWatchCBORPath prefixes CloudWatch's RPCv2 CBOR operations.
+const cloudWatchCBORPath = "/service/GraniteServiceVersion20100801/operation/"
 
 type service int
 
@@ -38,12 +36,44 @@ const (
 	svcKinesis
 	svcSQSJSON
 	svcSQSQuery
+	svcEvents
+	svcCloudWatchJSON
+	svcCloudWatchCBOR
+	svcCloudWatchQuery
+	svcPipes
 	svcUnknownTarget
 )
 
+// jsonProtocol describes a service reached by X-Amz-Target.
+type jsonProtocol struct {
+	svc         service
+	prefix      string // of X-Amz-Target, before the action
+	contentType string
+	// queryCompatible services (SQS) also report legacy error codes.
+	queryCompatible bool
+	bodyLimit       int64
+}
+
+var jsonProtocols = []jsonProtocol{
+	{svcKinesis, "Kinesis_20131202.", "application/x-amz-json-1.1", false, kinesisBodyLimit},
+	{svcSQSJSON, "AmazonSQS.", "application/x-amz-json-1.0", true, sqsBodyLimit},
+	{svcEvents, "AWSEvents.", "application/x-amz-json-1.1", false, smallBodyLimit},
+	{svcCloudWatchJSON, "GraniteServiceVersion20100801.", "application/x-amz-json-1.0", false, smallBodyLimit},
+}
+
+func protocolFor(target string) (jsonProtocol, bool) {
+	for _, p := range jsonProtocols {
+		if strings.HasPrefix(target, p.prefix) {
+			return p, true
+		}
+	}
+	return jsonProtocol{svc: svcUnknownTarget, contentType: "application/x-amz-json-1.1", bodyLimit: smallBodyLimit}, false
+}
+
 // ServeHTTP dispatches one request to the service its protocol names:
-// X-Amz-Target for the JSON protocols, an Action parameter for the SQS
-// query protocol, and S3 REST for everything else.
+// X-Amz-Target for the JSON protocols, the operation path for CloudWatch's
+// CBOR, an Action parameter for the query protocols, /v1/pipes for Pipes,
+// and S3 REST for everything else.
 func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info := wire.RequestInfo{Region: wire.DefaultRegion, RequestID: wire.NewRequestID(), BaseURL: "http://" + r.Host}
 	auth, authErr := sigv4.Parse(r)
@@ -54,58 +84,104 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("x-amzn-RequestId", info.RequestID)
-	ctx := wire.WithInfo(r.Context(), info)
-	r = r.WithContext(ctx)
+	r = r.WithContext(wire.WithInfo(r.Context(), info))
 
 	target := r.Header.Get("X-Amz-Target")
 	switch svc := classify(r, target, auth); svc {
-	case svcKinesis, svcSQSJSON, svcUnknownTarget:
-		contentType, queryCompat := kinesisJSON, false
-		limit := int64(kinesisBodyLimit)
-		if svc == svcSQSJSON {
-			contentType, queryCompat, limit = sqsJSON, true, sqsBodyLimit
-		}
-		body, err := readBody(r, limit)
-		if err == nil {
-			err = e.authenticate(r, auth, authErr, svc, hashOf(body))
-		}
-		if err != nil {
-			wire.WriteJSONError(w, contentType, awserr.From(err), queryCompat)
-			return
-		}
-		var out any
-		switch svc {
-		case svcKinesis:
-			out, err = e.kinesis.HandleJSON(ctx, strings.TrimPrefix(target, kinesisTarget), body)
-		case svcSQSJSON:
-			out, err = e.sqs.HandleJSON(ctx, strings.TrimPrefix(target, sqsTarget), body)
-		default:
-			err = awserr.UnknownOperation(target)
-		}
-		if err != nil {
-			wire.WriteJSONError(w, contentType, awserr.From(err), queryCompat)
-			return
-		}
-		wire.WriteJSON(w, contentType, out)
-	case svcSQSQuery:
-		e.serveSQSQuery(w, r, auth, authErr, info)
-	default:
+	case svcSQSQuery, svcCloudWatchQuery:
+		e.serveQuery(w, r, svc, auth, authErr, info)
+	case svcCloudWatchCBOR:
+		e.serveCloudWatchCBOR(w, r, auth, authErr)
+	case svcPipes:
+		e.servePipes(w, r, auth, authErr)
+	case svcS3:
 		e.serveS3(w, r, auth, authErr)
+	default:
+		e.serveJSON(w, r, target, auth, authErr)
 	}
 }
 
-func (e *Engine) serveSQSQuery(w http.ResponseWriter, r *http.Request, auth *sigv4.Auth, authErr error, info wire.RequestInfo) {
-	body, err := readBody(r, sqsBodyLimit)
+func (e *Engine) serveJSON(w http.ResponseWriter, r *http.Request, target string, auth *sigv4.Auth, authErr error) {
+	proto, known := protocolFor(target)
+	fail := func(err error) {
+		wire.WriteJSONError(w, proto.contentType, awserr.From(err), proto.queryCompatible)
+	}
+	body, err := readBody(r, proto.bodyLimit)
 	if err == nil {
-		err = e.authenticate(r, auth, authErr, svcSQSQuery, hashOf(body))
+		err = e.authenticate(r, auth, authErr, proto.svc, hashOf(body))
 	}
 	if err != nil {
+		fail(err)
+		return
+	}
+	if !known {
+		fail(awserr.UnknownOperation(target))
+		return
+	}
+	action := strings.TrimPrefix(target, proto.prefix)
+	ctx := r.Context()
+	var out any
+	switch proto.svc {
+	case svcKinesis:
+		out, err = e.kinesis.HandleJSON(ctx, action, body)
+	case svcSQSJSON:
+		out, err = e.sqs.HandleJSON(ctx, action, body)
+	case svcEvents:
+		out, err = e.events.HandleJSON(ctx, action, body)
+	case svcCloudWatchJSON:
+		e.cloudwatch.Serve(w, r, cloudwatch.JSON, action, body, nil)
+		return
+	}
+	if err != nil {
+		fail(err)
+		return
+	}
+	wire.WriteJSON(w, proto.contentType, out)
+}
+
+func (e *Engine) serveCloudWatchCBOR(w http.ResponseWriter, r *http.Request, auth *sigv4.Auth, authErr error) {
+	body, err := readBody(r, smallBodyLimit)
+	if err == nil {
+		err = e.authenticate(r, auth, authErr, svcCloudWatchCBOR, hashOf(body))
+	}
+	if err != nil {
+		e.cloudwatch.WriteError(w, r, cloudwatch.CBOR, awserr.From(err))
+		return
+	}
+	e.cloudwatch.Serve(w, r, cloudwatch.CBOR, strings.TrimPrefix(r.URL.Path, cloudWatchCBORPath), body, nil)
+}
+
+func (e *Engine) servePipes(w http.ResponseWriter, r *http.Request, auth *sigv4.Auth, authErr error) {
+	body, err := readBody(r, smallBodyLimit)
+	if err == nil {
+		err = e.authenticate(r, auth, authErr, svcPipes, hashOf(body))
+	}
+	if err != nil {
+		wire.WriteRESTJSONError(w, awserr.From(err))
+		return
+	}
+	e.pipes.Serve(w, r, body)
+}
+
+func (e *Engine) serveQuery(w http.ResponseWriter, r *http.Request, svc service, auth *sigv4.Auth, authErr error, info wire.RequestInfo) {
+	body, err := readBody(r, sqsBodyLimit)
+	if err == nil {
+		err = e.authenticate(r, auth, authErr, svc, hashOf(body))
+	}
+	var params url.Values
+	if err == nil {
+		params, err = queryParams(r, body)
+	}
+	if err != nil {
+		if svc == svcCloudWatchQuery {
+			e.cloudwatch.WriteError(w, r, cloudwatch.Query, awserr.From(err))
+			return
+		}
 		wire.WriteQueryError(w, info.RequestID, awserr.From(err))
 		return
 	}
-	params, err := queryParams(r, body)
-	if err != nil {
-		wire.WriteQueryError(w, info.RequestID, awserr.From(err))
+	if svc == svcCloudWatchQuery {
+		e.cloudwatch.Serve(w, r, cloudwatch.Query, params.Get("Action"), body, params)
 		return
 	}
 	out, err := e.sqs.HandleQuery(r.Context(), params.Get("Action"), params, r.URL.Path)
@@ -138,27 +214,64 @@ func (e *Engine) serveS3(w http.ResponseWriter, r *http.Request, auth *sigv4.Aut
 
 // classify names the service a request is for.
 func classify(r *http.Request, target string, auth *sigv4.Auth) service {
-	switch {
-	case strings.HasPrefix(target, kinesisTarget):
-		return svcKinesis
-	case strings.HasPrefix(target, sqsTarget):
-		return svcSQSJSON
-	case target != "":
-		return svcUnknownTarget
+	if target != "" {
+		p, _ := protocolFor(target)
+		return p.svc
 	}
-	if auth != nil && auth.Service == "sqs" {
-		return svcSQSQuery
+	if strings.HasPrefix(r.URL.Path, cloudWatchCBORPath) {
+		return svcCloudWatchCBOR
 	}
 	if auth != nil && auth.Service != "" {
+		switch auth.Service {
+		case "sqs":
+			return svcSQSQuery
+		case "monitoring":
+			return svcCloudWatchQuery
+		case "pipes":
+			return svcPipes
+		}
 		return svcS3
 	}
-	// Unsigned: the query protocol always names an Action; S3 never does.
+	// Unsigned: judge by the shape of the request.
+	if isPipesPath(r.URL.Path) {
+		return svcPipes
+	}
 	if _, bucketInHost := virtualHostBucket(r.Host); !bucketInHost && isSQSPath(r.URL.Path) {
 		if r.URL.Query().Has("Action") || isForm(r) {
+			if queryVersion(r) == cloudWatchVersion {
+				return svcCloudWatchQuery
+			}
 			return svcSQSQuery
 		}
 	}
 	return svcS3
+}
+
+// cloudWatchVersion is the API version the CloudWatch query protocol names.
+const cloudWatchVersion = "2010-08-01"
+
+// queryVersion reads Version from the query string or, for a form post,
+// from a peek at the body that leaves it readable.
+func queryVersion(r *http.Request) string {
+	if v := r.URL.Query().Get("Version"); v != "" {
+		return v
+	}
+	if !isForm(r) || r.Body == nil {
+		return ""
+	}
+	body, err := readBody(r, sqsBodyLimit)
+	if err != nil {
+		return ""
+	}
+	form, _ := url.ParseQuery(string(body))
+	return form.Get("Version")
+}
+
+// isPipesPath matches the Pipes REST API: /v1/pipes… and tagging of a
+// pipe's ARN under /tags/.
+func isPipesPath(p string) bool {
+	return p == "/v1/pipes" || strings.HasPrefix(p, "/v1/pipes/") ||
+		strings.HasPrefix(p, "/tags/arn:aws:pipes:")
 }
 
 // isSQSPath matches "/" and the queue URL path "/<account>/<queue>".
@@ -268,7 +381,7 @@ func authError(svc service, err error) *awserr.Error {
 		default:
 			return awserr.New(http.StatusForbidden, "SignatureDoesNotMatch", mismatch)
 		}
-	case svcSQSJSON, svcSQSQuery:
+	case svcSQSJSON, svcSQSQuery, svcCloudWatchQuery:
 		switch {
 		case errors.Is(err, sigv4.ErrUnknownKey):
 			return awserr.New(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")

@@ -12,7 +12,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/pipes"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -97,6 +100,15 @@ func (e *Engine) SQS() *sqs.Client { return sqs.NewFromConfig(e.Config()) }
 func (e *Engine) S3() *s3.Client {
 	return s3.NewFromConfig(e.Config(), func(o *s3.Options) { o.UsePathStyle = true })
 }
+
+// Pipes is an EventBridge Pipes client for the engine.
+func (e *Engine) Pipes() *pipes.Client { return pipes.NewFromConfig(e.Config()) }
+
+// EventBridge is an EventBridge client for the engine.
+func (e *Engine) EventBridge() *eventbridge.Client { return eventbridge.NewFromConfig(e.Config()) }
+
+// CloudWatch is a CloudWatch client for the engine (RPCv2 CBOR).
+func (e *Engine) CloudWatch() *cloudwatch.Client { return cloudwatch.NewFromConfig(e.Config()) }
 
 // Clock runs with real time, and tests can jump it forward (past an
 // iterator's expiry, a visibility timeout, a retention period).

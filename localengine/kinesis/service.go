@@ -18,6 +18,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/sluicehq/sluice/localengine/awserr"
+	"github.com/sluicehq/sluice/localengine/metrics"
 	"github.com/sluicehq/sluice/localengine/store"
 )
 
@@ -26,6 +27,8 @@ type Config struct {
 	Now           func() time.Time
 	EnforceLimits bool
 	Logger        *slog.Logger
+	// Metrics receives the AWS/Kinesis datapoints; nil discards them.
+	Metrics metrics.Recorder
 }
 
 // Service answers Kinesis actions from the store.

@@ -13,6 +13,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/sluicehq/sluice/localengine/awserr"
+	"github.com/sluicehq/sluice/localengine/metrics"
 	"github.com/sluicehq/sluice/localengine/store"
 )
 
@@ -20,6 +21,8 @@ import (
 type Config struct {
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Metrics receives the AWS/SQS datapoints; nil discards them.
+	Metrics metrics.Recorder
 }
 
 // Service answers SQS actions from the store.

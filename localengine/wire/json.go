@@ -81,3 +81,17 @@ func WriteJSONError(w http.ResponseWriter, contentType string, e *awserr.Error, 
 	w.WriteHeader(e.Status)
 	_, _ = w.Write(body)
 }
+
+// WriteRESTJSONError writes an error as REST-JSON services (Pipes) do: the
+// code in X-Amzn-ErrorType and the message in the body.
+func WriteRESTJSONError(w http.ResponseWriter, e *awserr.Error) {
+	body, _ := json.Marshal(struct {
+		Message string `json:"message"`
+	}{e.Message})
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("X-Amzn-ErrorType", e.Code)
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(body)
+}
