@@ -3,7 +3,10 @@ package kinesis_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -111,6 +114,25 @@ func heapInuseMB() float64 {
 	return float64(ms.HeapInuse) / (1 << 20)
 }
 
+// rssMB is the process's resident set: the heap plus the store's pages that
+// the kernel keeps mapped (bbolt reads through mmap), which it may drop.
+func rssMB(b *testing.B) float64 {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0 // not Linux: report the heap alone
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			if err != nil {
+				b.Fatalf("parse VmRSS %q: %v", v, err)
+			}
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}
+
 // BenchmarkHeapFlat writes 100,000 then 1,000,000 records and reports the
 // heap in use after each: records live on disk, so it stays flat. Run it
 // with -benchtime=1x.
@@ -124,5 +146,6 @@ func BenchmarkHeapFlat(b *testing.B) {
 		at1M := heapInuseMB()
 		b.ReportMetric(at100k, "heap-MB@100k")
 		b.ReportMetric(at1M, "heap-MB@1M")
+		b.ReportMetric(rssMB(b), "rss-MB@1M")
 	}
 }
