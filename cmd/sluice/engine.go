@@ -72,35 +72,59 @@ func serveEngine(ctx context.Context, cmd *cobra.Command, f engineServeFlags) er
 	if err := localengine.CheckListenAddr(f.addr, f.allowRemote); err != nil {
 		return err
 	}
-	eng, err := localengine.Open(opts)
+	running, err := startEngine(opts, f.addr)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", f.addr)
+	fmt.Fprintf(cmd.OutOrStdout(), "sluice engine listening on %s (data %s)\n", running.url, opts.DataDir)
+	select {
+	case err := <-running.served:
+		// Serving failed on its own; nothing is left to wait for.
+		_ = running.eng.Shutdown(context.Background())
+		return err
+	case <-ctx.Done():
+	}
+	return running.stopErr()
+}
+
+// runningEngine is an engine serving in this process.
+type runningEngine struct {
+	eng    *localengine.Engine
+	url    string
+	served <-chan error
+}
+
+// startEngine opens the engine on opts.DataDir and serves it on addr.
+func startEngine(opts localengine.Options, addr string) (*runningEngine, error) {
+	eng, err := localengine.Open(opts)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		_ = eng.Shutdown(context.Background())
-		return fmt.Errorf("listen on %s: %w", f.addr, err)
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	served, err := eng.Start(ln)
 	if err != nil {
 		_ = eng.Shutdown(context.Background())
-		return err
+		return nil, err
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "sluice engine listening on http://%s (data %s)\n", ln.Addr(), opts.DataDir)
+	return &runningEngine{eng: eng, url: "http://" + ln.Addr().String(), served: served}, nil
+}
 
-	select {
-	case err := <-served:
-		_ = eng.Shutdown(context.Background())
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+// stopErr lets in-flight requests finish, closes the store, and reports
+// how serving ended.
+func (r *runningEngine) stopErr() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := eng.Shutdown(shutdownCtx); err != nil {
+	if err := r.eng.Shutdown(ctx); err != nil {
 		return fmt.Errorf("engine shutdown: %w", err)
 	}
-	return <-served
+	return <-r.served
 }
+
+func (r *runningEngine) stop() { _ = r.stopErr() }
 
 func engineOptions(f engineServeFlags, cmd *cobra.Command) (localengine.Options, error) {
 	opts := localengine.Options{DataDir: f.dataDir, EnforceLimits: f.enforceLimits}

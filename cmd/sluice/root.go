@@ -18,7 +18,7 @@ func newRootCmd(info buildInfo) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newVersionCmd(info), newEngineCmd())
+	root.AddCommand(newVersionCmd(info), newEngineCmd(), newDemoCmd())
 	return root
 }
 

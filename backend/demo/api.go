@@ -1,0 +1,133 @@
+package demo
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Failure shares of the orders API, per thousand calls: transient errors
+// that a retry gets past.
+const (
+	serverErrorPerMille = 40
+	throttlePerMille    = 20
+	timeoutPerMille     = 3
+)
+
+// timeoutDelay outlasts the engine's delivery timeout, so the call fails
+// as a timeout.
+const timeoutDelay = 12 * time.Second
+
+// APIStats counts what the orders API answered.
+type APIStats struct {
+	Accepted, Rejected, ServerErrors, Throttled, TimedOut atomic.Int64
+}
+
+// ordersAPI is the demo's downstream service. It accepts batches from the
+// pipe (a JSON array of Kinesis records) and single events from the event
+// bus (an EventBridge envelope), fails a few calls at random, and always
+// rejects an order it cannot read or in a currency it does not know.
+type ordersAPI struct {
+	mu    sync.Mutex
+	rng   *rand.Rand
+	stats *APIStats
+	stop  <-chan struct{}
+}
+
+func (a *ordersAPI) roll() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.rng.IntN(1000)
+}
+
+func (a *ordersAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 8<<20))
+	if err != nil {
+		http.Error(w, "cannot read body", http.StatusBadRequest)
+		return
+	}
+	switch n := a.roll(); {
+	case n < serverErrorPerMille:
+		a.stats.ServerErrors.Add(1)
+		http.Error(w, `{"error":"internal error"}`, http.StatusInternalServerError)
+		return
+	case n < serverErrorPerMille+throttlePerMille:
+		a.stats.Throttled.Add(1)
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, `{"error":"slow down"}`, http.StatusTooManyRequests)
+		return
+	case n < serverErrorPerMille+throttlePerMille+timeoutPerMille:
+		a.stats.TimedOut.Add(1)
+		select {
+		case <-time.After(timeoutDelay):
+		case <-r.Context().Done():
+		case <-a.stop:
+		}
+		return
+	}
+	if err := checkOrders(body); err != nil {
+		a.stats.Rejected.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+		return
+	}
+	a.stats.Accepted.Add(1)
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(`{"status":"accepted"}`))
+}
+
+// checkOrders validates every order in a pipe batch or a bus event.
+func checkOrders(body []byte) error {
+	var batch []struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if json.Unmarshal(body, &batch) == nil {
+		for i, rec := range batch {
+			if err := checkRecordData(rec.Data); err != nil {
+				return fmt.Errorf("record %d: %w", i, err)
+			}
+		}
+		return nil
+	}
+	var event struct {
+		Detail json.RawMessage `json:"detail"`
+	}
+	if err := json.Unmarshal(body, &event); err != nil || len(event.Detail) == 0 {
+		return fmt.Errorf("body is neither a batch of records nor an event")
+	}
+	return checkOrder(event.Detail)
+}
+
+// checkRecordData reads a record's data as Pipes sends it: base64 text, or
+// the JSON itself when the record was JSON.
+func checkRecordData(data json.RawMessage) error {
+	var encoded string
+	if json.Unmarshal(data, &encoded) == nil {
+		raw, err := base64.StdEncoding.DecodeString(encoded)
+		if err != nil {
+			return fmt.Errorf("data is not base64")
+		}
+		return checkOrder(raw)
+	}
+	return checkOrder(data)
+}
+
+func checkOrder(raw []byte) error {
+	var o Order
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return fmt.Errorf("not a JSON order")
+	}
+	for _, c := range knownCurrencies {
+		if o.Currency == c {
+			return nil
+		}
+	}
+	return fmt.Errorf("order %s: unsupported currency %q", o.OrderID, o.Currency)
+}

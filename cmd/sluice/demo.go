@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sluicehq/sluice/backend/demo"
+	"github.com/sluicehq/sluice/localengine"
+)
+
+type demoFlags struct {
+	headless bool
+	addr     string
+	dataDir  string
+	rate     float64
+	seed     uint64
+}
+
+func newDemoCmd() *cobra.Command {
+	var f demoFlags
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run the bundled engine with a live demo pipeline",
+		Long: `Start the bundled engine (or use the one already serving the data directory)
+and run a realistic order pipeline on it: a stream "orders" fed with about 20
+orders a second, a pipe "orders-to-api" to an orders API that fails a few calls
+at random and always rejects orders it cannot read, the dead-letter queue
+"orders-dlq", the archive bucket "orders-archive", and an event bus
+"orders-bus" with a rule to the same API. Within a minute the DLQ holds real
+failures.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !f.headless {
+				return errors.New("the terminal UI is not part of this build yet: run `sluice demo --headless`")
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return runDemo(ctx, cmd, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&f.headless, "headless", false, "run without the terminal UI, printing progress")
+	fl.StringVar(&f.addr, "addr", defaultEngineAddr, "address for the engine to listen on")
+	fl.StringVar(&f.dataDir, "data", "", "data directory (default $SLUICE_DATA_DIR or $XDG_DATA_HOME/sluice)")
+	fl.Float64Var(&f.rate, "rate", 20, "orders a second the producer writes")
+	fl.Uint64Var(&f.seed, "seed", 0, "seed for repeatable orders and API failures (random when 0)")
+	return cmd
+}
+
+func runDemo(ctx context.Context, cmd *cobra.Command, f demoFlags) error {
+	if f.rate <= 0 || f.rate > 10000 {
+		return fmt.Errorf("--rate %v: want a rate between 0 and 10000 orders a second", f.rate)
+	}
+	dataDir := f.dataDir
+	if dataDir == "" {
+		dir, err := localengine.DefaultDataDir()
+		if err != nil {
+			return err
+		}
+		dataDir = dir
+	}
+	out := cmd.OutOrStdout()
+	endpoint, stopEngine, err := engineForDemo(dataDir, f.addr)
+	if err != nil {
+		return err
+	}
+	defer stopEngine()
+	fmt.Fprintf(out, "sluice demo: engine at %s (data %s)\n", endpoint, dataDir)
+	return demo.Run(ctx, demo.Options{
+		Endpoint: endpoint, Rate: f.rate, Seed: f.seed, Out: out, StatusEvery: 10 * time.Second,
+	}, nil)
+}
+
+// engineForDemo starts an engine on dataDir, or uses the one already
+// serving it.
+func engineForDemo(dataDir, addr string) (endpoint string, stop func(), err error) {
+	running, err := startEngine(localengine.Options{DataDir: dataDir}, addr)
+	var inUse *localengine.InUseError
+	if errors.As(err, &inUse) && inUse.Address.URL != "" {
+		return inUse.Address.URL, func() {}, nil
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	return running.url, running.stop, nil
+}
