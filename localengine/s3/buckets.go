@@ -73,7 +73,10 @@ func (s *Service) createBucket(w http.ResponseWriter, r *http.Request, name stri
 }
 
 func (s *Service) deleteBucket(w http.ResponseWriter, r *http.Request, name string) error {
+	// Uploads in progress do not keep a bucket alive: they go with it.
+	var partBlobs []string
 	err := s.update(func(t tx) error {
+		partBlobs = nil
 		if _, err := t.mustBucket(name); err != nil {
 			return err
 		}
@@ -81,6 +84,10 @@ func (s *Service) deleteBucket(w http.ResponseWriter, r *http.Request, name stri
 			if k, _ := ob.Cursor().First(); k != nil {
 				return errBucketNotEmpty()
 			}
+		}
+		var err error
+		if partBlobs, err = t.dropUploads(name); err != nil {
+			return err
 		}
 		top := t.top()
 		for _, nb := range [][]byte{objectsBucket, bodiesBucket} {
@@ -94,6 +101,9 @@ func (s *Service) deleteBucket(w http.ResponseWriter, r *http.Request, name stri
 	})
 	if err != nil {
 		return err
+	}
+	for _, b := range partBlobs {
+		s.removeBlob(b)
 	}
 	writeEmpty(w, http.StatusNoContent)
 	return nil

@@ -190,7 +190,7 @@ func contentsXML(page listPage, enc func(string) string, withOwner bool) []objec
 			StorageClass:      "STANDARD",
 		}
 		if e.rec.ChecksumAlg != "" {
-			items[i].ChecksumType = "FULL_OBJECT"
+			items[i].ChecksumType = e.rec.checksumType()
 		}
 		if withOwner {
 			items[i].Owner = owner()

@@ -109,8 +109,8 @@ func TestUnsupportedAndInvalid(t *testing.T) {
 	}{
 		{http.MethodGet, "/misc?acl", 501, "NotImplemented"},
 		{http.MethodPut, "/misc?cors", 501, "NotImplemented"},
-		{http.MethodPost, "/misc/k?uploads", 501, "NotImplemented"},
-		{http.MethodPut, "/misc/k?partNumber=1&uploadId=x", 501, "NotImplemented"},
+		{http.MethodPost, "/misc/k?restore", 501, "NotImplemented"},
+		{http.MethodPut, "/misc/k?partNumber=1&uploadId=x", 404, "NoSuchUpload"},
 		{http.MethodPatch, "/misc/k", 405, "MethodNotAllowed"},
 		{http.MethodPost, "/misc/k", 405, "MethodNotAllowed"},
 		{http.MethodPost, "/misc", 405, "MethodNotAllowed"},

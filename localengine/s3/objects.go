@@ -104,7 +104,7 @@ func (s *Service) putObject(w http.ResponseWriter, r *http.Request, bucket, key 
 func setChecksumHeaders(h http.Header, rec *objectRecord) {
 	if rec.ChecksumAlg != "" {
 		h.Set(checksumHeader(rec.ChecksumAlg), rec.Checksum)
-		h.Set("X-Amz-Checksum-Type", "FULL_OBJECT")
+		h.Set("X-Amz-Checksum-Type", rec.checksumType())
 	}
 }
 
@@ -121,6 +121,8 @@ type objectBody struct {
 	rec    *objectRecord
 	inline []byte
 	file   *os.File
+	// layout is a multipart object's part table, when asked for.
+	layout []byte
 }
 
 func (b *objectBody) close() {
@@ -140,6 +142,12 @@ func (b *objectBody) section(start, length int64) io.Reader {
 // replaced and removed between the lookup and the open; the lookup is then
 // retried and finds the new record.
 func (s *Service) openObject(bucket, key string, withBody bool) (*objectBody, error) {
+	return s.openObjectWith(bucket, key, withBody, false)
+}
+
+// openObjectWith is openObject that also reads the part table of a
+// multipart object when withLayout is set.
+func (s *Service) openObjectWith(bucket, key string, withBody, withLayout bool) (*objectBody, error) {
 	for attempt := 0; ; attempt++ {
 		b := &objectBody{}
 		err := s.view(func(t tx) error {
@@ -154,6 +162,9 @@ func (s *Service) openObject(bucket, key string, withBody bool) (*objectBody, er
 				return errNoSuchKey()
 			}
 			b.rec = rec
+			if withLayout && rec.Parts > 0 {
+				b.layout = append([]byte(nil), t.layouts().Get([]byte(rec.Blob))...)
+			}
 			if withBody && rec.Blob == "" {
 				b.inline = t.inlineBody(bucket, key)
 				if int64(len(b.inline)) != rec.Size {
@@ -235,7 +246,7 @@ func (s *Service) getObject(w http.ResponseWriter, r *http.Request, bucket, key 
 		}
 		partNumber = n
 	}
-	b, err := s.openObject(bucket, key, !head)
+	b, err := s.openObjectWith(bucket, key, !head, partNumber > 0)
 	if err != nil {
 		return err
 	}
@@ -257,11 +268,28 @@ func (s *Service) getObject(w http.ResponseWriter, r *http.Request, bucket, key 
 		h.Set("Content-Range", "bytes */"+strconv.FormatInt(rec.Size, 10))
 		return err
 	}
-	if partNumber > 1 {
-		return newErr(http.StatusRequestedRangeNotSatisfiable, "InvalidPartNumber", "The requested partnumber is not satisfiable")
-	}
-	if partNumber == 1 && rec.Size > 0 {
-		rng, ranged = whole, true
+	partCount, partChecksum := 0, ""
+	switch {
+	case partNumber == 0:
+	case rec.Parts > 0:
+		if partNumber > rec.Parts {
+			return errPartNotSatisfiable()
+		}
+		offset, size, sum, err := layoutPart(rec, b.layout, partNumber)
+		if err != nil {
+			return err
+		}
+		partCount, partChecksum = rec.Parts, sum
+		if size > 0 {
+			rng, ranged = byteRange{start: offset, end: offset + size - 1}, true
+		}
+	case partNumber > 1:
+		return errPartNotSatisfiable()
+	default:
+		partCount = 1
+		if rec.Size > 0 {
+			rng, ranged = whole, true
+		}
 	}
 	if !ranged {
 		rng = whole
@@ -273,16 +301,27 @@ func (s *Service) getObject(w http.ResponseWriter, r *http.Request, bucket, key 
 			h.Set(header, v)
 		}
 	}
-	// A checksum covers the whole object only: a client validating it
-	// against a part would fail.
-	if strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") && (!ranged || partNumber == 1) {
-		setChecksumHeaders(h, rec)
+	// A checksum covers the bytes it is sent with: the whole object, or
+	// one part of a COMPOSITE multipart object; a client validating a
+	// whole-object checksum against a range would fail.
+	if strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
+		switch {
+		case partChecksum != "":
+			h.Set(checksumHeader(rec.ChecksumAlg), partChecksum)
+			h.Set("X-Amz-Checksum-Type", typeComposite)
+		case !ranged || partNumber > 0 && rng == whole:
+			setChecksumHeaders(h, rec)
+		}
 	}
-	if partNumber == 1 {
-		h.Set("X-Amz-Mp-Parts-Count", "1")
+	if partCount > 0 {
+		h.Set("X-Amz-Mp-Parts-Count", strconv.Itoa(partCount))
 	}
 	status := http.StatusOK
 	length := rec.Size
+	if partNumber > 0 && rec.Parts > 0 && !ranged {
+		// An empty part.
+		length = 0
+	}
 	if ranged {
 		status = http.StatusPartialContent
 		length = rng.length()
@@ -298,6 +337,10 @@ func (s *Service) getObject(w http.ResponseWriter, r *http.Request, bucket, key 
 		s.log.Debug("get object: body not fully sent", "bucket", bucket, "key", key, "err", err)
 	}
 	return nil
+}
+
+func errPartNotSatisfiable() error {
+	return newErr(http.StatusRequestedRangeNotSatisfiable, "InvalidPartNumber", "The requested partnumber is not satisfiable")
 }
 
 func (s *Service) deleteObject(w http.ResponseWriter, r *http.Request, bucket, key string) error {

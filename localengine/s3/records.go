@@ -14,8 +14,11 @@ import (
 //	objects/<name>/<key>      -> objectRecord (JSON), one nested bucket per S3 bucket
 //	bodies/<name>/<key>       -> inline body bytes, kept apart from the
 //	                             records so that listings never page bodies in
-//	blobs/<id>                -> "<bucket>/<key>": the blob files that are
-//	                             referenced, so that orphans can be told apart
+//	blobs/<id>                -> "<bucket>/<key>" (or "upload:<id>" for a
+//	                             part): the blob files that are referenced,
+//	                             so that orphans can be told apart
+//
+// and the multipart upload buckets described in uploads.go.
 var (
 	topBucket     = []byte("s3")
 	bucketsBucket = []byte("buckets")
@@ -48,7 +51,13 @@ type objectRecord struct {
 	Meta               map[string]string `json:"um,omitempty"`
 	Tags               []tag             `json:"t,omitempty"`
 	ChecksumAlg        string            `json:"ca,omitempty"`
-	Checksum           string            `json:"cv,omitempty"`
+	Checksum           string            `json:"cv,omitempty"` // base64, "-<parts>" after a composite one
+	// ChecksumType is COMPOSITE for a checksum of part checksums; empty
+	// means FULL_OBJECT.
+	ChecksumType string `json:"cty,omitempty"`
+	// Parts is the part count of an object made by CompleteMultipartUpload
+	// (0 otherwise); its part table is in layouts/<Blob>.
+	Parts int `json:"np,omitempty"`
 	// Blob names the file holding the body; empty means the body is inline.
 	Blob string `json:"b,omitempty"`
 }
@@ -56,6 +65,13 @@ type objectRecord struct {
 func (o *objectRecord) modTime() time.Time { return time.UnixMilli(o.Modified).UTC() }
 
 func (o *objectRecord) quotedETag() string { return `"` + o.ETag + `"` }
+
+func (o *objectRecord) checksumType() string {
+	if o.ChecksumType != "" {
+		return o.ChecksumType
+	}
+	return typeFullObject
+}
 
 type tx struct{ *bolt.Tx }
 
@@ -131,7 +147,7 @@ func (t tx) putObject(bucket, key string, rec *objectRecord, body []byte) (oldBl
 	}
 	if old != nil && old.Blob != "" && old.Blob != rec.Blob {
 		oldBlob = old.Blob
-		if err := t.blobs().Delete([]byte(old.Blob)); err != nil {
+		if err := t.dropBlobRef(old.Blob); err != nil {
 			return "", err
 		}
 	}
@@ -184,7 +200,7 @@ func (t tx) deleteObject(bucket, key string) (blob string, existed bool, err err
 		return "", false, err
 	}
 	if old.Blob != "" {
-		if err := t.blobs().Delete([]byte(old.Blob)); err != nil {
+		if err := t.dropBlobRef(old.Blob); err != nil {
 			return "", false, err
 		}
 	}

@@ -72,6 +72,8 @@ func (s *Service) routeBucket(w http.ResponseWriter, r *http.Request, bucket, su
 			return s.getBucketLocation(w, r, bucket)
 		case "versioning":
 			return s.getBucketVersioning(w, r, bucket)
+		case "uploads":
+			return s.listMultipartUploads(w, r, bucket)
 		}
 	case http.MethodPost:
 		if sub == "delete" {
@@ -97,6 +99,11 @@ func (s *Service) routeObject(w http.ResponseWriter, r *http.Request, bucket, ke
 			return s.putObject(w, r, bucket, key)
 		case "tagging":
 			return s.putObjectTagging(w, r, bucket, key)
+		case "uploadId":
+			if r.Header.Get("X-Amz-Copy-Source") != "" {
+				return s.uploadPartCopy(w, r, bucket, key)
+			}
+			return s.uploadPart(w, r, bucket, key)
 		}
 	case http.MethodGet:
 		switch sub {
@@ -104,6 +111,8 @@ func (s *Service) routeObject(w http.ResponseWriter, r *http.Request, bucket, ke
 			return s.getObject(w, r, bucket, key, false)
 		case "tagging":
 			return s.getObjectTagging(w, r, bucket, key)
+		case "uploadId":
+			return s.listParts(w, r, bucket, key)
 		}
 	case http.MethodHead:
 		if sub == "" {
@@ -115,10 +124,17 @@ func (s *Service) routeObject(w http.ResponseWriter, r *http.Request, bucket, ke
 			return s.deleteObject(w, r, bucket, key)
 		case "tagging":
 			return s.deleteObjectTagging(w, r, bucket, key)
+		case "uploadId":
+			return s.abortMultipartUpload(w, r, bucket, key)
 		}
 	case http.MethodPost:
-		if sub == "" {
+		switch sub {
+		case "":
 			return errMethodNotAllowed()
+		case "uploads":
+			return s.createMultipartUpload(w, r, bucket, key)
+		case "uploadId":
+			return s.completeMultipartUpload(w, r, bucket, key)
 		}
 	default:
 		return errMethodNotAllowed()

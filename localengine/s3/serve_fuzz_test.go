@@ -3,6 +3,7 @@ package s3
 import (
 	"bufio"
 	"bytes"
+	"encoding/xml"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -74,6 +75,23 @@ func FuzzServe(f *testing.F) {
 	f.Add(uint8(4), "/fuzz", "", "", []byte(nil))
 	f.Add(uint8(1), "/new-bucket", "", "", []byte("<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>"))
 	f.Add(uint8(0), "/", "max-buckets=1&continuation-token=eA", "", []byte(nil))
+
+	// Multipart: an upload the seeds can name, with one part.
+	w := serveRaw(svc, http.MethodPost, "/fuzz/mp", "uploads", "x-amz-checksum-algorithm: CRC32", nil)
+	var init initiateResultXML
+	if err := xml.Unmarshal(w.Body.Bytes(), &init); err != nil {
+		f.Fatal(err)
+	}
+	up := "uploadId=" + init.UploadID
+	serveRaw(svc, http.MethodPut, "/fuzz/mp", "partNumber=1&"+up, "", []byte("part one"))
+	f.Add(uint8(2), "/fuzz/mp", "uploads", "Content-Type: text/plain\nx-amz-checksum-type: FULL_OBJECT", []byte(nil))
+	f.Add(uint8(1), "/fuzz/mp", "partNumber=2&"+up, "x-amz-checksum-crc32: AAAAAA==", []byte("part two"))
+	f.Add(uint8(1), "/fuzz/mp", "partNumber=3&"+up, "x-amz-copy-source: fuzz/obj\nx-amz-copy-source-range: bytes=0-3", []byte(nil))
+	f.Add(uint8(0), "/fuzz/mp", up+"&max-parts=1&part-number-marker=0", "", []byte(nil))
+	f.Add(uint8(0), "/fuzz", "uploads&prefix=m&delimiter=/&key-marker=a&upload-id-marker=b&max-uploads=1", "", []byte(nil))
+	f.Add(uint8(2), "/fuzz/mp", up, "x-amz-checksum-crc32: AAAAAA==-1\nx-amz-mp-object-size: 8",
+		[]byte(`<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"x"</ETag><ChecksumCRC32>AAAAAA==</ChecksumCRC32></Part></CompleteMultipartUpload>`))
+	f.Add(uint8(3), "/fuzz/mp", up, "", []byte(nil))
 	f.Fuzz(func(t *testing.T, m uint8, path, rawQuery, headers string, body []byte) {
 		if len(body) > 1<<20 {
 			return

@@ -32,6 +32,9 @@ type Service struct {
 	cfg   Config
 	log   *slog.Logger
 	blobs *blobStore
+	// keepAliveEvery is how often a slow CompleteMultipartUpload sends
+	// whitespace to keep its client waiting.
+	keepAliveEvery time.Duration
 }
 
 // New opens the service on st: it creates its buckets and its blob
@@ -47,7 +50,8 @@ func New(st *store.Store, cfg Config) (*Service, error) {
 		return nil, errors.New("s3: no data directory")
 	}
 	s := &Service{store: st, cfg: cfg, log: cfg.Logger.With("service", "s3"),
-		blobs: &blobStore{dir: filepath.Join(cfg.DataDir, "s3-blobs")}}
+		blobs:          &blobStore{dir: filepath.Join(cfg.DataDir, "s3-blobs")},
+		keepAliveEvery: 10 * time.Second}
 	if err := os.MkdirAll(s.blobs.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create blob directory: %w", err)
 	}
@@ -56,7 +60,7 @@ func New(st *store.Store, cfg Config) (*Service, error) {
 		if err != nil {
 			return err
 		}
-		for _, name := range [][]byte{bucketsBucket, objectsBucket, bodiesBucket, blobsBucket} {
+		for _, name := range [][]byte{bucketsBucket, objectsBucket, bodiesBucket, blobsBucket, uploadsBucket, partsBucket, layoutsBucket} {
 			if _, err := top.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
@@ -88,13 +92,19 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, bucket, key stri
 func (s *Service) Close() {}
 
 func (s *Service) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	s.logFailure(r, err)
+	wire.WriteS3Error(w, r, awserr.From(err), r.URL.Path)
+}
+
+// logFailure logs an error that is not an S3 answer, unless the client
+// went away.
+func (s *Service) logFailure(r *http.Request, err error) {
 	var ae *awserr.Error
 	if !errors.As(err, &ae) {
 		if r.Context().Err() == nil && !errors.Is(err, context.Canceled) {
 			s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		}
 	}
-	wire.WriteS3Error(w, r, awserr.From(err), r.URL.Path)
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now() }
