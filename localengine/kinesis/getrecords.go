@@ -19,6 +19,7 @@ const (
 )
 
 func (s *Service) getRecords(ctx context.Context, body []byte) (any, error) {
+	began := time.Now()
 	var in struct {
 		ShardIterator *string
 		Limit         *int64
@@ -57,6 +58,7 @@ func (s *Service) getRecords(ctx context.Context, body []byte) (any, error) {
 		}
 	}
 	if s.limits != nil && !s.limits.allowRead(it.uid, it.shard, now) {
+		s.recordReadThrottled(it.region, it.name)
 		return nil, throughputExceeded(shardID(it.shard), it.name)
 	}
 	limit := maxGetRecordsLimit
@@ -64,7 +66,8 @@ func (s *Service) getRecords(ctx context.Context, body []byte) (any, error) {
 		limit = int(*in.Limit)
 	}
 	var out []byte
-	var read int
+	var read, count int
+	var lastArrival int64
 	err := s.store.View(func(tx *bolt.Tx) error {
 		m, err := s.loadStream(tx, it.region, it.name, true)
 		if err != nil {
@@ -77,7 +80,7 @@ func (s *Service) getRecords(ctx context.Context, body []byte) (any, error) {
 		if sh == nil {
 			return shardNotFound(shardID(it.shard), it.name)
 		}
-		out, read = s.readShard(tx, m, sh, it, limit, nowMs)
+		out, read, count, lastArrival = s.readShard(tx, m, sh, it, limit, nowMs)
 		return nil
 	})
 	if err != nil {
@@ -86,13 +89,18 @@ func (s *Service) getRecords(ctx context.Context, body []byte) (any, error) {
 	if s.limits != nil {
 		s.limits.chargeRead(it.uid, it.shard, read)
 	}
+	age := int64(0)
+	if count > 0 {
+		age = nowMs - lastArrival
+	}
+	s.recordGet(it.region, it.name, count, read, age, time.Since(began))
 	return wire.RawJSON(out), nil
 }
 
 // readShard reads up to limit records from the iterator's position and
-// encodes the whole answer. It returns the answer and the bytes of data
-// it holds.
-func (s *Service) readShard(tx *bolt.Tx, m *streamMeta, sh *shardMeta, it iterator, limit int, nowMs int64) ([]byte, int) {
+// encodes the whole answer. It returns the answer, the bytes of data it
+// holds, its record count and the last record's arrival (epoch ms).
+func (s *Service) readShard(tx *bolt.Tx, m *streamMeta, sh *shardMeta, it iterator, limit int, nowMs int64) ([]byte, int, int, int64) {
 	key := shardKey(m.UID, sh.Index)
 	end := readState(sub(tx, bucketState), key).next
 	if sh.closed() {
@@ -188,13 +196,13 @@ func (s *Service) readShard(tx *bolt.Tx, m *streamMeta, sh *shardMeta, it iterat
 			buf = append(buf, `"}}`...)
 		}
 		buf = append(buf, "]}"...)
-		return buf, size
+		return buf, size, count, lastArrival
 	}
 	next := it
 	next.pos, next.issuedMs = pos, nowMs
 	buf = append(buf, `,"NextShardIterator":"`...)
 	buf = append(buf, s.sealIterator(next)...)
-	return append(buf, `"}`...), size
+	return append(buf, `"}`...), size, count, lastArrival
 }
 
 const (

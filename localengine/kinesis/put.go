@@ -3,6 +3,7 @@ package kinesis
 import (
 	"context"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/sluicehq/sluice/localengine/awserr"
@@ -86,6 +87,7 @@ func hashOf(e *putEntry) (u128, error) {
 }
 
 func (s *Service) putRecord(ctx context.Context, body []byte) (any, error) {
+	began := time.Now()
 	var e putEntry
 	var id streamIDInput
 	var seqForOrdering *string
@@ -150,6 +152,7 @@ func (s *Service) putRecord(ctx context.Context, body []byte) (any, error) {
 	}
 	rec := []pending{{hash: h, size: len(e.data) + len(e.pk), shard: m.route(h)}}
 	if s.limits != nil && rec[0].shard != nil && !s.limits.allowWrite(m.UID, rec[0].shard.Index, rec[0].size, s.cfg.Now()) {
+		s.recordPut(ref.region, m.Name, true, putOutcome{records: 1, throttled: 1, latency: time.Since(began)})
 		return nil, throughputExceeded(shardID(rec[0].shard.Index), m.Name)
 	}
 	rec[0].value = appendRecord(make([]byte, 0, encodedRecordLen(e.pk, e.data)), e.pk, e.data)
@@ -157,6 +160,7 @@ func (s *Service) putRecord(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.recordPut(ref.region, m.Name, true, putOutcome{records: 1, succeeded: 1, bytes: rec[0].size, latency: time.Since(began)})
 	buf := make([]byte, 0, 160)
 	buf = append(buf, `{"ShardId":"`...)
 	buf = appendShardID(buf, rec[0].shard.Index)
@@ -167,6 +171,7 @@ func (s *Service) putRecord(ctx context.Context, body []byte) (any, error) {
 }
 
 func (s *Service) putRecords(ctx context.Context, body []byte) (any, error) {
+	began := time.Now()
 	req, err := decodePutRecords(body)
 	if err != nil {
 		return nil, err
@@ -230,6 +235,17 @@ func (s *Service) putRecords(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	o := putOutcome{records: len(recs)}
+	for i := range recs {
+		if recs[i].failed {
+			o.throttled++
+		} else {
+			o.succeeded++
+			o.bytes += recs[i].size
+		}
+	}
+	o.latency = time.Since(began)
+	s.recordPut(ref.region, m.Name, false, o)
 	return wire.RawJSON(encodePutRecordsResult(used, recs)), nil
 }
 

@@ -159,9 +159,11 @@ func (s *Service) deleteMessage(ctx context.Context, in *deleteMessageInput) (an
 		s.mu.Unlock()
 		return nil, err
 	}
+	region, name := q.rec.Region, q.rec.Name
 	if err := s.commitAndUnlock(w); err != nil {
 		return nil, err
 	}
+	s.recordDeleted(region, name, 1)
 	return struct{}{}, nil
 }
 
@@ -170,10 +172,16 @@ func (s *Service) deleteMessageBatch(ctx context.Context, in *deleteMessageBatch
 	for i := range in.Entries {
 		ids[i] = in.Entries[i].Id
 	}
-	return s.batchOnQueue(ctx, in.QueueUrl, ids, "DeleteMessageBatchRequestEntry",
+	var region, name string
+	out, err := s.batchOnQueue(ctx, in.QueueUrl, ids, "DeleteMessageBatchRequestEntry",
 		func(q *queue, i int, now int64, w *messageWrites) error {
+			region, name = q.rec.Region, q.rec.Name
 			return s.deleteLocked(q, in.Entries[i].ReceiptHandle, now, w)
 		})
+	if err == nil && len(out.Successful) > 0 {
+		s.recordDeleted(region, name, len(out.Successful))
+	}
+	return out, err
 }
 
 func (s *Service) changeMessageVisibility(ctx context.Context, in *changeVisibilityInput) (any, error) {

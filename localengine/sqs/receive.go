@@ -243,15 +243,20 @@ func (s *Service) receiveMessage(ctx context.Context, in *receiveMessageInput) (
 			done = s.submitLocked(w.apply)
 		}
 		if len(w.delivered) > 0 {
+			region, name := q.rec.Region, q.rec.Name
 			s.mu.Unlock()
 			if err := <-done; err != nil {
 				return nil, err
 			}
-			return s.render(q, opts, w), nil
+			out := s.render(q, opts, w)
+			s.recordReceive(region, name, len(out.Messages))
+			return out, nil
 		}
 		remaining := time.Until(deadline)
 		if remaining <= 0 {
+			region, name := q.rec.Region, q.rec.Name
 			s.mu.Unlock()
+			s.recordReceive(region, name, 0)
 			return &receiveMessageOutput{}, nil
 		}
 		wake := q.waitChan()
@@ -260,6 +265,7 @@ func (s *Service) receiveMessage(ctx context.Context, in *receiveMessageInput) (
 				remaining = d
 			}
 		}
+		region, name := q.rec.Region, q.rec.Name
 		s.mu.Unlock()
 		timer := time.NewTimer(remaining)
 		select {
@@ -267,6 +273,7 @@ func (s *Service) receiveMessage(ctx context.Context, in *receiveMessageInput) (
 		case <-timer.C:
 		case <-ctx.Done():
 			timer.Stop()
+			s.recordReceive(region, name, 0)
 			return &receiveMessageOutput{}, nil
 		}
 		timer.Stop()

@@ -272,6 +272,7 @@ func (s *Service) sendMessage(ctx context.Context, in *sendMessageInput) (*sendM
 		s.mu.Unlock()
 		return nil, err
 	}
+	region, name := q.rec.Region, q.rec.Name
 	var done <-chan error
 	if !w.empty() {
 		done = s.submitLocked(w.apply)
@@ -282,6 +283,9 @@ func (s *Service) sendMessage(ctx context.Context, in *sendMessageInput) (*sendM
 		if err := <-done; err != nil {
 			return nil, err
 		}
+	}
+	if len(w.msgs) > 0 {
+		s.recordSent(region, name, []int{o.size})
 	}
 	return out, nil
 }
@@ -354,18 +358,24 @@ func (s *Service) sendMessageBatch(ctx context.Context, in *sendMessageBatchInpu
 	now := s.now()
 	w := &sendWrites{qid: q.rec.ID}
 	out := &sendMessageBatchOutput{Successful: []sendBatchResult{}, Failed: []batchError{}}
+	var sizes []int
 	for i, o := range prepared {
 		if errs[i] != nil {
 			out.Failed = append(out.Failed, failure(ids[i], errs[i]))
 			continue
 		}
+		added := len(w.msgs)
 		res, err := s.admitLocked(q, o, now, w)
 		if err != nil {
 			out.Failed = append(out.Failed, failure(ids[i], err))
 			continue
 		}
+		if len(w.msgs) > added {
+			sizes = append(sizes, o.size)
+		}
 		out.Successful = append(out.Successful, sendBatchResult{Id: ids[i], sendMessageOutput: *res})
 	}
+	region, name := q.rec.Region, q.rec.Name
 	var done <-chan error
 	if !w.empty() {
 		done = s.submitLocked(w.apply)
@@ -376,6 +386,9 @@ func (s *Service) sendMessageBatch(ctx context.Context, in *sendMessageBatchInpu
 		if err := <-done; err != nil {
 			return nil, err
 		}
+	}
+	if len(sizes) > 0 {
+		s.recordSent(region, name, sizes)
 	}
 	return out, nil
 }

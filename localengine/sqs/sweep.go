@@ -86,6 +86,11 @@ func (s *Service) sweepLoop() {
 				s.sweepDedupLocked(q, now)
 			}
 		}
+		var gauges []queueGauge
+		if round%gaugeEvery == 0 {
+			gauges = s.gaugesLocked(now)
+		}
 		s.mu.Unlock()
+		s.emitGauges(gauges)
 	}
 }
