@@ -34,16 +34,22 @@ type APIStats struct {
 // bus (an EventBridge envelope), fails a few calls at random, and always
 // rejects an order it cannot read or in a currency it does not know.
 type ordersAPI struct {
-	mu    sync.Mutex
-	rng   *rand.Rand
+	// roll draws a number in [0, 1000) that decides the call's fate.
+	roll  func() int
 	stats *APIStats
 	stop  <-chan struct{}
 }
 
-func (a *ordersAPI) roll() int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.rng.IntN(1000)
+// newOrdersAPI returns the API with its failures drawn from a seeded source.
+func newOrdersAPI(seed uint64, stats *APIStats, stop <-chan struct{}) *ordersAPI {
+	var mu sync.Mutex
+	rng := rand.New(rand.NewPCG(seed, 0xa91))
+	roll := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return rng.IntN(1000)
+	}
+	return &ordersAPI{roll: roll, stats: stats, stop: stop}
 }
 
 func (a *ordersAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {

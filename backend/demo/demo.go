@@ -62,7 +62,7 @@ func Run(ctx context.Context, opts Options, stats *Stats) error {
 	logf := func(format string, args ...any) { fmt.Fprintf(opts.Out, format+"\n", args...) }
 
 	stop := make(chan struct{})
-	api := &ordersAPI{rng: rand.New(rand.NewPCG(opts.Seed, 0xa91)), stats: &stats.API, stop: stop}
+	api := newOrdersAPI(opts.Seed, &stats.API, stop)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("demo: orders API: %w", err)
