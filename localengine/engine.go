@@ -1,5 +1,5 @@
 // Package localengine is sluice's bundled AWS-compatible engine: Kinesis,
-// SQS and S3 over their real wire protocols, on a durable store in one data
+// SQS, S3, EventBridge, Pipes and CloudWatch over their real wire protocols, on a durable store in one data
 // directory. Any AWS client can use it through an endpoint override.
 package localengine
 

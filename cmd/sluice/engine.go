@@ -24,7 +24,7 @@ const defaultEngineAddr = "127.0.0.1:4577"
 func newEngineCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "engine",
-		Short: "The bundled AWS-compatible engine (Kinesis, SQS, S3)",
+		Short: "The bundled AWS-compatible engine (Kinesis, SQS, S3, EventBridge, Pipes, CloudWatch)",
 	}
 	cmd.AddCommand(newEngineServeCmd())
 	return cmd
@@ -37,6 +37,8 @@ type engineServeFlags struct {
 	strictAuth    string
 	enforceLimits bool
 	logLevel      string
+	retryBase     time.Duration
+	retryCap      time.Duration
 }
 
 func newEngineServeCmd() *cobra.Command {
@@ -44,7 +46,7 @@ func newEngineServeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the engine until interrupted",
-		Long: `Serve Kinesis, SQS and S3 on one port over their AWS wire protocols, on a
+		Long: `Serve Kinesis, SQS, S3, EventBridge, Pipes and CloudWatch on one port over their AWS wire protocols, on a
 durable store in the data directory. Point any AWS client at it with an
 endpoint override, e.g. aws --endpoint-url http://127.0.0.1:4577 kinesis list-streams.`,
 		Args: cobra.NoArgs,
@@ -60,6 +62,8 @@ endpoint override, e.g. aws --endpoint-url http://127.0.0.1:4577 kinesis list-st
 	fl.BoolVar(&f.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
 	fl.StringVar(&f.strictAuth, "strict-auth", "", "verify SigV4 signatures against this KEY:SECRET and reject others")
 	fl.BoolVar(&f.enforceLimits, "enforce-limits", false, "enforce AWS's per-shard Kinesis throughput limits")
+	fl.DurationVar(&f.retryBase, "retry-base", localengine.DefaultRetryBase, "base of the backoff between delivery retries")
+	fl.DurationVar(&f.retryCap, "retry-cap", localengine.DefaultRetryCap, "longest wait between delivery retries")
 	fl.StringVar(&f.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
 	return cmd
 }
@@ -127,7 +131,11 @@ func (r *runningEngine) stopErr() error {
 func (r *runningEngine) stop() { _ = r.stopErr() }
 
 func engineOptions(f engineServeFlags, cmd *cobra.Command) (localengine.Options, error) {
-	opts := localengine.Options{DataDir: f.dataDir, EnforceLimits: f.enforceLimits}
+	if f.retryBase <= 0 || f.retryCap < f.retryBase {
+		return localengine.Options{}, fmt.Errorf("--retry-base %v and --retry-cap %v: want 0 < base <= cap", f.retryBase, f.retryCap)
+	}
+	opts := localengine.Options{DataDir: f.dataDir, EnforceLimits: f.enforceLimits,
+		RetryBase: f.retryBase, RetryCap: f.retryCap}
 	if opts.DataDir == "" {
 		dir, err := localengine.DefaultDataDir()
 		if err != nil {

@@ -84,6 +84,7 @@ func TestEngineServeRejectsBadFlags(t *testing.T) {
 		{[]string{"--addr", "0.0.0.0:0"}, "not a loopback address"},
 		{[]string{"--strict-auth", "nocolon"}, "KEY:SECRET"},
 		{[]string{"--log-level", "loud"}, "--log-level"},
+		{[]string{"--retry-base", "10s", "--retry-cap", "1s"}, "--retry-base"},
 	} {
 		root := newRootCmd(buildInfo{})
 		root.SetOut(&bytes.Buffer{})
