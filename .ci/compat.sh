@@ -43,6 +43,17 @@ aws s3 cp "$work/event.json" s3://cli-bucket/events/2026/event.json >/dev/null
 aws s3 ls s3://cli-bucket/events/ --recursive | grep -q 'events/2026/event.json'
 aws s3 cp s3://cli-bucket/events/2026/event.json "$work/back.json" >/dev/null
 cmp "$work/event.json" "$work/back.json"
+aws events create-event-bus --name cli-bus >/dev/null
+aws events put-rule --name cli-rule --event-bus-name cli-bus --event-pattern '{"source":["cli"]}' >/dev/null
+matched=$(aws events test-event-pattern --event-pattern '{"source":["cli"]}' --query Result --output text \
+  --event '{"id":"1","account":"000000000000","source":"cli","time":"2026-01-01T00:00:00Z","region":"us-east-1","resources":[],"detail-type":"x","detail":{}}')
+[ "$matched" = True ]
+
+aws cloudwatch put-metric-data --namespace App --metric-name Hits --value 3
+sum=$(aws cloudwatch get-metric-statistics --namespace App --metric-name Hits --period 60 --statistics Sum \
+  --start-time "$(date -u -d '-5 min' +%FT%TZ)" --end-time "$(date -u -d '+2 min' +%FT%TZ)" --query 'Datapoints[0].Sum' --output text)
+[ "$sum" = 3.0 ]
+aws pipes list-pipes --query 'Pipes' --output text >/dev/null
 echo "aws CLI $(/usr/bin/aws --version 2>&1 | cut -d' ' -f1) compat: ok"
 
 /usr/bin/python3 .ci/compat.py "$url"
