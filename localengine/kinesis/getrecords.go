@@ -236,6 +236,6 @@ func appendRecordJSON(buf []byte, uid, shard, counter uint64, arrival int64, pk,
 	buf = buf[:l+n]
 	base64.StdEncoding.Encode(buf[l:], data)
 	buf = append(buf, `","PartitionKey":`...)
-	buf = appendJSONString(buf, pk)
+	buf = wire.AppendJSONString(buf, pk)
 	return append(buf, '}')
 }

@@ -267,7 +267,7 @@ func encodePutRecordsResult(m *streamMeta, recs []pending) []byte {
 		}
 		if r.failed {
 			buf = append(buf, `{"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":`...)
-			buf = appendJSONString(buf, throughputExceeded(shardID(r.shard.Index), m.Name).Message)
+			buf = wire.AppendJSONString(buf, throughputExceeded(shardID(r.shard.Index), m.Name).Message)
 			buf = append(buf, '}')
 			continue
 		}

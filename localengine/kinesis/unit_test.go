@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/sluicehq/sluice/localengine/wire"
 )
 
 func TestParseHashKey(t *testing.T) {
@@ -165,7 +167,7 @@ func TestDecodePutRecords(t *testing.T) {
 
 func TestAppendJSONString(t *testing.T) {
 	for _, s := range []string{"plain", "q\"b\\s/", "\x00\x1f\t\n\r\x7f", "ünï 鍵 🔑", "bad\xffutf8\xc3", "\u2028"} {
-		out := appendJSONString(nil, s)
+		out := wire.AppendJSONString(nil, s)
 		var back string
 		if err := json.Unmarshal(out, &back); err != nil {
 			t.Fatalf("%q encodes as invalid JSON %s: %v", s, out, err)

@@ -9,7 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/sluicehq/sluice/localengine/wire"
 )
 
 // event returns the record as Pipes hands a Kinesis record to a target,
@@ -30,17 +31,17 @@ func (r *runner) event(shard string, rec *kinRecord) []byte {
 	n := base64.StdEncoding.EncodedLen(len(rec.Data))
 	b := make([]byte, 0, 320+len(r.role)+len(r.streamArn)+2*len(rec.PartitionKey)+2*len(rec.Seq)+n)
 	b = append(b, `{"eventSource":"aws:kinesis","eventVersion":"1.0","eventID":`...)
-	b = appendJSONString(b, shard+":"+rec.Seq)
+	b = wire.AppendJSONString(b, shard+":"+rec.Seq)
 	b = append(b, `,"eventName":"aws:kinesis:record","invokeIdentityArn":`...)
-	b = appendJSONString(b, r.role)
+	b = wire.AppendJSONString(b, r.role)
 	b = append(b, `,"awsRegion":`...)
-	b = appendJSONString(b, r.streamRegion)
+	b = wire.AppendJSONString(b, r.streamRegion)
 	b = append(b, `,"eventSourceARN":`...)
-	b = appendJSONString(b, r.streamArn)
+	b = wire.AppendJSONString(b, r.streamArn)
 	b = append(b, `,"kinesisSchemaVersion":"1.0","partitionKey":`...)
-	b = appendJSONString(b, rec.PartitionKey)
+	b = wire.AppendJSONString(b, rec.PartitionKey)
 	b = append(b, `,"sequenceNumber":`...)
-	b = appendJSONString(b, rec.Seq)
+	b = wire.AppendJSONString(b, rec.Seq)
 	b = append(b, `,"data":"`...)
 	b = slices.Grow(b, n+64)
 	l := len(b)
@@ -51,58 +52,6 @@ func (r *runner) event(shard string, rec *kinRecord) []byte {
 	b = append(b, '}')
 	rec.event = b
 	return b
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string; invalid UTF-8 becomes
-// U+FFFD, so the output is always valid JSON.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, "\ufffd"...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
 
 // batchJSON is the batch as one JSON array of events, the body of an
