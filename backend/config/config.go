@@ -1,0 +1,113 @@
+// Package config reads sluice's config file: profiles, pipelines, key
+// overrides and the theme. An invalid file is an error that names the file
+// and the line, never a panic.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// File is the whole config file.
+type File struct {
+	// DefaultProfile is used when neither --profile nor AWS_PROFILE names one.
+	DefaultProfile string     `yaml:"default_profile"`
+	Profiles       []Profile  `yaml:"profiles"`
+	Pipelines      []Pipeline `yaml:"pipelines"`
+	// Keys rebinds actions: action name to the keys that trigger it.
+	Keys  map[string][]string `yaml:"keys"`
+	Theme string              `yaml:"theme"`
+	// Tail tunes live tails.
+	Tail Tail `yaml:"tail"`
+}
+
+// Profile adds a named place to operate, or decorates an AWS profile of the
+// same name with a colour and a read-only flag.
+type Profile struct {
+	Name       string `yaml:"name"`
+	AWSProfile string `yaml:"aws_profile"`
+	Region     string `yaml:"region"`
+	// Endpoint points every service at one URL (LocalStack, another engine).
+	Endpoint string `yaml:"endpoint"`
+	Color    string `yaml:"color"`
+	ReadOnly bool   `yaml:"readonly"`
+}
+
+// Pipeline declares, or overrides what discovery found for, the chain
+// consumer → stream → DLQ → archive → replay target.
+type Pipeline struct {
+	Consumer string `yaml:"consumer"`
+	Stream   string `yaml:"stream"`
+	Pipe     string `yaml:"pipe"`
+	DLQ      string `yaml:"dlq"`
+	// Archive is s3://bucket/prefix.
+	Archive string `yaml:"archive"`
+	// ReplayTarget is an ARN (Kinesis stream, SQS queue, event bus) or an
+	// http(s) URL.
+	ReplayTarget string `yaml:"replay_target"`
+}
+
+// Tail tunes live tails: how often each shard is read and how many records
+// are kept.
+type Tail struct {
+	ReadsPerSecond float64 `yaml:"reads_per_second"`
+	Buffer         int     `yaml:"buffer"`
+}
+
+// DefaultPath is $XDG_CONFIG_HOME/sluice/config.yaml, else
+// ~/.config/sluice/config.yaml.
+func DefaultPath() (string, error) {
+	if d := os.Getenv("XDG_CONFIG_HOME"); d != "" {
+		return filepath.Join(d, "sluice", "config.yaml"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" {
+		return "", errors.New("cannot find the config directory: set XDG_CONFIG_HOME or --config")
+	}
+	return filepath.Join(home, ".config", "sluice", "config.yaml"), nil
+}
+
+// Load reads path. A missing file is an empty config, since sluice needs
+// none to run.
+func Load(path string) (File, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return File{}, nil
+	}
+	if err != nil {
+		return File{}, fmt.Errorf("config %s: %w", path, err)
+	}
+	f, err := Parse(b)
+	if err != nil {
+		return File{}, fmt.Errorf("config %s: %w", path, err)
+	}
+	return f, nil
+}
+
+// Parse decodes and validates a config file's content. Unknown fields are
+// errors, so that a typo is not silently ignored.
+func Parse(b []byte) (File, error) {
+	var f File
+	if len(bytes.TrimSpace(b)) == 0 {
+		return f, nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return File{}, err
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err != nil {
+		return File{}, err
+	}
+	if err := f.validate(&root); err != nil {
+		return File{}, err
+	}
+	return f, nil
+}

@@ -1,0 +1,110 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParseReadsEverySection(t *testing.T) {
+	f, err := Parse([]byte(`
+default_profile: prod
+profiles:
+  - name: prod
+    aws_profile: prod-admin
+    region: eu-west-1
+    color: "#ff0000"
+    readonly: true
+  - name: stack
+    endpoint: http://localhost:4566
+pipelines:
+  - consumer: orders-to-api
+    stream: orders
+    dlq: orders-dlq
+    archive: s3://orders-archive/failed
+    replay_target: https://api.example.com/orders
+keys:
+  quit: [q, ctrl+c]
+theme: light
+tail:
+  reads_per_second: 2
+  buffer: 5000
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.DefaultProfile != "prod" || len(f.Profiles) != 2 || !f.Profiles[0].ReadOnly || f.Profiles[1].Endpoint != "http://localhost:4566" {
+		t.Errorf("profiles: %+v", f)
+	}
+	if p := f.Pipelines[0]; p.Archive != "s3://orders-archive/failed" || p.ReplayTarget == "" {
+		t.Errorf("pipeline: %+v", p)
+	}
+	if len(f.Keys["quit"]) != 2 || f.Theme != "light" || f.Tail.Buffer != 5000 {
+		t.Errorf("keys/theme/tail: %+v", f)
+	}
+}
+
+func TestInvalidFilesNameTheLine(t *testing.T) {
+	cases := []struct{ name, yaml, want string }{
+		{"syntax", "theme: dark\nprofiles:\n  - name: a\n    region: \"x\n", "line 4"},
+		{"unknown field", "profiles:\n  - name: a\n    colour: red\n", "line 3"},
+		{"wrong type", "profiles:\n  - name: a\n    readonly: maybe\n", "line 3"},
+		{"bad colour", "profiles:\n  - name: a\n    color: '#12'\n", "line 3"},
+		{"duplicate", "profiles:\n  - name: a\n  - name: a\n", "line 3"},
+		{"bad endpoint", "profiles:\n  - name: a\n    endpoint: localhost:4566\n", "line 3"},
+		{"bad archive", "pipelines:\n  - consumer: c\n    archive: orders-archive\n", "line 3"},
+		{"no consumer", "pipelines:\n  - stream: s\n", "line 2"},
+		{"tail rate", "tail:\n  reads_per_second: 9\n", "line 2"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse([]byte(c.yaml))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want it to name %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestLoadMissingFileIsEmptyAndBadFileNamesThePath(t *testing.T) {
+	dir := t.TempDir()
+	f, err := Load(filepath.Join(dir, "none.yaml"))
+	if err != nil || len(f.Profiles) != 0 {
+		t.Fatalf("missing file: %+v, %v", f, err)
+	}
+	bad := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(bad, []byte("profiles: [\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(bad); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Fatalf("err = %v, want the path", err)
+	}
+}
+
+func TestParseS3URL(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"s3://b":      {"b", ""},
+		"s3://b/":     {"b", ""},
+		"s3://b/p":    {"b", "p/"},
+		"s3://b/p/q/": {"b", "p/q/"},
+	} {
+		b, p, err := ParseS3URL(in)
+		if err != nil || b != want[0] || p != want[1] {
+			t.Errorf("%s = %q %q %v", in, b, p, err)
+		}
+	}
+	for _, in := range []string{"b/p", "s3://", "s3:///p"} {
+		if _, _, err := ParseS3URL(in); err == nil {
+			t.Errorf("%s: no error", in)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("profiles:\n  - name: a\n"))
+	f.Add([]byte("pipelines:\n  - consumer: c\n    archive: s3://b/p\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = Parse(b)
+	})
+}

@@ -1,0 +1,130 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+var hexColour = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
+
+// namedColours are the colours a profile may name instead of a hex value.
+var namedColours = map[string]bool{
+	"red": true, "green": true, "yellow": true, "blue": true,
+	"magenta": true, "cyan": true, "white": true, "orange": true, "gray": true,
+}
+
+// validate checks what YAML types cannot, naming the line of the bad value.
+func (f File) validate(root *yaml.Node) error {
+	seen := map[string]bool{}
+	for i, p := range f.Profiles {
+		at := func(field string) string { return lineOf(root, "profiles", i, field) }
+		switch {
+		case p.Name == "":
+			return fmt.Errorf("%sprofile %d has no name", at(""), i+1)
+		case seen[p.Name]:
+			return fmt.Errorf("%sprofile %q is defined twice", at("name"), p.Name)
+		case p.Color != "" && !hexColour.MatchString(p.Color) && !namedColours[strings.ToLower(p.Color)]:
+			return fmt.Errorf("%sprofile %q: colour %q is not #rgb, #rrggbb or a colour name", at("color"), p.Name, p.Color)
+		}
+		if p.Endpoint != "" {
+			if err := checkURL(p.Endpoint); err != nil {
+				return fmt.Errorf("%sprofile %q: endpoint: %w", at("endpoint"), p.Name, err)
+			}
+		}
+		seen[p.Name] = true
+	}
+	for i, p := range f.Pipelines {
+		at := func(field string) string { return lineOf(root, "pipelines", i, field) }
+		if p.Consumer == "" && p.Pipe == "" {
+			return fmt.Errorf("%spipeline %d names neither a consumer nor a pipe", at(""), i+1)
+		}
+		if p.Archive != "" {
+			if _, _, err := ParseS3URL(p.Archive); err != nil {
+				return fmt.Errorf("%spipeline %d: archive: %w", at("archive"), i+1, err)
+			}
+		}
+		if p.ReplayTarget != "" && !strings.HasPrefix(p.ReplayTarget, "arn:") {
+			if err := checkURL(p.ReplayTarget); err != nil {
+				return fmt.Errorf("%spipeline %d: replay_target is neither an ARN nor a URL: %w", at("replay_target"), i+1, err)
+			}
+		}
+	}
+	if f.Tail.ReadsPerSecond < 0 || f.Tail.ReadsPerSecond > 5 {
+		return fmt.Errorf("%stail.reads_per_second %v: want 0 (default) to 5, the shard's read limit", lineOf(root, "tail", -1, "reads_per_second"), f.Tail.ReadsPerSecond)
+	}
+	if f.Tail.Buffer < 0 {
+		return fmt.Errorf("%stail.buffer %d: want a positive number of records", lineOf(root, "tail", -1, "buffer"), f.Tail.Buffer)
+	}
+	return nil
+}
+
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return err
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL", s)
+	}
+	return nil
+}
+
+// ParseS3URL splits s3://bucket/prefix. The prefix has no leading slash and,
+// when not empty, ends with one.
+func ParseS3URL(s string) (bucket, prefix string, err error) {
+	rest, ok := strings.CutPrefix(s, "s3://")
+	if !ok {
+		return "", "", fmt.Errorf("%q is not an s3://bucket/prefix URL", s)
+	}
+	bucket, prefix, _ = strings.Cut(rest, "/")
+	if bucket == "" {
+		return "", "", fmt.Errorf("%q names no bucket", s)
+	}
+	if prefix != "" && !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
+	return bucket, prefix, nil
+}
+
+// lineOf finds the line of root[section][index][field] ("line N: "), or of
+// the nearest node that exists; index < 0 means section is a mapping.
+func lineOf(root *yaml.Node, section string, index int, field string) string {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := n.Line
+	if n = child(n, section); n == nil {
+		return fmt.Sprintf("line %d: ", line)
+	}
+	line = n.Line
+	if index >= 0 {
+		if n.Kind != yaml.SequenceNode || index >= len(n.Content) {
+			return fmt.Sprintf("line %d: ", line)
+		}
+		n = n.Content[index]
+		line = n.Line
+	}
+	if field != "" {
+		if v := child(n, field); v != nil {
+			line = v.Line
+		}
+	}
+	return fmt.Sprintf("line %d: ", line)
+}
+
+func child(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}

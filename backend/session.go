@@ -1,0 +1,223 @@
+package backend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/pipes"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// LocalEngine finds the bundled engine for the local profile: the one
+// serving the data directory, else one it starts in-process. cmd/sluice
+// provides it, so that backend needs no import of the engine.
+type LocalEngine func(ctx context.Context) (endpoint string, err error)
+
+// Env is what opening a session needs besides the profile.
+type Env struct {
+	Local LocalEngine
+	// Calls receives every call; a new log when nil. Share one across
+	// profile switches to keep the history.
+	Calls *CallLog
+	// Region and Endpoint override the profile's for this run (--region,
+	// --endpoint-url).
+	Region, Endpoint string
+	// ReadOnly refuses every write, whatever the profile says.
+	ReadOnly bool
+	// HTTPClient replaces the SDK's (tests); nil for the default.
+	HTTPClient aws.HTTPClient
+	// Now is the clock for the call log; time.Now when nil.
+	Now func() time.Time
+	// Log receives a line for every write (the audit trail); discarded
+	// when nil.
+	Log *slog.Logger
+}
+
+// Session is one profile's SDK configuration and its clients.
+type Session struct {
+	Profile  Profile
+	Region   string
+	Endpoint string // "" when the SDK resolves AWS's endpoints
+	Calls    *CallLog
+	// Log is where writes are recorded; never the terminal.
+	Log *slog.Logger
+
+	readOnly bool
+	cfg      aws.Config
+
+	kinesis     *kinesis.Client
+	sqs         *sqs.Client
+	s3          *s3.Client
+	cloudwatch  *cloudwatch.Client
+	pipes       *pipes.Client
+	lambda      *lambda.Client
+	eventbridge *eventbridge.Client
+	sts         *sts.Client
+
+	idMu     sync.Mutex
+	identity *Identity
+}
+
+// Identity is who the session acts as.
+type Identity struct {
+	Account, Arn, UserID string
+}
+
+// Open builds the SDK configuration of p. It does not call AWS: credentials
+// are fetched on the first call, so that a profile whose SSO session has
+// expired still opens and reports the fix on that call.
+func Open(ctx context.Context, p Profile, env Env) (*Session, error) {
+	if env.Calls == nil {
+		env.Calls = NewCallLog(0)
+	}
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if env.Log == nil {
+		env.Log = slog.New(slog.DiscardHandler)
+	}
+	region := firstNonEmpty(env.Region, p.Region)
+	endpoint := firstNonEmpty(env.Endpoint, p.Endpoint)
+	var cfg aws.Config
+	var err error
+	if p.IsLocal() {
+		if env.Local == nil {
+			return nil, errors.New("open profile local: this build has no bundled engine")
+		}
+		if endpoint == "" {
+			if endpoint, err = env.Local(ctx); err != nil {
+				return nil, fmt.Errorf("open profile local: %w", err)
+			}
+		}
+		cfg = aws.Config{
+			Region: firstNonEmpty(region, "us-east-1"),
+			// The engine takes any key; it reads only the region.
+			Credentials:                aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("local", "local", "")),
+			RetryMaxAttempts:           3,
+			RequestChecksumCalculation: aws.RequestChecksumCalculationWhenSupported,
+			ResponseChecksumValidation: aws.ResponseChecksumValidationWhenSupported,
+		}
+	} else {
+		var opts []func(*config.LoadOptions) error
+		if p.AWSProfile != "" {
+			opts = append(opts, config.WithSharedConfigProfile(p.AWSProfile))
+		}
+		if region != "" {
+			opts = append(opts, config.WithRegion(region))
+		}
+		cfg, err = config.LoadDefaultConfig(ctx, opts...)
+		if err != nil {
+			return nil, fmt.Errorf("open profile %s: %w", p.Name, explainConfig(err, p))
+		}
+		if cfg.Region == "" {
+			return nil, fmt.Errorf("open profile %s: no region: set one in the profile, with --region, or AWS_REGION", p.Name)
+		}
+	}
+	if endpoint != "" {
+		cfg.BaseEndpoint = aws.String(endpoint)
+	}
+	if env.HTTPClient != nil {
+		cfg.HTTPClient = env.HTTPClient
+	} else if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 2 * time.Minute}
+	}
+	cfg.APIOptions = append(cfg.APIOptions, callLogMiddleware(env.Calls, p.Name, env.Now))
+	s := &Session{
+		Profile: p, Region: cfg.Region, Calls: env.Calls, Log: env.Log,
+		readOnly: env.ReadOnly || p.ReadOnly, cfg: cfg,
+	}
+	if cfg.BaseEndpoint != nil {
+		s.Endpoint = *cfg.BaseEndpoint
+	}
+	s.kinesis = kinesis.NewFromConfig(cfg)
+	s.sqs = sqs.NewFromConfig(cfg)
+	// A custom endpoint has no <bucket>.host DNS; path style always works.
+	s.s3 = s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = s.Endpoint != "" })
+	s.cloudwatch = cloudwatch.NewFromConfig(cfg)
+	s.pipes = pipes.NewFromConfig(cfg)
+	s.lambda = lambda.NewFromConfig(cfg)
+	s.eventbridge = eventbridge.NewFromConfig(cfg)
+	s.sts = sts.NewFromConfig(cfg)
+	return s, nil
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// Config is the session's SDK configuration.
+func (s *Session) Config() aws.Config { return s.cfg }
+
+// Kinesis is the session's Kinesis client.
+func (s *Session) Kinesis() *kinesis.Client { return s.kinesis }
+
+// SQS is the session's SQS client.
+func (s *Session) SQS() *sqs.Client { return s.sqs }
+
+// S3 is the session's S3 client.
+func (s *Session) S3() *s3.Client { return s.s3 }
+
+// CloudWatch is the session's CloudWatch client.
+func (s *Session) CloudWatch() *cloudwatch.Client { return s.cloudwatch }
+
+// Pipes is the session's EventBridge Pipes client.
+func (s *Session) Pipes() *pipes.Client { return s.pipes }
+
+// Lambda is the session's Lambda client (event source mappings).
+func (s *Session) Lambda() *lambda.Client { return s.lambda }
+
+// EventBridge is the session's EventBridge client.
+func (s *Session) EventBridge() *eventbridge.Client { return s.eventbridge }
+
+// STS is the session's STS client.
+func (s *Session) STS() *sts.Client { return s.sts }
+
+// ReadOnly reports whether writes are refused.
+func (s *Session) ReadOnly() bool { return s.readOnly }
+
+// Identity asks STS who the session is, once; a failure is not cached, so
+// that a renewed token is picked up on the next try.
+func (s *Session) Identity(ctx context.Context) (Identity, error) {
+	s.idMu.Lock()
+	defer s.idMu.Unlock()
+	if s.identity != nil {
+		return *s.identity, nil
+	}
+	out, err := s.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return Identity{}, fmt.Errorf("who am I: %w", s.Explain(err))
+	}
+	id := Identity{Account: aws.ToString(out.Account), Arn: aws.ToString(out.Arn), UserID: aws.ToString(out.UserId)}
+	s.identity = &id
+	return id, nil
+}
+
+// RefreshCredentials drops cached credentials, so that the next call reads
+// them anew (after `aws sso login`, or a rotated key).
+func (s *Session) RefreshCredentials() {
+	if c, ok := s.cfg.Credentials.(*aws.CredentialsCache); ok {
+		c.Invalidate()
+	}
+	s.idMu.Lock()
+	s.identity = nil
+	s.idMu.Unlock()
+}
