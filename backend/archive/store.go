@@ -1,0 +1,69 @@
+package archive
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/sluicehq/sluice/backend"
+)
+
+// maxObjectSize bounds what Get reads: a record is at most 10 MiB, and its
+// base64 and the failure context add a third.
+const maxObjectSize = 16 << 20
+
+// ErrNotFound is returned by Get for a key that does not exist.
+var ErrNotFound = errors.New("no such archived event")
+
+// Put writes e under its key in loc and returns the key. Writing the same
+// event twice writes the same key with the same content.
+func Put(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, e Event) (string, error) {
+	key := Key(loc.Prefix, e.KeyParts())
+	if err := s.Guard("archive " + key); err != nil {
+		return "", err
+	}
+	body, err := e.Marshal()
+	if err != nil {
+		return "", err
+	}
+	_, err = s.S3().PutObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String(loc.Bucket), Key: aws.String(key),
+		Body: bytes.NewReader(body), ContentType: aws.String("application/json"),
+	})
+	s.Audit("archive put", loc.Bucket+"/"+key, err)
+	if err != nil {
+		return "", fmt.Errorf("archive %s to s3://%s: %w", e.ID, loc.Bucket, s.Explain(err))
+	}
+	return key, nil
+}
+
+// Get reads the event at key in bucket.
+func Get(ctx context.Context, s *backend.Session, bucket, key string) (Event, error) {
+	out, err := s.S3().GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		var nsk *types.NoSuchKey
+		if errors.As(err, &nsk) {
+			return Event{}, fmt.Errorf("read s3://%s/%s: %w", bucket, key, ErrNotFound)
+		}
+		return Event{}, fmt.Errorf("read s3://%s/%s: %w", bucket, key, s.Explain(err))
+	}
+	defer out.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(out.Body, maxObjectSize+1))
+	if err != nil {
+		return Event{}, fmt.Errorf("read s3://%s/%s: %w", bucket, key, err)
+	}
+	if len(body) > maxObjectSize {
+		return Event{}, fmt.Errorf("read s3://%s/%s: larger than %d MiB, not an archived event", bucket, key, maxObjectSize>>20)
+	}
+	e, err := Unmarshal(body)
+	if err != nil {
+		return Event{}, fmt.Errorf("read s3://%s/%s: %w", bucket, key, err)
+	}
+	return e, nil
+}
