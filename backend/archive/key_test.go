@@ -12,7 +12,7 @@ import (
 func TestKeyShape(t *testing.T) {
 	at := time.Date(2026, 11, 27, 9, 5, 1, 234e6, time.UTC)
 	k := Key("failed/", KeyParts{Consumer: "orders-to-api", Arrival: at, PartitionKey: "c/42 é", ID: "abc"})
-	want := "failed/orders-to-api/2026/11/27/09/c%2F42%20%C3%A9-" + "1795856701234" + "-abc.json"
+	want := "failed/orders-to-api/2026/11/27/09/c%2F42%20%C3%A9-" + "1795770301234" + "-abc.json"
 	if k != want {
 		t.Fatalf("key\n got %s\nwant %s", k, want)
 	}
