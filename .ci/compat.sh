@@ -54,6 +54,11 @@ sum=$(aws cloudwatch get-metric-statistics --namespace App --metric-name Hits --
   --start-time "$(date -u -d '-5 min' +%FT%TZ)" --end-time "$(date -u -d '+2 min' +%FT%TZ)" --query 'Datapoints[0].Sum' --output text)
 [ "$sum" = 3.0 ]
 aws pipes list-pipes --query 'Pipes' --output text >/dev/null
+account=$(aws sts get-caller-identity --query Account --output text)
+[ "$account" = 000000000000 ]
+# A service the engine does not serve is named in the error, not taken for S3.
+if out=$(aws lambda list-event-source-mappings 2>&1); then exit 1; fi
+grep -q 'UnknownOperationException.*does not serve lambda' <<<"$out" || { echo "$out"; exit 1; }
 echo "aws CLI $(/usr/bin/aws --version 2>&1 | cut -d' ' -f1) compat: ok"
 
 /usr/bin/python3 .ci/compat.py "$url"

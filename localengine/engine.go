@@ -1,6 +1,8 @@
 // Package localengine is sluice's bundled AWS-compatible engine: Kinesis,
-// SQS, S3, EventBridge, Pipes and CloudWatch over their real wire protocols, on a durable store in one data
-// directory. Any AWS client can use it through an endpoint override.
+// SQS, S3, EventBridge, Pipes and CloudWatch over their real wire protocols,
+// on a durable store in one data directory, plus STS's GetCallerIdentity so
+// that clients can check their credentials. Any AWS client can use it
+// through an endpoint override.
 package localengine
 
 import (

@@ -15,6 +15,7 @@ import (
 	"github.com/sluicehq/sluice/localengine/awserr"
 	"github.com/sluicehq/sluice/localengine/cloudwatch"
 	"github.com/sluicehq/sluice/localengine/sigv4"
+	"github.com/sluicehq/sluice/localengine/sts"
 	"github.com/sluicehq/sluice/localengine/wire"
 )
 
@@ -41,7 +42,11 @@ const (
 	svcCloudWatchCBOR
 	svcCloudWatchQuery
 	svcPipes
+	svcSTS
 	svcUnknownTarget
+	// svcUnknownService is a request signed for a service the engine does
+	// not have (lambda, iam, …).
+	svcUnknownService
 )
 
 // jsonProtocol describes a service reached by X-Amz-Target.
@@ -72,8 +77,10 @@ func protocolFor(target string) (jsonProtocol, bool) {
 
 // ServeHTTP dispatches one request to the service its protocol names:
 // X-Amz-Target for the JSON protocols, the operation path for CloudWatch's
-// CBOR, an Action parameter for the query protocols, /v1/pipes for Pipes,
-// and S3 REST for everything else.
+// CBOR, the signature's service or an Action parameter for the query
+// protocols (SQS, CloudWatch, STS), /v1/pipes for Pipes, and S3 REST for
+// everything else. A request signed for a service the engine does not have
+// gets an error that names it.
 func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info := wire.RequestInfo{Region: wire.DefaultRegion, RequestID: wire.NewRequestID(), BaseURL: "http://" + r.Host}
 	auth, authErr := sigv4.Parse(r)
@@ -88,8 +95,10 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	target := r.Header.Get("X-Amz-Target")
 	switch svc := classify(r, target, auth); svc {
-	case svcSQSQuery, svcCloudWatchQuery:
+	case svcSQSQuery, svcCloudWatchQuery, svcSTS:
 		e.serveQuery(w, r, svc, auth, authErr, info)
+	case svcUnknownService:
+		serveUnknownService(w, r, auth.Service, info)
 	case svcCloudWatchCBOR:
 		e.serveCloudWatchCBOR(w, r, auth, authErr)
 	case svcPipes:
@@ -180,11 +189,16 @@ func (e *Engine) serveQuery(w http.ResponseWriter, r *http.Request, svc service,
 		wire.WriteQueryError(w, info.RequestID, awserr.From(err))
 		return
 	}
-	if svc == svcCloudWatchQuery {
+	var out any
+	switch svc {
+	case svcCloudWatchQuery:
 		e.cloudwatch.Serve(w, r, cloudwatch.Query, params.Get("Action"), body, params)
 		return
+	case svcSTS:
+		out, err = sts.HandleQuery(r.Context(), params.Get("Action"))
+	default:
+		out, err = e.sqs.HandleQuery(r.Context(), params.Get("Action"), params, r.URL.Path)
 	}
-	out, err := e.sqs.HandleQuery(r.Context(), params.Get("Action"), params, r.URL.Path)
 	if err != nil {
 		wire.WriteQueryError(w, info.RequestID, awserr.From(err))
 		return
@@ -229,8 +243,16 @@ func classify(r *http.Request, target string, auth *sigv4.Auth) service {
 			return svcCloudWatchQuery
 		case "pipes":
 			return svcPipes
+		case "sts":
+			return svcSTS
+		case "s3":
+			return svcS3
+		case "kinesis", "events":
+			// Served only by X-Amz-Target, which this request lacks:
+			// answer in their JSON protocol rather than as S3.
+			return svcUnknownTarget
 		}
-		return svcS3
+		return svcUnknownService
 	}
 	// Unsigned: judge by the shape of the request.
 	if isPipesPath(r.URL.Path) {
@@ -238,13 +260,32 @@ func classify(r *http.Request, target string, auth *sigv4.Auth) service {
 	}
 	if _, bucketInHost := virtualHostBucket(r.Host); !bucketInHost && isSQSPath(r.URL.Path) {
 		if r.URL.Query().Has("Action") || isForm(r) {
-			if queryVersion(r) == cloudWatchVersion {
+			switch queryVersion(r) {
+			case cloudWatchVersion:
 				return svcCloudWatchQuery
+			case sts.Version:
+				return svcSTS
 			}
 			return svcSQSQuery
 		}
 	}
 	return svcS3
+}
+
+// serveUnknownService answers a request signed for a service the engine
+// does not serve. Such requests used to fall through to S3, whose
+// NoSuchBucket sent users looking for a bucket; this answer names the
+// service instead. JSON with the code in X-Amzn-ErrorType is what REST-JSON
+// clients (lambda) read; a form post comes from a query-protocol client
+// (iam), which reads only the XML error. The
+// signature is not checked: the answer is the same for any caller.
+func serveUnknownService(w http.ResponseWriter, r *http.Request, name string, info wire.RequestInfo) {
+	e := awserr.New(http.StatusBadRequest, "UnknownOperationException", "the sluice engine does not serve %s", name)
+	if isForm(r) {
+		wire.WriteQueryError(w, info.RequestID, e)
+		return
+	}
+	wire.WriteJSONError(w, "application/json", e, false)
 }
 
 // cloudWatchVersion is the API version the CloudWatch query protocol names.
@@ -381,7 +422,7 @@ func authError(svc service, err error) *awserr.Error {
 		default:
 			return awserr.New(http.StatusForbidden, "SignatureDoesNotMatch", mismatch)
 		}
-	case svcSQSJSON, svcSQSQuery, svcCloudWatchQuery:
+	case svcSQSJSON, svcSQSQuery, svcCloudWatchQuery, svcSTS:
 		switch {
 		case errors.Is(err, sigv4.ErrUnknownKey):
 			return awserr.New(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")

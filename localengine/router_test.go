@@ -91,6 +91,8 @@ func FuzzEngine(f *testing.F) {
 	f.Add("PUT", "/bucket/key", "", "text/plain", "", "hello")
 	f.Add("POST", "/bucket", "", "application/xml", "delete", "<Delete><Object><Key>k</Key></Object></Delete>")
 	f.Add("GET", "/bucket", "", "", "list-type=2&prefix=a&delimiter=/", "")
+	f.Add("POST", "/", "", "application/x-www-form-urlencoded", "", "Action=GetCallerIdentity&Version=2011-06-15")
+	f.Add("GET", "/", "", "", "Action=AssumeRole&Version=2011-06-15", "")
 	eng, err := localengine.Open(localengine.Options{DataDir: f.TempDir()})
 	if err != nil {
 		f.Fatal(err)

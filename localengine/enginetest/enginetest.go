@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/pipes"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/sluicehq/sluice/localengine"
 )
@@ -109,6 +110,9 @@ func (e *Engine) EventBridge() *eventbridge.Client { return eventbridge.NewFromC
 
 // CloudWatch is a CloudWatch client for the engine (RPCv2 CBOR).
 func (e *Engine) CloudWatch() *cloudwatch.Client { return cloudwatch.NewFromConfig(e.Config()) }
+
+// STS is an STS client for the engine (query protocol).
+func (e *Engine) STS() *sts.Client { return sts.NewFromConfig(e.Config()) }
 
 // Clock runs with real time, and tests can jump it forward (past an
 // iterator's expiry, a visibility timeout, a retention period).

@@ -11,21 +11,9 @@ import (
 
 const queryNamespace = "http://queue.amazonaws.com/doc/2012-11-05/"
 
-// xmlResponse is the envelope of every query answer:
-// <ActionResponse><ActionResult>…</ActionResult><ResponseMetadata>….
-type xmlResponse struct {
-	XMLName  xml.Name
-	Xmlns    string `xml:"xmlns,attr"`
-	Result   any
-	Metadata struct {
-		RequestId string
-	} `xml:"ResponseMetadata"`
-}
-
-func respond(ctx context.Context, action string, result any) *xmlResponse {
-	r := &xmlResponse{XMLName: xml.Name{Local: action + "Response"}, Xmlns: queryNamespace, Result: result}
-	r.Metadata.RequestId = wire.Info(ctx).RequestID
-	return r
+// respond wraps an action's result in the query protocol's envelope.
+func respond(ctx context.Context, action string, result any) *wire.QueryResponse {
+	return wire.NewQueryResponse(queryNamespace, action, wire.Info(ctx).RequestID, result)
 }
 
 type xmlNameValue struct {

@@ -22,6 +22,28 @@ func WriteXML(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(body)
 }
 
+// QueryResponse is the envelope of every query-protocol answer (SQS and
+// STS): <ActionResponse xmlns="…"><ActionResult>…</ActionResult>
+// <ResponseMetadata><RequestId>…</RequestId></ResponseMetadata>. Result is
+// a struct whose XMLName is <Action>Result, or nil for actions without
+// output.
+type QueryResponse struct {
+	XMLName  xml.Name
+	Xmlns    string `xml:"xmlns,attr"`
+	Result   any
+	Metadata struct {
+		RequestId string
+	} `xml:"ResponseMetadata"`
+}
+
+// NewQueryResponse wraps result in the envelope of action, in the service's
+// XML namespace.
+func NewQueryResponse(namespace, action, requestID string, result any) *QueryResponse {
+	r := &QueryResponse{XMLName: xml.Name{Local: action + "Response"}, Xmlns: namespace, Result: result}
+	r.Metadata.RequestId = requestID
+	return r
+}
+
 // S3Error is the body of an S3 error answer.
 type S3Error struct {
 	XMLName   xml.Name `xml:"Error"`
