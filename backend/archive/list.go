@@ -1,0 +1,226 @@
+package archive
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/sluicehq/sluice/backend"
+)
+
+// Query selects a consumer's archived events.
+type Query struct {
+	Consumer string
+	// Since and Until bound the arrival time: Since ≤ arrival < Until. A
+	// zero time leaves that side open.
+	Since, Until time.Time
+	// PartitionKey, when set, keeps only events with exactly this key. It
+	// is read from the object key, so no object is fetched.
+	PartitionKey string
+	// Replayed lists the copies under _replayed/ instead of the events
+	// still waiting.
+	Replayed bool
+}
+
+// Object is one archived event as a listing shows it: what its key and the
+// listing say, without reading the object.
+type Object struct {
+	Key          string    `json:"key"`
+	Bucket       string    `json:"bucket"`
+	Consumer     string    `json:"consumer"`
+	Arrival      time.Time `json:"arrival"`
+	PartitionKey string    `json:"partitionKey"`
+	ID           string    `json:"id"`
+	Size         int64     `json:"size"`
+	LastModified time.Time `json:"lastModified"`
+	Replayed     bool      `json:"replayed"`
+}
+
+// List pages through a consumer's events newest first, one hour per page.
+// It lists only the years, months, days and hours that exist (S3's
+// delimiter listing), so a sparse archive costs a few calls, not one per
+// hour of the range; nothing is read until the caller asks for a page.
+func List(s *backend.Session, loc backend.ArchiveLocation, q Query) *backend.Pager[Object] {
+	return list(s, loc, q, 0)
+}
+
+// list is List with the page size of each S3 listing (0 for S3's 1,000),
+// so that tests can cross page boundaries with few objects.
+func list(s *backend.Session, loc backend.ArchiveLocation, q Query, pageSize int32) *backend.Pager[Object] {
+	w := newHourWalker(s, loc.Bucket, consumerRoot(loc, q.Consumer, q.Replayed), q.Since, q.Until, pageSize)
+	return backend.NewPager(func(ctx context.Context, _ *string) ([]Object, *string, error) {
+		if q.Consumer == "" {
+			return nil, nil, fmt.Errorf("list archive %s: no consumer given", loc)
+		}
+		// Hours with nothing that passes the filters are skipped, so that a
+		// page is empty only at the end.
+		for {
+			hour, ok, err := w.peek(ctx)
+			if err != nil || !ok {
+				return nil, nil, err
+			}
+			objs, err := listHour(ctx, s, loc, hour.prefix, q.PartitionKey, pageSize)
+			if err != nil {
+				return nil, nil, err
+			}
+			w.pop()
+			objs = slices.DeleteFunc(objs, func(o Object) bool { return !q.keeps(o) })
+			if len(objs) > 0 {
+				return objs, aws.String(hour.prefix), nil
+			}
+		}
+	})
+}
+
+func (q Query) keeps(o Object) bool {
+	if q.PartitionKey != "" && o.PartitionKey != q.PartitionKey {
+		return false
+	}
+	if !q.Since.IsZero() && o.Arrival.Before(q.Since) {
+		return false
+	}
+	if !q.Until.IsZero() && !o.Arrival.Before(q.Until) {
+		return false
+	}
+	return true
+}
+
+// ListHour lists every event of one consumer's hour (the hour t falls in),
+// newest first: the events under one node of a consumer → day → hour tree.
+func ListHour(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, consumer string, t time.Time, replayed bool) ([]Object, error) {
+	prefix := HourPrefix(loc.Prefix, consumer, t)
+	if replayed {
+		prefix = HourPrefix(loc.Prefix+ReplayedDir, consumer, t)
+	}
+	return listHour(ctx, s, loc, prefix, "", 0)
+}
+
+// Consumers lists the consumers that have events in the archive (replayed
+// or not), sorted by name.
+func Consumers(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation) ([]string, error) {
+	seen := map[string]bool{}
+	for _, root := range []string{loc.Prefix, loc.Prefix + ReplayedDir} {
+		dirs, err := listDirs(ctx, s, loc.Bucket, root)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range dirs {
+			name := strings.TrimSuffix(strings.TrimPrefix(d, root), "/")
+			if root == loc.Prefix && name+"/" == ReplayedDir {
+				continue
+			}
+			if c, err := unescape(name); err == nil && c != "" {
+				seen[c] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for c := range seen {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// Hours lists the hours that hold a consumer's waiting events, newest
+// first, each as the UTC start of the hour.
+func Hours(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, consumer string) ([]time.Time, error) {
+	w := newHourWalker(s, loc.Bucket, consumerRoot(loc, consumer, false), time.Time{}, time.Time{}, 0)
+	var out []time.Time
+	for {
+		h, ok, err := w.peek(ctx)
+		if err != nil {
+			return out, err
+		}
+		if !ok {
+			return out, nil
+		}
+		out = append(out, h.start)
+		w.pop()
+	}
+}
+
+func consumerRoot(loc backend.ArchiveLocation, consumer string, replayed bool) string {
+	if replayed {
+		return ConsumerPrefix(loc.Prefix+ReplayedDir, consumer)
+	}
+	return ConsumerPrefix(loc.Prefix, consumer)
+}
+
+// listHour lists every key under an hour's prefix, following continuation
+// tokens to the end, and returns the events newest first. A partition key
+// narrows the listing to the keys that start with it.
+func listHour(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, prefix, partitionKey string, pageSize int32) ([]Object, error) {
+	listPrefix := prefix
+	if partitionKey != "" {
+		listPrefix += escape(partitionKey) + "-"
+	}
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(loc.Bucket), Prefix: aws.String(listPrefix)}
+	if pageSize > 0 {
+		in.MaxKeys = aws.Int32(pageSize)
+	}
+	var objs []Object
+	for {
+		out, err := s.S3().ListObjectsV2(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("list s3://%s/%s: %w", loc.Bucket, listPrefix, s.Explain(err))
+		}
+		for _, o := range out.Contents {
+			key := aws.ToString(o.Key)
+			p, replayed, err := ParseKey(loc.Prefix, key)
+			if err != nil {
+				continue // not an archived event: someone else's object
+			}
+			objs = append(objs, Object{
+				Key: key, Bucket: loc.Bucket, Consumer: p.Consumer, Arrival: p.Arrival,
+				PartitionKey: p.PartitionKey, ID: p.ID, Size: aws.ToInt64(o.Size),
+				LastModified: aws.ToTime(o.LastModified), Replayed: replayed,
+			})
+		}
+		if !aws.ToBool(out.IsTruncated) || aws.ToString(out.NextContinuationToken) == "" {
+			break
+		}
+		in.ContinuationToken = out.NextContinuationToken
+	}
+	slices.SortFunc(objs, newestFirst)
+	return objs, nil
+}
+
+func newestFirst(a, b Object) int {
+	if c := b.Arrival.Compare(a.Arrival); c != 0 {
+		return c
+	}
+	return strings.Compare(b.ID, a.ID)
+}
+
+// listDirs lists the common prefixes one level under prefix, in key order,
+// following continuation tokens to the end.
+func listDirs(ctx context.Context, s *backend.Session, bucket, prefix string) ([]string, error) {
+	return listDirsPaged(ctx, s, bucket, prefix, 0)
+}
+
+func listDirsPaged(ctx context.Context, s *backend.Session, bucket, prefix string, pageSize int32) ([]string, error) {
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix), Delimiter: aws.String("/")}
+	if pageSize > 0 {
+		in.MaxKeys = aws.Int32(pageSize)
+	}
+	var dirs []string
+	for {
+		out, err := s.S3().ListObjectsV2(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, s.Explain(err))
+		}
+		for _, p := range out.CommonPrefixes {
+			dirs = append(dirs, aws.ToString(p.Prefix))
+		}
+		if !aws.ToBool(out.IsTruncated) || aws.ToString(out.NextContinuationToken) == "" {
+			return dirs, nil
+		}
+		in.ContinuationToken = out.NextContinuationToken
+	}
+}

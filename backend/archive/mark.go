@@ -1,0 +1,117 @@
+package archive
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/sluicehq/sluice/backend"
+)
+
+// MarkReplayed records that the event at key was replayed: it writes a copy
+// holding r under _replayed/, reads the copy back, and only then deletes
+// the original. It returns the copy's key. Marking an event whose original
+// is gone but whose copy exists succeeds without writing anything, so a
+// mark cut short can simply be run again.
+func MarkReplayed(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, key string, r Replay) (string, error) {
+	newKey, err := replayedKeyOf(loc, key)
+	if err != nil {
+		return "", err
+	}
+	if err := s.Guard("mark replayed " + objectURL(loc.Bucket, key)); err != nil {
+		return "", err
+	}
+	e, err := Get(ctx, s, loc.Bucket, key)
+	if errors.Is(err, ErrNotFound) {
+		if _, cerr := Get(ctx, s, loc.Bucket, newKey); cerr == nil {
+			return newKey, nil
+		}
+	}
+	if err != nil {
+		return "", fmt.Errorf("mark replayed: %w", err)
+	}
+	if _, err := WriteReplayedCopy(ctx, s, loc, key, e, r); err != nil {
+		return "", err
+	}
+	if err := deleteOne(ctx, s, loc.Bucket, key); err != nil {
+		return "", fmt.Errorf("mark replayed: copy written to %s, but %w", newKey, err)
+	}
+	return newKey, nil
+}
+
+// WriteReplayedCopy writes e, with r as its replay, to the _replayed/ copy
+// of key and reads it back to check that it holds exactly what was
+// written. It leaves the original alone: MarkReplayed deletes it next, and
+// a bulk replay deletes originals in batches once their copies are safe.
+func WriteReplayedCopy(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, key string, e Event, r Replay) (string, error) {
+	newKey, err := replayedKeyOf(loc, key)
+	if err != nil {
+		return "", err
+	}
+	if err := s.Guard("mark replayed " + objectURL(loc.Bucket, key)); err != nil {
+		return "", err
+	}
+	e.Replay = &r
+	body, err := e.Marshal()
+	if err != nil {
+		return "", err
+	}
+	_, err = s.S3().PutObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String(loc.Bucket), Key: aws.String(newKey),
+		Body: bytes.NewReader(body), ContentType: aws.String("application/json"),
+	})
+	s.Audit("archive mark replayed", loc.Bucket+"/"+newKey, err)
+	if err != nil {
+		return "", fmt.Errorf("mark %s replayed: write %s: %w", key, newKey, s.Explain(err))
+	}
+	back, err := readObject(ctx, s, loc.Bucket, newKey)
+	if err != nil {
+		return "", fmt.Errorf("mark %s replayed: read the copy back: %w", key, err)
+	}
+	if !bytes.Equal(back, body) {
+		return "", fmt.Errorf("mark %s replayed: the copy at %s does not hold what was written", key, newKey)
+	}
+	return newKey, nil
+}
+
+// replayedKeyOf checks that key is an event waiting under loc and returns
+// where its replayed copy goes.
+func replayedKeyOf(loc backend.ArchiveLocation, key string) (string, error) {
+	_, replayed, err := ParseKey(loc.Prefix, key)
+	if err != nil {
+		return "", fmt.Errorf("mark replayed: %w", err)
+	}
+	if replayed {
+		return "", fmt.Errorf("mark replayed: %s is already a replayed copy", key)
+	}
+	return ReplayedKey(loc.Prefix, key), nil
+}
+
+// readObject reads an object's bytes, bounded as Get bounds them.
+func readObject(ctx context.Context, s *backend.Session, bucket, key string) ([]byte, error) {
+	out, err := s.S3().GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		var nsk *types.NoSuchKey
+		if errors.As(err, &nsk) {
+			return nil, fmt.Errorf("read %s: %w", objectURL(bucket, key), ErrNotFound)
+		}
+		return nil, fmt.Errorf("read %s: %w", objectURL(bucket, key), s.Explain(err))
+	}
+	defer out.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(out.Body, maxObjectSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", objectURL(bucket, key), err)
+	}
+	if len(body) > maxObjectSize {
+		return nil, fmt.Errorf("read %s: larger than %d MiB, not an archived event", objectURL(bucket, key), maxObjectSize>>20)
+	}
+	return body, nil
+}
+
+func objectURL(bucket, key string) string { return "s3://" + bucket + "/" + key }
