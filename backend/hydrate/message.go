@@ -1,0 +1,111 @@
+package hydrate
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/dlq"
+)
+
+// Message hydrates one message the caller received: it archives every
+// record the failure points at, reads each object back, and then deletes
+// the message. A message it does not finish is released at once (visible
+// again) and stays in the queue; the error is set for a Failed outcome.
+func Message(ctx context.Context, s *backend.Session, o Options, msg Received) (Result, error) {
+	o = o.withDefaults(msg.QueueURL)
+	r := hydrate(ctx, s, o, msg)
+	if r.Outcome != Hydrated {
+		if err := changeVisibility(ctx, s, msg, 0); err != nil && r.Err == nil {
+			r.Err = err
+		}
+	}
+	return r, r.Err
+}
+
+// hydrate does Message's work but leaves the visibility of a message it
+// does not finish to the caller.
+func hydrate(ctx context.Context, s *backend.Session, o Options, msg Received) Result {
+	r := Result{MessageID: msg.ID}
+	fail := func(err error) Result {
+		r.Outcome, r.Err = Failed, fmt.Errorf("hydrate %s: %w", msg.ID, err)
+		r.Reason = r.Err.Error()
+		return r
+	}
+	leave := func(reason string) Result {
+		r.Outcome, r.Reason = Left, reason
+		return r
+	}
+	if err := s.Guard("hydrate " + msg.ID); err != nil {
+		return fail(err)
+	}
+	if !o.Archive.IsSet() {
+		return fail(errNoArchive)
+	}
+	f, err := dlq.ParseFailure(msg.Body)
+	if err != nil {
+		return leave(fmt.Sprintf("%s is a malformed Kinesis failure (%v): left in the DLQ", msg.ID, err))
+	}
+	if f == nil {
+		r.Outcome, r.Reason = Skipped, "not a Kinesis failure: redrive it instead"
+		return r
+	}
+	r.Failure = f
+	if f.Consumer == "" {
+		return leave(fmt.Sprintf("%s names no pipe or function (%q), so its events have no archive key: left in the DLQ", msg.ID, f.ConsumerARN))
+	}
+
+	sp, err := readRange(ctx, s, f.Batch)
+	if err != nil {
+		return fail(err)
+	}
+	r.Records = len(sp.records)
+	keys, err := archiveAll(ctx, s, o, msg, f, sp.records)
+	r.Keys = keys
+	for _, k := range keys {
+		if k != "" {
+			r.Events++
+		}
+	}
+	if err != nil {
+		return fail(err)
+	}
+	if sp.gone != "" {
+		detail := sp.gone
+		if h := retentionHours(ctx, s, f.Batch.StreamARN); h > 0 {
+			detail = fmt.Sprintf("retention %d h; %s", h, sp.gone)
+		}
+		if len(sp.records) > 0 {
+			detail += fmt.Sprintf("; the %d records still there are archived", len(sp.records))
+		}
+		return leave(fmt.Sprintf("records of %s are past the stream's retention (%s): left in the DLQ", msg.ID, detail))
+	}
+	if sp.short != "" {
+		return leave(fmt.Sprintf("only %d records of %s could be read (%s; the %d found are archived): left in the DLQ", len(sp.records), msg.ID, sp.short, len(sp.records)))
+	}
+
+	_, err = s.SQS().DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(msg.QueueURL), ReceiptHandle: aws.String(msg.ReceiptHandle)})
+	s.Audit("dlq delete hydrated message", o.DLQ+"/"+msg.ID, err)
+	if err != nil {
+		return fail(fmt.Errorf("%d events archived, but the message could not be deleted: %w", r.Events, s.Explain(err)))
+	}
+	r.Outcome = Hydrated
+	return r
+}
+
+// changeVisibility hides msg for d, or releases it when d is 0. It runs
+// even when ctx has ended, so that Ctrl-C still hands messages back.
+func changeVisibility(ctx context.Context, s *backend.Session, msg Received, d int32) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	_, err := s.SQS().ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
+		QueueUrl: aws.String(msg.QueueURL), ReceiptHandle: aws.String(msg.ReceiptHandle), VisibilityTimeout: d,
+	})
+	if err != nil {
+		return fmt.Errorf("release %s: %w", msg.ID, s.Explain(err))
+	}
+	return nil
+}
