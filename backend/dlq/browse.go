@@ -1,0 +1,126 @@
+package dlq
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/sluicehq/sluice/backend"
+)
+
+const (
+	// DefaultBrowse is how many messages a browse reads when not told.
+	DefaultBrowse = 100
+	// MaxBrowse bounds a browse of "all": every message is held hidden
+	// and in memory until the browse ends.
+	MaxBrowse = 10_000
+	// DefaultPeek is how many messages a peek reads when not told.
+	DefaultPeek = 10
+	// DefaultVisibility is how long, in seconds, messages stay hidden
+	// while a browse runs, should the release fail.
+	DefaultVisibility = 30
+)
+
+// BrowseOptions shape a browse.
+type BrowseOptions struct {
+	// Max is how many messages to read; 0 reads them all, up to
+	// MaxBrowse. Views that show a page pass DefaultBrowse.
+	Max int
+	// VisibilityTimeout is how long, in seconds, received messages are
+	// hidden while the browse runs; DefaultVisibility when 0.
+	VisibilityTimeout int32
+}
+
+// limit is how many messages the browse may hold.
+func (o BrowseOptions) limit() int {
+	if o.Max <= 0 || o.Max > MaxBrowse {
+		return MaxBrowse
+	}
+	return o.Max
+}
+
+func (o BrowseOptions) visibility() int32 {
+	if o.VisibilityTimeout <= 0 {
+		return DefaultVisibility
+	}
+	return o.VisibilityTimeout
+}
+
+// BrowseResult is what a browse saw and what it left behind.
+type BrowseResult struct {
+	// Queue is the queue as it was before the browse.
+	Queue    Queue     `json:"queue"`
+	Messages []Message `json:"messages"`
+	// Released counts the messages made visible again; ReleaseFailures
+	// names those that stay hidden until their visibility timeout ends.
+	Released        int      `json:"released"`
+	ReleaseFailures []string `json:"releaseFailures,omitempty"`
+	// Warning tells the operator what the browse did to the queue.
+	Warning string `json:"warning,omitempty"`
+	// Complete reports that the browse saw every message the queue held
+	// when it started (none in flight with a consumer, none left unread).
+	Complete bool `json:"complete"`
+}
+
+// Browse reads a queue's messages and then makes every one visible again
+// at once, so that consumers and redrives find the queue as it was, apart
+// from receive counts: SQS counts every receive, a browse's too, and the
+// Warning says so.
+//
+// A browse is a read, so read-only mode allows it; it is audited because
+// it raises receive counts.
+func Browse(ctx context.Context, s *backend.Session, queueURL string, o BrowseOptions) (BrowseResult, error) {
+	q, err := Describe(ctx, s, queueURL)
+	if err != nil {
+		return BrowseResult{}, fmt.Errorf("browse: %w", err)
+	}
+	res := BrowseResult{Queue: q, Messages: []Message{}}
+	h := newHolder(s, q, o.visibility())
+	recvErr := h.receive(ctx, o.limit(), nil)
+	res.Released, res.ReleaseFailures = release(ctx, s, queueURL, h.msgs)
+	if len(h.msgs) > 0 || recvErr != nil {
+		s.Audit("dlq browse", fmt.Sprintf("%s (%d messages received and released)", queueURL, len(h.msgs)), recvErr)
+	}
+	for _, m := range h.msgs {
+		res.Messages = append(res.Messages, messageOf(m))
+	}
+	res.Complete = len(res.Messages) >= q.Visible && q.InFlight == 0
+	res.Warning = browseWarning(q, res.Messages)
+	if recvErr != nil {
+		return res, fmt.Errorf("browse: %w", recvErr)
+	}
+	return res, nil
+}
+
+// Peek is a small browse: the first max messages (DefaultPeek when 0).
+func Peek(ctx context.Context, s *backend.Session, queueURL string, max int) (BrowseResult, error) {
+	if max <= 0 {
+		max = DefaultPeek
+	}
+	return Browse(ctx, s, queueURL, BrowseOptions{Max: max})
+}
+
+// browseWarning says what the browse did to receive counts and, on a
+// queue with its own redrive policy, what that puts at risk.
+func browseWarning(q Queue, msgs []Message) string {
+	var parts []string
+	if len(msgs) > 0 {
+		parts = append(parts, fmt.Sprintf("This browse raised the receive count of each of the %d messages it read by one (SQS counts every receive, a peek's too).", len(msgs)))
+	}
+	if r := q.Redrive; r != nil {
+		dlq := r.DeadLetterQueue()
+		atRisk := 0
+		for _, m := range msgs {
+			if m.ReceiveCount >= r.MaxReceiveCount {
+				atRisk++
+			}
+		}
+		s := fmt.Sprintf("%s has a redrive policy: a message received more than %d times moves to %s, so a peek can push messages with a receive count ≥ %d into %s.",
+			q.Name, r.MaxReceiveCount, dlq, r.MaxReceiveCount, dlq)
+		if atRisk > 0 {
+			s += fmt.Sprintf(" %d of the messages read now have a receive count ≥ %d: the next receive, by a consumer or another peek, moves them into %s.", atRisk, r.MaxReceiveCount, dlq)
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,45 @@
+package dlq
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/sluicehq/sluice/backend"
+)
+
+// Export browses the queue as Browse does (every message released at
+// once) and writes each message to w as one line of JSON, its body kept
+// exactly. It returns the browse, so that the caller can show its warning
+// and release failures; the number written is len(result.Messages).
+func Export(ctx context.Context, s *backend.Session, queueURL string, w io.Writer, o BrowseOptions) (BrowseResult, error) {
+	res, err := Browse(ctx, s, queueURL, o)
+	if err != nil {
+		return res, fmt.Errorf("export: %w", err)
+	}
+	enc := json.NewEncoder(w)
+	// Bodies are written as they are: no HTML escaping of <, > and &.
+	enc.SetEscapeHTML(false)
+	for i, m := range res.Messages {
+		m.ReceiptHandle = "" // a handle is for deletes in this session, not for a file
+		if err := enc.Encode(m); err != nil {
+			return res, fmt.Errorf("export %s: message %d of %d: %w", NameOfURL(queueURL), i+1, len(res.Messages), err)
+		}
+	}
+	return res, nil
+}
+
+// ReadExport reads JSON Lines written by Export back into messages.
+func ReadExport(r io.Reader) ([]Message, error) {
+	dec := json.NewDecoder(r)
+	var out []Message
+	for dec.More() {
+		var m Message
+		if err := dec.Decode(&m); err != nil {
+			return out, fmt.Errorf("read export: message %d: %w", len(out)+1, err)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
