@@ -1,0 +1,190 @@
+package inventory_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/sluicehq/sluice/backend/backendtest"
+	"github.com/sluicehq/sluice/backend/demo"
+	"github.com/sluicehq/sluice/backend/inventory"
+	"github.com/sluicehq/sluice/backend/inventory/inventorytest"
+)
+
+func TestListQueuesPagesThroughEveryQueue(t *testing.T) {
+	s, e := backendtest.Open(t)
+	ctx := context.Background()
+	var want []string
+	for i := range 120 {
+		url, _ := inventorytest.Queue(t, e, fmt.Sprintf("q-%03d", i), nil)
+		want = append(want, url)
+	}
+	pager := inventory.ListQueues(s, inventory.PageSize(50))
+	var got []string
+	pages := 0
+	for pager.More() {
+		page, err := pager.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		got = append(got, page...)
+	}
+	if pages != 3 {
+		t.Errorf("%d pages of 50 for 120 queues, want 3", pages)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("listed %d queues, want %d: %v", len(got), len(want), got)
+	}
+}
+
+func TestDescribeQueueReadsAttributesRedriveAndTags(t *testing.T) {
+	s, e := backendtest.Open(t)
+	ctx := context.Background()
+	_, dlqARN := inventorytest.Queue(t, e, "jobs-dlq", nil)
+	url, arn := inventorytest.Queue(t, e, "jobs", map[string]string{"team": "payments"},
+		"VisibilityTimeout", "45", "MessageRetentionPeriod", "86400",
+		"RedrivePolicy", `{"deadLetterTargetArn":"`+dlqARN+`","maxReceiveCount":5}`)
+	for i := range 3 {
+		if _, err := e.SQS().SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String(fmt.Sprint(i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.SQS().ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 1}); err != nil {
+		t.Fatal(err)
+	}
+	q, err := inventory.DescribeQueue(ctx, s, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Name != "jobs" || q.URL != url || q.ARN != arn || q.FIFO || q.Visible != 2 || q.NotVisible != 1 ||
+		q.VisibilityTimeout != 45 || q.RetentionSeconds != 86400 || q.Tags["team"] != "payments" || q.Created.IsZero() {
+		t.Errorf("queue: %+v", q)
+	}
+	if q.RedrivePolicy == nil || *q.RedrivePolicy != (inventory.Redrive{DeadLetterTargetARN: dlqARN, MaxReceiveCount: 5}) {
+		t.Errorf("redrive policy: %+v", q.RedrivePolicy)
+	}
+	fifoURL, _ := inventorytest.Queue(t, e, "jobs.fifo", nil, "FifoQueue", "true")
+	if f, err := inventory.DescribeQueue(ctx, s, fifoURL); err != nil || !f.FIFO {
+		t.Errorf("FIFO queue: %+v, %v", f, err)
+	}
+	sources, err := inventory.SourceQueues(s, mustURL(t, s, "jobs-dlq")).All(ctx)
+	if err != nil || !slices.Equal(sources, []string{url}) {
+		t.Errorf("source queues of jobs-dlq: %v, %v", sources, err)
+	}
+}
+
+func mustURL(t *testing.T, s interface{ SQS() *sqs.Client }, name string) string {
+	t.Helper()
+	out, err := s.SQS().GetQueueUrl(context.Background(), &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(out.QueueUrl)
+}
+
+func TestQueueNameFromURLARNOrName(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://127.0.0.1:4577/000000000000/orders-dlq":               "orders-dlq",
+		"https://sqs.eu-west-1.amazonaws.com/123456789012/jobs.fifo/": "jobs.fifo",
+		"arn:aws:sqs:us-east-1:123456789012:orders-dlq":               "orders-dlq",
+		"orders-dlq": "orders-dlq",
+	} {
+		if got := inventory.QueueName(in); got != want {
+			t.Errorf("QueueName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestDLQsFindsEveryKindOfSource(t *testing.T) {
+	s, e := backendtest.Open(t)
+	ctx := context.Background()
+	d := inventorytest.Setup(t, e)
+	_, plainARN := inventorytest.Queue(t, e, "plain-dlq", nil)
+	_, srcARN := inventorytest.Queue(t, e, "jobs", nil, "RedrivePolicy", `{"deadLetterTargetArn":"`+plainARN+`","maxReceiveCount":"3"}`)
+	inventorytest.Queue(t, e, "archive-only", map[string]string{inventory.ArchiveTag: "s3://orders-archive/manual"})
+	inventorytest.Queue(t, e, "not-a-dlq", nil)
+
+	dlqs, err := inventory.DLQs(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	byName := map[string]inventory.DLQ{}
+	for _, q := range dlqs {
+		names = append(names, q.Queue.Name)
+		byName[q.Queue.Name] = q
+	}
+	if want := []string{"archive-only", demo.BusDLQName, demo.DLQName, "plain-dlq"}; !slices.Equal(names, want) {
+		t.Fatalf("DLQs %v, want %v", names, want)
+	}
+	check := func(name string, want []inventory.Source, archived bool) {
+		t.Helper()
+		q := byName[name]
+		if !slices.Equal(q.Sources, want) || q.Archived != archived {
+			t.Errorf("%s: sources %+v archived %v, want %+v %v", name, q.Sources, q.Archived, want, archived)
+		}
+		// The engine serves no Lambda: said so, not failed.
+		if len(q.Notes) != 1 || !strings.Contains(q.Notes[0], "Lambda") {
+			t.Errorf("%s: notes %q, want one about Lambda", name, q.Notes)
+		}
+	}
+	check(demo.DLQName, []inventory.Source{{Kind: inventory.SourcePipe, Name: demo.PipeName, ARN: d.PipeARN}}, true)
+	check("plain-dlq", []inventory.Source{{Kind: inventory.SourceSQS, Name: "jobs", ARN: srcARN}}, false)
+	check(demo.BusDLQName, []inventory.Source{{Kind: inventory.SourceRule, Name: demo.BusName + "/" + demo.RuleName,
+		ARN: "arn:aws:events:us-east-1:000000000000:rule/" + demo.BusName + "/" + demo.RuleName}}, false)
+	check("archive-only", []inventory.Source{}, true)
+	if q := byName[demo.DLQName].Queue; q.URL != d.DLQURL || q.ARN != d.DLQARN {
+		t.Errorf("orders-dlq described as %+v", q)
+	}
+}
+
+func TestEventSourceMappingsAreNotServedByTheEngine(t *testing.T) {
+	s, _ := backendtest.Open(t)
+	_, err := inventory.EventSourceMappings(context.Background(), s)
+	if !errors.Is(err, inventory.ErrNotServed) {
+		t.Fatalf("got %v, want ErrNotServed", err)
+	}
+}
+
+func TestListBuckets(t *testing.T) {
+	s, e := backendtest.Open(t)
+	ctx := context.Background()
+	inventorytest.Setup(t, e)
+	for _, name := range []string{"a-first", "z-last"} {
+		if _, err := e.S3().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	buckets, err := inventory.ListBuckets(ctx, s, inventory.PageSize(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, b := range buckets {
+		names = append(names, b.Name)
+		if b.Created.IsZero() {
+			t.Errorf("bucket %s has no creation time", b.Name)
+		}
+	}
+	if want := []string{"a-first", demo.BucketName, "z-last"}; !slices.Equal(names, want) {
+		t.Fatalf("buckets %v, want %v", names, want)
+	}
+	calls := 0
+	for _, c := range s.Calls.Calls() {
+		if c.Operation == "ListBuckets" {
+			calls++
+		}
+	}
+	if calls < 3 {
+		t.Errorf("%d ListBuckets calls for 3 buckets in pages of 1, want 3 or more", calls)
+	}
+}
