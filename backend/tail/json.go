@@ -1,0 +1,135 @@
+package tail
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+)
+
+// arrivalLayout is UTC with milliseconds, Kinesis's precision, in a fixed
+// width so that it sorts as text.
+const arrivalLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// AppendJSON appends r as one line of JSON, the format of `sluice tail -o
+// jsonl`:
+//
+//	{"shardId":…,"sequenceNumber":…,"subSequence":…,"partitionKey":…,
+//	 "explicitHashKey":…,"arrival":…,"data":…,"dataEncoding":"base64","size":…}
+//
+// subSequence and explicitHashKey appear only for user records of a KPL
+// aggregate. data is the payload itself when it is a JSON object or array
+// (compacted onto one line), a string when it is other UTF-8 text, and
+// base64 (with "dataEncoding":"base64") otherwise. It is written by hand:
+// it is the hot path of a bulk export.
+func AppendJSON(dst []byte, r Record) []byte {
+	dst = append(dst, `{"shardId":`...)
+	dst = appendJSONString(dst, r.ShardID)
+	dst = append(dst, `,"sequenceNumber":`...)
+	dst = appendJSONString(dst, r.SequenceNumber)
+	if r.SubSequence >= 0 {
+		dst = append(dst, `,"subSequence":`...)
+		dst = strconv.AppendInt(dst, int64(r.SubSequence), 10)
+	}
+	dst = append(dst, `,"partitionKey":`...)
+	dst = appendJSONString(dst, r.PartitionKey)
+	if r.ExplicitHashKey != "" {
+		dst = append(dst, `,"explicitHashKey":`...)
+		dst = appendJSONString(dst, r.ExplicitHashKey)
+	}
+	dst = append(dst, `,"arrival":"`...)
+	dst = r.Arrival.UTC().AppendFormat(dst, arrivalLayout)
+	dst = append(dst, `","data":`...)
+	dst = appendData(dst, r.Data)
+	dst = append(dst, `,"size":`...)
+	dst = strconv.AppendInt(dst, int64(r.Size), 10)
+	return append(dst, '}')
+}
+
+// MarshalJSON encodes r as AppendJSON does.
+func (r Record) MarshalJSON() ([]byte, error) { return AppendJSON(nil, r), nil }
+
+// appendData appends the payload as a JSON value, followed by its encoding
+// when that is base64.
+func appendData(dst, data []byte) []byte {
+	if utf8.Valid(data) {
+		if looksLikeJSONContainer(data) {
+			buf := bytes.NewBuffer(dst)
+			// Compact validates as it goes and leaves dst as it was on an
+			// error.
+			if json.Compact(buf, data) == nil {
+				return buf.Bytes()
+			}
+			dst = buf.Bytes()
+		}
+		return appendJSONString(dst, data)
+	}
+	dst = append(dst, '"')
+	n := len(dst)
+	dst = slices.Grow(dst, base64.StdEncoding.EncodedLen(len(data)))[:n+base64.StdEncoding.EncodedLen(len(data))]
+	base64.StdEncoding.Encode(dst[n:], data)
+	return append(dst, `","dataEncoding":"base64"`...)
+}
+
+// looksLikeJSONContainer reports whether data's first non-blank byte opens
+// an object or an array.
+func looksLikeJSONContainer(data []byte) bool {
+	for _, c := range data {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{', '[':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s, valid UTF-8 or not, as a JSON string; invalid
+// bytes become U+FFFD as with encoding/json. HTML characters are kept: the
+// output is data, not a web page.
+func appendJSONString[S string | []byte](dst []byte, s S) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(string(s[i:min(len(s), i+utf8.UTFMax)]))
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, "\ufffd"...)
+			i++
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
