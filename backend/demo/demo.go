@@ -33,6 +33,12 @@ type Options struct {
 	Out io.Writer
 	// StatusEvery is how often a status line is printed; never when zero.
 	StatusEvery time.Duration
+	// OnReady, when set, is called once the scenario is set up and before
+	// the producer starts, with the run's context: a caller starts its own
+	// work on the pipeline there (sluice demo --hydrate watches the DLQ).
+	OnReady func(ctx context.Context)
+	// Status, when set, adds to every status line.
+	Status func() string
 }
 
 // Stats is what a running demo has done so far.
@@ -87,9 +93,12 @@ func Run(ctx context.Context, opts Options, stats *Stats) error {
 	logf("pipe failures → queue %s (archive %s); bus %s: OrderCreated → orders API", DLQName, ArchiveURL, BusName)
 	logf("producing about %.0f orders a second; 2%% in an unknown currency, some binary or malformed", opts.Rate)
 
+	if opts.OnReady != nil {
+		opts.OnReady(ctx)
+	}
 	p := &producer{c: c, rate: opts.Rate, orders: newOrderMaker(opts.Seed), stats: &stats.Producer, logf: logf}
 	if opts.StatusEvery > 0 {
-		go reportStatus(ctx, opts.StatusEvery, stats, logf)
+		go reportStatus(ctx, opts.StatusEvery, stats, opts.Status, logf)
 	}
 	p.run(ctx)
 	if err := ctx.Err(); err != nil && !errors.Is(err, context.Canceled) {
@@ -98,7 +107,7 @@ func Run(ctx context.Context, opts Options, stats *Stats) error {
 	return nil
 }
 
-func reportStatus(ctx context.Context, every time.Duration, s *Stats, logf func(string, ...any)) {
+func reportStatus(ctx context.Context, every time.Duration, s *Stats, extra func() string, logf func(string, ...any)) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -106,9 +115,13 @@ func reportStatus(ctx context.Context, every time.Duration, s *Stats, logf func(
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			logf("produced %d orders and %d bus events; API accepted %d calls, rejected %d (poison), failed %d (500), throttled %d, timed out %d",
+			line := fmt.Sprintf("produced %d orders and %d bus events; API accepted %d calls, rejected %d (poison), failed %d (500), throttled %d, timed out %d",
 				s.Producer.Records.Load(), s.Producer.Events.Load(), s.API.Accepted.Load(), s.API.Rejected.Load(),
 				s.API.ServerErrors.Load(), s.API.Throttled.Load(), s.API.TimedOut.Load())
+			if extra != nil {
+				line += "; " + extra()
+			}
+			logf("%s", line)
 		}
 	}
 }

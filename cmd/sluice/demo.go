@@ -21,6 +21,7 @@ type demoFlags struct {
 	dataDir  string
 	rate     float64
 	seed     uint64
+	hydrate  bool
 }
 
 func newDemoCmd() *cobra.Command {
@@ -51,6 +52,7 @@ failures.`,
 	fl.StringVar(&f.dataDir, "data", "", "data directory (default $SLUICE_DATA_DIR or $XDG_DATA_HOME/sluice)")
 	fl.Float64Var(&f.rate, "rate", 20, "orders a second the producer writes")
 	fl.Uint64Var(&f.seed, "seed", 0, "seed for repeatable orders and API failures (random when 0)")
+	fl.BoolVar(&f.hydrate, "hydrate", false, "hydrate the failures reaching "+demo.DLQName+" into the archive as they arrive (without it they stay for you to hydrate)")
 	return cmd
 }
 
@@ -73,9 +75,16 @@ func runDemo(ctx context.Context, cmd *cobra.Command, f demoFlags) error {
 	}
 	defer stopEngine()
 	fmt.Fprintf(out, "sluice demo: engine at %s (data %s)\n", endpoint, dataDir)
-	return demo.Run(ctx, demo.Options{
-		Endpoint: endpoint, Rate: f.rate, Seed: f.seed, Out: out, StatusEvery: 10 * time.Second,
-	}, nil)
+	opts := demo.Options{Endpoint: endpoint, Rate: f.rate, Seed: f.seed, Out: out, StatusEvery: 10 * time.Second}
+	if !f.hydrate {
+		fmt.Fprintf(out, "failures stay in %s for you: hydrate them with `sluice hydrate %s --profile local --endpoint-url %s` (or run the demo with --hydrate)\n",
+			demo.DLQName, demo.DLQName, endpoint)
+		return demo.Run(ctx, opts, nil)
+	}
+	h := &demoHydrate{endpoint: endpoint, out: out, done: make(chan error, 1)}
+	opts.OnReady, opts.Status = h.start, h.status
+	err = demo.Run(ctx, opts, nil)
+	return errors.Join(err, h.wait())
 }
 
 // engineForDemo starts an engine on dataDir, or uses the one already
