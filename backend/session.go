@@ -198,16 +198,19 @@ func (s *Session) ReadOnly() bool { return s.readOnly }
 // that a renewed token is picked up on the next try.
 func (s *Session) Identity(ctx context.Context) (Identity, error) {
 	s.idMu.Lock()
-	defer s.idMu.Unlock()
-	if s.identity != nil {
-		return *s.identity, nil
+	cached := s.identity
+	s.idMu.Unlock()
+	if cached != nil {
+		return *cached, nil
 	}
 	out, err := s.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return Identity{}, fmt.Errorf("who am I: %w", s.Explain(err))
 	}
 	id := Identity{Account: aws.ToString(out.Account), Arn: aws.ToString(out.Arn), UserID: aws.ToString(out.UserId)}
+	s.idMu.Lock()
 	s.identity = &id
+	s.idMu.Unlock()
 	return id, nil
 }
 
