@@ -18,7 +18,9 @@ func newRootCmd(info buildInfo) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newVersionCmd(info), newEngineCmd(), newDemoCmd())
+	root.AddCommand(newVersionCmd(info), newEngineCmd(), newDemoCmd(),
+		newProfilesCmd(), newStreamsCmd(), newShardsCmd(), newTailCmd(), newDLQCmd(), newHydrateCmd(),
+		newArchiveCmd(), newReplayCmd(), newMetricsCmd(), newCallsCmd())
 	return root
 }
 

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/config"
+	"github.com/sluicehq/sluice/localengine"
+)
+
+// opsFlags are the flags of every command that operates a pipeline: where
+// to operate, how to print, and how writes are guarded.
+type opsFlags struct {
+	profile    string
+	region     string
+	endpoint   string
+	output     string
+	dataDir    string
+	configPath string
+	logCalls   string
+	readOnly   bool
+	yes        bool
+}
+
+func addOpsFlags(cmd *cobra.Command, f *opsFlags) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.profile, "profile", "", "profile: local, an AWS config profile, or one from the sluice config (default $AWS_PROFILE, the config's default_profile, else local)")
+	fl.StringVar(&f.region, "region", "", "region (default the profile's, or $AWS_REGION)")
+	fl.StringVar(&f.endpoint, "endpoint-url", "", "send every call to this URL (default the profile's, or $AWS_ENDPOINT_URL)")
+	fl.StringVarP(&f.output, "output", "o", "table", "output format: table, json or jsonl")
+	fl.StringVar(&f.dataDir, "data", "", "data directory of the local engine (default $SLUICE_DATA_DIR or $XDG_DATA_HOME/sluice)")
+	fl.StringVar(&f.configPath, "config", "", "sluice config file (default $XDG_CONFIG_HOME/sluice/config.yaml)")
+	fl.StringVar(&f.logCalls, "log-calls", "", "append every AWS call made to this file as JSON lines (read it with `sluice calls FILE`)")
+	fl.BoolVar(&f.readOnly, "readonly", false, "refuse every write")
+	fl.BoolVarP(&f.yes, "yes", "y", false, "answer yes to confirmations (needed when not on a terminal)")
+}
+
+// ops is an open session and what it holds, for one command.
+type ops struct {
+	flags   opsFlags
+	config  config.File
+	session *backend.Session
+	out     output
+	closers []func()
+}
+
+// openOps loads the config, picks the profile and opens its session. The
+// caller must call close.
+func openOps(ctx context.Context, cmd *cobra.Command, f opsFlags) (*ops, error) {
+	out, err := newOutput(f.output, cmd.OutOrStdout())
+	if err != nil {
+		return nil, err
+	}
+	o := &ops{flags: f, out: out}
+	if o.config, err = loadConfig(f.configPath); err != nil {
+		return nil, err
+	}
+	profile, err := pickProfile(f.profile, o.config)
+	if err != nil {
+		return nil, err
+	}
+	calls := backend.NewCallLog(0)
+	if f.logCalls != "" {
+		file, err := os.OpenFile(f.logCalls, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("--log-calls: %w", err)
+		}
+		o.closers = append(o.closers, func() { _ = file.Close() })
+		calls.SetSink(file)
+	}
+	logger, closeLog := openLog()
+	o.closers = append(o.closers, closeLog)
+	dataDir, err := dataDirOf(f.dataDir)
+	if err != nil {
+		o.close()
+		return nil, err
+	}
+	env := backend.Env{
+		Local: localEngine(dataDir, &o.closers), Calls: calls,
+		Region: firstSet(f.region, os.Getenv("AWS_REGION")), Endpoint: firstSet(f.endpoint, os.Getenv("AWS_ENDPOINT_URL")),
+		ReadOnly: f.readOnly, Log: logger,
+	}
+	if profile.IsLocal() {
+		// AWS_ENDPOINT_URL points real profiles elsewhere; the local
+		// profile always means the bundled engine.
+		env.Endpoint = f.endpoint
+	}
+	if o.session, err = backend.Open(ctx, profile, env); err != nil {
+		o.close()
+		return nil, err
+	}
+	return o, nil
+}
+
+func (o *ops) close() {
+	for i := len(o.closers) - 1; i >= 0; i-- {
+		o.closers[i]()
+	}
+	o.closers = nil
+}
+
+func firstSet(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func loadConfig(path string) (config.File, error) {
+	if path == "" {
+		p, err := config.DefaultPath()
+		if err != nil {
+			return config.File{}, nil
+		}
+		path = p
+	}
+	return config.Load(path)
+}
+
+func dataDirOf(flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	return localengine.DefaultDataDir()
+}
+
+// pickProfile resolves --profile, then AWS_PROFILE, then the config's
+// default, then local: without being told, sluice never touches a real
+// account.
+func pickProfile(name string, cfg config.File) (backend.Profile, error) {
+	awsProfiles, err := backend.AWSProfiles(backend.DefaultAWSConfigFiles())
+	if err != nil {
+		return backend.Profile{}, err
+	}
+	all := backend.Profiles(awsProfiles, cfg)
+	name = firstSet(name, os.Getenv("AWS_PROFILE"), cfg.DefaultProfile, backend.LocalProfile)
+	return backend.FindProfile(all, name)
+}
+
+// localEngine attaches to the engine serving dataDir, or starts one in
+// this process on a loopback port; the engine stops with the command.
+func localEngine(dataDir string, closers *[]func()) backend.LocalEngine {
+	return func(ctx context.Context) (string, error) {
+		if addr, err := localengine.ReadAddress(dataDir); err == nil && reachable(addr.Addr) {
+			return addr.URL, nil
+		}
+		running, err := startEngine(localengine.Options{DataDir: dataDir}, "127.0.0.1:0")
+		var inUse *localengine.InUseError
+		if errors.As(err, &inUse) && inUse.Address.URL != "" {
+			return inUse.Address.URL, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("start the bundled engine on %s: %w", dataDir, err)
+		}
+		*closers = append(*closers, running.stop)
+		return running.url, nil
+	}
+}
+
+func reachable(addr string) bool {
+	if addr == "" {
+		return false
+	}
+	c, err := net.DialTimeout("tcp", addr, 500*time.Millisecond)
+	if err != nil {
+		return false
+	}
+	_ = c.Close()
+	return true
+}
+
+// openLog opens $XDG_STATE_HOME/sluice/sluice.log: writes are recorded
+// there, never on the terminal.
+func openLog() (*slog.Logger, func()) {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return slog.New(slog.DiscardHandler), func() {}
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	dir = filepath.Join(dir, "sluice")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return slog.New(slog.DiscardHandler), func() {}
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "sluice.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return slog.New(slog.DiscardHandler), func() {}
+	}
+	return slog.New(slog.NewTextHandler(f, nil)), func() { _ = f.Close() }
+}
+
+// confirm asks before a write. Off a terminal, it needs --yes; under
+// read-only it refuses before asking.
+func (o *ops) confirm(cmd *cobra.Command, what string) error {
+	if err := o.session.Guard(what); err != nil {
+		return err
+	}
+	if o.flags.yes {
+		return nil
+	}
+	in := cmd.InOrStdin()
+	if !isTerminal(in) {
+		return fmt.Errorf("%s: not confirmed; pass --yes to confirm when not on a terminal", what)
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "%s on profile %s. Continue? [y/N] ", what, o.session.Profile.Name)
+	answer, _ := bufio.NewReader(in).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(answer)) {
+	case "y", "yes":
+		return nil
+	}
+	return fmt.Errorf("%s: not confirmed", what)
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
