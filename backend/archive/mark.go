@@ -115,3 +115,17 @@ func readObject(ctx context.Context, s *backend.Session, bucket, key string) ([]
 }
 
 func objectURL(bucket, key string) string { return "s3://" + bucket + "/" + key }
+
+// Exists reports whether key is in bucket, without reading it.
+func Exists(ctx context.Context, s *backend.Session, bucket, key string) (bool, error) {
+	_, err := s.S3().HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err == nil {
+		return true, nil
+	}
+	var nf *types.NotFound
+	var nsk *types.NoSuchKey
+	if errors.As(err, &nf) || errors.As(err, &nsk) {
+		return false, nil
+	}
+	return false, fmt.Errorf("look for %s: %w", objectURL(bucket, key), s.Explain(err))
+}

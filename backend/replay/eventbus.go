@@ -1,0 +1,117 @@
+package replay
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"github.com/sluicehq/sluice/backend/archive"
+)
+
+// What a replayed EventBridge event says it is.
+const (
+	BusSource     = "sluice.replay"
+	BusDetailType = "Replayed event"
+	// BusIDField is the detail's field that holds the event id.
+	BusIDField = "sluiceEventId"
+)
+
+// Entry error codes of PutEvents worth another try.
+var retryableBusCodes = map[string]bool{
+	"ThrottlingException": true, "InternalFailure": true, "InternalException": true, "ServiceUnavailable": true,
+}
+
+// sendEventBus puts one event on the bus, its detail built by busDetail.
+func (x *sender) sendEventBus(ctx context.Context, e archive.Event, data []byte) outcome {
+	detailType, detail := busDetail(e.ID, data)
+	out, err := x.s.EventBridge().PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []types.PutEventsRequestEntry{{
+		EventBusName: aws.String(x.t.ARN), Source: aws.String(BusSource),
+		DetailType: aws.String(detailType), Detail: aws.String(string(detail)),
+	}}})
+	if err != nil {
+		return x.awsOutcome(ctx, err)
+	}
+	if out.FailedEntryCount == 0 && len(out.Entries) == 1 && out.Entries[0].ErrorCode == nil {
+		return outcome{status: Accepted, detail: "event " + aws.ToString(out.Entries[0].EventId)}
+	}
+	code, msg := "FailedEntry", "the bus did not take the event"
+	if len(out.Entries) == 1 && out.Entries[0].ErrorCode != nil {
+		code, msg = aws.ToString(out.Entries[0].ErrorCode), aws.ToString(out.Entries[0].ErrorMessage)
+	}
+	if retryableBusCodes[code] {
+		return outcome{status: Failed, detail: code + ": " + msg}
+	}
+	return outcome{status: Rejected, detail: code + ": " + msg}
+}
+
+// busDetail builds the detail (always a JSON object, as EventBridge
+// requires) and its detail-type; see the package documentation.
+func busDetail(id string, data []byte) (detailType string, detail []byte) {
+	trimmed := bytes.TrimSpace(data)
+	if isJSONObject(trimmed) {
+		var ev struct {
+			DetailType *string         `json:"detail-type"`
+			Source     *string         `json:"source"`
+			Detail     json.RawMessage `json:"detail"`
+		}
+		if json.Unmarshal(trimmed, &ev) == nil && ev.DetailType != nil && *ev.DetailType != "" && ev.Source != nil &&
+			isJSONObject(bytes.TrimSpace(ev.Detail)) {
+			return *ev.DetailType, withID(bytes.TrimSpace(ev.Detail), id)
+		}
+		return BusDetailType, withID(trimmed, id)
+	}
+	var buf bytes.Buffer
+	buf.WriteString(`{"` + BusIDField + `":`)
+	writeJSONString(&buf, id)
+	buf.WriteString(`,"data":`)
+	switch {
+	case utf8.Valid(trimmed) && json.Valid(trimmed) && len(trimmed) > 0:
+		buf.Write(trimmed)
+	case utf8.Valid(data):
+		writeJSONString(&buf, string(data))
+	default:
+		writeJSONString(&buf, base64.StdEncoding.EncodeToString(data))
+		buf.WriteString(`,"dataEncoding":"base64"`)
+	}
+	buf.WriteByte('}')
+	return BusDetailType, buf.Bytes()
+}
+
+func isJSONObject(b []byte) bool {
+	return len(b) >= 2 && b[0] == '{' && utf8.Valid(b) && json.Valid(b)
+}
+
+// withID adds the id as the object's first field, keeping the rest of its
+// bytes as they are; an object that has the field already is left alone.
+func withID(obj []byte, id string) []byte {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(obj, &fields) == nil {
+		if _, ok := fields[BusIDField]; ok {
+			return obj
+		}
+	}
+	inner := bytes.TrimSpace(obj[1 : len(obj)-1])
+	var buf bytes.Buffer
+	buf.WriteString(`{"` + BusIDField + `":`)
+	writeJSONString(&buf, id)
+	if len(inner) > 0 {
+		buf.WriteByte(',')
+		buf.Write(inner)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes()
+}
+
+// writeJSONString writes s as a JSON string without HTML escaping.
+func writeJSONString(buf *bytes.Buffer, s string) {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	buf.Truncate(buf.Len() - 1) // Encode's newline
+}
