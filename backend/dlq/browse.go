@@ -86,6 +86,9 @@ func Browse(ctx context.Context, s *backend.Session, queueURL string, o BrowseOp
 	}
 	res.Complete = len(res.Messages) >= q.Visible && q.InFlight == 0
 	res.Warning = browseWarning(q, res.Messages)
+	if q.Redrive != nil && recvErr == nil && len(res.Messages) < q.Visible && len(res.Messages) < o.limit() {
+		res.Warning += movedAwayWarning(ctx, s, q, len(res.Messages))
+	}
 	if recvErr != nil {
 		return res, fmt.Errorf("browse: %w", recvErr)
 	}
@@ -123,4 +126,21 @@ func browseWarning(q Queue, msgs []Message) string {
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, " ")
+}
+
+// movedAwayWarning looks for messages that were in the queue before the
+// browse and are neither among those read nor still there: on a queue
+// with a redrive policy, the browse's own receive has most likely moved
+// them into the DLQ, and the operator should know where they went.
+func movedAwayWarning(ctx context.Context, s *backend.Session, before Queue, read int) string {
+	after, err := Describe(ctx, s, before.URL)
+	if err != nil {
+		return ""
+	}
+	gone := before.Visible - read - after.Visible
+	if gone <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" About %d messages left %s while this browse ran: they had reached %d receives, so the browse's own receive most likely moved them into %s.",
+		gone, before.Name, before.Redrive.MaxReceiveCount, before.Redrive.DeadLetterQueue())
 }

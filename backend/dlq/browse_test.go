@@ -176,3 +176,26 @@ func TestBrowseOfALongPollingQueue(t *testing.T) {
 		t.Fatalf("%v: %d messages, %d released", err, len(res.Messages), res.Released)
 	}
 }
+
+// TestBrowseSaysWhereMessagesWent: a peek of messages that reached
+// maxReceiveCount moves them into the DLQ; the warning says so.
+func TestBrowseSaysWhereMessagesWent(t *testing.T) {
+	s, e := backendtest.Open(t)
+	dlqURL, dlqARN := createQueue(t, e, "tasks-dlq", nil)
+	url, _ := createQueue(t, e, "tasks", redrivePolicy(dlqARN, 1))
+	send(t, e, url, numbered(4))
+	if _, err := dlq.Browse(testCtx(t), s, url, dlq.BrowseOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := dlq.Browse(testCtx(t), s, url, dlq.BrowseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Messages) != 0 || !strings.Contains(res.Warning, "About 4 messages left tasks while this browse ran") ||
+		!strings.Contains(res.Warning, "moved them into tasks-dlq") {
+		t.Fatalf("%d messages, warning %q", len(res.Messages), res.Warning)
+	}
+	if v, _ := count(t, e, dlqURL); v != 4 {
+		t.Fatalf("tasks-dlq holds %d, want 4", v)
+	}
+}

@@ -1,0 +1,173 @@
+// Package common is what every view shares: its size, styles and keys, the
+// session it operates through, the tab interface, and the messages views
+// and the root exchange.
+package common
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/config"
+	"github.com/sluicehq/sluice/keymap"
+	"github.com/sluicehq/sluice/tui/theme"
+)
+
+// TabID names a tab; data messages carry it so the root delivers them to
+// the tab that asked, even when another is showing.
+type TabID int
+
+const (
+	StreamsTab TabID = iota
+	ShardsTab
+	DLQTab
+	ArchivesTab
+	MetricsTab
+)
+
+// Common is embedded in every view: what it needs to draw and act.
+type Common struct {
+	Width, Height int
+	Styles        *theme.Styles
+	Keys          *keymap.KeyMap
+	Env           *Env
+}
+
+// Env is the session the app operates through; the root replaces it when
+// the operator switches profile or region.
+type Env struct {
+	Session *backend.Session
+	Config  config.File
+	// ArchiveFlag is --archive: where archives live when nothing else says.
+	ArchiveFlag string
+	// Gen counts sessions: a reply made for an older one is dropped.
+	Gen int
+}
+
+// ReadOnly reports whether writes are refused.
+func (e *Env) ReadOnly() bool { return e == nil || e.Session == nil || e.Session.ReadOnly() }
+
+// CallTimeout bounds every AWS call a view makes, so a hung connection
+// never hangs a view.
+const CallTimeout = 30 * time.Second
+
+// Context gives a call its timeout.
+func Context() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), CallTimeout)
+}
+
+// Tab is one tab of the app. Only the root returns a tea.View; tabs draw
+// strings of exactly their size.
+type Tab interface {
+	ID() TabID
+	Title() string
+	Init() tea.Cmd
+	Update(tea.Msg) (Tab, tea.Cmd)
+	View() string
+	SetSize(width, height int)
+	ShortHelp() []key.Binding
+	FullHelp() [][]key.Binding
+	// Capturing reports whether the tab is taking text (a filter, a form),
+	// so that the root hands it every key, global ones included.
+	Capturing() bool
+}
+
+// Routed is a message meant for one tab.
+type Routed interface {
+	RouteTo() TabID
+}
+
+// Level is how a status line reads.
+type Level int
+
+const (
+	Info Level = iota
+	Success
+	Warning
+	Failure
+)
+
+// StatusMsg puts a line in the status bar. Retry, when set, runs on
+// ctrl+r.
+type StatusMsg struct {
+	Text  string
+	Level Level
+	Retry tea.Cmd
+}
+
+// Status is a command that shows text.
+func Status(level Level, text string) tea.Cmd {
+	return func() tea.Msg { return StatusMsg{Text: text, Level: level} }
+}
+
+// Fail shows err in the status bar with a retry.
+func Fail(err error, retry tea.Cmd) tea.Cmd {
+	return func() tea.Msg { return StatusMsg{Text: err.Error(), Level: Failure, Retry: retry} }
+}
+
+// OpenMsg asks the root to show a tab and hand it a target: the stream
+// whose shards to list, the queue to browse, the consumer to list.
+type OpenMsg struct {
+	Tab    TabID
+	Target string
+	// Extra carries what the target needs beyond its name (a pipeline, a
+	// trace request).
+	Extra any
+}
+
+func (m OpenMsg) RouteTo() TabID { return m.Tab }
+
+// Open is a command that opens target in tab.
+func Open(tab TabID, target string, extra any) tea.Cmd {
+	return func() tea.Msg { return OpenMsg{Tab: tab, Target: target, Extra: extra} }
+}
+
+// ConfirmRequest asks the root to ask the operator. The root refuses it
+// under read-only, shows a dialog whose default is No, and runs OnYes only
+// on an explicit yes. TypeToConfirm, when set, must be typed first.
+type ConfirmRequest struct {
+	Title string
+	// Lines say what will change.
+	Lines         []string
+	TypeToConfirm string
+	OnYes         tea.Cmd
+}
+
+// Confirm is a command that asks before onYes.
+func Confirm(title string, lines []string, typeToConfirm string, onYes tea.Cmd) tea.Cmd {
+	return func() tea.Msg {
+		return ConfirmRequest{Title: title, Lines: lines, TypeToConfirm: typeToConfirm, OnYes: onYes}
+	}
+}
+
+// SessionMsg tells every tab that the session changed: drop what was
+// loaded and load again.
+type SessionMsg struct{ Env *Env }
+
+// RefreshMsg asks the focused tab to load again (ctrl+r).
+type RefreshMsg struct{}
+
+// TraceRequest asks for one event across stream, DLQ, archive and replays.
+type TraceRequest struct {
+	StreamARN, ShardID, SequenceNumber string
+	// EventID is the archive id, when known.
+	EventID string
+	// Consumer narrows the archive search.
+	Consumer string
+}
+
+// TraceMsg opens the trace view over the current tab.
+type TraceMsg struct{ Request TraceRequest }
+
+// Trace is a command that opens the trace view.
+func Trace(r TraceRequest) tea.Cmd {
+	return func() tea.Msg { return TraceMsg{Request: r} }
+}
+
+// CopyMsg asks the root to copy text to the clipboard (OSC 52).
+type CopyMsg struct {
+	Text, What string
+}
