@@ -52,7 +52,7 @@ func DLQs(ctx context.Context, s *backend.Session) ([]DLQ, error) {
 	if err != nil {
 		return nil, err
 	}
-	queues, err := describeAll(ctx, urls, func(ctx context.Context, u string) (Queue, error) {
+	queues, err := describeAll(ctx, queueConcurrency, urls, func(ctx context.Context, u string) (Queue, error) {
 		return DescribeQueue(ctx, s, u)
 	}, isQueueMissing)
 	if err != nil {

@@ -5,18 +5,20 @@ import (
 	"sync"
 )
 
-// describeConcurrency bounds the describe calls in flight: enough to
-// describe a few hundred resources quickly, few enough to stay clear of
-// the per-account limits of describe calls (the SDK retries the
-// occasional throttle).
-const describeConcurrency = 4
+// Describe calls in flight at once. Kinesis and Pipes limit describe
+// calls to a few a second per account, so a few at a time stays clear of
+// throttling (the SDK retries the occasional one); SQS takes many more.
+const (
+	describeConcurrency = 4
+	queueConcurrency    = 16
+)
 
-// describeAll describes every name, a few at a time, keeping the order;
-// a resource gone meanwhile (missing says so) is left out.
-func describeAll[T any](ctx context.Context, names []string, describe func(context.Context, string) (T, error), missing func(error) bool) ([]T, error) {
+// describeAll describes every name, concurrency at a time, keeping the
+// order; a resource gone meanwhile (missing says so) is left out.
+func describeAll[T any](ctx context.Context, concurrency int, names []string, describe func(context.Context, string) (T, error), missing func(error) bool) ([]T, error) {
 	out := make([]T, len(names))
 	found := make([]bool, len(names))
-	err := forEach(ctx, len(names), func(ctx context.Context, i int) error {
+	err := forEach(ctx, concurrency, len(names), func(ctx context.Context, i int) error {
 		v, err := describe(ctx, names[i])
 		if err != nil && missing(err) {
 			return nil
@@ -36,12 +38,12 @@ func describeAll[T any](ctx context.Context, names []string, describe func(conte
 	return kept, nil
 }
 
-// forEach runs fn for 0..n-1 with at most describeConcurrency at once,
+// forEach runs fn for 0..n-1 with at most concurrency at once,
 // and returns the first error (the calls still running are cancelled).
-func forEach(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
+func forEach(ctx context.Context, concurrency, n int, fn func(ctx context.Context, i int) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	sem := make(chan struct{}, describeConcurrency)
+	sem := make(chan struct{}, max(concurrency, 1))
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
 		select {

@@ -126,7 +126,7 @@ func Discover(ctx context.Context, s *backend.Session, declared []config.Pipelin
 		}
 		return t, err
 	}
-	err = forEach(ctx, len(cands), func(ctx context.Context, i int) error {
+	err = forEach(ctx, describeConcurrency, len(cands), func(ctx context.Context, i int) error {
 		return cands[i].resolve(ctx, s, flag, queueTags)
 	})
 	if err != nil {

@@ -103,7 +103,7 @@ func DescribePipes(ctx context.Context, s *backend.Session) ([]Pipe, error) {
 	if err != nil {
 		return nil, err
 	}
-	return describeAll(ctx, names, func(ctx context.Context, name string) (Pipe, error) {
+	return describeAll(ctx, describeConcurrency, names, func(ctx context.Context, name string) (Pipe, error) {
 		return DescribePipe(ctx, s, name)
 	}, func(err error) bool { return isCode(err, "NotFoundException") })
 }

@@ -96,6 +96,11 @@ func DescribeStream(ctx context.Context, s *backend.Session, nameOrARN string) (
 			st.ClosedShards++
 		}
 	}
+	if d.ConsumerCount != nil && *d.ConsumerCount == 0 {
+		// Nothing to list: spare ListStreamConsumers, which AWS limits
+		// to five calls a second per stream.
+		return st, nil
+	}
 	consumers, err := Consumers(ctx, s, st.ARN)
 	switch {
 	case err == nil:
@@ -137,7 +142,7 @@ func Consumers(ctx context.Context, s *backend.Session, streamARN string) ([]str
 // DescribeStreams describes every named stream, a few at a time, in the
 // order given. A stream deleted meanwhile is left out.
 func DescribeStreams(ctx context.Context, s *backend.Session, names []string) ([]Stream, error) {
-	return describeAll(ctx, names, func(ctx context.Context, name string) (Stream, error) {
+	return describeAll(ctx, describeConcurrency, names, func(ctx context.Context, name string) (Stream, error) {
 		return DescribeStream(ctx, s, name)
 	}, func(err error) bool { return isCode(err, "ResourceNotFoundException") })
 }

@@ -2,6 +2,7 @@ package inventory_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/big"
 	"slices"
@@ -57,7 +58,7 @@ func TestListStreamsPagesThroughEveryStream(t *testing.T) {
 	}
 }
 
-func TestDescribeStreamCountsShardsAndToleratesNoConsumers(t *testing.T) {
+func TestDescribeStreamCountsShardsAndSkipsConsumersWhenNone(t *testing.T) {
 	s, e := backendtest.Open(t)
 	ctx := context.Background()
 	arn := inventorytest.Stream(t, e, "orders", 4)
@@ -76,10 +77,19 @@ func TestDescribeStreamCountsShardsAndToleratesNoConsumers(t *testing.T) {
 			st.OpenShards != 5 || st.ClosedShards != 1 || st.RetentionHours != 48 || st.Created.IsZero() {
 			t.Errorf("describe %s: %+v", ref, st)
 		}
-		// The engine has no enhanced fan-out: none listed, and said so.
-		if len(st.Consumers) != 0 || len(st.Notes) != 1 {
-			t.Errorf("consumers %v, notes %q: want none, with a note", st.Consumers, st.Notes)
+		// ConsumerCount says there are none: nothing more is asked.
+		if st.Consumers == nil || len(st.Consumers) != 0 || len(st.Notes) != 0 {
+			t.Errorf("consumers %v, notes %q: want an empty list, no note", st.Consumers, st.Notes)
 		}
+	}
+	for _, c := range s.Calls.Calls() {
+		if c.Operation == "ListStreamConsumers" {
+			t.Errorf("consumers listed though the summary counts none: %+v", c)
+		}
+	}
+	// The engine has no enhanced fan-out: listing consumers says so.
+	if _, err := inventory.Consumers(ctx, s, arn); !errors.Is(err, inventory.ErrNotServed) {
+		t.Errorf("consumers: %v, want ErrNotServed", err)
 	}
 	_, err := inventory.DescribeStream(ctx, s, "missing")
 	if err == nil {
