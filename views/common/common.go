@@ -171,3 +171,6 @@ func Trace(r TraceRequest) tea.Cmd {
 type CopyMsg struct {
 	Text, What string
 }
+
+// TailAll, as OpenMsg.Extra for the Shards tab, starts tailing every shard.
+type TailAll struct{}

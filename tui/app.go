@@ -1,0 +1,419 @@
+// Package tui is the root of the terminal UI: the tab bar, the status bar
+// that always says where you are, help, the command palette, the profile
+// picker, the call log and confirmations; it routes every message to the
+// tab that owns it.
+package tui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/config"
+	"github.com/sluicehq/sluice/keymap"
+	"github.com/sluicehq/sluice/tui/theme"
+	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/confirm"
+)
+
+// Opener opens a session for a profile, with a region override ("" keeps
+// the profile's). cmd/sluice provides it, wired to the local engine.
+type Opener func(ctx context.Context, p backend.Profile, region string, readOnly bool) (*backend.Session, error)
+
+// TabFactory builds the tabs over the shared Common.
+type TabFactory func(c *common.Common) []common.Tab
+
+// Options configure the app.
+type Options struct {
+	Profiles []backend.Profile
+	Session  *backend.Session
+	Config   config.File
+	Keys     keymap.KeyMap
+	Open     Opener
+	Tabs     TabFactory
+	// ReadOnly is --readonly: it holds across profile switches.
+	ReadOnly bool
+	// ArchiveFlag is --archive.
+	ArchiveFlag string
+	// NoColor drops colour (NO_COLOR).
+	NoColor bool
+	// Dark is the starting guess until the terminal answers.
+	Dark bool
+	// StartTab is the tab shown first.
+	StartTab common.TabID
+}
+
+// overlay is what covers the tabs, if anything.
+type overlay int
+
+const (
+	overlayNone overlay = iota
+	overlayHelp
+	overlayPalette
+	overlayProfiles
+	overlayCalls
+	overlayConfirm
+)
+
+// Model is the root model.
+type Model struct {
+	opts    Options
+	styles  *theme.Styles
+	keys    *keymap.KeyMap
+	common  *common.Common
+	tabs    []common.Tab
+	active  int
+	width   int
+	height  int
+	dark    bool
+	overlay overlay
+
+	status      common.StatusMsg
+	statusAt    time.Time
+	identity    backend.Identity
+	identityErr string
+
+	palette  palette
+	picker   picker
+	calls    callView
+	dialog   confirm.Model
+	onYes    tea.Cmd
+	quitting bool
+}
+
+// New builds the root model.
+func New(o Options) *Model {
+	styles := theme.New(theme.Dark(), o.NoColor)
+	if !o.Dark {
+		styles = theme.New(theme.Light(), o.NoColor)
+	}
+	keys := o.Keys
+	m := &Model{opts: o, styles: &styles, keys: &keys, dark: o.Dark}
+	m.common = &common.Common{Styles: m.styles, Keys: m.keys, Env: &common.Env{Session: o.Session, Config: o.Config, ArchiveFlag: o.ArchiveFlag, Gen: 1}}
+	m.tabs = o.Tabs(m.common)
+	for i, t := range m.tabs {
+		if t.ID() == o.StartTab {
+			m.active = i
+		}
+	}
+	m.palette = newPalette()
+	m.picker = newPicker(o.Profiles)
+	return m
+}
+
+// identityMsg carries who the session is.
+type identityMsg struct {
+	gen int
+	id  backend.Identity
+	err error
+}
+
+func (m *Model) fetchIdentity() tea.Cmd {
+	s, gen := m.common.Env.Session, m.common.Env.Gen
+	if s == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		ctx, cancel := common.Context()
+		defer cancel()
+		id, err := s.Identity(ctx)
+		return identityMsg{gen: gen, id: id, err: err}
+	}
+}
+
+// Init starts every tab's first load, asks the terminal for its
+// background, and asks who the session is.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.fetchIdentity()}
+	for _, t := range m.tabs {
+		cmds = append(cmds, t.Init())
+	}
+	return tea.Batch(cmds...)
+}
+
+// Active is the focused tab.
+func (m *Model) Active() common.Tab { return m.tabs[m.active] }
+
+// Env is the current session environment.
+func (m *Model) Env() *common.Env { return m.common.Env }
+
+// Update routes a message: sizes to every tab, keys to the overlay or the
+// global bindings then the focused tab, data to the tab that asked.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resize()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.setDark(msg.IsDark())
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	case tea.MouseClickMsg:
+		if mouse := msg.Mouse(); mouse.Y == 0 && m.overlay == overlayNone {
+			if i, ok := m.tabAt(mouse.X); ok {
+				return m, m.switchTab(i)
+			}
+			return m, nil
+		}
+		return m, m.updateActive(msg)
+	case tea.MouseWheelMsg:
+		if m.overlay == overlayCalls {
+			m.calls.scroll(msg.Mouse().Button == tea.MouseWheelDown)
+			return m, nil
+		}
+		return m, m.updateActive(msg)
+	case identityMsg:
+		if msg.gen == m.common.Env.Gen {
+			m.identity, m.identityErr = msg.id, ""
+			if msg.err != nil {
+				m.identityErr = "?"
+				m.setStatus(common.StatusMsg{Text: msg.err.Error(), Level: common.Failure, Retry: m.fetchIdentity()})
+			}
+		}
+		return m, nil
+	case common.StatusMsg:
+		m.setStatus(msg)
+		return m, nil
+	case common.ConfirmRequest:
+		return m, m.openConfirm(msg)
+	case common.OpenMsg:
+		for i, t := range m.tabs {
+			if t.ID() == msg.Tab {
+				m.active = i
+			}
+		}
+		return m, m.route(msg.Tab, msg)
+	case common.CopyMsg:
+		m.setStatus(common.StatusMsg{Text: "copied " + msg.What + " to the clipboard", Level: common.Success})
+		return m, tea.SetClipboard(msg.Text)
+	case sessionOpenedMsg:
+		return m, m.applySession(msg)
+	case common.Routed:
+		return m, m.route(msg.RouteTo(), msg)
+	}
+	// Anything else (ticks, spinner frames, tail batches without a route)
+	// goes to every tab: each ignores what it does not own.
+	var cmds []tea.Cmd
+	for i := range m.tabs {
+		var cmd tea.Cmd
+		m.tabs[i], cmd = m.tabs[i].Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func (m *Model) setDark(dark bool) {
+	m.dark = dark
+	p := theme.Light()
+	if dark {
+		p = theme.Dark()
+	}
+	// Views hold the pointer: replacing what it points to restyles them all.
+	*m.styles = theme.New(p, m.opts.NoColor)
+}
+
+func (m *Model) setStatus(s common.StatusMsg) {
+	m.status, m.statusAt = s, time.Now()
+}
+
+func (m *Model) route(id common.TabID, msg tea.Msg) tea.Cmd {
+	for i, t := range m.tabs {
+		if t.ID() == id {
+			var cmd tea.Cmd
+			m.tabs[i], cmd = t.Update(msg)
+			return cmd
+		}
+	}
+	return nil
+}
+
+func (m *Model) updateActive(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	m.tabs[m.active], cmd = m.tabs[m.active].Update(msg)
+	return cmd
+}
+
+// bodyHeight is what a tab gets: the screen less the tab bar, the status
+// bar and the help footer.
+func (m *Model) bodyHeight() int { return max(m.height-3, 1) }
+
+func (m *Model) resize() {
+	m.common.Width, m.common.Height = m.width, m.bodyHeight()
+	for _, t := range m.tabs {
+		t.SetSize(m.width, m.bodyHeight())
+	}
+}
+
+func (m *Model) switchTab(i int) tea.Cmd {
+	if i < 0 || i >= len(m.tabs) {
+		return nil
+	}
+	m.active = i
+	return nil
+}
+
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch m.overlay {
+	case overlayConfirm:
+		return m.updateConfirm(msg)
+	case overlayPalette:
+		return m.updatePalette(msg)
+	case overlayProfiles:
+		return m.updatePicker(msg)
+	case overlayHelp, overlayCalls:
+		if key.Matches(msg, m.keys.List.Back, m.keys.Global.Help, m.keys.Global.CallLog) || msg.String() == "q" {
+			m.overlay = overlayNone
+			return nil
+		}
+		if m.overlay == overlayCalls {
+			m.calls.key(msg, m.keys)
+		}
+		return nil
+	}
+	if m.Active().Capturing() {
+		if msg.String() == "ctrl+c" {
+			return m.quit()
+		}
+		return m.updateActive(msg)
+	}
+	g := m.keys.Global
+	switch {
+	case key.Matches(msg, g.Quit):
+		return m.quit()
+	case key.Matches(msg, g.Help):
+		m.overlay = overlayHelp
+	case key.Matches(msg, g.Palette):
+		m.overlay = overlayPalette
+		m.palette.reset()
+		m.palette.choices = m.completions("")
+	case key.Matches(msg, g.Profiles):
+		m.overlay = overlayProfiles
+		m.picker.focus(m.common.Env.Session)
+	case key.Matches(msg, g.CallLog):
+		m.overlay = overlayCalls
+		m.calls = newCallView(m.common.Env.Session)
+	case key.Matches(msg, g.Refresh):
+		if m.status.Retry != nil && m.status.Level == common.Failure {
+			retry := m.status.Retry
+			m.setStatus(common.StatusMsg{Text: "retrying…"})
+			return retry
+		}
+		return m.updateActive(common.RefreshMsg{})
+	case key.Matches(msg, g.NextTab):
+		return m.switchTab((m.active + 1) % len(m.tabs))
+	case key.Matches(msg, g.PrevTab):
+		return m.switchTab((m.active + len(m.tabs) - 1) % len(m.tabs))
+	case key.Matches(msg, g.Tab1):
+		return m.switchTab(0)
+	case key.Matches(msg, g.Tab2):
+		return m.switchTab(1)
+	case key.Matches(msg, g.Tab3):
+		return m.switchTab(2)
+	case key.Matches(msg, g.Tab4):
+		return m.switchTab(3)
+	case key.Matches(msg, g.Tab5):
+		return m.switchTab(4)
+	default:
+		return m.updateActive(msg)
+	}
+	return nil
+}
+
+func (m *Model) quit() tea.Cmd {
+	m.quitting = true
+	return tea.Quit
+}
+
+func (m *Model) openConfirm(r common.ConfirmRequest) tea.Cmd {
+	if m.common.Env.ReadOnly() {
+		m.setStatus(common.StatusMsg{Text: r.Title + ": refused, " + readOnlyReason(m.common.Env.Session), Level: common.Warning})
+		return nil
+	}
+	m.dialog = confirm.New(m.styles, &m.keys.Dialog, r.Title, r.Lines, r.TypeToConfirm)
+	m.onYes = r.OnYes
+	m.overlay = overlayConfirm
+	return nil
+}
+
+func readOnlyReason(s *backend.Session) string {
+	if s == nil {
+		return "no session"
+	}
+	return "profile " + s.Profile.Name + " is read-only"
+}
+
+func (m *Model) updateConfirm(msg tea.KeyPressMsg) tea.Cmd {
+	m.dialog, _ = m.dialog.Update(msg)
+	switch m.dialog.Answer() {
+	case confirm.Yes:
+		m.overlay = overlayNone
+		cmd := m.onYes
+		m.onYes = nil
+		return cmd
+	case confirm.No:
+		m.overlay = overlayNone
+		m.onYes = nil
+		m.setStatus(common.StatusMsg{Text: "cancelled", Level: common.Info})
+	}
+	return nil
+}
+
+// sessionOpenedMsg carries a session opened for a profile switch.
+type sessionOpenedMsg struct {
+	session *backend.Session
+	err     error
+	what    string
+}
+
+// switchSession opens p (with region) in the background; the tabs keep
+// showing the old session until the new one is ready.
+func (m *Model) switchSession(p backend.Profile, region string) tea.Cmd {
+	if m.opts.Open == nil {
+		return common.Status(common.Failure, "switching profiles is not available here")
+	}
+	open, readOnly := m.opts.Open, m.opts.ReadOnly
+	what := p.Name
+	if region != "" {
+		what += " in " + region
+	}
+	m.setStatus(common.StatusMsg{Text: "opening " + what + "…"})
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		s, err := open(ctx, p, region, readOnly)
+		return sessionOpenedMsg{session: s, err: err, what: what}
+	}
+}
+
+func (m *Model) applySession(msg sessionOpenedMsg) tea.Cmd {
+	if msg.err != nil {
+		m.setStatus(common.StatusMsg{Text: fmt.Sprintf("switch to %s: %v", msg.what, msg.err), Level: common.Failure})
+		return nil
+	}
+	env := *m.common.Env
+	env.Session = msg.session
+	env.Gen++
+	m.common.Env = &env
+	m.identity, m.identityErr = backend.Identity{}, ""
+	m.setStatus(common.StatusMsg{Text: "now on " + msg.what, Level: common.Success})
+	cmds := []tea.Cmd{m.fetchIdentity()}
+	for i := range m.tabs {
+		var cmd tea.Cmd
+		m.tabs[i], cmd = m.tabs[i].Update(common.SessionMsg{Env: &env})
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+// noColor reports NO_COLOR, which any non-empty value turns on.
+func noColor() bool { return os.Getenv("NO_COLOR") != "" }
+
+// NoColor is exported for cmd/sluice.
+func NoColor() bool { return noColor() }

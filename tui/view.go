@@ -1,0 +1,216 @@
+package tui
+
+import (
+	"strconv"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/sluicehq/sluice/backend/inert"
+	"github.com/sluicehq/sluice/views/common"
+)
+
+// View draws the tab bar, the focused tab (or an overlay), the status bar
+// and the help footer.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "sluice"
+	if s := m.common.Env.Session; s != nil {
+		v.WindowTitle = "sluice · " + inert.Line(s.Profile.Name) + " · " + s.Region
+	}
+	return v
+}
+
+// render is the screen as a string, for View and for tests.
+func (m *Model) render() string {
+	if m.width == 0 || m.height == 0 {
+		return "starting sluice…"
+	}
+	body := m.bodyHeight()
+	var content string
+	switch m.overlay {
+	case overlayHelp:
+		content = m.place(m.helpView(), body)
+	case overlayPalette:
+		content = m.overlayAtTop(m.palette.view(m.styles, m.width), body)
+	case overlayProfiles:
+		content = m.place(m.picker.view(m.styles, m.width, body), body)
+	case overlayCalls:
+		content = m.calls.view(m.styles, m.width, body)
+	case overlayConfirm:
+		content = m.place(m.dialog.View(m.width), body)
+	default:
+		content = m.Active().View()
+	}
+	content = fit(content, m.width, body)
+	return strings.Join([]string{m.tabBar(), content, m.statusBar(), m.footer()}, "\n")
+}
+
+// Render exposes the screen for golden tests.
+func (m *Model) Render() string { return m.render() }
+
+func (m *Model) place(s string, height int) string {
+	return lipgloss.Place(m.width, height, lipgloss.Center, lipgloss.Center, s)
+}
+
+func (m *Model) overlayAtTop(s string, height int) string {
+	return lipgloss.Place(m.width, height, lipgloss.Center, lipgloss.Top, s)
+}
+
+// tabBar names each tab with its number; the focused one stands out.
+func (m *Model) tabBar() string {
+	var parts []string
+	for i, t := range m.tabs {
+		label := itoa(i+1) + " " + t.Title()
+		if i == m.active {
+			parts = append(parts, m.styles.TabActive.Render(label))
+		} else {
+			parts = append(parts, m.styles.TabInactive.Render(label))
+		}
+	}
+	bar := strings.Join(parts, "")
+	brand := m.styles.Title.Render(" sluice ")
+	gap := m.width - lipgloss.Width(bar) - lipgloss.Width(brand)
+	if gap < 0 {
+		return cut(bar, m.width)
+	}
+	return bar + strings.Repeat(" ", gap) + brand
+}
+
+// tabAt finds the tab under column x of the tab bar.
+func (m *Model) tabAt(x int) (int, bool) {
+	pos := 0
+	for i, t := range m.tabs {
+		w := lipgloss.Width(m.styles.TabInactive.Render(itoa(i+1) + " " + t.Title()))
+		if i == m.active {
+			w = lipgloss.Width(m.styles.TabActive.Render(itoa(i+1) + " " + t.Title()))
+		}
+		if x >= pos && x < pos+w {
+			return i, true
+		}
+		pos += w
+	}
+	return 0, false
+}
+
+// statusBar always says where the operator is: profile (in its colour),
+// region, account, endpoint, read-only; then the latest status line.
+func (m *Model) statusBar() string {
+	s := m.common.Env.Session
+	st := m.styles
+	var left string
+	if s == nil {
+		left = st.ProfileStyle("").Render("no profile")
+	} else {
+		left = st.ProfileStyle(s.Profile.Color).Render(inert.Line(s.Profile.Name))
+		account := m.identity.Account
+		if account == "" {
+			account = "…"
+			if m.identityErr != "" {
+				account = m.identityErr
+			}
+		}
+		left += st.StatusKey.Render(" region ") + st.StatusValue.Render(s.Region) +
+			st.StatusKey.Render(" account ") + st.StatusValue.Render(account)
+		if s.Endpoint != "" {
+			left += st.StatusKey.Render(" endpoint ") + st.StatusValue.Render(inert.Line(s.Endpoint))
+		}
+		if s.ReadOnly() {
+			left += " " + st.ReadOnlyBadge.Render("READ-ONLY")
+		}
+	}
+	right := ""
+	if m.status.Text != "" {
+		style := st.Muted
+		switch m.status.Level {
+		case common.Success:
+			style = st.OK
+		case common.Warning:
+			style = st.Warn
+		case common.Failure:
+			style = st.Err
+		}
+		text := inert.Line(m.status.Text)
+		if m.status.Level == common.Failure && m.status.Retry != nil {
+			text += " (ctrl+r retries)"
+		}
+		room := m.width - lipgloss.Width(left) - 2
+		if room > 8 {
+			right = " " + style.Render(inert.Truncate(text, room))
+		}
+	}
+	line := left + right
+	if gap := m.width - lipgloss.Width(line); gap > 0 {
+		line += st.StatusBar.Render(strings.Repeat(" ", gap))
+	}
+	return cut(line, m.width)
+}
+
+// footer is the short help of whatever has the keys.
+func (m *Model) footer() string {
+	var pairs []string
+	add := func(k, d string) {
+		pairs = append(pairs, m.styles.HelpKey.Render(k)+" "+m.styles.HelpDesc.Render(d))
+	}
+	switch m.overlay {
+	case overlayConfirm:
+		add("y", "yes")
+		add("n/esc", "no")
+		add("tab", "switch")
+		add("enter", "press")
+	case overlayPalette:
+		add("tab", "complete")
+		add("enter", "run")
+		add("esc", "close")
+	case overlayProfiles:
+		add("j/k", "move")
+		add("enter", "switch")
+		add("esc", "close")
+	case overlayHelp, overlayCalls:
+		add("esc", "close")
+	default:
+		for _, b := range m.Active().ShortHelp() {
+			if b.Enabled() {
+				add(b.Help().Key, b.Help().Desc)
+			}
+		}
+		g := m.keys.Global
+		add(g.Palette.Help().Key, g.Palette.Help().Desc)
+		add(g.Help.Help().Key, g.Help.Help().Desc)
+		add(g.Quit.Help().Key, g.Quit.Help().Desc)
+	}
+	return cut(strings.Join(pairs, m.styles.HelpSep.Render(" • ")), m.width)
+}
+
+// fit pads or cuts s to exactly width × height, so that a tab that draws
+// too much never pushes the status bar off screen.
+func fit(s string, width, height int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > height {
+		lines = lines[:height]
+	}
+	for i, l := range lines {
+		lines[i] = cut(l, width)
+		if w := lipgloss.Width(lines[i]); w < width {
+			lines[i] += strings.Repeat(" ", width-w)
+		}
+	}
+	for len(lines) < height {
+		lines = append(lines, strings.Repeat(" ", width))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// cut shortens a styled line to width cells.
+func cut(s string, width int) string {
+	if lipgloss.Width(s) <= width {
+		return s
+	}
+	return ansi.Truncate(s, width, "")
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
