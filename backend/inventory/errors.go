@@ -19,7 +19,8 @@ var ErrNotServed = errors.New("not served by this endpoint")
 // notServed reports whether err means the endpoint lacks the service or
 // the operation. UnrecognizedClientException and a bare 404 mean that
 // only on a custom endpoint (LocalStack answers them for services it
-// lacks); on AWS the first means bad credentials and stays an error.
+// lacks); on AWS the first means bad credentials and stays an error. A
+// 501 means it anywhere.
 func notServed(s *backend.Session, err error) bool {
 	switch errorCode(err) {
 	case "UnknownOperationException", "UnsupportedOperation", "NotImplemented":
@@ -30,7 +31,13 @@ func notServed(s *backend.Session, err error) bool {
 		return false
 	}
 	var re *awshttp.ResponseError
-	if errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound {
+	if !errors.As(err, &re) {
+		return false
+	}
+	switch re.HTTPStatusCode() {
+	case http.StatusNotImplemented: // LocalStack: "not yet implemented or pro feature"
+		return true
+	case http.StatusNotFound:
 		return s.Endpoint != ""
 	}
 	return false

@@ -60,6 +60,7 @@ func TestLambdaMissingFromALocalStackIsNotServed(t *testing.T) {
 		body   string
 	}{
 		{"404", http.StatusNotFound, `{"message":"not found"}`},
+		{"501", http.StatusNotImplemented, `{"__type":"InternalFailure","message":"API for service 'lambda' not yet implemented or pro feature"}`},
 		{"unrecognized client", http.StatusBadRequest, `{"__type":"UnrecognizedClientException","message":"The security token included in the request is invalid."}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
