@@ -1,0 +1,213 @@
+// Package trace follows one event across the pipeline: the record in the
+// stream, the DLQ messages whose batch covers it, its archived object, and
+// the replayed copy with what the replay did.
+package trace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/archive"
+	"github.com/sluicehq/sluice/backend/dlq"
+)
+
+// Request names the event: where it is in the stream.
+type Request struct {
+	StreamARN, ShardID, SequenceNumber string
+	// Consumer narrows the search to one pipeline; empty means every
+	// pipeline of the stream.
+	Consumer string
+	// Arrival, when known, finds the archived object without reading the
+	// stream (whose retention may have passed).
+	Arrival time.Time
+}
+
+// Trace is where the event was found.
+type Trace struct {
+	EventID string `json:"eventId"`
+	// Record is the record in the stream; nil when it is not there any
+	// more (past retention) or could not be read.
+	Record     *Record `json:"record,omitempty"`
+	StreamNote string  `json:"streamNote,omitempty"`
+	DLQ        []Hit   `json:"dlq,omitempty"`
+	// DLQNote says what looking did (receive counts raised) or why not.
+	DLQNote  string          `json:"dlqNote,omitempty"`
+	Archived []ArchivedEvent `json:"archived,omitempty"`
+	Notes    []string        `json:"notes,omitempty"`
+}
+
+// Record is the stream's copy of the event.
+type Record struct {
+	PartitionKey string    `json:"partitionKey"`
+	Arrival      time.Time `json:"arrival"`
+	Data         []byte    `json:"data"`
+}
+
+// Hit is a DLQ message whose batch holds the event.
+type Hit struct {
+	Queue        string    `json:"queue"`
+	MessageID    string    `json:"messageId"`
+	Condition    string    `json:"condition"`
+	Consumer     string    `json:"consumer"`
+	ReceiveCount int       `json:"receiveCount"`
+	FailedAt     time.Time `json:"failedAt"`
+}
+
+// ArchivedEvent is the event in a pipeline's archive, waiting or replayed.
+type ArchivedEvent struct {
+	Bucket   string          `json:"bucket"`
+	Key      string          `json:"key"`
+	Consumer string          `json:"consumer"`
+	Replayed bool            `json:"replayed"`
+	Replay   *archive.Replay `json:"replay,omitempty"`
+	Failure  archive.Failure `json:"failure"`
+}
+
+// Find looks for r in the stream, in the DLQs and archives of the
+// pipelines reading the stream. Looking in a DLQ receives its messages
+// (and releases them at once), which raises their receive counts: the
+// DLQNote says so.
+func Find(ctx context.Context, s *backend.Session, pipelines []backend.Pipeline, r Request) (Trace, error) {
+	if r.StreamARN == "" || r.ShardID == "" || r.SequenceNumber == "" {
+		return Trace{}, errors.New("trace: need the stream ARN, shard and sequence number")
+	}
+	t := Trace{EventID: archive.EventID(r.StreamARN, r.ShardID, r.SequenceNumber)}
+	rec, err := readRecord(ctx, s, r)
+	switch {
+	case err != nil:
+		t.StreamNote = err.Error()
+	case rec == nil:
+		t.StreamNote = "not in the stream any more (past its retention)"
+	default:
+		t.Record = rec
+		if r.Arrival.IsZero() {
+			r.Arrival = rec.Arrival
+		}
+	}
+	streamName := arnName(r.StreamARN)
+	var searched int
+	for _, p := range pipelines {
+		if p.StreamARN != r.StreamARN && p.Stream != streamName {
+			continue
+		}
+		if r.Consumer != "" && p.Consumer != r.Consumer {
+			continue
+		}
+		searched++
+		if p.DLQURL != "" {
+			hits, note := searchDLQ(ctx, s, p, r)
+			t.DLQ = append(t.DLQ, hits...)
+			if note != "" {
+				t.DLQNote = note
+			}
+		}
+		if p.Archive.IsSet() {
+			found, err := searchArchive(ctx, s, p, r, t.EventID)
+			if err != nil {
+				t.Notes = append(t.Notes, fmt.Sprintf("archive of %s: %v", p.Consumer, err))
+			}
+			t.Archived = append(t.Archived, found...)
+		}
+	}
+	if searched == 0 {
+		t.Notes = append(t.Notes, "no pipeline reads "+streamName+": only the stream was searched")
+	}
+	return t, nil
+}
+
+func arnName(arn string) string {
+	a, err := backend.ParseARN(arn)
+	if err != nil {
+		return arn
+	}
+	return a.Name()
+}
+
+// readRecord reads the one record at the sequence number.
+func readRecord(ctx context.Context, s *backend.Session, r Request) (*Record, error) {
+	it, err := s.Kinesis().GetShardIterator(ctx, &kinesis.GetShardIteratorInput{
+		StreamARN: aws.String(r.StreamARN), ShardId: aws.String(r.ShardID),
+		ShardIteratorType: ktypes.ShardIteratorTypeAtSequenceNumber, StartingSequenceNumber: aws.String(r.SequenceNumber),
+	})
+	if err != nil {
+		var inv *ktypes.InvalidArgumentException
+		if errors.As(err, &inv) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("read the stream: %w", s.Explain(err))
+	}
+	out, err := s.Kinesis().GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it.ShardIterator, Limit: aws.Int32(1), StreamARN: aws.String(r.StreamARN)})
+	if err != nil {
+		return nil, fmt.Errorf("read the stream: %w", s.Explain(err))
+	}
+	if len(out.Records) == 0 || aws.ToString(out.Records[0].SequenceNumber) != r.SequenceNumber {
+		return nil, nil
+	}
+	rec := out.Records[0]
+	return &Record{PartitionKey: aws.ToString(rec.PartitionKey), Arrival: aws.ToTime(rec.ApproximateArrivalTimestamp).UTC(), Data: rec.Data}, nil
+}
+
+// searchDLQ browses the pipeline's DLQ for messages whose batch covers the
+// sequence number on the shard.
+func searchDLQ(ctx context.Context, s *backend.Session, p backend.Pipeline, r Request) ([]Hit, string) {
+	res, err := dlq.Browse(ctx, s, p.DLQURL, dlq.BrowseOptions{Max: 1000})
+	if err != nil {
+		return nil, fmt.Sprintf("could not look in %s: %v", p.DLQ, err)
+	}
+	seq, ok := new(big.Int).SetString(r.SequenceNumber, 10)
+	if !ok {
+		return nil, "sequence number is not decimal"
+	}
+	var hits []Hit
+	for _, m := range res.Messages {
+		f := m.Failure
+		if f == nil || f.Batch.ShardID != r.ShardID || (f.Batch.StreamARN != r.StreamARN && f.Batch.Stream() != arnName(r.StreamARN)) {
+			continue
+		}
+		lo, ok1 := new(big.Int).SetString(f.Batch.StartSequenceNumber, 10)
+		hi, ok2 := new(big.Int).SetString(f.Batch.EndSequenceNumber, 10)
+		if ok1 && ok2 && seq.Cmp(lo) >= 0 && seq.Cmp(hi) <= 0 {
+			hits = append(hits, Hit{Queue: p.DLQ, MessageID: m.ID, Condition: f.Condition, Consumer: f.Consumer,
+				ReceiveCount: m.ReceiveCount, FailedAt: f.Timestamp})
+		}
+	}
+	return hits, res.Warning
+}
+
+// searchArchive looks for the event's object, waiting or replayed, in the
+// hours around its arrival (or, with no arrival known, the whole archive).
+func searchArchive(ctx context.Context, s *backend.Session, p backend.Pipeline, r Request, id string) ([]ArchivedEvent, error) {
+	var out []ArchivedEvent
+	for _, replayed := range []bool{false, true} {
+		q := archive.Query{Consumer: p.Consumer, Replayed: replayed}
+		if !r.Arrival.IsZero() {
+			q.Since, q.Until = r.Arrival.Add(-time.Hour), r.Arrival.Add(time.Hour)
+		}
+		pager := archive.List(s, p.Archive, q)
+		for pager.More() {
+			objs, err := pager.Next(ctx)
+			if err != nil {
+				return out, err
+			}
+			for _, o := range objs {
+				if o.ID != id {
+					continue
+				}
+				ev, err := archive.Get(ctx, s, o.Bucket, o.Key)
+				if err != nil {
+					return out, err
+				}
+				out = append(out, ArchivedEvent{Bucket: o.Bucket, Key: o.Key, Consumer: p.Consumer, Replayed: replayed, Replay: ev.Replay, Failure: ev.Failure})
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,105 @@
+package trace_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/archive"
+	"github.com/sluicehq/sluice/backend/backendtest"
+	"github.com/sluicehq/sluice/backend/trace"
+)
+
+func TestFindFollowsAnEventFromStreamToReplay(t *testing.T) {
+	s, e := backendtest.Open(t)
+	ctx := t.Context()
+	k := e.Kinesis()
+	if _, err := k.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("orders"), ShardCount: aws.Int32(1)}); err != nil {
+		t.Fatal(err)
+	}
+	put, err := k.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("orders"), PartitionKey: aws.String("c-42"), Data: []byte(`{"order":1}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, err := k.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("orders")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	streamARN := aws.ToString(desc.StreamDescriptionSummary.StreamARN)
+	shard, seq := aws.ToString(put.ShardId), aws.ToString(put.SequenceNumber)
+
+	q, err := e.SQS().CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("orders-dlq")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := fmt.Sprintf(`{"context":{"partnerResourceArn":"arn:aws:pipes:us-east-1:000000000000:pipe/orders-to-api","condition":"RetryAttemptsExhausted"},
+"version":"1.0","timestamp":"2026-11-27T10:00:00Z","KinesisBatchInfo":{"shardId":%q,"startSequenceNumber":%q,"endSequenceNumber":%q,
+"approximateArrivalOfFirstRecord":"2026-11-27T09:59:59Z","approximateArrivalOfLastRecord":"2026-11-27T09:59:59Z","batchSize":1,"streamArn":%q}}`,
+		shard, seq, seq, streamARN)
+	if _, err := e.SQS().SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String(body)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.S3().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("orders-archive")}); err != nil {
+		t.Fatal(err)
+	}
+	loc := backend.ArchiveLocation{Bucket: "orders-archive", Prefix: "failed/"}
+	p := backend.Pipeline{Consumer: "orders-to-api", Stream: "orders", StreamARN: streamARN, DLQ: "orders-dlq", DLQURL: aws.ToString(q.QueueUrl), Archive: loc}
+
+	got, err := trace.Find(ctx, s, []backend.Pipeline{p}, trace.Request{StreamARN: streamARN, ShardID: shard, SequenceNumber: seq})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Record == nil || got.Record.PartitionKey != "c-42" || string(got.Record.Data) != `{"order":1}` {
+		t.Fatalf("record %+v (%s)", got.Record, got.StreamNote)
+	}
+	if len(got.DLQ) != 1 || got.DLQ[0].Condition != "RetryAttemptsExhausted" || got.DLQ[0].Consumer != "orders-to-api" {
+		t.Fatalf("dlq %+v", got.DLQ)
+	}
+	if !strings.Contains(got.DLQNote, "receive count") {
+		t.Errorf("dlq note %q should say receive counts were raised", got.DLQNote)
+	}
+	if len(got.Archived) != 0 {
+		t.Fatalf("archived before hydrate: %+v", got.Archived)
+	}
+
+	ev := archive.Event{ID: got.EventID, Consumer: "orders-to-api", HydratedAt: time.Now().UTC(),
+		Record:  archive.Record{StreamARN: streamARN, ShardID: shard, SequenceNumber: seq, PartitionKey: "c-42", ArrivalTime: got.Record.Arrival},
+		Failure: archive.Failure{Condition: "RetryAttemptsExhausted", DLQ: "orders-dlq"}}
+	ev.Record.SetData(got.Record.Data)
+	key, err := archive.Put(ctx, s, loc, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = trace.Find(ctx, s, []backend.Pipeline{p}, trace.Request{StreamARN: streamARN, ShardID: shard, SequenceNumber: seq})
+	if err != nil || len(got.Archived) != 1 || got.Archived[0].Key != key || got.Archived[0].Replayed {
+		t.Fatalf("archived %+v %v", got.Archived, err)
+	}
+	if _, err := archive.MarkReplayed(ctx, s, loc, key, archive.Replay{At: time.Now().UTC(), Target: "https://api", Result: "accepted"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err = trace.Find(ctx, s, []backend.Pipeline{p}, trace.Request{StreamARN: streamARN, ShardID: shard, SequenceNumber: seq})
+	if err != nil || len(got.Archived) != 1 || !got.Archived[0].Replayed || got.Archived[0].Replay == nil || got.Archived[0].Replay.Result != "accepted" {
+		t.Fatalf("replayed %+v %v", got.Archived, err)
+	}
+}
+
+func TestFindNeedsCoordinatesAndSaysWhenNoPipelineReadsTheStream(t *testing.T) {
+	s, e := backendtest.Open(t)
+	if _, err := trace.Find(t.Context(), s, nil, trace.Request{}); err == nil {
+		t.Fatal("no error without coordinates")
+	}
+	if _, err := e.Kinesis().CreateStream(t.Context(), &kinesis.CreateStreamInput{StreamName: aws.String("s"), ShardCount: aws.Int32(1)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := trace.Find(t.Context(), s, nil, trace.Request{StreamARN: "arn:aws:kinesis:us-east-1:000000000000:stream/s", ShardID: "shardId-000000000000", SequenceNumber: "1"})
+	if err != nil || got.Record != nil || len(got.Notes) != 1 || got.StreamNote == "" {
+		t.Fatalf("%+v %v", got, err)
+	}
+}
