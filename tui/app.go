@@ -58,6 +58,7 @@ const (
 	overlayProfiles
 	overlayCalls
 	overlayConfirm
+	overlayTrace
 )
 
 // Model is the root model.
@@ -83,6 +84,8 @@ type Model struct {
 	calls    callView
 	dialog   confirm.Model
 	onYes    tea.Cmd
+	trace    traceView
+	traceSeq int
 	quitting bool
 }
 
@@ -193,8 +196,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.CopyMsg:
 		m.setStatus(common.StatusMsg{Text: "copied " + msg.What + " to the clipboard", Level: common.Success})
 		return m, tea.SetClipboard(msg.Text)
+	case common.TraceMsg:
+		return m, m.startTrace(msg.Request)
+	case traceDoneMsg:
+		m.finishTrace(msg)
+		return m, nil
 	case sessionOpenedMsg:
 		return m, m.applySession(msg)
+	case ReloadMsg:
+		m.setStatus(common.StatusMsg{Text: msg.Status, Level: common.Info})
+		var cmds []tea.Cmd
+		for i := range m.tabs {
+			var cmd tea.Cmd
+			m.tabs[i], cmd = m.tabs[i].Update(common.SessionMsg{Env: m.common.Env})
+			cmds = append(cmds, cmd)
+		}
+		return m, tea.Batch(cmds...)
 	case common.Routed:
 		return m, m.route(msg.RouteTo(), msg)
 	}
@@ -267,7 +284,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.updatePalette(msg)
 	case overlayProfiles:
 		return m.updatePicker(msg)
-	case overlayHelp, overlayCalls:
+	case overlayHelp, overlayCalls, overlayTrace:
 		if key.Matches(msg, m.keys.List.Back, m.keys.Global.Help, m.keys.Global.CallLog) || msg.String() == "q" {
 			m.overlay = overlayNone
 			return nil
@@ -364,6 +381,10 @@ func (m *Model) updateConfirm(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	return nil
 }
+
+// ReloadMsg makes every tab load again, with a status line: sent from
+// outside the program when the world changed (the demo's pipeline is up).
+type ReloadMsg struct{ Status string }
 
 // sessionOpenedMsg carries a session opened for a profile switch.
 type sessionOpenedMsg struct {

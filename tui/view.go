@@ -43,6 +43,8 @@ func (m *Model) render() string {
 		content = m.calls.view(m.styles, m.width, body)
 	case overlayConfirm:
 		content = m.place(m.dialog.View(m.width), body)
+	case overlayTrace:
+		content = m.trace.view(m.styles, m.width, body)
 	default:
 		content = m.Active().View()
 	}
@@ -170,7 +172,7 @@ func (m *Model) footer() string {
 		add("j/k", "move")
 		add("enter", "switch")
 		add("esc", "close")
-	case overlayHelp, overlayCalls:
+	case overlayHelp, overlayCalls, overlayTrace:
 		add("esc", "close")
 	default:
 		for _, b := range m.Active().ShortHelp() {
