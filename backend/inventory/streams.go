@@ -85,16 +85,23 @@ func DescribeStream(ctx context.Context, s *backend.Session, nameOrARN string) (
 	if d.StreamModeDetails != nil && d.StreamModeDetails.StreamMode != "" {
 		st.Mode = string(d.StreamModeDetails.StreamMode)
 	}
+	st.OpenShards = int(aws.ToInt32(d.OpenShardCount))
 	shards, err := ListShards(ctx, s, st.ARN)
-	if err != nil {
-		return Stream{}, err
-	}
-	for _, sh := range shards {
-		if sh.Open {
-			st.OpenShards++
-		} else {
-			st.ClosedShards++
+	switch {
+	case err == nil:
+		st.OpenShards = 0
+		for _, sh := range shards {
+			if sh.Open {
+				st.OpenShards++
+			} else {
+				st.ClosedShards++
+			}
 		}
+	case isCode(err, "ResourceInUseException"):
+		// A stream being created or deleted has no shards to list yet.
+		st.Notes = append(st.Notes, fmt.Sprintf("shards not listed: stream %s is %s", st.Name, st.Status))
+	default:
+		return Stream{}, err
 	}
 	if d.ConsumerCount != nil && *d.ConsumerCount == 0 {
 		// Nothing to list: spare ListStreamConsumers, which AWS limits
@@ -114,8 +121,8 @@ func DescribeStream(ctx context.Context, s *backend.Session, nameOrARN string) (
 }
 
 // Consumers lists the enhanced fan-out consumers of a stream (by ARN).
-// An endpoint without them answers an error that notServed recognises,
-// passed through unexplained so that the caller can tell.
+// On an endpoint without them (the bundled engine) the error wraps
+// ErrNotServed.
 func Consumers(ctx context.Context, s *backend.Session, streamARN string) ([]string, error) {
 	names := []string{}
 	var token *string

@@ -254,6 +254,7 @@ func TestMetricsCommand(t *testing.T) {
 		want string
 	}{
 		{[]string{"metrics", "nothing-here"}, "no stream, queue or pipe"},
+		{[]string{"metrics", "not a name!"}, "no stream, queue or pipe"},
 		{[]string{"metrics", "table/x"}, "want stream/NAME"},
 		{[]string{"metrics", "shard/clicks"}, "shard/STREAM/SHARD"},
 		{[]string{"metrics", "clicks", "--since", "-1h"}, "--since"},

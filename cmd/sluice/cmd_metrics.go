@@ -143,7 +143,7 @@ func resolveMetricResource(ctx context.Context, s *backend.Session, ref string) 
 	if err == nil {
 		return metricResource{kind: "stream", name: ref}, nil
 	}
-	if !hasCode(err, "ResourceNotFoundException", "ValidationException") {
+	if !hasCode(err, "ResourceNotFoundException", "ValidationException", "InvalidArgumentException") {
 		return metricResource{}, fmt.Errorf("metrics %s: %w", ref, s.Explain(err))
 	}
 	_, err = s.SQS().GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(ref)})
