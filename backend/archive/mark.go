@@ -47,20 +47,34 @@ func MarkReplayed(ctx context.Context, s *backend.Session, loc backend.ArchiveLo
 
 // WriteReplayedCopy writes e, with r as its replay, to the _replayed/ copy
 // of key and reads it back to check that it holds exactly what was
-// written. It leaves the original alone: MarkReplayed deletes it next, and
-// a bulk replay deletes originals in batches once their copies are safe.
+// written. It leaves the original alone: MarkReplayed deletes it next.
 func WriteReplayedCopy(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, key string, e Event, r Replay) (string, error) {
-	newKey, err := replayedKeyOf(loc, key)
+	newKey, body, err := PutReplayedCopy(ctx, s, loc, key, e, r)
 	if err != nil {
 		return "", err
 	}
+	if err := VerifyCopy(ctx, s, loc.Bucket, newKey, body); err != nil {
+		return "", fmt.Errorf("mark %s replayed: %w", key, err)
+	}
+	return newKey, nil
+}
+
+// PutReplayedCopy writes e, with r as its replay, to the _replayed/ copy
+// of key and returns the copy's key and body, without reading it back: a
+// bulk replay verifies copies (VerifyCopy) off its sending path, and
+// deletes no original before its copy is verified.
+func PutReplayedCopy(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, key string, e Event, r Replay) (string, []byte, error) {
+	newKey, err := replayedKeyOf(loc, key)
+	if err != nil {
+		return "", nil, err
+	}
 	if err := s.Guard("mark replayed " + objectURL(loc.Bucket, key)); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	e.Replay = &r
 	body, err := e.Marshal()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	_, err = s.S3().PutObject(ctx, &s3.PutObjectInput{
 		Bucket: aws.String(loc.Bucket), Key: aws.String(newKey),
@@ -68,16 +82,22 @@ func WriteReplayedCopy(ctx context.Context, s *backend.Session, loc backend.Arch
 	})
 	s.Audit("archive mark replayed", loc.Bucket+"/"+newKey, err)
 	if err != nil {
-		return "", fmt.Errorf("mark %s replayed: write %s: %w", key, newKey, s.Explain(err))
+		return "", nil, fmt.Errorf("mark %s replayed: write %s: %w", key, newKey, s.Explain(err))
 	}
-	back, err := readObject(ctx, s, loc.Bucket, newKey)
+	return newKey, body, nil
+}
+
+// VerifyCopy reads the object at key back and checks that it holds
+// exactly body.
+func VerifyCopy(ctx context.Context, s *backend.Session, bucket, key string, body []byte) error {
+	back, err := readObject(ctx, s, bucket, key)
 	if err != nil {
-		return "", fmt.Errorf("mark %s replayed: read the copy back: %w", key, err)
+		return fmt.Errorf("read the copy back: %w", err)
 	}
 	if !bytes.Equal(back, body) {
-		return "", fmt.Errorf("mark %s replayed: the copy at %s does not hold what was written", key, newKey)
+		return fmt.Errorf("the copy at %s does not hold what was written", objectURL(bucket, key))
 	}
-	return newKey, nil
+	return nil
 }
 
 // replayedKeyOf checks that key is an event waiting under loc and returns

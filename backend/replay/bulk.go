@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -114,21 +113,19 @@ func (p Plan) check() error {
 	return nil
 }
 
-// item is one event to handle.
-type item struct {
-	key string
-	// copied: a listing found the event's _replayed/ copy beside it, so a
-	// run was cut between writing the copy and deleting the original.
-	copied bool
-}
-
 // Bulk replays the plan's events to its target with bounded concurrency,
 // an optional rate cap and per-event retries. An event is marked replayed
-// (its copy written and read back) only after the target accepted it, and
-// originals are deleted in batches once their copies are safe; events that
-// fail stay in the archive and are listed in the Summary. Running the same
-// plan again handles only what is left, and finishes marks cut short
-// without sending those events again.
+// (its copy written under _replayed/) only after the target accepted it;
+// each copy is then read back, and only then is its original deleted, in
+// batches. Events that fail stay in the archive and are listed in the
+// Summary. Running the same plan again handles only what is left, and
+// finishes marks cut short without sending those events again.
+//
+// The work runs in stages, so that reading the next events and checking
+// the last copies overlap with sending: readers fetch events, Concurrency
+// senders deliver them and write their copies, verifiers read the copies
+// back. At most Concurrency events are ever accepted but not yet marked:
+// those are what a crash can make a target see twice.
 func Bulk(ctx context.Context, s *backend.Session, p Plan, o Options) (Summary, error) {
 	o = o.withDefaults()
 	sum := Summary{Target: p.Target.String(), DryRun: o.DryRun}
@@ -156,25 +153,41 @@ func Bulk(ctx context.Context, s *backend.Session, p Plan, o Options) (Summary, 
 	}
 
 	items := make(chan item, o.Concurrency)
+	loaded := make(chan loadedEvent, o.Concurrency)
+	written := make(chan writtenCopy, 4*o.Concurrency)
 	var listErr error
 	go func() {
 		defer close(items)
 		listErr = r.list(ctx, items)
 	}()
-	var wg sync.WaitGroup
-	for range o.Concurrency {
-		wg.Go(func() {
-			for it := range items {
-				if ctx.Err() != nil {
-					continue // drain: what is not started stays waiting
-				}
-				if fatal := r.handle(ctx, it); fatal != nil {
+	// What is not started when the run is cancelled stays waiting; what was
+	// accepted is still marked, and every copy written is still verified.
+	stage(o.Concurrency, func() {
+		for it := range items {
+			if ctx.Err() == nil {
+				r.read(ctx, it, loaded, written)
+			}
+		}
+	}, func() { close(loaded) })
+	stage(o.Concurrency, func() {
+		for ev := range loaded {
+			if ctx.Err() == nil {
+				if fatal := r.send(ctx, ev, written); fatal != nil {
 					cancel(fatal)
 				}
 			}
+		}
+	}, func() { close(written) })
+	var verifiers sync.WaitGroup
+	for range o.Concurrency {
+		verifiers.Go(func() {
+			for w := range written {
+				r.verify(ctx, w)
+			}
 		})
 	}
-	wg.Wait()
+	verifiers.Wait()
+
 	var errs []error
 	if listErr != nil && !errors.Is(listErr, context.Canceled) {
 		errs = append(errs, listErr)
@@ -192,6 +205,18 @@ func Bulk(ctx context.Context, s *backend.Session, p Plan, o Options) (Summary, 
 	return r.summary(), errors.Join(errs...)
 }
 
+// stage runs n workers, then after once they have all returned.
+func stage(n int, worker, after func()) {
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(worker)
+	}
+	go func() {
+		wg.Wait()
+		after()
+	}()
+}
+
 // run is one bulk replay in progress.
 type run struct {
 	s       *backend.Session
@@ -207,172 +232,6 @@ type run struct {
 	handled               int
 	sent, skipped, failed int
 	failures, planned     []Result
-}
-
-// list feeds the events to handle and records how many there are.
-func (r *run) list(ctx context.Context, items chan<- item) error {
-	if len(r.p.Keys) > 0 {
-		keys := slices.Clone(r.p.Keys)
-		slices.Sort(keys)
-		keys = slices.Compact(keys) // the same key twice would be sent twice
-		r.setTotal(len(keys))
-		for _, k := range keys {
-			select {
-			case items <- item{key: k}:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		return nil
-	}
-	n := 0
-	defer func() { r.setTotal(n) }()
-	q := r.p.Query
-	q.Replayed = false
-	pager := archive.List(r.s, r.p.Archive, q)
-	for pager.More() {
-		objs, err := pager.Next(ctx)
-		if err != nil {
-			return fmt.Errorf("replay: %w", err)
-		}
-		copies, err := r.copiesBeside(ctx, objs)
-		if err != nil {
-			return fmt.Errorf("replay: %w", err)
-		}
-		for _, obj := range objs {
-			select {
-			case items <- item{key: obj.Key, copied: copies[obj.ID]}:
-				n++
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-	}
-	return nil
-}
-
-// copiesBeside finds which of the listed events have a _replayed/ copy
-// already, listing the copies of each hour the events fall in.
-func (r *run) copiesBeside(ctx context.Context, objs []archive.Object) (map[string]bool, error) {
-	copies := map[string]bool{}
-	hours := map[time.Time]bool{}
-	for _, obj := range objs {
-		h := obj.Arrival.UTC().Truncate(time.Hour)
-		if hours[h] {
-			continue
-		}
-		hours[h] = true
-		replayed, err := archive.ListHour(ctx, r.s, r.p.Archive, obj.Consumer, h, true)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range replayed {
-			copies[c.ID] = true
-		}
-	}
-	return copies, nil
-}
-
-// handle replays one event. A non-nil error stops the whole run.
-func (r *run) handle(ctx context.Context, it item) error {
-	loc := r.p.Archive
-	res := Result{Key: it.key, Target: r.p.Target.String()}
-	parts, replayed, err := archive.ParseKey(loc.Prefix, it.key)
-	if err != nil {
-		res.Status, res.Detail = Rejected, err.Error()
-		r.record(res)
-		return nil
-	}
-	res.ID, res.PartitionKey = parts.ID, parts.PartitionKey
-	copyKey := archive.ReplayedKey(loc.Prefix, it.key)
-	if replayed {
-		res.Status, res.Detail, res.Marked = Skipped, "a replayed copy, not a waiting event", it.key
-		r.record(res)
-		return nil
-	}
-	if it.copied {
-		r.finishMark(res, copyKey)
-		return nil
-	}
-	e, err := archive.Get(ctx, r.s, loc.Bucket, it.key)
-	if errors.Is(err, archive.ErrNotFound) {
-		if ok, _ := archive.Exists(ctx, r.s, loc.Bucket, copyKey); ok {
-			res.Status, res.Detail, res.Marked = Skipped, "already replayed", copyKey
-		} else {
-			res.Status, res.Detail = Rejected, "no such archived event"
-		}
-		r.record(res)
-		return nil
-	}
-	if err != nil {
-		res.Status, res.Detail = Failed, err.Error()
-		r.record(res)
-		return nil
-	}
-	if len(r.p.Keys) > 0 {
-		// A key given by hand has had no listing look for its copy.
-		ok, err := archive.Exists(ctx, r.s, loc.Bucket, copyKey)
-		if err != nil {
-			res.Status, res.Detail = Failed, err.Error()
-			r.record(res)
-			return nil
-		}
-		if ok {
-			r.finishMark(res, copyKey)
-			return nil
-		}
-	}
-	if r.o.DryRun {
-		data, err := e.Record.Bytes()
-		if err != nil {
-			res.Status, res.Detail = Rejected, err.Error()
-		} else {
-			res.Status, res.Size = DryRun, len(data)
-		}
-		r.record(res)
-		return nil
-	}
-	sent, fatal := r.snd.deliver(ctx, e, r.policy)
-	sent.Key = it.key
-	var sendErr error
-	if sent.Status != Accepted {
-		sendErr = fmt.Errorf("%s: %s", sent.Status, sent.Detail)
-	}
-	r.s.Audit("replay", r.p.Target.String()+" "+loc.Bucket+"/"+it.key, sendErr)
-	if sent.Status == Accepted {
-		r.mark(ctx, &sent, e)
-	}
-	r.record(sent)
-	return fatal
-}
-
-// mark writes the replayed copy of an accepted event and queues its
-// original for deletion. It goes on after a cancel: the event has reached
-// the target, and marking it now saves sending it again.
-func (r *run) mark(ctx context.Context, res *Result, e archive.Event) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-	defer cancel()
-	rep := archive.Replay{At: r.o.Now().UTC(), Target: r.p.Target.String(), Result: string(Accepted)}
-	copyKey, err := archive.WriteReplayedCopy(ctx, r.s, r.p.Archive, res.Key, e, rep)
-	if err != nil {
-		res.Detail += "; sent, but not marked replayed: " + err.Error()
-		return
-	}
-	res.Marked = copyKey
-	r.deletes.add(res.Key)
-}
-
-// finishMark completes a mark cut short: the copy is there, the original
-// still waits. The event is not sent again.
-func (r *run) finishMark(res Result, copyKey string) {
-	if r.o.DryRun {
-		res.Status, res.Detail, res.Marked = Skipped, "already replayed (a real run deletes the original)", copyKey
-		r.record(res)
-		return
-	}
-	res.Status, res.Detail, res.Marked = Skipped, "already replayed; finished marking it", copyKey
-	r.deletes.add(res.Key)
-	r.record(res)
 }
 
 func (r *run) record(res Result) {

@@ -1,0 +1,233 @@
+package replay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/sluicehq/sluice/backend/archive"
+)
+
+// item is one event to handle.
+type item struct {
+	key string
+	// copied: a listing found the event's _replayed/ copy beside it, so a
+	// run was cut between writing the copy and deleting the original.
+	copied bool
+}
+
+// loadedEvent is an event read and ready to send.
+type loadedEvent struct {
+	res Result
+	e   archive.Event
+}
+
+// writtenCopy is a replayed copy to read back before its original goes.
+type writtenCopy struct {
+	res     Result
+	copyKey string
+	body    []byte
+	// finish: the copy was found, not written by this run.
+	finish bool
+}
+
+// markTimeout bounds the writes and reads that go on after a cancel.
+const markTimeout = time.Minute
+
+// list feeds the events to handle and records how many there are.
+func (r *run) list(ctx context.Context, items chan<- item) error {
+	if len(r.p.Keys) > 0 {
+		keys := slices.Clone(r.p.Keys)
+		slices.Sort(keys)
+		keys = slices.Compact(keys) // the same key twice would be sent twice
+		r.setTotal(len(keys))
+		for _, k := range keys {
+			select {
+			case items <- item{key: k}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	}
+	n := 0
+	defer func() { r.setTotal(n) }()
+	q := r.p.Query
+	q.Replayed = false
+	pager := archive.List(r.s, r.p.Archive, q)
+	for pager.More() {
+		objs, err := pager.Next(ctx)
+		if err != nil {
+			return fmt.Errorf("replay: %w", err)
+		}
+		copies, err := r.copiesBeside(ctx, objs)
+		if err != nil {
+			return fmt.Errorf("replay: %w", err)
+		}
+		for _, obj := range objs {
+			select {
+			case items <- item{key: obj.Key, copied: copies[obj.ID]}:
+				n++
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+	return nil
+}
+
+// copiesBeside finds which of the listed events have a _replayed/ copy
+// already, listing the copies of each hour the events fall in.
+func (r *run) copiesBeside(ctx context.Context, objs []archive.Object) (map[string]bool, error) {
+	copies := map[string]bool{}
+	hours := map[time.Time]bool{}
+	for _, obj := range objs {
+		h := obj.Arrival.UTC().Truncate(time.Hour)
+		if hours[h] {
+			continue
+		}
+		hours[h] = true
+		replayed, err := archive.ListHour(ctx, r.s, r.p.Archive, obj.Consumer, h, true)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range replayed {
+			copies[c.ID] = true
+		}
+	}
+	return copies, nil
+}
+
+// read fetches one event and passes it on: to the senders, or, for a mark
+// cut short, to the verifiers; in a dry run it records what would be sent.
+func (r *run) read(ctx context.Context, it item, loaded chan<- loadedEvent, written chan<- writtenCopy) {
+	loc := r.p.Archive
+	res := Result{Key: it.key, Target: r.p.Target.String()}
+	parts, replayed, err := archive.ParseKey(loc.Prefix, it.key)
+	if err != nil {
+		res.Status, res.Detail = Rejected, err.Error()
+		r.record(res)
+		return
+	}
+	res.ID, res.PartitionKey = parts.ID, parts.PartitionKey
+	copyKey := archive.ReplayedKey(loc.Prefix, it.key)
+	finish := func() {
+		if r.o.DryRun {
+			res.Status, res.Detail, res.Marked = Skipped, "already replayed (a real run deletes the original)", copyKey
+			r.record(res)
+			return
+		}
+		written <- writtenCopy{res: res, copyKey: copyKey, finish: true}
+	}
+	switch {
+	case replayed:
+		res.Status, res.Detail, res.Marked = Skipped, "a replayed copy, not a waiting event", it.key
+		r.record(res)
+		return
+	case it.copied:
+		finish()
+		return
+	}
+	e, err := archive.Get(ctx, r.s, loc.Bucket, it.key)
+	if errors.Is(err, archive.ErrNotFound) {
+		if ok, _ := archive.Exists(ctx, r.s, loc.Bucket, copyKey); ok {
+			res.Status, res.Detail, res.Marked = Skipped, "already replayed", copyKey
+		} else {
+			res.Status, res.Detail = Rejected, "no such archived event"
+		}
+		r.record(res)
+		return
+	}
+	if err != nil {
+		res.Status, res.Detail = Failed, err.Error()
+		r.record(res)
+		return
+	}
+	if len(r.p.Keys) > 0 {
+		// A key given by hand has had no listing look for its copy.
+		ok, err := archive.Exists(ctx, r.s, loc.Bucket, copyKey)
+		if err != nil {
+			res.Status, res.Detail = Failed, err.Error()
+			r.record(res)
+			return
+		}
+		if ok {
+			finish()
+			return
+		}
+	}
+	if r.o.DryRun {
+		if data, err := e.Record.Bytes(); err != nil {
+			res.Status, res.Detail = Rejected, err.Error()
+		} else {
+			res.Status, res.Size = DryRun, len(data)
+		}
+		r.record(res)
+		return
+	}
+	loaded <- loadedEvent{res: res, e: e}
+}
+
+// send delivers one event and, once the target accepted it, writes its
+// replayed copy. A non-nil error stops the whole run.
+func (r *run) send(ctx context.Context, ev loadedEvent, written chan<- writtenCopy) error {
+	res, fatal := r.snd.deliver(ctx, ev.e, r.policy)
+	res.Key = ev.res.Key
+	var sendErr error
+	if res.Status != Accepted {
+		sendErr = fmt.Errorf("%s: %s", res.Status, res.Detail)
+	}
+	r.s.Audit("replay", r.p.Target.String()+" "+r.p.Archive.Bucket+"/"+res.Key, sendErr)
+	if res.Status != Accepted {
+		r.record(res)
+		return fatal
+	}
+	// The event has reached the target: mark it even after a cancel, which
+	// saves sending it again.
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
+	defer cancel()
+	rep := archive.Replay{At: r.o.Now().UTC(), Target: r.p.Target.String(), Result: string(Accepted)}
+	copyKey, body, err := archive.PutReplayedCopy(mctx, r.s, r.p.Archive, res.Key, ev.e, rep)
+	if err != nil {
+		res.Detail += "; sent, but not marked replayed: " + err.Error()
+		r.record(res)
+		return fatal
+	}
+	res.Marked = copyKey
+	written <- writtenCopy{res: res, copyKey: copyKey, body: body}
+	return fatal
+}
+
+// verify reads a replayed copy back and, when it holds what it should,
+// counts the event done and queues its original for deletion.
+func (r *run) verify(ctx context.Context, w writtenCopy) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
+	defer cancel()
+	res := w.res
+	if w.finish {
+		c, err := archive.Get(ctx, r.s, r.p.Archive.Bucket, w.copyKey)
+		if err == nil && (c.ID != res.ID || c.Replay == nil) {
+			err = errors.New("it is not a replayed copy of this event")
+		}
+		if err != nil {
+			res.Status = Failed
+			res.Detail = fmt.Sprintf("a replayed copy exists at %s but does not read back (%v): check it, delete it, and replay again", w.copyKey, err)
+			r.record(res)
+			return
+		}
+		res.Status, res.Detail, res.Marked = Skipped, "already replayed; finished marking it", w.copyKey
+		r.deletes.add(res.Key)
+		r.record(res)
+		return
+	}
+	if err := archive.VerifyCopy(ctx, r.s, r.p.Archive.Bucket, w.copyKey, w.body); err != nil {
+		res.Marked = ""
+		res.Detail += "; sent, but its replayed copy did not verify: " + err.Error()
+		r.record(res)
+		return
+	}
+	r.deletes.add(res.Key)
+	r.record(res)
+}
