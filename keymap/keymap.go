@@ -48,12 +48,12 @@ type Shards struct {
 
 // DLQ acts on dead-letter queues and their messages.
 type DLQ struct {
-	Hydrate, HydrateAll, Redrive, Delete, Purge, Export key.Binding
+	Hydrate, HydrateAll, Redrive, Delete, Purge, Export, Select key.Binding
 }
 
 // Archives acts on archived events.
 type Archives struct {
-	Replay, Select, ReplayMany, Mark, Delete, ShowReplayed, Range, JQ key.Binding
+	Replay, Select, ReplayMany, Mark, Delete, ShowReplayed, Range, JQ, PartitionKey key.Binding
 }
 
 // Metrics changes what the charts show.
@@ -125,6 +125,7 @@ func Default() KeyMap {
 			Delete:     bind("delete", "d"),
 			Purge:      bind("purge", "X"),
 			Export:     bind("export", "e"),
+			Select:     bind("select", "space"),
 		},
 		Archives: Archives{
 			Replay:       bind("replay", "r"),
@@ -135,6 +136,7 @@ func Default() KeyMap {
 			ShowReplayed: bind("show replayed", "x"),
 			Range:        bind("time range", "T"),
 			JQ:           bind("jq filter", "J"),
+			PartitionKey: bind("partition key", "K"),
 		},
 		Metrics: Metrics{
 			Range:       bind("time range", "T"),
