@@ -121,9 +121,11 @@ func (m *Model) completions(input string) []string {
 			}
 		}
 	}
+	seen := map[string]bool{}
 	var out []string
 	for _, p := range pool {
-		if strings.HasPrefix(p, strings.TrimSpace(arg)) {
+		if strings.HasPrefix(p, strings.TrimSpace(arg)) && !seen[p] {
+			seen[p] = true
 			out = append(out, p)
 		}
 	}
