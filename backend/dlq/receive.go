@@ -3,7 +3,9 @@ package dlq
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,6 +26,10 @@ const (
 	// caller's context ended: leaving messages hidden is the side effect
 	// a browse must not have.
 	releaseTimeout = 30 * time.Second
+	// receiveWorkers and releaseWorkers are how many receives and
+	// releases are in flight at once.
+	receiveWorkers = 4
+	releaseWorkers = 8
 )
 
 // holder receives a queue's messages and holds them hidden until they are
@@ -66,76 +72,146 @@ func (h *holder) exhausted(empty int) bool {
 }
 
 // receive gets messages until max are held, the queue is exhausted, or
-// done (when not nil) reports that the caller has what it wants.
+// done (when not nil) reports that the caller has what it wants. Several
+// receives run side by side, so that the first messages are not hidden
+// for long before the last arrive; each reserves room for what it asks,
+// so that no more than max are received.
+//
+// A failed receive stops new ones but lets those under way finish: what
+// they hid must come back with handles, or it stays hidden.
 func (h *holder) receive(ctx context.Context, max int, done func() bool) error {
-	empty := 0
-	for len(h.msgs) < max && !h.exhausted(empty) {
-		if done != nil && done() {
-			return nil
+	var (
+		mu       sync.Mutex
+		empty    int // receives in a row that brought nothing new
+		reserved int // messages asked for by receives under way
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	claim := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		if firstErr != nil || h.exhausted(empty) || (done != nil && done()) {
+			return 0
 		}
-		n := min(batchSize, max-len(h.msgs))
-		out, err := h.s.SQS().ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
-			QueueUrl:                    aws.String(h.queueURL),
-			MaxNumberOfMessages:         int32(n),
-			VisibilityTimeout:           h.visibility,
-			WaitTimeSeconds:             h.wait,
-			MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll},
-			MessageAttributeNames:       []string{"All"},
-		})
-		if err != nil {
-			return fmt.Errorf("receive from %s: %w", NameOfURL(h.queueURL), h.s.Explain(err))
+		n := min(batchSize, max-len(h.msgs)-reserved)
+		if n <= 0 {
+			return 0
 		}
-		fresh := 0
-		for _, m := range out.Messages {
-			id := aws.ToString(m.MessageId)
-			if i, seen := h.index[id]; seen {
-				// Delivered again (its visibility ran out, or SQS's
-				// at-least-once delivery): keep the newest handle.
-				h.msgs[i] = m
-				continue
-			}
-			h.index[id] = len(h.msgs)
-			h.msgs = append(h.msgs, m)
-			fresh++
-		}
-		if fresh == 0 {
-			empty++
-		} else {
-			empty = 0
-		}
+		reserved += n
+		return n
 	}
-	return nil
+	for range receiveWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := claim(); n > 0; n = claim() {
+				msgs, err := h.receiveOnce(ctx, n)
+				mu.Lock()
+				reserved -= n
+				switch {
+				case err != nil && firstErr == nil:
+					firstErr = err
+				case h.keep(msgs) == 0:
+					empty++
+				default:
+					empty = 0
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return firstErr
 }
 
-// release makes msgs visible again at once. It runs to the end even when
-// ctx has ended, and reports each message it could not release.
+func (h *holder) receiveOnce(ctx context.Context, n int) ([]types.Message, error) {
+	out, err := h.s.SQS().ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+		QueueUrl:                    aws.String(h.queueURL),
+		MaxNumberOfMessages:         int32(n),
+		VisibilityTimeout:           h.visibility,
+		WaitTimeSeconds:             h.wait,
+		MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll},
+		MessageAttributeNames:       []string{"All"},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("receive from %s: %w", NameOfURL(h.queueURL), h.s.Explain(err))
+	}
+	return out.Messages, nil
+}
+
+// keep adds received messages to those held and returns how many were
+// new.
+func (h *holder) keep(msgs []types.Message) int {
+	fresh := 0
+	for _, m := range msgs {
+		id := aws.ToString(m.MessageId)
+		if i, seen := h.index[id]; seen {
+			// Delivered again (its visibility ran out, or SQS's
+			// at-least-once delivery): keep the newest handle.
+			h.msgs[i] = m
+			continue
+		}
+		h.index[id] = len(h.msgs)
+		h.msgs = append(h.msgs, m)
+		fresh++
+	}
+	return fresh
+}
+
+// release makes msgs visible again at once: its batches go out side by
+// side, so that the window in which the messages are hidden stays short.
+// It runs to the end even when ctx has ended, and reports each message it
+// could not release.
 func release(ctx context.Context, s *backend.Session, queueURL string, msgs []types.Message) (released int, failures []string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 	defer cancel()
+	batches := make(chan []types.Message)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range min(releaseWorkers, (len(msgs)+batchSize-1)/batchSize) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for batch := range batches {
+				n, fails := releaseBatch(ctx, s, queueURL, batch)
+				mu.Lock()
+				released += n
+				failures = append(failures, fails...)
+				mu.Unlock()
+			}
+		}()
+	}
 	for start := 0; start < len(msgs); start += batchSize {
-		batch := msgs[start:min(start+batchSize, len(msgs))]
-		entries := make([]types.ChangeMessageVisibilityBatchRequestEntry, len(batch))
-		for i, m := range batch {
-			entries[i] = types.ChangeMessageVisibilityBatchRequestEntry{
-				Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0,
-			}
-		}
-		out, err := s.SQS().ChangeMessageVisibilityBatch(ctx, &sqs.ChangeMessageVisibilityBatchInput{
-			QueueUrl: aws.String(queueURL), Entries: entries,
-		})
-		if err != nil {
-			err = s.Explain(err)
-			for _, m := range batch {
-				failures = append(failures, fmt.Sprintf("%s: %v", aws.ToString(m.MessageId), err))
-			}
-			continue
-		}
-		released += len(out.Successful)
-		for _, f := range out.Failed {
-			failures = append(failures, fmt.Sprintf("%s: %s", idOfEntry(batch, f.Id), entryError(f)))
+		batches <- msgs[start:min(start+batchSize, len(msgs))]
+	}
+	close(batches)
+	wg.Wait()
+	slices.Sort(failures)
+	return released, failures
+}
+
+func releaseBatch(ctx context.Context, s *backend.Session, queueURL string, batch []types.Message) (int, []string) {
+	entries := make([]types.ChangeMessageVisibilityBatchRequestEntry, len(batch))
+	for i, m := range batch {
+		entries[i] = types.ChangeMessageVisibilityBatchRequestEntry{
+			Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0,
 		}
 	}
-	return released, failures
+	out, err := s.SQS().ChangeMessageVisibilityBatch(ctx, &sqs.ChangeMessageVisibilityBatchInput{
+		QueueUrl: aws.String(queueURL), Entries: entries,
+	})
+	var failures []string
+	if err != nil {
+		err = s.Explain(err)
+		for _, m := range batch {
+			failures = append(failures, fmt.Sprintf("%s: %v", aws.ToString(m.MessageId), err))
+		}
+		return 0, failures
+	}
+	for _, f := range out.Failed {
+		failures = append(failures, fmt.Sprintf("%s: %s", idOfEntry(batch, f.Id), entryError(f)))
+	}
+	return len(out.Successful), failures
 }
 
 // idOfEntry maps a batch entry id (the message's index in the batch) back

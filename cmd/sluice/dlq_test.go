@@ -410,3 +410,57 @@ func TestReadTyped(t *testing.T) {
 		}
 	}
 }
+
+func TestDLQRedriveCancel(t *testing.T) {
+	e := dlqEngine(t)
+	dlqURL, dlqARN := dlqQueue(t, e, "slow-dlq", nil)
+	srcURL, _ := dlqQueue(t, e, "slow", redrivenTo(dlqARN, 1))
+	dlqFill(t, e, srcURL, dlqURL, 30)
+	// One message a second: the task is still running when cancelled.
+	out, errOut, err := runSluice(t, e, "", "dlq", "redrive", "slow-dlq", "--rate", "1", "--yes")
+	if err != nil || strings.TrimSpace(out) == "" || !strings.Contains(errOut, "sluice dlq redrive slow-dlq --status") {
+		t.Fatalf("%v\nstdout: %s\nstderr: %s", err, out, errOut)
+	}
+	if _, _, err := runSluice(t, e, "", "dlq", "redrive", "slow-dlq", "--cancel"); err == nil || !strings.Contains(err.Error(), "pass --yes") {
+		t.Fatalf("cancel without --yes: %v", err)
+	}
+	out, _, err = runSluice(t, e, "", "dlq", "redrive", "slow-dlq", "--cancel", "--yes")
+	if err != nil || !strings.Contains(out, "CANCELLING") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var tasks []dlq.MoveTask
+	deadline := time.Now().Add(time.Minute)
+	for len(tasks) == 0 || !tasks[0].Done() {
+		if time.Now().After(deadline) {
+			t.Fatalf("the task did not end: %+v", tasks)
+		}
+		out, _, err = runSluice(t, e, "", "dlq", "redrive", "slow-dlq", "--status", "-o", "json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(out), &tasks); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tasks[0].Status != dlq.TaskCancelled || tasks[0].Moved >= 30 {
+		t.Fatalf("%+v", tasks[0])
+	}
+	if _, _, err := runSluice(t, e, "", "dlq", "redrive", "slow-dlq", "--cancel", "--yes"); err == nil || !strings.Contains(err.Error(), "no move task is running") {
+		t.Fatalf("second cancel: %v", err)
+	}
+}
+
+func TestDLQWithoutASubcommandShowsHelp(t *testing.T) {
+	var buf bytes.Buffer
+	root := newRootCmd(buildInfo{})
+	root.SetArgs([]string{"dlq"})
+	root.SetOut(&buf)
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	for _, sub := range []string{"ls", "peek", "delete", "purge", "redrive", "export", "hydrate"} {
+		if !strings.Contains(buf.String(), "  "+sub+" ") {
+			t.Errorf("help lacks %s:\n%s", sub, buf.String())
+		}
+	}
+}
