@@ -20,7 +20,7 @@ func newRootCmd(info buildInfo) *cobra.Command {
 	}
 	root.AddCommand(newVersionCmd(info), newEngineCmd(), newDemoCmd(),
 		newProfilesCmd(), newStreamsCmd(), newShardsCmd(), newTailCmd(), newDLQCmd(), newHydrateCmd(),
-		newArchiveCmd(), newReplayCmd(), newMetricsCmd(), newCallsCmd())
+		newArchiveCmd(), newReplayCmd(), newMetricsCmd(), newCallsCmd(), newPipelinesCmd())
 	return root
 }
 
