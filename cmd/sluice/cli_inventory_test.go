@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/spf13/cobra"
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/demo"
@@ -56,9 +55,6 @@ func inventoryEngine(t *testing.T) (*enginetest.Engine, inventorytest.Demo) {
 func invSluice(t *testing.T, e *enginetest.Engine, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	root := newRootCmd(buildInfo{Version: "test"})
-	if !invHasCommand(root, "pipelines") {
-		root.AddCommand(newPipelinesCmd())
-	}
 	if e != nil {
 		args = append(args, "--profile", "local", "--endpoint-url", e.URL)
 	}
@@ -71,15 +67,6 @@ func invSluice(t *testing.T, e *enginetest.Engine, args ...string) (stdout, stde
 	defer cancel()
 	err = root.ExecuteContext(ctx)
 	return out.String(), errOut.String(), err
-}
-
-func invHasCommand(root *cobra.Command, name string) bool {
-	for _, c := range root.Commands() {
-		if c.Name() == name {
-			return true
-		}
-	}
-	return false
 }
 
 func invMustRun(t *testing.T, e *enginetest.Engine, args ...string) string {
