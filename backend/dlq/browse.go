@@ -86,8 +86,15 @@ func Browse(ctx context.Context, s *backend.Session, queueURL string, o BrowseOp
 	}
 	res.Complete = len(res.Messages) >= q.Visible && q.InFlight == 0
 	res.Warning = browseWarning(q, res.Messages)
-	if q.Redrive != nil && recvErr == nil && len(res.Messages) < q.Visible && len(res.Messages) < o.limit() {
-		res.Warning += movedAwayWarning(ctx, s, q, len(res.Messages))
+	if recvErr == nil && len(res.Messages) < q.Visible && len(res.Messages) < o.limit() {
+		if q.Redrive != nil {
+			res.Warning += movedAwayWarning(ctx, s, q, len(res.Messages))
+		}
+		if q.FIFO {
+			res.Warning += fmt.Sprintf(" %s is a FIFO queue: SQS hands out no more of a message group while some of it is hidden, so this browse saw only the first messages of each group (%d of about %d); the next ones show once these are deleted or hydrated.",
+				q.Name, len(res.Messages), q.Visible)
+		}
+		res.Warning = strings.TrimSpace(res.Warning)
 	}
 	if recvErr != nil {
 		return res, fmt.Errorf("browse: %w", recvErr)

@@ -57,7 +57,9 @@ func Delete(ctx context.Context, s *backend.Session, queueURL string, receiptHan
 // DeleteByID removes messages by id. It receives the queue's messages
 // until it has found every id or seen the whole queue, deletes those it
 // found with their fresh receipt handles, and makes every other message
-// it received visible again at once.
+// it received visible again at once. In a FIFO queue it can only find
+// the first messages of each message group (SQS hands out no more of a
+// group while some of it is hidden); the others are reported not found.
 func DeleteByID(ctx context.Context, s *backend.Session, queueURL string, ids []string) (DeleteResult, error) {
 	what := fmt.Sprintf("delete %d messages from %s", len(ids), NameOfURL(queueURL))
 	if err := s.Guard(what); err != nil {

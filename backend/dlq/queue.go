@@ -19,6 +19,7 @@ type Queue struct {
 	URL  string `json:"url"`
 	ARN  string `json:"arn"`
 	Name string `json:"name"`
+	FIFO bool   `json:"fifo,omitempty"`
 	// Visible and InFlight are ApproximateNumberOfMessages and
 	// ApproximateNumberOfMessagesNotVisible.
 	Visible  int `json:"visible"`
@@ -90,7 +91,7 @@ func Describe(ctx context.Context, s *backend.Session, queueURL string) (Queue, 
 		return Queue{}, fmt.Errorf("queue %s: %w", NameOfURL(queueURL), s.Explain(err))
 	}
 	a := out.Attributes
-	q := Queue{URL: queueURL, ARN: a["QueueArn"], Name: NameOfURL(queueURL)}
+	q := Queue{URL: queueURL, ARN: a["QueueArn"], Name: NameOfURL(queueURL), FIFO: a["FifoQueue"] == "true"}
 	q.Visible, _ = strconv.Atoi(a["ApproximateNumberOfMessages"])
 	q.InFlight, _ = strconv.Atoi(a["ApproximateNumberOfMessagesNotVisible"])
 	q.Delayed, _ = strconv.Atoi(a["ApproximateNumberOfMessagesDelayed"])
