@@ -163,7 +163,7 @@ func TestBackPressure(t *testing.T) {
 	o.UntilCaughtUp = false
 	o.Unpaced = true
 	o.Limit = 10
-	o.Buffer = 50
+	o.Buffer = 30
 	tl := start(t, v.s, o)
 
 	eventually(t, "reader blocked on a full channel", func() bool {
@@ -171,17 +171,17 @@ func TestBackPressure(t *testing.T) {
 	})
 	st := tl.Stats()
 	inFlight := cap(tl.Records()) + 1 // the channel, and the batch being handed over
-	if cap(tl.Records()) != 16 || st.Reads != int64(inFlight) || st.Records != int64(10*inFlight) || st.Delivered != 160 {
+	if cap(tl.Records()) != 4 || st.Reads != int64(inFlight) || st.Records != int64(10*inFlight) || st.Delivered != 40 {
 		t.Fatalf("capacity %d, stats %+v", cap(tl.Records()), st)
 	}
-	if n := len(tl.Recent()); n != 50 {
-		t.Fatalf("ring holds %d records, want 50", n)
+	if n := len(tl.Recent()); n != 30 {
+		t.Fatalf("ring holds %d records, want 30", n)
 	}
 
 	got := collect(t, tl, len(want))
 	checkExactlyOnce(t, got, want)
 	eventually(t, "all delivered", func() bool { return tl.Stats().Delivered == 2000 })
-	if recent := tl.Recent(); !slices.Equal(datas(recent), datas(got[len(got)-50:])) {
+	if recent := tl.Recent(); !slices.Equal(datas(recent), datas(got[len(got)-30:])) {
 		t.Fatalf("ring %q", datas(recent))
 	}
 }

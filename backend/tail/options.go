@@ -18,9 +18,10 @@ const (
 	MaxLimit          = 10000
 	DefaultBuffer     = 10000
 	// batchesInFlight is the capacity of the channel to the caller: enough
-	// for every shard reader to hand over a batch while the caller is busy,
-	// small enough that a reader that does not read holds little memory.
-	batchesInFlight = 16
+	// to smooth a caller's pauses, small because each batch may hold Limit
+	// records (up to 10 MiB): a tail holds at most this many batches
+	// queued, plus one being read or handed over by each shard reader.
+	batchesInFlight = 4
 )
 
 // Options say what to tail and how. Start them from NewOptions, which sets
