@@ -5,6 +5,8 @@ package main
 import (
 	"fmt"
 	"os"
+
+	"github.com/sluicehq/sluice/backend/inert"
 )
 
 // Set at build time with -ldflags "-X main.version=… -X main.commit=… -X main.date=…".
@@ -17,7 +19,8 @@ var (
 func main() {
 	root := newRootCmd(buildInfo{Version: version, Commit: commit, Date: date})
 	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "sluice:", err)
+		// Errors can carry text from AWS and from data: never escapes.
+		fmt.Fprintln(os.Stderr, "sluice:", inert.Line(err.Error()))
 		os.Exit(1)
 	}
 }
