@@ -122,7 +122,12 @@ func (f *fixture) readShard(stream, shard, seq string, n int) []ktypes.Record {
 // pipesFailure is a Pipes DLQ message for records first..last of a shard,
 // in the captured format of the wire reference.
 func pipesFailure(streamARN, shard string, recs []ktypes.Record, at time.Time) string {
-	first, last := recs[0], recs[len(recs)-1]
+	return pipesFailureOf(streamARN, shard, recs[0], recs[len(recs)-1], len(recs), at)
+}
+
+// pipesFailureOf is the Pipes DLQ message of a batch of n records from
+// first to last.
+func pipesFailureOf(streamARN, shard string, first, last ktypes.Record, n int, at time.Time) string {
 	body := map[string]any{
 		"context":   map[string]any{"partnerResourceArn": "arn:aws:pipes:us-east-1:" + account + ":pipe/" + pipe, "condition": "RetryAttemptsExhausted"},
 		"version":   "1.0",
@@ -131,7 +136,7 @@ func pipesFailure(streamARN, shard string, recs []ktypes.Record, at time.Time) s
 			"shardId": shard, "startSequenceNumber": aws.ToString(first.SequenceNumber), "endSequenceNumber": aws.ToString(last.SequenceNumber),
 			"approximateArrivalOfFirstRecord": aws.ToTime(first.ApproximateArrivalTimestamp).UTC().Format("2006-01-02T15:04:05.000Z"),
 			"approximateArrivalOfLastRecord":  aws.ToTime(last.ApproximateArrivalTimestamp).UTC().Format("2006-01-02T15:04:05.000Z"),
-			"batchSize":                       len(recs), "streamArn": streamARN,
+			"batchSize":                       n, "streamArn": streamARN,
 		},
 	}
 	b, _ := json.Marshal(body)
@@ -235,3 +240,10 @@ func sortedKeys(streamARN, shard string, recs []ktypes.Record) []string {
 }
 
 func datum(i int) []byte { return []byte(fmt.Sprintf(`{"orderId":"o-%d"}`, i)) }
+
+func (f *fixture) deleteMessage(m hydrate.Received) {
+	f.t.Helper()
+	if _, err := f.q.DeleteMessage(f.ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(m.QueueURL), ReceiptHandle: aws.String(m.ReceiptHandle)}); err != nil {
+		f.t.Fatalf("DeleteMessage: %v", err)
+	}
+}
