@@ -1,17 +1,33 @@
 package tail
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"slices"
 	"strconv"
+	"time"
 	"unicode/utf8"
 )
 
 // arrivalLayout is UTC with milliseconds, Kinesis's precision, in a fixed
 // width so that it sorts as text.
 const arrivalLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// appendArrival formats t in arrivalLayout by hand: time's layout engine
+// costs more than the rest of a JSON line's metadata.
+func appendArrival(dst []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(dst, arrivalLayout)
+	}
+	hour, minute, sec := t.Clock()
+	ms := t.Nanosecond() / 1e6
+	return append(dst,
+		byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-',
+		byte('0'+int(month)/10), byte('0'+int(month)%10), '-', byte('0'+day/10), byte('0'+day%10), 'T',
+		byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+minute/10), byte('0'+minute%10), ':',
+		byte('0'+sec/10), byte('0'+sec%10), '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z')
+}
 
 // AppendJSON appends r as one line of JSON, the format of `sluice tail -o
 // jsonl`:
@@ -40,7 +56,7 @@ func AppendJSON(dst []byte, r Record) []byte {
 		dst = appendJSONString(dst, r.ExplicitHashKey)
 	}
 	dst = append(dst, `,"arrival":"`...)
-	dst = r.Arrival.UTC().AppendFormat(dst, arrivalLayout)
+	dst = appendArrival(dst, r.Arrival)
 	dst = append(dst, `","data":`...)
 	dst = appendData(dst, r.Data)
 	dst = append(dst, `,"size":`...)
@@ -56,13 +72,9 @@ func (r Record) MarshalJSON() ([]byte, error) { return AppendJSON(nil, r), nil }
 func appendData(dst, data []byte) []byte {
 	if utf8.Valid(data) {
 		if looksLikeJSONContainer(data) {
-			buf := bytes.NewBuffer(dst)
-			// Compact validates as it goes and leaves dst as it was on an
-			// error.
-			if json.Compact(buf, data) == nil {
-				return buf.Bytes()
+			if out, ok := appendCompactJSON(dst, data); ok {
+				return out
 			}
-			dst = buf.Bytes()
 		}
 		return appendJSONString(dst, data)
 	}
