@@ -64,12 +64,12 @@ func hydrate(ctx context.Context, s *backend.Session, o Options, msg Received) R
 	}
 	r.Records = len(sp.records)
 	keys, err := archiveAll(ctx, s, o, msg, f, sp.records)
-	r.Keys = keys
 	for _, k := range keys {
 		if k != "" {
-			r.Events++
+			r.Keys = append(r.Keys, k)
 		}
 	}
+	r.Events = len(r.Keys)
 	if err != nil {
 		return fail(err)
 	}

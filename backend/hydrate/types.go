@@ -99,7 +99,7 @@ type Result struct {
 	Events int `json:"events"`
 	// Records is how many of the failure's records the stream still held.
 	Records int `json:"records"`
-	// Keys are the objects written, in the records' order.
+	// Keys are the objects written and read back, in the records' order.
 	Keys []string `json:"keys,omitempty"`
 	// Reason says, in a sentence, why the message was not hydrated.
 	Reason  string       `json:"reason,omitempty"`
