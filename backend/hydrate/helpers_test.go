@@ -45,11 +45,12 @@ type fixture struct {
 	s3  *s3.Client
 }
 
-func start(t testing.TB) *fixture {
+func start(t testing.TB, opts ...enginetest.Option) *fixture {
 	t.Helper()
-	s, e := backendtest.Open(t, enginetest.WithOptions(func(o *localengine.Options) {
+	opts = append([]enginetest.Option{enginetest.WithOptions(func(o *localengine.Options) {
 		o.RetryBase, o.RetryCap = time.Millisecond, 20*time.Millisecond
-	}))
+	})}, opts...)
+	s, e := backendtest.Open(t, opts...)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	return &fixture{t: t, s: s, e: e, ctx: ctx, k: e.Kinesis(), q: e.SQS(), s3: e.S3()}
@@ -113,8 +114,11 @@ func (f *fixture) readShard(stream, shard, seq string, n int) []ktypes.Record {
 		f.t.Fatalf("GetShardIterator: %v", err)
 	}
 	out, err := f.k.GetRecords(f.ctx, &kinesis.GetRecordsInput{ShardIterator: it.ShardIterator, Limit: aws.Int32(int32(n))})
-	if err != nil || len(out.Records) != n {
-		f.t.Fatalf("GetRecords: %d records, %v", len(out.Records), err)
+	if err != nil {
+		f.t.Fatalf("GetRecords: %v", err)
+	}
+	if len(out.Records) != n {
+		f.t.Fatalf("GetRecords: %d records, want %d", len(out.Records), n)
 	}
 	return out.Records
 }

@@ -13,7 +13,10 @@ import (
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/backendtest"
+	"github.com/sluicehq/sluice/backend/decode"
 	"github.com/sluicehq/sluice/backend/hydrate"
+	"github.com/sluicehq/sluice/localengine"
+	"github.com/sluicehq/sluice/localengine/enginetest"
 )
 
 // TestHydrateWritesOneObjectPerRecordThenDeletes: every record of the
@@ -288,5 +291,67 @@ func TestPayloadMessagesAreSkippedAndIDsSelect(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(ids, want) {
 		t.Fatalf("queue holds %q, want %q", ids, want)
+	}
+}
+
+// TestKPLAggregateIsArchivedWhole: a KPL aggregate is one Kinesis record
+// and one event, its aggregated bytes kept, so that a replay to the
+// stream puts back exactly what the producer wrote.
+func TestKPLAggregateIsArchivedWhole(t *testing.T) {
+	f := start(t)
+	arn := f.createStream("orders", 1)
+	dlqURL := f.createQueue("orders-dlq")
+	f.createBucket(bucket)
+	agg := decode.Aggregate([]decode.UserRecord{
+		{PartitionKey: "a", Data: datum(1)}, {PartitionKey: "b", Data: datum(2)}, {PartitionKey: "a", Data: []byte{0, 1, 2}},
+	})
+	shard, recs := f.put("orders", "kpl", agg)
+	f.send(dlqURL, pipesFailure(arn, shard, recs, time.Now()))
+	sum, err := hydrate.Queue(f.ctx, f.s, dlqURL, f.options())
+	if err != nil || sum.Hydrated != 1 || sum.Events != 1 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	e := f.object(wantKey(arn, shard, recs[0]))
+	data, err := e.Record.Bytes()
+	if err != nil || !bytes.Equal(data, agg) || e.Record.DataEncoding != "base64" {
+		t.Fatalf("archived %q (%s, %v), want the aggregate's bytes", data, e.Record.DataEncoding, err)
+	}
+	users, err := decode.Deaggregate(data)
+	if err != nil || len(users) != 3 {
+		t.Fatalf("archived aggregate does not de-aggregate: %d records, %v", len(users), err)
+	}
+}
+
+// TestThrottledReadsBackOff: with AWS's per-shard read limit (5 reads a
+// second) enforced, many messages of one shard are throttled, back off,
+// and are all hydrated.
+func TestThrottledReadsBackOff(t *testing.T) {
+	f := start(t, enginetest.WithOptions(func(o *localengine.Options) { o.EnforceLimits = true }))
+	arn := f.createStream("orders", 1)
+	dlqURL := f.createQueue("orders-dlq")
+	f.createBucket(bucket)
+	const n = 20
+	var data [][]byte
+	for i := range n {
+		data = append(data, datum(i))
+	}
+	shard, recs := f.put("orders", "k", data...)
+	for i := range recs {
+		f.send(dlqURL, pipesFailure(arn, shard, recs[i:i+1], time.Now()))
+	}
+	o := f.options()
+	o.Concurrency = 8
+	sum, err := hydrate.Queue(f.ctx, f.s, dlqURL, o)
+	if err != nil || sum.Hydrated != n || sum.Events != n {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	throttled := 0
+	for _, c := range f.s.Calls.Calls() {
+		if c.Operation == "GetRecords" && c.Result == "ProvisionedThroughputExceededException" {
+			throttled++
+		}
+	}
+	if throttled == 0 {
+		t.Fatal("no read was throttled: the test did not exercise the backoff")
 	}
 }
