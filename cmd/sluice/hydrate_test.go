@@ -34,8 +34,8 @@ type hydrateScene struct {
 	ids      []string
 }
 
-// isolate points every file the CLI reads or writes at temp dirs.
-func isolate(t *testing.T) {
+// isolateHydrateEnv points every file the CLI reads or writes at temp dirs.
+func isolateHydrateEnv(t *testing.T) {
 	dir := t.TempDir()
 	for _, v := range []string{"HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"} {
 		t.Setenv(v, filepath.Join(dir, strings.ToLower(v)))
@@ -50,7 +50,7 @@ func isolate(t *testing.T) {
 // newHydrateScene sets up n failures of one record each; tag, when not
 // empty, is the DLQ's sluice:archive tag.
 func newHydrateScene(t *testing.T, n int, tag string) *hydrateScene {
-	isolate(t)
+	isolateHydrateEnv(t)
 	e := enginetest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
@@ -130,8 +130,8 @@ func (sc *hydrateScene) flags(extra ...string) []string {
 	return append([]string{"--profile", "local", "--endpoint-url", sc.e.URL}, extra...)
 }
 
-// run executes cmd with args and returns stdout, stderr and the error.
-func run(cmd *cobra.Command, args []string) (string, string, error) {
+// runHydrateCmd executes cmd with args and returns stdout, stderr and the error.
+func runHydrateCmd(cmd *cobra.Command, args []string) (string, string, error) {
 	var out, errOut bytes.Buffer
 	cmd.SetOut(&out)
 	cmd.SetErr(&errOut)
@@ -145,7 +145,7 @@ func run(cmd *cobra.Command, args []string) (string, string, error) {
 // queue's tag names, the others stay; -o json prints the results.
 func TestDLQHydrateByID(t *testing.T) {
 	sc := newHydrateScene(t, 3, "s3://archive/failed")
-	stdout, stderr, err := run(newDLQHydrateCmd(), append([]string{"orders-dlq", sc.ids[0], sc.ids[2]}, sc.flags("--yes", "-o", "json")...))
+	stdout, stderr, err := runHydrateCmd(newDLQHydrateCmd(), append([]string{"orders-dlq", sc.ids[0], sc.ids[2]}, sc.flags("--yes", "-o", "json")...))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
@@ -176,7 +176,7 @@ func TestDLQHydrateByID(t *testing.T) {
 // the table names each message and its key.
 func TestDLQHydrateAllWithArchiveFlag(t *testing.T) {
 	sc := newHydrateScene(t, 2, "")
-	stdout, stderr, err := run(newDLQHydrateCmd(), append([]string{"orders-dlq", "--all", "--archive", "s3://archive/flagged/"}, sc.flags("--yes")...))
+	stdout, stderr, err := runHydrateCmd(newDLQHydrateCmd(), append([]string{"orders-dlq", "--all", "--archive", "s3://archive/flagged/"}, sc.flags("--yes")...))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
@@ -210,7 +210,7 @@ func TestDLQHydrateRefusals(t *testing.T) {
 		{append([]string{"--all"}, sc.flags("--yes")...), "--archive"},
 		{append([]string{"--all", "--archive", "bucket/x"}, sc.flags("--yes")...), "s3://"},
 	} {
-		_, _, err := run(newDLQHydrateCmd(), append([]string{"orders-dlq"}, tc.args...))
+		_, _, err := runHydrateCmd(newDLQHydrateCmd(), append([]string{"orders-dlq"}, tc.args...))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: got %v, want an error saying %q", tc.args, err, tc.want)
 		}
@@ -274,7 +274,7 @@ func TestHydrateWatchCommand(t *testing.T) {
 // watch `sluice demo --hydrate` adds: the pipe's failures end up in the
 // archive the DLQ's tag names, and the status line counts them.
 func TestDemoHydrateArchivesTheDLQ(t *testing.T) {
-	isolate(t)
+	isolateHydrateEnv(t)
 	e := enginetest.Start(t, enginetest.WithOptions(func(o *localengine.Options) {
 		o.RetryBase, o.RetryCap = 5*time.Millisecond, 50*time.Millisecond
 	}))
