@@ -176,7 +176,8 @@ func TestDLQHydrateByID(t *testing.T) {
 // the table names each message and its key.
 func TestDLQHydrateAllWithArchiveFlag(t *testing.T) {
 	sc := newHydrateScene(t, 2, "")
-	stdout, stderr, err := runHydrateCmd(newDLQHydrateCmd(), append([]string{"orders-dlq", "--all", "--archive", "s3://archive/flagged/"}, sc.flags("--yes")...))
+	// Through the root, as `sluice dlq hydrate`.
+	stdout, stderr, err := runHydrateCmd(newRootCmd(buildInfo{}), append([]string{"dlq", "hydrate", "orders-dlq", "--all", "--archive", "s3://archive/flagged/"}, sc.flags("--yes")...))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
