@@ -1,0 +1,239 @@
+package streams
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/sluicehq/sluice/backend/inert"
+	"github.com/sluicehq/sluice/tui/theme"
+)
+
+// formKind is what a form asks for.
+type formKind int
+
+const (
+	formCreate formKind = iota
+	formRetention
+	formPut
+)
+
+// field is one line of a form: free text, or one of a few choices.
+type field struct {
+	label string
+	value string
+	// choices, when set, make the value one of them, cycled with
+	// space or the arrows.
+	choices []string
+	// shown, when set, hides the field while it returns false.
+	shown func(f *form) bool
+	hint  string
+}
+
+// form is the small form a write starts with: the tab captures every key
+// while it is open.
+type form struct {
+	kind   formKind
+	title  string
+	stream string // the stream it acts on, "" for a create
+	fields []field
+	focus  int
+	err    string
+	// editor is the command to edit a put record's data with; empty asks
+	// for the data inline.
+	editor []string
+}
+
+// formResult is what a key did to the form.
+type formResult int
+
+const (
+	formOpen formResult = iota
+	formCancelled
+	formSubmitted
+)
+
+func (f *form) visible(i int) bool {
+	return f.fields[i].shown == nil || f.fields[i].shown(f)
+}
+
+// value is the trimmed value of the field labelled label.
+func (f *form) value(label string) string {
+	for _, fl := range f.fields {
+		if fl.label == label {
+			return strings.TrimSpace(fl.value)
+		}
+	}
+	return ""
+}
+
+func (f *form) move(delta int) {
+	for i := 0; i < len(f.fields); i++ {
+		f.focus = (f.focus + delta + len(f.fields)) % len(f.fields)
+		if f.visible(f.focus) {
+			return
+		}
+	}
+}
+
+// lastVisible reports whether the focus is on the last field shown.
+func (f *form) lastVisible() bool {
+	for i := f.focus + 1; i < len(f.fields); i++ {
+		if f.visible(i) {
+			return false
+		}
+	}
+	return true
+}
+
+// update edits the form with a key.
+func (f *form) update(msg tea.Msg) formResult {
+	switch msg := msg.(type) {
+	case tea.PasteMsg:
+		fl := &f.fields[f.focus]
+		if fl.choices == nil {
+			fl.value += strings.ReplaceAll(msg.Content, "\n", " ")
+		}
+		return formOpen
+	case tea.KeyPressMsg:
+		fl := &f.fields[f.focus]
+		f.err = ""
+		switch msg.String() {
+		case "esc", "ctrl+c":
+			return formCancelled
+		case "enter":
+			if f.lastVisible() {
+				return formSubmitted
+			}
+			f.move(1)
+		case "tab", "down":
+			f.move(1)
+		case "shift+tab", "up":
+			f.move(-1)
+		case "space", "left", "right":
+			if fl.choices != nil {
+				fl.value = cycle(fl.choices, fl.value, msg.String() == "left")
+			} else if msg.String() == "space" {
+				fl.value += " "
+			}
+		case "backspace":
+			if r := []rune(fl.value); len(r) > 0 && fl.choices == nil {
+				fl.value = string(r[:len(r)-1])
+			}
+		case "ctrl+u":
+			if fl.choices == nil {
+				fl.value = ""
+			}
+		default:
+			if msg.Text != "" && fl.choices == nil {
+				fl.value += msg.Text
+			}
+		}
+	}
+	return formOpen
+}
+
+func cycle(choices []string, v string, back bool) string {
+	for i, c := range choices {
+		if c == v {
+			if back {
+				return choices[(i+len(choices)-1)%len(choices)]
+			}
+			return choices[(i+1)%len(choices)]
+		}
+	}
+	return choices[0]
+}
+
+// height is the lines the form takes: a rule with its title, one per
+// field shown, and a line for the hint or the error.
+func (f *form) height() int {
+	n := 2
+	for i := range f.fields {
+		if f.visible(i) {
+			n++
+		}
+	}
+	return n
+}
+
+// view draws the form in exactly width × f.height() cells.
+func (f *form) view(st *theme.Styles, width int) string {
+	lines := make([]string, 0, f.height())
+	title := "── " + inert.Line(f.title) + " "
+	lines = append(lines, st.Accent.Render(fit(title+strings.Repeat("─", max(width-inert.Width(title), 0)), width)))
+	labelW := 0
+	for _, fl := range f.fields {
+		labelW = max(labelW, inert.Width(fl.label))
+	}
+	for i, fl := range f.fields {
+		if !f.visible(i) {
+			continue
+		}
+		label := padRight(fl.label, labelW) + "  "
+		val := inert.Line(fl.value)
+		if fl.choices != nil {
+			var parts []string
+			for _, c := range fl.choices {
+				if c == fl.value {
+					parts = append(parts, "["+c+"]")
+				} else {
+					parts = append(parts, " "+c+" ")
+				}
+			}
+			val = strings.Join(parts, " ")
+		}
+		room := max(width-inert.Width(label)-2, 1)
+		if i == f.focus {
+			shown := val
+			if fl.choices == nil {
+				// Keep the end of a long value in sight, where typing
+				// happens.
+				shown = tail(val, room-1) + "█"
+			}
+			lines = append(lines, st.Accent.Render(fit("> "+label+shown, width)))
+			continue
+		}
+		lines = append(lines, st.Row.Render(fit("  "+label+inert.Truncate(val, room), width)))
+	}
+	hint := "enter: next/submit · tab: next field · esc: cancel"
+	if fl := f.fields[f.focus]; fl.hint != "" {
+		hint = fl.hint + " · " + hint
+	}
+	if f.err != "" {
+		lines = append(lines, st.Err.Render(fit(inert.Line(f.err), width)))
+	} else {
+		lines = append(lines, st.Muted.Render(fit(hint, width)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// tail keeps the last width cells of an inert s.
+func tail(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	if inert.Width(s) <= width {
+		return s
+	}
+	r := []rune(s)
+	w := 0
+	i := len(r)
+	for i > 0 && w+inert.RuneWidth(r[i-1]) <= width-1 {
+		i--
+		w += inert.RuneWidth(r[i])
+	}
+	return inert.Ellipsis + string(r[i:])
+}
+
+// fit cuts or pads an inert s to exactly width cells.
+func fit(s string, width int) string {
+	return padRight(inert.Truncate(s, width), width)
+}
+
+func padRight(s string, w int) string {
+	if gap := w - inert.Width(s); gap > 0 {
+		return s + strings.Repeat(" ", gap)
+	}
+	return s
+}
