@@ -14,6 +14,7 @@ import (
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/backendtest"
 	"github.com/sluicehq/sluice/backend/decode"
+	"github.com/sluicehq/sluice/backend/dlq"
 	"github.com/sluicehq/sluice/backend/hydrate"
 	"github.com/sluicehq/sluice/localengine"
 	"github.com/sluicehq/sluice/localengine/enginetest"
@@ -353,5 +354,27 @@ func TestThrottledReadsBackOff(t *testing.T) {
 	}
 	if throttled == 0 {
 		t.Fatal("no read was throttled: the test did not exercise the backoff")
+	}
+}
+
+// TestMessageFromAPeek: a message found by a dlq peek is hydrated with
+// the receipt handle the peek got.
+func TestMessageFromAPeek(t *testing.T) {
+	f := start(t)
+	arn := f.createStream("orders", 1)
+	dlqURL := f.createQueue("orders-dlq")
+	f.createBucket(bucket)
+	shard, recs := f.put("orders", "k", datum(1))
+	id := f.send(dlqURL, pipesFailure(arn, shard, recs, time.Now()))
+	peek, err := dlq.Peek(f.ctx, f.s, dlqURL, 10)
+	if err != nil || len(peek.Messages) != 1 {
+		t.Fatalf("peek: %+v %v", peek, err)
+	}
+	r, err := hydrate.Message(f.ctx, f.s, f.options(), hydrate.FromDLQ(dlqURL, peek.Messages[0]))
+	if err != nil || r.Outcome != hydrate.Hydrated || r.MessageID != id || r.Events != 1 {
+		t.Fatalf("%+v %v", r, err)
+	}
+	if visible, hidden := f.counts(dlqURL); visible+hidden != 0 {
+		t.Fatalf("DLQ holds %d+%d messages", visible, hidden)
 	}
 }

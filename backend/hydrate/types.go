@@ -63,7 +63,8 @@ func queueName(queueURL string) string {
 	return queueURL
 }
 
-// Received is a message as ReceiveMessage returned it.
+// Received is a message as ReceiveMessage returned it: dlq.Message's
+// fields that hydrate needs, and the queue it came from (FromDLQ converts).
 type Received struct {
 	// QueueURL is the queue the message was received from.
 	QueueURL      string `json:"queueUrl"`
@@ -71,6 +72,13 @@ type Received struct {
 	ReceiptHandle string `json:"-"`
 	Body          string `json:"body"`
 	ReceiveCount  int    `json:"receiveCount"`
+}
+
+// FromDLQ is a message a dlq browse or peek received from queueURL, to
+// hydrate. Its receipt handle must still be current: SQS honours only the
+// latest receive's.
+func FromDLQ(queueURL string, m dlq.Message) Received {
+	return Received{QueueURL: queueURL, ID: m.ID, ReceiptHandle: m.ReceiptHandle, Body: m.Body, ReceiveCount: m.ReceiveCount}
 }
 
 // Outcome is what hydrating a message came to.
