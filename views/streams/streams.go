@@ -20,6 +20,7 @@ import (
 
 	"github.com/sluicehq/sluice/backend/inert"
 	"github.com/sluicehq/sluice/backend/inventory"
+	"github.com/sluicehq/sluice/backend/streamadmin"
 	"github.com/sluicehq/sluice/views/chart"
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/table"
@@ -706,7 +707,7 @@ func (m *Model) submit(f *form) (tea.Cmd, error) {
 		onYes := func() tea.Msg {
 			ctx, cancel := common.Context()
 			defer cancel()
-			err := createStream(ctx, s, name, shards, onDemand)
+			err := streamadmin.Create(ctx, s, name, shards, onDemand)
 			return writtenMsg{tok: tok, text: "created stream " + name, err: err, retry: ask}
 		}
 		ask = common.Confirm(title, lines, "", onYes)
@@ -737,7 +738,7 @@ func (m *Model) submit(f *form) (tea.Cmd, error) {
 		onYes := func() tea.Msg {
 			ctx, cancel := common.Context()
 			defer cancel()
-			err := setRetention(ctx, s, name, from, hours)
+			err := streamadmin.SetRetention(ctx, s, name, from, hours)
 			return writtenMsg{tok: tok, text: fmt.Sprintf("retention of %s is now %d hours", name, hours), err: err, retry: ask}
 		}
 		ask = common.Confirm("Change the retention of "+name, lines, "", onYes)
@@ -814,7 +815,7 @@ func (m *Model) confirmPut(stream, pk string, data []byte) tea.Cmd {
 	onYes := func() tea.Msg {
 		ctx, cancel := common.Context()
 		defer cancel()
-		shard, seq, err := putRecord(ctx, s, stream, pk, data)
+		shard, seq, err := streamadmin.PutRecord(ctx, s, stream, pk, data)
 		return writtenMsg{tok: tok, text: "put a record to " + stream + ": " + shard + ", sequence " + seq, err: err, retry: ask}
 	}
 	ask = common.Confirm("Put a record to "+stream, lines, "", onYes)
@@ -841,7 +842,7 @@ func (m *Model) confirmDelete(e *entry) tea.Cmd {
 	onYes := func() tea.Msg {
 		ctx, cancel := common.Context()
 		defer cancel()
-		err := deleteStream(ctx, s, name, consumers)
+		err := streamadmin.Delete(ctx, s, name, consumers)
 		return writtenMsg{tok: tok, text: "deleting stream " + name, err: err, retry: ask}
 	}
 	ask = common.Confirm("Delete stream "+name, lines, name, onYes)

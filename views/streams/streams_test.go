@@ -16,6 +16,7 @@ import (
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/backendtest"
 	"github.com/sluicehq/sluice/backend/inventory/inventorytest"
+	"github.com/sluicehq/sluice/backend/streamadmin"
 	"github.com/sluicehq/sluice/keymap"
 	"github.com/sluicehq/sluice/localengine/enginetest"
 	"github.com/sluicehq/sluice/views/common"
@@ -399,7 +400,7 @@ func TestReadOnlyOffersNoWrites(t *testing.T) {
 		}
 	}
 	// The backend refuses too, should a write get through.
-	if err := createStream(context.Background(), s, "x", 1, false); err == nil || !strings.Contains(err.Error(), "read-only") {
+	if err := streamadmin.Create(context.Background(), s, "x", 1, false); err == nil || !strings.Contains(err.Error(), "read-only") {
 		t.Errorf("createStream under read-only: %v", err)
 	}
 }
