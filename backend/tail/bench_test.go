@@ -229,7 +229,10 @@ func BenchmarkTailJSONL(b *testing.B) {
 // at 100,000 records, at the last 100,000 mark before the end, and the
 // largest at any 100,000 mark (flat: it does not grow with the records
 // read); the highest heap in use seen after any batch, garbage included;
-// and the RSS at the end.
+// and the RSS at the end. For scale, it also reports the largest live heap
+// of the bare GetRecords loop over the same stream (sampled every 100 ms):
+// most of a tail's memory is the SDK's, reading 4 answers of up to 10,000
+// records at once.
 func BenchmarkTailMemory(b *testing.B) {
 	n := benchRecords(b)
 	s, _ := benchStream(b, n)
@@ -260,6 +263,26 @@ func BenchmarkTailMemory(b *testing.B) {
 		b.ReportMetric(most, "live-MB-max")
 		b.ReportMetric(peak, "peak-heap-MB")
 		b.ReportMetric(rssMB(), "rss-MB@end")
+
+		stop := make(chan struct{})
+		sampled := make(chan float64)
+		go func() {
+			most := 0.0
+			tick := time.NewTicker(100 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-tick.C:
+					most = max(most, liveHeapMB())
+				case <-stop:
+					sampled <- most
+					return
+				}
+			}
+		}()
+		bareRead(b, s)
+		close(stop)
+		b.ReportMetric(<-sampled, "bare-live-MB-max")
 	}
 }
 

@@ -104,15 +104,19 @@ func (t *Tail) readShard(ctx context.Context, id string, from Position) (ShardSt
 		}
 		throttled.reset()
 		behind := aws.ToInt64(out.MillisBehindLatest)
+		read := len(out.Records)
 		batch, counts := t.convert(ctx, id, out.Records, behind)
-		if n := len(out.Records); n > 0 {
-			lastSeq = aws.ToString(out.Records[n-1].SequenceNumber)
+		if read > 0 {
+			lastSeq = aws.ToString(out.Records[read-1].SequenceNumber)
 		}
+		// out is not used past this point, so that its records are garbage
+		// while the reader is blocked handing the batch over.
+		next, children := out.NextShardIterator, out.ChildShards
 		t.count(id, func(sh *ShardStats, st *Stats) {
 			sh.Reads++
 			st.Reads++
 			sh.MillisBehindLatest = behind
-			sh.Records += int64(len(out.Records))
+			sh.Records += int64(read)
 			if lastSeq != "" {
 				sh.LastSequence = lastSeq
 			}
@@ -123,11 +127,11 @@ func (t *Tail) readShard(ctx context.Context, id string, from Position) (ShardSt
 				return Stopped, nil, nil
 			}
 		}
-		if out.NextShardIterator == nil {
-			return Finished, out.ChildShards, nil
+		if next == nil {
+			return Finished, children, nil
 		}
-		iterator = *out.NextShardIterator
-		if len(out.Records) == 0 && behind == 0 {
+		iterator = *next
+		if read == 0 && behind == 0 {
 			if t.o.UntilCaughtUp && !closed {
 				return CaughtUp, nil, nil
 			}
