@@ -1,0 +1,751 @@
+// Package shards is the Shards tab: the shards of one stream (state,
+// lineage, share of the key space, sequence range) and a live tail of one
+// shard or all of them, with a jq filter, pause, a detail pane, copy,
+// export and trace.
+//
+// The tail runs in its own goroutines (backend/tail). Its batches reach the
+// model through one tea.Cmd at a time that waits on the tail's channel,
+// takes every batch already waiting (so a fast tail becomes few, larger
+// messages), builds the rows' cells off the UI goroutine, and is issued
+// again once its message is handled. Each message carries the tail's
+// generation: batches of a tail that was closed or replaced are dropped.
+// The rows are bounded (MaxRows, MaxBytes), so memory stays flat however
+// long the tail runs, and only the visible rows are drawn.
+package shards
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/sluicehq/sluice/backend/decode"
+	"github.com/sluicehq/sluice/backend/inert"
+	"github.com/sluicehq/sluice/backend/inventory"
+	"github.com/sluicehq/sluice/backend/tail"
+	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/jsonview"
+	"github.com/sluicehq/sluice/views/table"
+)
+
+// Bounds of the tail view.
+const (
+	// MaxRows is how many records the tail keeps; older ones are dropped.
+	MaxRows = 10000
+	// MaxBytes bounds the data the kept records hold (for large records).
+	MaxBytes = 64 << 20
+	// maxCoalesce caps the records one message carries.
+	maxCoalesce = 20000
+	// coalesceWindow is how long the waiting command gathers batches
+	// into one message: a tail shows at most 20 updates a second.
+	coalesceWindow = 50 * time.Millisecond
+	previewLen     = 240
+)
+
+type mode int
+
+const (
+	modeShards mode = iota
+	modeTail
+	modeDetail
+)
+
+type inputKind int
+
+const (
+	inputNone inputKind = iota
+	inputFrom
+	inputJQ
+)
+
+// tailer is what the view needs of a running tail: *tail.Tail in the app.
+type tailer interface {
+	Records() <-chan tail.Batch
+	Pause()
+	Resume()
+	Close()
+	Stats() tail.Stats
+	Err() error
+}
+
+// Model is the Shards tab.
+type Model struct {
+	c *common.Common
+
+	// gen counts loads of this tab; env is the session generation they
+	// were made for.
+	gen    int
+	stream string
+
+	shardList []inventory.Shard
+	shards    table.Model
+	loading   bool
+	loadErr   string
+
+	mode mode
+
+	// The tail.
+	tl        tailer
+	cancel    context.CancelFunc
+	tailGen   int
+	starting  bool
+	tailShard string // "" for every shard
+	from      tail.Position
+	filter    *decode.Filter
+	paused    bool
+	pending   []batchMsg // received while paused
+	ended     string     // why the tail ended, once it has
+	endedErr  bool
+
+	recs ring // the rows' records, by serial (the rows' IDs)
+	rows table.Model
+
+	// Figures for the header, refreshed every second.
+	received     int64
+	lastReceived int64
+	lastTick     time.Time
+	rate         float64
+	behind       int64
+	throttles    int64
+
+	detail jsonview.Model
+
+	input     inputKind
+	inputText string
+
+	// window is how long a message gathers batches (coalesceWindow).
+	window time.Duration
+
+	// now names export files; exportDir, when set, is where they go.
+	now       func() time.Time
+	exportDir string
+}
+
+// New makes the tab.
+func New(c *common.Common) *Model {
+	m := &Model{c: c, from: tail.Position{Kind: tail.Latest}, now: time.Now, recs: newRing(MaxRows), window: coalesceWindow}
+	m.shards = table.New(c.Styles, &c.Keys.List, []table.Column{
+		{Title: "SHARD", Width: 20},
+		{Title: "STATE", Width: 6},
+		{Title: "PARENT→CHILDREN", Width: 15, Flex: 1},
+		{Title: "KEYSPACE", Width: 8, Right: true},
+		{Title: "SEQUENCE RANGE", Width: 25, Flex: 2},
+	})
+	m.shards.SetEmpty("no shards")
+	m.rows = table.New(c.Styles, &c.Keys.List, []table.Column{
+		{Title: "TIME", Width: 12},
+		{Title: "SHARD", Width: 5, Right: true},
+		{Title: "PARTITION KEY", Width: 10, Flex: 1},
+		{Title: "SEQUENCE", Width: 14},
+		{Title: "SIZE", Width: 8, Right: true},
+		{Title: "PREVIEW", Width: 16, Flex: 4},
+	})
+	m.rows.SetEmpty("waiting for records…")
+	m.detail = jsonview.New(c.Styles, &c.Keys.List)
+	m.SetSize(c.Width, c.Height)
+	return m
+}
+
+func (m *Model) ID() common.TabID { return common.ShardsTab }
+func (m *Model) Title() string    { return "Shards" }
+func (m *Model) Init() tea.Cmd    { return nil }
+
+// Capturing is true while a filter, a position or a jq expression is
+// being typed.
+func (m *Model) Capturing() bool {
+	if m.input != inputNone {
+		return true
+	}
+	switch m.mode {
+	case modeShards:
+		return m.shards.Filtering()
+	case modeTail:
+		return m.rows.Filtering()
+	}
+	return false
+}
+
+// SetSize lays the tab out in width × height.
+func (m *Model) SetSize(width, height int) {
+	m.c.Width, m.c.Height = width, height
+	body := max(height-1, 2) // the header line
+	if m.input != inputNone {
+		body = max(body-1, 2)
+	}
+	m.shards.SetSize(width, body)
+	m.rows.SetSize(width, body)
+	m.detail.SetSize(width, max(height-1, 1))
+	m.layoutShardRows()
+}
+
+// ShortHelp lists the keys of the current view.
+func (m *Model) ShortHelp() []key.Binding {
+	k := m.c.Keys
+	switch m.mode {
+	case modeTail:
+		return []key.Binding{k.Shards.Pause, k.List.Open, k.Shards.From, k.Shards.JQ, k.List.Copy, k.Shards.Export, k.List.Trace, k.List.Filter, k.List.Back}
+	case modeDetail:
+		return []key.Binding{k.List.Up, k.List.Down, k.List.Copy, k.List.Trace, k.Shards.Pause, k.List.Back}
+	}
+	return []key.Binding{k.Shards.Tail, k.Shards.TailAll, k.Shards.From, k.Shards.JQ, k.List.Filter}
+}
+
+// FullHelp lists every key of the tab.
+func (m *Model) FullHelp() [][]key.Binding {
+	k := m.c.Keys
+	return [][]key.Binding{
+		{k.Shards.Tail, k.Shards.TailAll, k.Shards.From, k.Shards.JQ, k.Shards.Pause},
+		{k.List.Open, k.Shards.Detail, k.List.Copy, k.Shards.Export, k.List.Trace, k.List.Back},
+		{k.List.Up, k.List.Down, k.List.Top, k.List.Bottom, k.List.PageUp, k.List.PageDown, k.List.Filter},
+	}
+}
+
+// Messages.
+
+type shardsMsg struct {
+	env, gen int
+	stream   string
+	shards   []inventory.Shard
+	err      error
+}
+
+func (shardsMsg) RouteTo() common.TabID { return common.ShardsTab }
+
+type tailStartedMsg struct {
+	env, tailGen int
+	tl           *tail.Tail
+	cancel       context.CancelFunc
+	err          error
+}
+
+func (tailStartedMsg) RouteTo() common.TabID { return common.ShardsTab }
+
+// batchMsg is every batch that was ready when the waiting command woke,
+// with the rows' cells already built.
+type batchMsg struct {
+	tailGen int
+	recs    []tail.Record
+	cells   [][]string
+	behind  int64
+	closed  bool
+}
+
+func (batchMsg) RouteTo() common.TabID { return common.ShardsTab }
+
+// retryMsg is the status line's retry: list the shards (or restart the
+// tail) again, unless something newer happened since.
+type retryMsg struct {
+	gen, tailGen int
+	shard        string
+	tail         bool
+}
+
+func (retryMsg) RouteTo() common.TabID { return common.ShardsTab }
+
+type tickMsg struct{ tailGen int }
+
+func (tickMsg) RouteTo() common.TabID { return common.ShardsTab }
+
+type exportedMsg struct {
+	path string
+	n    int
+	err  error
+}
+
+func (exportedMsg) RouteTo() common.TabID { return common.ShardsTab }
+
+// Update handles keys, the wheel, and the tab's messages.
+func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.OpenMsg:
+		if msg.Tab != common.ShardsTab {
+			return m, nil
+		}
+		return m, m.open(msg.Target, msg.Extra)
+	case common.SessionMsg:
+		if msg.Env != nil {
+			m.c.Env = msg.Env
+		}
+		cmd := m.closeTail()
+		m.mode = modeShards
+		m.shardList = nil
+		m.shards.SetRows(nil)
+		return m, tea.Batch(cmd, m.load())
+	case common.RefreshMsg:
+		return m, m.load()
+	case shardsMsg:
+		if msg.env != m.envGen() || msg.gen != m.gen || msg.stream != m.stream {
+			return m, nil
+		}
+		m.loading = false
+		if msg.err != nil {
+			m.loadErr = msg.err.Error()
+			gen := m.gen
+			return m, common.Fail(fmt.Errorf("shards of %s: %s", inert.Line(m.stream), inert.Line(msg.err.Error())),
+				func() tea.Msg { return retryMsg{gen: gen} })
+		}
+		m.loadErr = ""
+		m.shardList = msg.shards
+		m.layoutShardRows()
+		return m, nil
+	case retryMsg:
+		if msg.tail {
+			if msg.tailGen == m.tailGen && m.mode != modeShards {
+				return m, m.startTail(msg.shard)
+			}
+			return m, nil
+		}
+		if msg.gen == m.gen {
+			return m, m.load()
+		}
+		return m, nil
+	case tailStartedMsg:
+		return m, m.tailStarted(msg)
+	case batchMsg:
+		return m, m.batch(msg)
+	case tickMsg:
+		return m, m.tick(msg)
+	case exportedMsg:
+		if msg.err != nil {
+			return m, common.Fail(fmt.Errorf("export: %w", msg.err), nil)
+		}
+		return m, common.Status(common.Success, fmt.Sprintf("exported %d records to %s", msg.n, msg.path))
+	case tea.PasteMsg:
+		if m.input != inputNone {
+			m.inputText += strings.NewReplacer("\n", " ", "\r", " ").Replace(msg.Content)
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
+	case tea.MouseWheelMsg:
+		switch m.mode {
+		case modeShards:
+			m.shards, _ = m.shards.Update(msg)
+		case modeTail:
+			m.rows, _ = m.rows.Update(msg)
+		case modeDetail:
+			m.detail, _ = m.detail.Update(msg)
+		}
+	}
+	return m, nil
+}
+
+func (m *Model) envGen() int {
+	if m.c.Env == nil {
+		return 0
+	}
+	return m.c.Env.Gen
+}
+
+// open chooses a stream; with common.TailAll it tails every shard from
+// LATEST at once.
+func (m *Model) open(stream string, extra any) tea.Cmd {
+	var cmds []tea.Cmd
+	if stream != "" && stream != m.stream {
+		cmds = append(cmds, m.closeTail())
+		m.stream = stream
+		m.shardList = nil
+		m.shards.SetRows(nil)
+		m.shards.SetCursor(0)
+		m.mode = modeShards
+		cmds = append(cmds, m.load())
+	}
+	if _, ok := extra.(common.TailAll); ok && m.stream != "" {
+		m.from = tail.Position{Kind: tail.Latest}
+		cmds = append(cmds, m.startTail(""))
+	}
+	return tea.Batch(cmds...)
+}
+
+// load lists the stream's shards.
+func (m *Model) load() tea.Cmd {
+	m.gen++
+	if m.stream == "" || m.c.Env == nil || m.c.Env.Session == nil {
+		return nil
+	}
+	m.loading = true
+	s, env, gen, stream := m.c.Env.Session, m.envGen(), m.gen, m.stream
+	return func() tea.Msg {
+		ctx, cancel := common.Context()
+		defer cancel()
+		shards, err := inventory.ListShards(ctx, s, stream)
+		return shardsMsg{env: env, gen: gen, stream: stream, shards: shards, err: err}
+	}
+}
+
+func (m *Model) layoutShardRows() {
+	w := m.c.Width
+	rows := make([]table.Row, len(m.shardList))
+	for i, s := range m.shardList {
+		state, tone := "open", table.Good
+		if !s.Open {
+			state, tone = "closed", table.Dim
+		}
+		var parents []string
+		for _, p := range []string{s.ParentID, s.AdjacentParentID} {
+			if p != "" {
+				parents = append(parents, shardNumber(p))
+			}
+		}
+		lineage := strings.Join(parents, "+")
+		if lineage == "" {
+			lineage = "–"
+		}
+		kids := "–"
+		if len(s.Children) > 0 {
+			nums := make([]string, len(s.Children))
+			for j, c := range s.Children {
+				nums[j] = shardNumber(c)
+			}
+			kids = strings.Join(nums, ", ")
+		}
+		lineage += " → " + kids
+		seq := abbrevSeq(s.StartSequence, w) + " – "
+		if s.EndSequence == "" {
+			seq += "(open)"
+		} else {
+			seq += abbrevSeq(s.EndSequence, w)
+		}
+		rows[i] = table.Row{ID: s.ID, Tone: tone, Cells: []string{
+			s.ID, state, lineage, strconv.FormatFloat(s.KeyspaceShare*100, 'f', 1, 64) + "%", seq,
+		}}
+	}
+	m.shards.SetRows(rows)
+}
+
+// shortShard drops the "shardId-" prefix: the number is what differs.
+func shortShard(id string) string {
+	return strings.TrimPrefix(id, "shardId-")
+}
+
+// abbrevSeq fits a 56-digit sequence number to the screen's width: whole
+// on a very wide screen, its start and end on a wide one, its end (what
+// differs between the records of a shard) on a narrow one.
+func abbrevSeq(s string, width int) string {
+	switch {
+	case len(s) <= 21 || width >= 200:
+		return s
+	case width >= 120:
+		return s[:10] + "…" + s[len(s)-10:]
+	}
+	return "…" + s[len(s)-10:]
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	if m.input != inputNone {
+		return m.editInput(msg)
+	}
+	k := m.c.Keys
+	switch m.mode {
+	case modeShards:
+		if m.shards.Filtering() {
+			m.shards, _ = m.shards.Update(msg)
+			return nil
+		}
+		switch {
+		case key.Matches(msg, k.Shards.Tail, k.List.Open):
+			if r, ok := m.shards.Selected(); ok {
+				return m.startTail(r.ID)
+			}
+			return nil
+		case key.Matches(msg, k.Shards.TailAll):
+			return m.startTail("")
+		case key.Matches(msg, k.Shards.From):
+			m.openInput(inputFrom)
+			return nil
+		case key.Matches(msg, k.Shards.JQ):
+			m.openInput(inputJQ)
+			return nil
+		}
+		m.shards, _ = m.shards.Update(msg)
+		return nil
+	case modeTail:
+		if m.rows.Filtering() {
+			m.rows, _ = m.rows.Update(msg)
+			return nil
+		}
+		switch {
+		case key.Matches(msg, k.List.Back):
+			if m.rows.Filter() != "" {
+				m.rows.SetFilter("")
+				return nil
+			}
+			cmd := m.closeTail()
+			m.mode = modeShards
+			return cmd
+		case key.Matches(msg, k.List.Open, k.Shards.Detail):
+			m.openDetail()
+			return nil
+		case key.Matches(msg, k.Shards.TailAll):
+			return m.startTail("")
+		}
+		if cmd, ok := m.tailKey(msg); ok {
+			return cmd
+		}
+		m.rows, _ = m.rows.Update(msg)
+		return nil
+	case modeDetail:
+		if key.Matches(msg, k.List.Back) {
+			m.mode = modeTail
+			return nil
+		}
+		if cmd, ok := m.tailKey(msg); ok {
+			return cmd
+		}
+		m.detail, _ = m.detail.Update(msg)
+	}
+	return nil
+}
+
+// tailKey handles the keys the tail and its detail pane share.
+func (m *Model) tailKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	k := m.c.Keys
+	switch {
+	case key.Matches(msg, k.Shards.Pause):
+		return m.togglePause(), true
+	case key.Matches(msg, k.Shards.From):
+		m.openInput(inputFrom)
+		return nil, true
+	case key.Matches(msg, k.Shards.JQ):
+		m.openInput(inputJQ)
+		return nil, true
+	case key.Matches(msg, k.List.Copy):
+		return m.copySelected(), true
+	case key.Matches(msg, k.Shards.Export):
+		return m.export(), true
+	case key.Matches(msg, k.List.Trace):
+		if r, ok := m.selectedRecord(); ok {
+			return common.Trace(common.TraceRequest{StreamARN: r.StreamARN, ShardID: r.ShardID, SequenceNumber: r.SequenceNumber}), true
+		}
+		return nil, true
+	}
+	return nil, false
+}
+
+func (m *Model) openInput(kind inputKind) {
+	m.input = kind
+	switch kind {
+	case inputFrom:
+		m.inputText = m.from.String()
+	case inputJQ:
+		m.inputText = ""
+		if m.filter != nil {
+			m.inputText = m.filter.String()
+		}
+	}
+	m.SetSize(m.c.Width, m.c.Height)
+}
+
+func (m *Model) closeInput() {
+	m.input = inputNone
+	m.inputText = ""
+	m.SetSize(m.c.Width, m.c.Height)
+}
+
+// editInput edits the position or jq prompt; enter applies it and, when
+// a tail is running, restarts it with the new setting.
+func (m *Model) editInput(msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "esc":
+		m.closeInput()
+	case "enter":
+		kind, text := m.input, strings.TrimSpace(m.inputText)
+		switch kind {
+		case inputFrom:
+			if text == "" {
+				m.closeInput()
+				return nil
+			}
+			pos, err := tail.ParsePosition(text)
+			if err != nil {
+				return common.Fail(fmt.Errorf("tail from: %s", inert.Line(err.Error())), nil)
+			}
+			m.closeInput()
+			m.from = pos
+		case inputJQ:
+			var f *decode.Filter
+			if text != "" {
+				var err error
+				if f, err = decode.CompileFilter(text); err != nil {
+					return common.Fail(fmt.Errorf("jq: %s", inert.Line(err.Error())), nil)
+				}
+			}
+			m.closeInput()
+			m.filter = f
+		}
+		if m.mode != modeShards {
+			return m.startTail(m.tailShard)
+		}
+		return nil
+	case "backspace", "ctrl+h":
+		if r := []rune(m.inputText); len(r) > 0 {
+			m.inputText = string(r[:len(r)-1])
+		}
+	case "ctrl+u":
+		m.inputText = ""
+	default:
+		if msg.Text != "" {
+			m.inputText += msg.Text
+		}
+	}
+	return nil
+}
+
+// View draws the tab, exactly width × height.
+func (m *Model) View() string {
+	w, h := m.c.Width, m.c.Height
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	var parts []string
+	parts = append(parts, m.header())
+	switch {
+	case m.stream == "":
+		parts = append(parts, m.c.Styles.Muted.Render(padTo("  no stream chosen: open one from Streams (enter), or :tail <stream>", w)))
+	case m.mode == modeDetail:
+		parts = append(parts, m.detail.View())
+	case m.mode == modeTail:
+		parts = append(parts, m.rows.View())
+	default:
+		if m.loading && len(m.shardList) == 0 {
+			parts = append(parts, m.c.Styles.Muted.Render(padTo("  loading shards of "+inert.Line(m.stream)+"…", w)))
+		} else if m.loadErr != "" && len(m.shardList) == 0 {
+			parts = append(parts, m.c.Styles.Err.Render(padTo("  "+inert.Line(m.loadErr), w)))
+		} else {
+			parts = append(parts, m.shards.View())
+		}
+	}
+	if m.input != inputNone && m.mode != modeDetail {
+		parts = append(parts, m.inputLine())
+	}
+	out := strings.Split(strings.Join(parts, "\n"), "\n")
+	blank := strings.Repeat(" ", w)
+	for len(out) < h {
+		out = append(out, blank)
+	}
+	return strings.Join(out[:h], "\n")
+}
+
+// header is the line above the lists: the stream, and the tail's state.
+func (m *Model) header() string {
+	st, w := m.c.Styles, m.c.Width
+	if m.stream == "" {
+		return st.Muted.Render(padTo("Shards", w))
+	}
+	left := inert.LineCut(m.stream, max(w/3, 8))
+	var rest []string
+	var right string
+	var rightStyle = st.Muted
+	switch m.mode {
+	case modeShards:
+		open := 0
+		for _, s := range m.shardList {
+			if s.Open {
+				open++
+			}
+		}
+		rest = append(rest, fmt.Sprintf("%d shards, %d open", len(m.shardList), open))
+		rest = append(rest, "tail from "+m.from.String())
+		if m.filter != nil {
+			rest = append(rest, "jq "+inert.Line(m.filter.String()))
+		}
+	default:
+		what := "all shards"
+		if m.tailShard != "" {
+			what = m.tailShard
+		}
+		rest = append(rest, what, "from "+m.from.String())
+		if m.filter != nil {
+			rest = append(rest, "jq "+inert.Line(m.filter.String()))
+		}
+		var state string
+		switch {
+		case m.ended != "":
+			state = "■ " + m.ended
+			rightStyle = st.Muted
+			if m.endedErr {
+				rightStyle = st.Err
+			}
+		case m.starting:
+			state = "○ starting"
+		case m.paused:
+			state = "❚❚ paused"
+			rightStyle = st.Warn
+		default:
+			state = "● running"
+			rightStyle = st.OK
+		}
+		right = state + fmt.Sprintf(" · %s rec/s · %s ms behind", rateText(m.rate), thousands(m.behind))
+		if m.throttles > 0 || w >= 140 {
+			right += " · " + thousands(m.throttles) + " throttles"
+		}
+		if w >= 140 {
+			right += " · " + thousands(int64(m.recs.len())) + " rows"
+		}
+	}
+	mid := " · " + strings.Join(rest, " · ")
+	right = inert.Truncate(right, max(w-inert.Width(left)-2, 0))
+	room := max(w-inert.Width(left)-inert.Width(right)-1, 0)
+	mid = inert.Truncate(mid, room)
+	gap := max(w-inert.Width(left)-inert.Width(mid)-inert.Width(right), 0)
+	return st.Title.Render(left) + st.Muted.Render(mid) + strings.Repeat(" ", gap) + rightStyle.Render(right)
+}
+
+func (m *Model) inputLine() string {
+	st, w := m.c.Styles, m.c.Width
+	prompt, hint := "from: ", "  trim-horizon · latest · RFC 3339 · -15m · sequence number"
+	if m.input == inputJQ {
+		prompt, hint = "jq: ", "  e.g. select(.status == \"failed\") · empty clears"
+	}
+	text := inert.Line(m.inputText)
+	// Keep the end of a long expression in view: it is where the cursor is.
+	room := max(w-inert.Width(prompt)-1, 1)
+	if inert.Width(text) > room {
+		r := []rune(text)
+		for len(r) > 0 && inert.Width(string(r)) > room-1 {
+			r = r[1:]
+		}
+		text = inert.Ellipsis + string(r)
+	}
+	line := prompt + text + "█"
+	used := inert.Width(line)
+	hint = inert.Truncate(hint, max(w-used, 0))
+	return st.Accent.Render(line) + st.Muted.Render(hint) + strings.Repeat(" ", max(w-used-inert.Width(hint), 0))
+}
+
+func padTo(s string, w int) string {
+	s = inert.Truncate(s, w)
+	return s + strings.Repeat(" ", max(w-inert.Width(s), 0))
+}
+
+func rateText(r float64) string {
+	if r <= 0 {
+		return "0"
+	}
+	if r < 10 {
+		return strconv.FormatFloat(r, 'f', 1, 64)
+	}
+	return thousands(int64(r + 0.5))
+}
+
+// thousands writes n with thin separators: 12,345.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}

@@ -1,0 +1,495 @@
+package shards
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/sluicehq/sluice/backend/decode"
+	"github.com/sluicehq/sluice/backend/inert"
+	"github.com/sluicehq/sluice/backend/tail"
+	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/jsonview"
+	"github.com/sluicehq/sluice/views/table"
+)
+
+// startTail closes any running tail and starts one on shard ("" for every
+// shard) with the current position and filter. tail.Start resolves the
+// stream and plans the shards, so it runs in a command; its context lives
+// as long as the tail.
+func (m *Model) startTail(shard string) tea.Cmd {
+	closing := m.closeTail()
+	m.mode = modeTail
+	m.tailShard = shard
+	m.starting = true
+	if m.c.Env == nil || m.c.Env.Session == nil || m.stream == "" {
+		m.starting = false
+		m.ended, m.endedErr = "no session", true
+		return closing
+	}
+	o := tail.NewOptions(m.stream)
+	if shard != "" {
+		o.Shards = []string{shard}
+	}
+	o.From = m.from
+	o.Filter = m.filter
+	o.Buffer = -1 // the view keeps its own, bounded rows
+	s, env, gen := m.c.Env.Session, m.envGen(), m.tailGen
+	start := func() tea.Msg {
+		ctx, cancel := context.WithCancel(context.Background())
+		// Bound the start (resolving the stream, listing shards); once
+		// started, the tail runs until it is closed.
+		timer := time.AfterFunc(common.CallTimeout, cancel)
+		tl, err := tail.Start(ctx, s, o)
+		if !timer.Stop() && err == nil {
+			tl.Close()
+			err = context.DeadlineExceeded
+		}
+		if err != nil {
+			cancel()
+			return tailStartedMsg{env: env, tailGen: gen, err: err}
+		}
+		return tailStartedMsg{env: env, tailGen: gen, tl: tl, cancel: cancel}
+	}
+	return tea.Batch(closing, start)
+}
+
+// retryTail asks, when run (ctrl+r on the status line), for the same tail
+// again.
+func (m *Model) retryTail() tea.Cmd {
+	gen, shard := m.tailGen, m.tailShard
+	return func() tea.Msg { return retryMsg{tailGen: gen, shard: shard, tail: true} }
+}
+
+func (m *Model) tailStarted(msg tailStartedMsg) tea.Cmd {
+	if msg.env != m.envGen() || msg.tailGen != m.tailGen {
+		if msg.tl != nil {
+			// A tail nobody wants any more: stop it off the UI goroutine.
+			return closeCmd(msg.tl, msg.cancel)
+		}
+		return nil
+	}
+	m.starting = false
+	if msg.err != nil {
+		m.ended, m.endedErr = "failed to start", true
+		return common.Fail(fmt.Errorf("tail %s: %s", inert.Line(m.stream), inert.Line(msg.err.Error())), m.retryTail())
+	}
+	m.attach(msg.tl, msg.cancel)
+	return tea.Batch(waitBatch(m.tailGen, m.tl.Records(), m.window), tickCmd(m.tailGen))
+}
+
+// attach makes t the running tail.
+func (m *Model) attach(t tailer, cancel context.CancelFunc) {
+	m.tl, m.cancel = t, cancel
+	m.paused, m.ended, m.endedErr = false, "", false
+	m.lastTick, m.lastReceived = time.Time{}, m.received
+}
+
+// closeTail stops the running tail (if any), drops its rows, and makes
+// every message still in flight for it stale.
+func (m *Model) closeTail() tea.Cmd {
+	m.tailGen++
+	t, cancel := m.tl, m.cancel
+	m.tl, m.cancel = nil, nil
+	m.starting, m.paused, m.pending = false, false, nil
+	m.ended, m.endedErr = "", false
+	m.clearRows()
+	if m.mode == modeDetail {
+		m.mode = modeTail
+	}
+	if t == nil {
+		return nil
+	}
+	return closeCmd(t, cancel)
+}
+
+func closeCmd(t tailer, cancel context.CancelFunc) tea.Cmd {
+	return func() tea.Msg {
+		if cancel != nil {
+			cancel()
+		}
+		t.Close()
+		return nil
+	}
+}
+
+func (m *Model) clearRows() {
+	m.recs.reset()
+	m.received, m.lastReceived, m.rate, m.behind, m.throttles = 0, 0, 0, 0, 0
+	m.rows.SetRows(nil)
+	m.rows.SetCursor(0)
+}
+
+// waitBatch waits for the tail's next batch, then keeps taking batches for
+// up to window (and maxCoalesce records), and builds their cells, all off
+// the UI goroutine. A fast tail thus becomes at most 1/window messages a
+// second, however small its batches: each message costs the UI goroutine
+// an Update and a frame, so their number, not their size, is what would
+// crowd out key presses.
+func waitBatch(gen int, ch <-chan tail.Batch, window time.Duration) tea.Cmd {
+	return func() tea.Msg {
+		b, ok := <-ch
+		if !ok {
+			return batchMsg{tailGen: gen, closed: true}
+		}
+		msg := batchMsg{tailGen: gen, recs: b.Records, behind: b.MillisBehindLatest}
+		var timeout <-chan time.Time
+		if window > 0 {
+			t := time.NewTimer(window)
+			defer t.Stop()
+			timeout = t.C
+		}
+	more:
+		for len(msg.recs) < maxCoalesce {
+			var b tail.Batch
+			var ok bool
+			if timeout == nil {
+				select {
+				case b, ok = <-ch:
+				default:
+					break more
+				}
+			} else {
+				select {
+				case b, ok = <-ch:
+				case <-timeout:
+					break more
+				}
+			}
+			if !ok {
+				msg.closed = true
+				break more
+			}
+			msg.recs = append(msg.recs, b.Records...)
+			msg.behind = max(msg.behind, b.MillisBehindLatest)
+		}
+		msg.cells = make([][]string, len(msg.recs))
+		for i, r := range msg.recs {
+			msg.cells[i] = cells(r)
+		}
+		return msg
+	}
+}
+
+// cells are a record's columns: time (UTC, from the record), shard,
+// partition key, sequence, size, preview. The table makes them inert.
+func cells(r tail.Record) []string {
+	seq := r.SequenceNumber
+	if len(seq) > 10 {
+		// The end is what tells records of a shard apart; the detail
+		// pane has the whole number.
+		seq = "…" + seq[len(seq)-10:]
+	}
+	if r.SubSequence >= 0 {
+		seq += "/" + strconv.Itoa(r.SubSequence)
+	}
+	arrival := "–"
+	if !r.Arrival.IsZero() {
+		arrival = r.Arrival.UTC().Format("15:04:05.000")
+	}
+	key := r.PartitionKey
+	if len(key) > 256 {
+		key = key[:256]
+	}
+	return []string{arrival, shardNumber(r.ShardID), key, seq, jsonview.Size(r.Size), preview(r.Data)}
+}
+
+// shardNumber is a shard id's number: "shardId-000000000012" is 12.
+func shardNumber(id string) string {
+	n := strings.TrimLeft(shortShard(id), "0")
+	if n == "" && id != "" {
+		return "0"
+	}
+	return n
+}
+
+// preview is the payload on one line. Decode is bounded by the record's
+// size (at most 10 MiB on Kinesis); for large records only the start is
+// looked at, as a preview never shows more.
+func preview(data []byte) string {
+	const look = 64 << 10
+	if len(data) > look && !decode.IsGzip(data) && !decode.IsAggregated(data) {
+		p := decode.Decode(data[:look])
+		if p.Kind == decode.Binary {
+			// Cut JSON is neither JSON nor, often, text: say it as text.
+			p.Kind = decode.Text
+		}
+		return p.Preview(previewLen)
+	}
+	return decode.Decode(data).Preview(previewLen)
+}
+
+// batch adds a message's records to the rows (or keeps them aside while
+// paused) and waits for the next.
+func (m *Model) batch(msg batchMsg) tea.Cmd {
+	if msg.tailGen != m.tailGen || m.tl == nil {
+		return nil // a closed tail's batch
+	}
+	if m.paused {
+		m.pending = append(m.pending, msg)
+		m.trimPending()
+		if msg.closed {
+			return nil
+		}
+		// Keep reading what the tail already read, so that its readers
+		// are not left blocked; the rows stay as they are.
+		return waitBatch(m.tailGen, m.tl.Records(), m.window)
+	}
+	m.add(msg)
+	if msg.closed {
+		return m.tailEnded()
+	}
+	return waitBatch(m.tailGen, m.tl.Records(), m.window)
+}
+
+// trimPending keeps at most MaxRows records aside while paused.
+func (m *Model) trimPending() {
+	n := 0
+	for _, p := range m.pending {
+		n += len(p.recs)
+	}
+	for n > MaxRows && len(m.pending) > 1 {
+		n -= len(m.pending[0].recs)
+		m.pending = m.pending[1:]
+	}
+}
+
+func (m *Model) tailEnded() tea.Cmd {
+	err := m.tl.Err()
+	if err != nil {
+		m.ended, m.endedErr = "ended: "+inert.Line(err.Error()), true
+		return common.Fail(fmt.Errorf("tail %s: %s", inert.Line(m.stream), inert.Line(err.Error())), m.retryTail())
+	}
+	m.ended = "ended"
+	return nil
+}
+
+// add appends records and their rows, dropping the oldest beyond MaxRows
+// or MaxBytes.
+func (m *Model) add(msg batchMsg) {
+	if len(msg.recs) == 0 {
+		return
+	}
+	m.behind = msg.behind
+	m.received += int64(len(msg.recs))
+	recs, cells := msg.recs, msg.cells
+	if skip := len(recs) - MaxRows; skip > 0 {
+		// More than the table holds: only the newest can be shown.
+		m.recs.next += uint64(skip)
+		m.recs.reset()
+		m.rows.SetRows(nil)
+		recs, cells = recs[skip:], cells[skip:]
+	}
+	rows := make([]table.Row, len(recs))
+	drop := 0
+	for i, r := range recs {
+		rows[i] = table.Row{ID: strconv.FormatUint(m.recs.next, 10), Cells: cells[i]}
+		if m.recs.push(r) {
+			drop++
+		}
+	}
+	for m.recs.bytes > MaxBytes && m.recs.len() > 1 {
+		m.recs.dropFirst(1)
+		drop++
+	}
+	m.rows.AppendRows(rows)
+	m.rows.DropFirst(drop)
+}
+
+// togglePause pauses or resumes the tail; on resume the batches kept
+// aside are shown.
+func (m *Model) togglePause() tea.Cmd {
+	if m.tl == nil || m.ended != "" {
+		return nil
+	}
+	if !m.paused {
+		m.paused = true
+		m.tl.Pause()
+		return nil
+	}
+	m.paused = false
+	m.tl.Resume()
+	pending := m.pending
+	m.pending = nil
+	var closed bool
+	for _, p := range pending {
+		m.add(p)
+		closed = closed || p.closed
+	}
+	if closed {
+		return m.tailEnded()
+	}
+	return nil
+}
+
+func tickCmd(gen int) tea.Cmd {
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return tickMsg{tailGen: gen} })
+}
+
+// tick refreshes the header's figures once a second while the tail runs.
+func (m *Model) tick(msg tickMsg) tea.Cmd {
+	if msg.tailGen != m.tailGen || m.tl == nil || m.ended != "" {
+		return nil
+	}
+	now := time.Now()
+	if !m.lastTick.IsZero() {
+		if d := now.Sub(m.lastTick).Seconds(); d > 0 {
+			m.rate = float64(m.received-m.lastReceived) / d
+		}
+	}
+	m.lastTick, m.lastReceived = now, m.received
+	st := m.tl.Stats()
+	m.behind, m.throttles = st.MaxMillisBehindLatest(), st.Throttles
+	return tickCmd(m.tailGen)
+}
+
+// selectedRecord is the record under the cursor of the tail.
+func (m *Model) selectedRecord() (tail.Record, bool) {
+	r, ok := m.rows.Selected()
+	if !ok {
+		return tail.Record{}, false
+	}
+	return m.record(r.ID)
+}
+
+func (m *Model) record(id string) (tail.Record, bool) {
+	serial, err := strconv.ParseUint(id, 10, 64)
+	if err != nil {
+		return tail.Record{}, false
+	}
+	return m.recs.at(serial)
+}
+
+func (m *Model) openDetail() {
+	r, ok := m.selectedRecord()
+	if !ok {
+		return
+	}
+	seq := r.SequenceNumber
+	if r.SubSequence >= 0 {
+		seq += " / " + strconv.Itoa(r.SubSequence)
+	}
+	meta := []jsonview.Field{
+		{Label: "shard", Value: r.ShardID},
+		{Label: "sequence", Value: seq},
+		{Label: "partition key", Value: r.PartitionKey},
+	}
+	if r.ExplicitHashKey != "" {
+		meta = append(meta, jsonview.Field{Label: "hash key", Value: r.ExplicitHashKey})
+	}
+	arrival := "unknown"
+	if !r.Arrival.IsZero() {
+		arrival = r.Arrival.UTC().Format("2006-01-02T15:04:05.000Z")
+	}
+	meta = append(meta, jsonview.Field{Label: "arrival", Value: arrival}, jsonview.Field{Label: "size", Value: jsonview.Size(r.Size)})
+	if r.Aggregated {
+		meta = append(meta, jsonview.Field{Label: "KPL", Value: "user record of an aggregate"})
+	}
+	m.detail.SetContent("record in "+m.stream, r.Payload(), meta)
+	m.mode = modeDetail
+}
+
+// copySelected copies the record: pretty JSON, the text, or binary as
+// base64 (raw bytes pasted into a terminal could be read as escapes).
+func (m *Model) copySelected() tea.Cmd {
+	r, ok := m.selectedRecord()
+	if !ok {
+		return nil
+	}
+	text, what := copyText(r)
+	return func() tea.Msg { return common.CopyMsg{Text: text, What: what} }
+}
+
+func copyText(r tail.Record) (string, string) {
+	p := r.Payload()
+	switch p.Kind {
+	case decode.JSON:
+		return jsonview.Indent(p.Body), "record"
+	case decode.Text:
+		return string(p.Body), "record"
+	}
+	return base64.StdEncoding.EncodeToString(r.Data), "record (base64)"
+}
+
+// export writes the visible records (those that pass the row filter) as
+// JSON Lines, in the current directory or, failing that, $TMPDIR.
+func (m *Model) export() tea.Cmd {
+	visible := m.rows.Visible()
+	recs := make([]tail.Record, 0, len(visible))
+	for _, row := range visible {
+		if r, ok := m.record(row.ID); ok {
+			recs = append(recs, r)
+		}
+	}
+	if len(recs) == 0 {
+		return common.Status(common.Warning, "nothing to export")
+	}
+	name := fmt.Sprintf("sluice-%s-%s.jsonl", fileSafe(m.stream), m.now().UTC().Format("20060102T150405Z"))
+	dirs := []string{m.exportDir}
+	if m.exportDir == "" {
+		dirs = []string{".", os.TempDir()}
+	}
+	return func() tea.Msg {
+		var errs []error
+		for _, dir := range dirs {
+			path, err := writeJSONL(filepath.Join(dir, name), recs)
+			if err == nil {
+				return exportedMsg{path: path, n: len(recs)}
+			}
+			errs = append(errs, err)
+		}
+		return exportedMsg{err: errors.Join(errs...)}
+	}
+}
+
+func writeJSONL(path string, recs []tail.Record) (string, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", err
+	}
+	var buf []byte
+	for _, r := range recs {
+		buf = tail.AppendJSON(buf, r)
+		buf = append(buf, '\n')
+		if len(buf) > 1<<20 {
+			if _, err := f.Write(buf); err != nil {
+				f.Close()
+				return "", err
+			}
+			buf = buf[:0]
+		}
+	}
+	if _, err := f.Write(buf); err != nil {
+		f.Close()
+		return "", err
+	}
+	if err := f.Close(); err != nil {
+		return "", err
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	return path, nil
+}
+
+func fileSafe(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			return r
+		}
+		return '_'
+	}, s)
+	if len(s) > 64 {
+		s = s[:64]
+	}
+	return s
+}
