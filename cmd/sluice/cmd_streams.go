@@ -49,6 +49,7 @@ func newStreamsCmd() *cobra.Command {
 		},
 	}
 	addOpsFlags(cmd, &f)
+	addStreamAdminCmds(cmd)
 	return cmd
 }
 
