@@ -11,6 +11,7 @@ package jsonview
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -125,8 +126,7 @@ func (m *Model) SetContent(title string, p decode.Payload, meta []Field) {
 		m.notes = append(m.notes, inert.Line(p.Note))
 	}
 	m.info = strings.ToLower(p.Kind.String()) + " · " + Size(len(p.Raw))
-	m.body = m.layoutBounded(p, &raw, MaxPretty)
-	m.raw = raw.String()
+	m.body, m.raw = layoutBounded(p, MaxPretty)
 }
 
 // layoutKPL lists the user records with their keys and previews, then
@@ -153,14 +153,17 @@ func (m *Model) layoutKPL(recs []decode.UserRecord, raw *strings.Builder) {
 			m.body = append(m.body, line{s: inert.Line(p.Note), kind: lineNote})
 		}
 		fmt.Fprintf(raw, "// #%d key %s\n", i, r.PartitionKey)
-		m.body = append(m.body, m.layoutBounded(p, raw, budget)...)
+		lines, text := layoutBounded(p, budget)
+		m.body = append(m.body, lines...)
+		raw.WriteString(text)
 		raw.WriteByte('\n')
 		budget -= len(p.Body)
 	}
 }
 
-// layoutBounded lays out at most limit bytes of the payload's body.
-func (m *Model) layoutBounded(p decode.Payload, raw *strings.Builder, limit int) []line {
+// layoutBounded lays out at most limit bytes of the payload's body, and
+// returns the lines (which share the text's memory) and the text.
+func layoutBounded(p decode.Payload, limit int) ([]line, string) {
 	body := p.Body
 	more := 0
 	if len(body) > limit {
@@ -168,42 +171,43 @@ func (m *Model) layoutBounded(p decode.Payload, raw *strings.Builder, limit int)
 		body = body[:limit]
 	}
 	var out []line
+	var text string
 	switch p.Kind {
 	case decode.JSON:
-		text := Indent(body)
-		raw.WriteString(text)
-		for _, s := range splitLines(text) {
-			out = append(out, line{s: s, kind: lineJSON})
-		}
+		text = Indent(body)
+		out = appendLines(out, text, lineJSON)
 	case decode.Text:
-		text := string(body)
+		text = string(body)
 		if more > 0 {
 			text = strings.ToValidUTF8(text, "") // a rune cut in two at the limit
 		}
-		raw.WriteString(text)
-		for _, s := range splitLines(inert.Block(text)) {
-			out = append(out, line{s: s, kind: lineSafe})
-		}
+		out = appendLines(out, inert.Block(text), lineSafe)
 	default:
 		more = max(len(p.Body)-decode.PrettyHexLimit, 0)
-		text := strings.TrimRight(decode.HexDump(p.Body[:min(len(p.Body), decode.PrettyHexLimit)], 0), "\n")
-		raw.WriteString(text)
-		for _, s := range splitLines(inert.Block(text)) {
-			out = append(out, line{s: s, kind: lineSafe})
-		}
+		text = strings.TrimRight(decode.HexDump(p.Body[:min(len(p.Body), decode.PrettyHexLimit)], 0), "\n")
+		out = appendLines(out, inert.Block(text), lineSafe)
 	}
 	if more > 0 {
 		out = append(out, line{s: fmt.Sprintf("… %d more bytes", more), kind: lineNote})
 	}
-	return out
+	return out, text
 }
 
-func splitLines(s string) []string {
+// appendLines appends the lines of s, which share its memory.
+func appendLines(out []line, s string, kind lineKind) []line {
 	s = strings.TrimRight(s, "\n")
 	if s == "" {
-		return nil
+		return out
 	}
-	return strings.Split(s, "\n")
+	out = slices.Grow(out, strings.Count(s, "\n")+1)
+	for {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			return append(out, line{s: s, kind: kind})
+		}
+		out = append(out, line{s: s[:i], kind: kind})
+		s = s[i+1:]
+	}
 }
 
 // Indent pretty-prints JSON text with two spaces, keeping key order,
