@@ -89,13 +89,14 @@ func (m Model) View(width int) string {
 		// label + " " + "[" + bar + "] " + tail
 		fixed := inert.Width(tail) + 3
 		if lab != "" {
-			// The label gets what the smallest bar leaves, at most its own
-			// width, and at least a few cells or not at all.
+			// The label gets what the smallest bar leaves, and at least a
+			// few cells or not at all.
 			room := width - fixed - minBar - 1
 			if room < 4 {
 				continue
 			}
-			lab = inert.Truncate(lab, min(room, max(inert.Width(lab), 0)))
+			// A long label leaves the bar at least three fifths of the line.
+			lab = inert.Truncate(lab, min(room, max(width*2/5, 8)))
 			fixed += inert.Width(lab) + 1
 		}
 		bar := width - fixed

@@ -1,0 +1,621 @@
+package archives
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/archive"
+	"github.com/sluicehq/sluice/backend/decode"
+	"github.com/sluicehq/sluice/backend/inert"
+	"github.com/sluicehq/sluice/backend/replay"
+	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/progress"
+)
+
+// typedOver is the count above which a bulk action needs the consumer's
+// name typed.
+const typedOver = 100
+
+// doneMsg ends a one-shot action.
+type doneMsg struct {
+	toArchives
+	env    int
+	Status common.StatusMsg
+	Reload bool
+}
+
+func (m *Model) onDone(msg doneMsg) tea.Cmd {
+	if msg.env != m.envGen() {
+		return nil
+	}
+	status := msg.Status
+	cmds := []tea.Cmd{func() tea.Msg { return status }}
+	if msg.Reload {
+		m.events.ClearMarks()
+		cmds = append(cmds, m.reload())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) refuseReadOnly(what string) tea.Cmd {
+	if !m.env().ReadOnly() {
+		return nil
+	}
+	return common.Status(common.Warning, what+": refused, read-only")
+}
+
+// selectedKey is the event under the cursor or in the detail.
+func (m *Model) selectedKey() (string, bool) {
+	if m.showDetail {
+		return m.detailKey, m.detailKey != ""
+	}
+	if m.level != levelEvents {
+		return "", false
+	}
+	r, ok := m.events.Selected()
+	return r.ID, ok
+}
+
+// actionKeys are the marked events, else the selected one.
+func (m *Model) actionKeys() []string {
+	if !m.showDetail {
+		if keys := m.events.Marked(); len(keys) > 0 {
+			return keys
+		}
+	}
+	if k, ok := m.selectedKey(); ok {
+		return []string{k}
+	}
+	return nil
+}
+
+// noTarget says how to give a consumer a replay target.
+func (m *Model) noTarget() tea.Cmd {
+	return common.Status(common.Warning, fmt.Sprintf("%s has no replay target: set replay_target for it under pipelines in the sluice config", inert.Line(m.cur.Name)))
+}
+
+// --- replay one ---
+
+func (m *Model) replayOne() tea.Cmd {
+	if cmd := m.refuseReadOnly("replay"); cmd != nil {
+		return cmd
+	}
+	key, ok := m.selectedKey()
+	if !ok {
+		if m.level != levelEvents {
+			return common.Status(common.Info, "open an hour's events to replay one; R replays a whole hour or day")
+		}
+		return nil
+	}
+	if m.cur.Target.Kind == backend.TargetNone {
+		return m.noTarget()
+	}
+	o, _ := m.object(key)
+	if o.Replayed {
+		return common.Status(common.Info, "event "+shortID(o.ID)+" was replayed already (x shows the waiting events)")
+	}
+	target, loc, s, env := m.cur.Target, m.cur.Archive, m.session(), m.envGen()
+	lines := []string{
+		"Event:           " + inert.Line(o.ID),
+		"Partition key:   " + inert.Line(o.PartitionKey),
+		"Consumer:        " + inert.Line(m.cur.Name),
+		"Target:          " + inert.Line(target.String()),
+		"Idempotency key: " + inert.Line(o.ID),
+		"",
+		"The event is marked replayed once the target accepts it.",
+	}
+	return common.Confirm("Replay this event?", lines, "", func() tea.Msg {
+		ctx, cancel := common.Context()
+		defer cancel()
+		res, err := replay.One(ctx, s, loc, key, target)
+		if err != nil {
+			return doneMsg{env: env, Status: common.StatusMsg{Text: fmt.Sprintf("replay %s to %s: %v", shortID(o.ID), target, err), Level: common.Failure}, Reload: true}
+		}
+		text := fmt.Sprintf("replayed %s to %s: %s", shortID(o.ID), target, res.Status)
+		if res.Detail != "" {
+			text += " (" + res.Detail + ")"
+		}
+		if res.Marked != "" {
+			text += "; marked replayed"
+		}
+		level := common.Success
+		if res.Status == replay.Skipped {
+			level = common.Info
+		}
+		return doneMsg{env: env, Status: common.StatusMsg{Text: text, Level: level}, Reload: true}
+	})
+}
+
+// --- replay many ---
+
+// countMsg carries how many events a bulk replay would send.
+type countMsg struct {
+	toArchives
+	env   int
+	What  string
+	Plan  replay.Plan
+	Count int
+	Err   error
+}
+
+func (m *Model) replayMany() tea.Cmd {
+	if cmd := m.refuseReadOnly("replay"); cmd != nil {
+		return cmd
+	}
+	if m.job != nil {
+		return common.Status(common.Warning, "a replay is running; wait for it to end")
+	}
+	if m.level == levelConsumers {
+		return common.Status(common.Info, "open a consumer, then R on a day, an hour or marked events")
+	}
+	if m.cur.Target.Kind == backend.TargetNone {
+		return m.noTarget()
+	}
+	if m.replayed {
+		return common.Status(common.Info, "these are replayed copies: press x to show the waiting events, then R")
+	}
+	plan := replay.Plan{Archive: m.cur.Archive, Target: m.cur.Target}
+	base := archive.Query{Consumer: m.cur.Name, PartitionKey: m.pk}
+	switch m.level {
+	case levelEvents:
+		keys := m.events.Marked()
+		what := fmt.Sprintf("the %d marked events", len(keys))
+		if len(keys) == 0 {
+			for _, r := range m.events.Visible() {
+				keys = append(keys, r.ID)
+			}
+			what = "the events of " + m.hr.UTC().Format("2006-01-02 15:00") + " UTC shown"
+		}
+		if len(keys) == 0 {
+			return nil
+		}
+		plan.Keys = keys
+		return m.confirmBulk(what, plan, len(keys))
+	case levelHours:
+		r, ok := m.hours.Selected()
+		if !ok {
+			return nil
+		}
+		h, _ := time.Parse(time.RFC3339, r.ID)
+		base.Since, base.Until = h, h.Add(time.Hour)
+		plan.Query = m.clampRange(base)
+		return m.countThenConfirm("the hour "+h.UTC().Format("2006-01-02 15:00")+" UTC", plan, m.countOf(h, time.Hour))
+	case levelDays:
+		r, ok := m.days.Selected()
+		if !ok {
+			return nil
+		}
+		d, _ := time.Parse(time.DateOnly, r.ID)
+		base.Since, base.Until = d, d.Add(24*time.Hour)
+		plan.Query = m.clampRange(base)
+		return m.countThenConfirm("the day "+d.Format(time.DateOnly)+" (UTC)", plan, m.countOf(d, 24*time.Hour))
+	}
+	return nil
+}
+
+// clampRange keeps a query inside the time range shown.
+func (m *Model) clampRange(q archive.Query) archive.Query {
+	if s := m.since(); !s.IsZero() && s.After(q.Since) {
+		q.Since = s
+	}
+	return q
+}
+
+// countThenConfirm counts the events of a query when the listing did not,
+// so that the confirmation names the number.
+func (m *Model) countThenConfirm(what string, plan replay.Plan, count int) tea.Cmd {
+	if count >= 0 {
+		return m.confirmBulk(what, plan, count)
+	}
+	s, env := m.session(), m.envGen()
+	return func() tea.Msg {
+		ctx, cancel := common.Context()
+		defer cancel()
+		objs, err := archive.List(s, plan.Archive, plan.Query).All(ctx)
+		return countMsg{env: env, What: what, Plan: plan, Count: len(objs), Err: err}
+	}
+}
+
+func (m *Model) onCount(msg countMsg) tea.Cmd {
+	if msg.env != m.envGen() {
+		return nil
+	}
+	if msg.Err != nil {
+		return common.Fail(fmt.Errorf("count %s: %w", msg.What, msg.Err), nil)
+	}
+	if msg.Count == 0 {
+		return common.Status(common.Info, "nothing to replay in "+msg.What)
+	}
+	return m.confirmBulk(msg.What, msg.Plan, msg.Count)
+}
+
+func (m *Model) confirmBulk(what string, plan replay.Plan, count int) tea.Cmd {
+	lines := []string{
+		"Consumer: " + inert.Line(m.cur.Name),
+		"Events:   " + inert.Line(what) + fmt.Sprintf(" (%d)", count),
+		"Target:   " + inert.Line(plan.Target.String()),
+		"",
+		"Each event carries its id as the idempotency key and is marked",
+		"replayed once the target accepts it; failures stay in the archive.",
+	}
+	typed := ""
+	if count > typedOver {
+		typed = m.cur.Name
+	}
+	m.jobSeq++
+	title := fmt.Sprintf("Replay %d events?", count)
+	if count == 1 {
+		title = "Replay 1 event?"
+	}
+	return common.Confirm(title, lines, typed, m.bulkCmd(m.jobSeq, what, plan, count))
+}
+
+// bulkEvent is one report from a running bulk replay.
+type bulkEvent struct {
+	progress *replay.Progress
+	summary  *replay.Summary
+	err      error
+}
+
+type bulkStartedMsg struct {
+	toArchives
+	env    int
+	id     int
+	what   string
+	target string
+	total  int
+	ch     <-chan bulkEvent
+	cancel context.CancelFunc
+}
+
+type bulkMsg struct {
+	toArchives
+	id     int
+	events []bulkEvent
+	closed bool
+	ch     <-chan bulkEvent
+}
+
+// bulkCmd starts the replay when the operator says yes; Bulk's progress
+// comes through a channel that waitBulk drains.
+func (m *Model) bulkCmd(id int, what string, plan replay.Plan, total int) tea.Cmd {
+	s, env, now := m.session(), m.envGen(), m.o.now
+	return func() tea.Msg {
+		ctx, cancel := context.WithCancel(context.Background())
+		ch := make(chan bulkEvent, 64)
+		send := func(ev bulkEvent) {
+			select {
+			case ch <- ev:
+			case <-ctx.Done():
+			}
+		}
+		go func() {
+			defer close(ch)
+			sum, err := replay.Bulk(ctx, s, plan, replay.Options{Now: now, Progress: func(p replay.Progress) { send(bulkEvent{progress: &p}) }})
+			send(bulkEvent{summary: &sum, err: err})
+		}()
+		return bulkStartedMsg{env: env, id: id, what: what, target: plan.Target.String(), total: total, ch: ch, cancel: cancel}
+	}
+}
+
+func waitBulk(id int, ch <-chan bulkEvent) tea.Cmd {
+	return func() tea.Msg {
+		ev, ok := <-ch
+		if !ok {
+			return bulkMsg{id: id, closed: true, ch: ch}
+		}
+		evs := []bulkEvent{ev}
+		for len(evs) < 256 {
+			select {
+			case ev, ok := <-ch:
+				if !ok {
+					return bulkMsg{id: id, events: evs, closed: true, ch: ch}
+				}
+				evs = append(evs, ev)
+			default:
+				return bulkMsg{id: id, events: evs, ch: ch}
+			}
+		}
+		return bulkMsg{id: id, events: evs, ch: ch}
+	}
+}
+
+func (m *Model) onBulkStarted(msg bulkStartedMsg) tea.Cmd {
+	if msg.env != m.envGen() || m.job != nil {
+		msg.cancel()
+		return nil
+	}
+	m.job = &bulkJob{id: msg.id, what: msg.what, target: msg.target, cancel: msg.cancel,
+		bar: progress.Model{Label: "replay → " + msg.target, Total: msg.total, Styles: m.c.Styles}}
+	m.layout()
+	return waitBulk(msg.id, msg.ch)
+}
+
+func (m *Model) onBulk(msg bulkMsg) tea.Cmd {
+	j := m.job
+	if j == nil || msg.id != j.id {
+		return nil
+	}
+	for _, ev := range msg.events {
+		switch {
+		case ev.progress != nil:
+			p := ev.progress
+			j.bar.Done, j.bar.Failed, j.bar.Rate = p.Done, p.Failed, p.Rate
+			if p.Total >= 0 {
+				j.bar.Total = p.Total
+			}
+		case ev.summary != nil:
+			m.job = nil
+			m.layout()
+			return tea.Batch(bulkSummary(j, *ev.summary, ev.err), m.reload())
+		}
+	}
+	if msg.closed {
+		m.job = nil
+		m.layout()
+		return tea.Batch(common.Status(common.Warning, "replay of "+j.what+": stopped"), m.reload())
+	}
+	return waitBulk(j.id, msg.ch)
+}
+
+func bulkSummary(j *bulkJob, s replay.Summary, err error) tea.Cmd {
+	text := fmt.Sprintf("replayed %s to %s: %d sent, %d failed, %d skipped of %d", j.what, s.Target, s.Sent, s.Failed, s.Skipped, s.Total)
+	if s.Rate > 0 {
+		text += " · " + progress.FormatRate(s.Rate)
+	}
+	if len(s.Failures) > 0 {
+		f := s.Failures[0]
+		text += fmt.Sprintf("; first failure %s: %s %s", shortID(f.ID), f.Status, f.Detail)
+	}
+	if err != nil {
+		return common.Fail(fmt.Errorf("%s; stopped by: %w", text, err), nil)
+	}
+	level := common.Success
+	if s.Failed > 0 {
+		level = common.Warning
+	}
+	return common.Status(level, text)
+}
+
+// --- mark, delete ---
+
+func (m *Model) markReplayed() tea.Cmd {
+	if cmd := m.refuseReadOnly("mark replayed"); cmd != nil {
+		return cmd
+	}
+	if m.replayed {
+		return common.Status(common.Info, "these are replayed already")
+	}
+	keys := m.actionKeys()
+	if len(keys) == 0 {
+		if m.level != levelEvents {
+			return common.Status(common.Info, "open an hour's events to mark them")
+		}
+		return nil
+	}
+	lines := append([]string{"Consumer: " + inert.Line(m.cur.Name), fmt.Sprintf("Mark:     %d events replayed, without sending them", len(keys))}, m.keyLines(keys)...)
+	lines = append(lines, "", "Each moves to _replayed/ with target \"manual\", result \"marked by operator\".")
+	typed := ""
+	if len(keys) > typedOver {
+		typed = m.cur.Name
+	}
+	s, env, loc, now, conc := m.session(), m.envGen(), m.cur.Archive, m.o.now, m.o.concurrency
+	keys = append([]string(nil), keys...)
+	return common.Confirm(fmt.Sprintf("Mark %s replayed?", plural(len(keys), "event")), lines, typed, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		r := archive.Replay{At: now().UTC(), Target: "manual", Result: "marked by operator"}
+		errs := forEach(ctx, keys, conc, func(ctx context.Context, k string) error {
+			_, err := archive.MarkReplayed(ctx, s, loc, k, r)
+			return err
+		})
+		return doneMsg{env: env, Status: outcome("marked", "replayed", len(keys), errs), Reload: true}
+	})
+}
+
+func (m *Model) deleteEvents() tea.Cmd {
+	if cmd := m.refuseReadOnly("delete"); cmd != nil {
+		return cmd
+	}
+	keys := m.actionKeys()
+	if len(keys) == 0 {
+		if m.level != levelEvents {
+			return common.Status(common.Info, "open an hour's events to delete them")
+		}
+		return nil
+	}
+	what := "events"
+	if m.replayed {
+		what = "replayed copies"
+	}
+	lines := append([]string{"Consumer: " + inert.Line(m.cur.Name), fmt.Sprintf("Delete:   %d %s from %s", len(keys), what, inert.Line(m.cur.Archive.String()))}, m.keyLines(keys)...)
+	lines = append(lines, "", "Deleted events cannot be replayed any more.")
+	typed := ""
+	if len(keys) > typedOver {
+		typed = m.cur.Name
+	}
+	s, env, loc := m.session(), m.envGen(), m.cur.Archive
+	keys = append([]string(nil), keys...)
+	return common.Confirm(fmt.Sprintf("Delete %s?", plural(len(keys), "event")), lines, typed, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		err := archive.Delete(ctx, s, loc, keys...)
+		if err != nil {
+			return doneMsg{env: env, Status: common.StatusMsg{Text: "delete: " + err.Error(), Level: common.Failure}, Reload: true}
+		}
+		return doneMsg{env: env, Status: common.StatusMsg{Text: "deleted " + plural(len(keys), "event"), Level: common.Success}, Reload: true}
+	})
+}
+
+// keyLines names up to five events of a confirmation.
+func (m *Model) keyLines(keys []string) []string {
+	var out []string
+	for i, k := range keys {
+		if i == 5 {
+			out = append(out, fmt.Sprintf("  … and %d more", len(keys)-5))
+			break
+		}
+		if o, ok := m.object(k); ok {
+			out = append(out, "  "+inert.Line(o.ID)+"  "+inert.Line(o.PartitionKey))
+		} else {
+			out = append(out, "  "+inert.Line(k))
+		}
+	}
+	return out
+}
+
+// forEach runs f over keys, conc at a time, and returns the errors by key.
+func forEach(ctx context.Context, keys []string, conc int, f func(context.Context, string) error) map[string]error {
+	errs := map[string]error{}
+	var mu sync.Mutex
+	sem := make(chan struct{}, max(conc, 1))
+	var wg sync.WaitGroup
+	for _, k := range keys {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if err := f(ctx, k); err != nil {
+				mu.Lock()
+				errs[k] = err
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return errs
+}
+
+func outcome(verb, what string, n int, errs map[string]error) common.StatusMsg {
+	if len(errs) == 0 {
+		return common.StatusMsg{Text: fmt.Sprintf("%s %s %s", verb, plural(n, "event"), what), Level: common.Success}
+	}
+	var first error
+	for _, e := range errs {
+		first = e
+		break
+	}
+	return common.StatusMsg{Text: fmt.Sprintf("%s %d of %d events %s; %d failed: %v", verb, n-len(errs), n, what, len(errs), first), Level: common.Failure}
+}
+
+// --- trace, copy ---
+
+func (m *Model) trace() tea.Cmd {
+	key, ok := m.selectedKey()
+	if !ok {
+		return nil
+	}
+	consumer := m.cur.Name
+	req := func(e archive.Event) tea.Msg {
+		return common.TraceMsg{Request: common.TraceRequest{StreamARN: e.Record.StreamARN, ShardID: e.Record.ShardID,
+			SequenceNumber: e.Record.SequenceNumber, EventID: e.ID, Consumer: consumer}}
+	}
+	if e, ok := m.bodies[key]; ok {
+		return func() tea.Msg { return req(e) }
+	}
+	s, bucket := m.session(), m.cur.Archive.Bucket
+	return func() tea.Msg {
+		ctx, cancel := common.Context()
+		defer cancel()
+		e, err := archive.Get(ctx, s, bucket, key)
+		if err != nil {
+			return common.StatusMsg{Text: "trace: " + err.Error(), Level: common.Failure}
+		}
+		return req(e)
+	}
+}
+
+func (m *Model) copyEvent() tea.Cmd {
+	key, ok := m.selectedKey()
+	if !ok {
+		return nil
+	}
+	e, ok := m.bodies[key]
+	if !ok {
+		return common.Status(common.Info, "open the event (enter) to copy it")
+	}
+	data, err := e.Record.Bytes()
+	if err != nil {
+		return common.Fail(err, nil)
+	}
+	text := string(data)
+	return func() tea.Msg { return common.CopyMsg{Text: text, What: "event " + shortID(e.ID)} }
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// --- the small input of the jq and partition-key filters ---
+
+type input struct {
+	active bool
+	label  string
+	value  string
+}
+
+func newInput(label, value string) input { return input{active: true, label: label, value: value} }
+
+func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
+	in := &m.input
+	switch msg.String() {
+	case "esc":
+		in.active = false
+		m.layout()
+		return nil
+	case "enter":
+		in.active = false
+		m.layout()
+		return m.applyInput(in.label, strings.TrimSpace(in.value))
+	case "backspace":
+		if r := []rune(in.value); len(r) > 0 {
+			in.value = string(r[:len(r)-1])
+		}
+	case "ctrl+u":
+		in.value = ""
+	default:
+		if msg.Text != "" {
+			in.value += msg.Text
+		}
+	}
+	return nil
+}
+
+func (m *Model) applyInput(label, value string) tea.Cmd {
+	switch label {
+	case "jq":
+		if value == "" {
+			m.jq = nil
+			m.jqMatch = map[string]bool{}
+			m.refreshEventRows()
+			return common.Status(common.Info, "jq filter cleared")
+		}
+		f, err := decode.CompileFilter(value)
+		if err != nil {
+			return common.Fail(fmt.Errorf("jq: %w", err), nil)
+		}
+		m.jq = f
+		m.jqMatch = map[string]bool{}
+		for k, e := range m.bodies {
+			m.jqMatch[k] = m.matches(e)
+		}
+		m.refreshEventRows()
+		return m.fetchBodies()
+	case "partition key":
+		m.pk = value
+		m.events.ClearMarks()
+		if m.level == levelConsumers {
+			return nil
+		}
+		return m.reload()
+	}
+	return nil
+}

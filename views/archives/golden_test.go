@@ -1,0 +1,258 @@
+package archives
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/archive"
+	"github.com/sluicehq/sluice/views/common"
+)
+
+// evil is what a hostile payload or key may hold: a screen clear and an
+// OSC 52 clipboard write.
+const evil = "\x1b[2J\x1b]52;c;aGk=\x07"
+
+var sizes = []struct{ w, h int }{{80, 24}, {160, 48}}
+
+var (
+	hour9  = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	target = backend.Target{Kind: backend.TargetSQS, ARN: replayARN}
+)
+
+func fixedConsumers() []consumer {
+	return []consumer{
+		{Name: "legacy" + evil, Kind: "archive", Archive: loc},
+		{Name: "orders-to-api", Kind: "pipe", Stream: "orders", Archive: loc, Target: target, Pipeline: true},
+		{Name: "payments-fn", Kind: "lambda", Stream: "payments", Archive: backend.ArchiveLocation{Bucket: "archive", Prefix: "payments/"}, Pipeline: true},
+	}
+}
+
+func fixedHours() []hour {
+	return []hour{{Start: hour9, Count: -1}, {Start: hour9.Add(-time.Hour), Count: -1}, {Start: hour9.Add(-10 * time.Hour), Count: -1}}
+}
+
+// fixedEvent is the archived event i of the 09:00 hour.
+func fixedEvent(i int, replayed bool) (archive.Object, archive.Event) {
+	pk := fmt.Sprintf("customer-%d", i)
+	data := []byte(fmt.Sprintf(`{"orderId":"o-%d","amount":%d.50,"items":[{"sku":"A-1","qty":2}]}`, i, 10+i))
+	if i == 2 {
+		pk = "cust" + evil
+		data = []byte("raw text with " + evil + " inside")
+	}
+	arrival := hour9.Add(time.Duration(50-i*7) * time.Minute).Add(123 * time.Millisecond)
+	seq := fmt.Sprintf("4959033827149025660855969253836157109592157598913658%04d", i)
+	id := archive.EventID(streamARN, "shardId-000000000001", seq)
+	e := archive.Event{ID: id, Consumer: "orders-to-api",
+		Record: archive.Record{StreamARN: streamARN, ShardID: "shardId-000000000001", SequenceNumber: seq, PartitionKey: pk, ArrivalTime: arrival},
+		Failure: archive.Failure{Source: "pipe", Condition: "RetryAttemptsExhausted", ConsumerARN: pipeARN, DLQ: "orders-dlq",
+			MessageID: fmt.Sprintf("%08x-1111-2222-3333-444455556666", i), FailedAt: arrival.Add(90 * time.Second)},
+		HydratedAt: hour9.Add(55 * time.Minute)}
+	e.Record.SetData(data)
+	key := archive.Key(loc.Prefix, e.KeyParts())
+	if replayed {
+		e.Replay = &archive.Replay{At: hour9.Add(58 * time.Minute), Target: replayARN, Result: "accepted"}
+		if i == 1 {
+			e.Replay = &archive.Replay{At: hour9.Add(59 * time.Minute), Target: "manual", Result: "marked by operator"}
+		}
+		key = archive.ReplayedKey(loc.Prefix, key)
+	}
+	b, _ := e.Marshal()
+	return archive.Object{Key: key, Bucket: "archive", Consumer: "orders-to-api", Arrival: arrival, PartitionKey: pk, ID: id,
+		Size: int64(len(b)), Replayed: replayed}, e
+}
+
+func fixedModel(t *testing.T, w, h int, dark bool) *Model {
+	t.Helper()
+	m := New(newCommon(&backend.Session{}, configWithTarget(), w, h, dark), WithClock(func() time.Time { return hour9.Add(time.Hour) }))
+	m.Init()
+	m.Update(consumersMsg{env: 1, gen: m.consGen, Consumers: fixedConsumers()})
+	return m
+}
+
+func (m *Model) toHours(t *testing.T) {
+	t.Helper()
+	m.Update(common.OpenMsg{Tab: common.ArchivesTab, Target: "orders-to-api"})
+	m.Update(hoursMsg{env: 1, gen: m.hoursGen, Consumer: "orders-to-api", Hours: fixedHours()})
+	m.Update(keyMsg("enter"))
+}
+
+func (m *Model) toEvents(t *testing.T, replayed bool) map[string]archive.Event {
+	t.Helper()
+	m.toHours(t)
+	m.Update(keyMsg("enter"))
+	var objs []archive.Object
+	bodies := map[string]archive.Event{}
+	for i := range 3 {
+		o, e := fixedEvent(i, replayed)
+		objs = append(objs, o)
+		bodies[o.Key] = e
+	}
+	m.Update(eventsMsg{env: 1, gen: m.eventsGen, Objects: objs})
+	if replayed {
+		m.Update(bodiesMsg{env: 1, gen: m.eventsGen, Bodies: bodies})
+	}
+	return bodies
+}
+
+func checkView(t *testing.T, m *Model, w, h int) {
+	t.Helper()
+	view := m.View()
+	for _, bad := range []string{"\x1b[2J", "\x1b]52", "\x07"} {
+		if strings.Contains(view, bad) {
+			t.Fatalf("view holds a live %q", bad)
+		}
+	}
+	plain := ansi.Strip(view)
+	lines := strings.Split(plain, "\n")
+	if len(lines) != h {
+		t.Fatalf("%d lines, want %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) != w {
+			t.Fatalf("line %d is %d wide, want %d: %q", i, ansi.StringWidth(l), w, l)
+		}
+	}
+	golden.RequireEqual(t, []byte(plain))
+}
+
+func eachSize(t *testing.T, f func(t *testing.T, w, h int, dark bool)) {
+	for _, s := range sizes {
+		for _, dark := range []bool{true, false} {
+			name := fmt.Sprintf("%dx%d-light", s.w, s.h)
+			if dark {
+				name = fmt.Sprintf("%dx%d-dark", s.w, s.h)
+			}
+			t.Run(name, func(t *testing.T) { f(t, s.w, s.h, dark) })
+		}
+	}
+}
+
+func TestGoldenConsumers(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int, dark bool) {
+		checkView(t, fixedModel(t, w, h, dark), w, h)
+	})
+}
+
+func TestGoldenDays(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int, dark bool) {
+		m := fixedModel(t, w, h, dark)
+		m.Update(common.OpenMsg{Tab: common.ArchivesTab, Target: "orders-to-api"})
+		m.Update(hoursMsg{env: 1, gen: m.hoursGen, Consumer: "orders-to-api", Hours: fixedHours()})
+		checkView(t, m, w, h)
+	})
+}
+
+func TestGoldenHours(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int, dark bool) {
+		m := fixedModel(t, w, h, dark)
+		m.toHours(t)
+		checkView(t, m, w, h)
+	})
+}
+
+func TestGoldenEvents(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int, dark bool) {
+		m := fixedModel(t, w, h, dark)
+		m.toEvents(t, false)
+		m.Update(keyMsg("space"))
+		if w >= 160 && !strings.Contains(ansi.Strip(m.View()), `cust\x1b[2J`) {
+			t.Errorf("the hostile key is not shown inert:\n%s", ansi.Strip(m.View()))
+		}
+		checkView(t, m, w, h)
+	})
+}
+
+func TestGoldenEventDetail(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int, dark bool) {
+		m := fixedModel(t, w, h, dark)
+		m.toEvents(t, false)
+		m.Update(keyMsg("enter"))
+		o, e := fixedEvent(0, false)
+		m.Update(detailMsg{env: 1, gen: m.detailGen, Key: o.Key, Event: e})
+		checkView(t, m, w, h)
+	})
+}
+
+func TestGoldenHostileEventDetail(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int, dark bool) {
+		m := fixedModel(t, w, h, dark)
+		m.toEvents(t, false)
+		m.Update(keyMsg("G"))
+		m.Update(keyMsg("enter"))
+		o, e := fixedEvent(2, false)
+		m.Update(detailMsg{env: 1, gen: m.detailGen, Key: o.Key, Event: e})
+		if !strings.Contains(ansi.Strip(m.View()), `raw text with \x1b[2J`) {
+			t.Errorf("the escape is not shown:\n%s", ansi.Strip(m.View()))
+		}
+		checkView(t, m, w, h)
+	})
+}
+
+func TestGoldenReplayed(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int, dark bool) {
+		m := fixedModel(t, w, h, dark)
+		m.Update(keyMsg("x"))
+		m.toEvents(t, true)
+		checkView(t, m, w, h)
+	})
+}
+
+func TestGoldenReplayedDetail(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int, dark bool) {
+		m := fixedModel(t, w, h, dark)
+		m.Update(keyMsg("x"))
+		m.toEvents(t, true)
+		m.Update(keyMsg("enter"))
+		checkView(t, m, w, h)
+	})
+}
+
+func TestGoldenBulkProgress(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int, dark bool) {
+		m := fixedModel(t, w, h, dark)
+		m.toHours(t)
+		m.job = &bulkJob{id: 1, what: "the hour", target: replayARN, cancel: func() {}}
+		m.job.bar.Label, m.job.bar.Total, m.job.bar.Done, m.job.bar.Failed, m.job.bar.Rate = "replay → "+replayARN, 240, 97, 3, 41.5
+		m.layout()
+		checkView(t, m, w, h)
+	})
+}
+
+func TestEverySizeIsExact(t *testing.T) {
+	for _, w := range []int{12, 40, 80, 119, 120, 200} {
+		for _, h := range []int{3, 6, 24} {
+			m := fixedModel(t, w, h, true)
+			check := func(what string) {
+				t.Helper()
+				lines := strings.Split(ansi.Strip(m.View()), "\n")
+				if len(lines) != h {
+					t.Fatalf("%s %dx%d: %d lines", what, w, h, len(lines))
+				}
+				for i, l := range lines {
+					if ansi.StringWidth(l) != w {
+						t.Fatalf("%s %dx%d: line %d is %d wide: %q", what, w, h, i, ansi.StringWidth(l), l)
+					}
+				}
+			}
+			check("consumers")
+			m.toEvents(t, false)
+			check("events")
+			m.Update(keyMsg("J"))
+			m.job = &bulkJob{id: 1, cancel: func() {}}
+			m.job.bar.Label, m.job.bar.Total = "replay", 3
+			m.layout()
+			check("input and progress")
+			m.Update(keyMsg("esc"))
+			m.Update(keyMsg("enter"))
+			o, e := fixedEvent(0, false)
+			m.Update(detailMsg{env: 1, gen: m.detailGen, Key: o.Key, Event: e})
+			check("detail")
+		}
+	}
+}

@@ -1,0 +1,627 @@
+package archives
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/archive"
+	"github.com/sluicehq/sluice/backend/decode"
+	"github.com/sluicehq/sluice/backend/inventory"
+	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/jsonview"
+	"github.com/sluicehq/sluice/views/table"
+)
+
+// --- consumers ---
+
+type consumersMsg struct {
+	toArchives
+	env, gen  int
+	Consumers []consumer
+	Notes     []string
+	Err       error
+}
+
+func (m *Model) loadConsumers() tea.Cmd {
+	m.consGen++
+	s := m.session()
+	if s == nil {
+		m.consLoading = false
+		return nil
+	}
+	m.consLoading = true
+	env := m.env()
+	gen, egen, declared, flag := m.consGen, env.Gen, env.Config.Pipelines, env.ArchiveFlag
+	return func() tea.Msg {
+		ctx, cancel := common.Context()
+		defer cancel()
+		pipes, err := inventory.Pipelines(ctx, s, declared, flag)
+		if err != nil {
+			return consumersMsg{env: egen, gen: gen, Err: err}
+		}
+		cons, notes := consumersOf(ctx, s, pipes)
+		return consumersMsg{env: egen, gen: gen, Consumers: cons, Notes: notes}
+	}
+}
+
+// consumersOf lists the pipelines that have an archive, and the other
+// consumers their archives hold (a pipeline since removed, one named only
+// by its archive's folders).
+func consumersOf(ctx context.Context, s *backend.Session, pipes []backend.Pipeline) ([]consumer, []string) {
+	var out []consumer
+	seen := map[string]bool{}
+	var locs []backend.ArchiveLocation
+	for _, p := range pipes {
+		if !p.Archive.IsSet() || seen[p.Consumer] {
+			continue
+		}
+		seen[p.Consumer] = true
+		out = append(out, consumer{Name: p.Consumer, Kind: p.ConsumerKind, Stream: p.Stream, Archive: p.Archive, Target: p.Target, Pipeline: true})
+		if !slices.ContainsFunc(locs, func(l backend.ArchiveLocation) bool {
+			return l.Bucket == p.Archive.Bucket && l.Prefix == p.Archive.Prefix
+		}) {
+			locs = append(locs, p.Archive)
+		}
+	}
+	var notes []string
+	for _, loc := range locs {
+		names, err := archive.Consumers(ctx, s, loc)
+		if err != nil {
+			notes = append(notes, loc.String()+": "+err.Error())
+			continue
+		}
+		for _, n := range names {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, consumer{Name: n, Kind: "archive", Archive: loc})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b consumer) int { return strings.Compare(a.Name, b.Name) })
+	return out, notes
+}
+
+func (m *Model) onConsumers(msg consumersMsg) tea.Cmd {
+	if msg.env != m.envGen() || msg.gen != m.consGen {
+		return nil
+	}
+	m.consLoading = false
+	if msg.Err != nil {
+		m.consErr = msg.Err.Error()
+		return common.Fail(fmt.Errorf("list pipelines: %w", msg.Err), reloadCmd)
+	}
+	m.consErr = ""
+	m.consLoaded = true
+	m.cons, m.notes = msg.Consumers, msg.Notes
+	m.consumers.SetRows(m.consumerRows())
+	for i, c := range m.cons {
+		if c.Name == m.cur.Name {
+			m.cur = m.cons[i] // the target may have changed
+		}
+	}
+	if p := m.pending; p != "" {
+		m.pending = ""
+		return m.open(p)
+	}
+	return nil
+}
+
+func consumerColumns() []table.Column {
+	return []table.Column{
+		{Title: "CONSUMER", Width: 14, Flex: 2},
+		{Title: "KIND", Width: 7},
+		{Title: "STREAM", Width: 8, Flex: 1},
+		{Title: "ARCHIVE", Width: 14, Flex: 2},
+		{Title: "REPLAY TARGET", Width: 14, Flex: 3},
+	}
+}
+
+func (m *Model) consumerRows() []table.Row {
+	rows := make([]table.Row, 0, len(m.cons))
+	for _, c := range m.cons {
+		target := c.Target.String()
+		tone := table.Plain
+		if target == "" {
+			target, tone = "- (none: set replay_target)", table.Dim
+		}
+		stream := c.Stream
+		if stream == "" {
+			stream = "-"
+		}
+		rows = append(rows, table.Row{ID: c.Name, Tone: tone, Cells: []string{c.Name, c.Kind, stream, c.Archive.String(), target}})
+	}
+	return rows
+}
+
+// --- days and hours ---
+
+type hoursMsg struct {
+	toArchives
+	env, gen int
+	Consumer string
+	Hours    []hour
+	// Exact is set when the hours were found by listing their events, so
+	// that their counts are known.
+	Exact bool
+	Err   error
+}
+
+// since is the start of the time range; zero for all.
+func (m *Model) since() time.Time {
+	if d := Ranges[m.rangeIdx].Dur; d > 0 {
+		return m.o.now().Add(-d)
+	}
+	return time.Time{}
+}
+
+// loadHours finds the consumer's hours in the range. Waiting events
+// without a partition-key filter are found by folder alone (a few calls
+// whatever their number); replayed copies and a partition key need the
+// events listed, which also counts them.
+func (m *Model) loadHours() tea.Cmd {
+	m.hoursGen++
+	s := m.session()
+	if s == nil || m.cur.Name == "" {
+		return nil
+	}
+	m.hoursLoading = true
+	gen, env, c := m.hoursGen, m.envGen(), m.cur
+	q := archive.Query{Consumer: c.Name, Since: m.since(), PartitionKey: m.pk, Replayed: m.replayed}
+	return func() tea.Msg {
+		ctx, cancel := common.Context()
+		defer cancel()
+		if !q.Replayed && q.PartitionKey == "" {
+			starts, err := archive.Hours(ctx, s, c.Archive, c.Name)
+			var hs []hour
+			for _, h := range starts {
+				if q.Since.IsZero() || !h.Add(time.Hour).Before(q.Since) {
+					hs = append(hs, hour{Start: h, Count: -1})
+				}
+			}
+			return hoursMsg{env: env, gen: gen, Consumer: c.Name, Hours: hs, Err: err}
+		}
+		objs, err := archive.List(s, c.Archive, q).All(ctx)
+		var hs []hour
+		for _, o := range objs {
+			start := o.Arrival.UTC().Truncate(time.Hour)
+			if n := len(hs); n > 0 && hs[n-1].Start.Equal(start) {
+				hs[n-1].Count++
+			} else {
+				hs = append(hs, hour{Start: start, Count: 1})
+			}
+		}
+		return hoursMsg{env: env, gen: gen, Consumer: c.Name, Hours: hs, Exact: true, Err: err}
+	}
+}
+
+func (m *Model) onHours(msg hoursMsg) tea.Cmd {
+	if msg.env != m.envGen() || msg.gen != m.hoursGen || msg.Consumer != m.cur.Name {
+		return nil
+	}
+	m.hoursLoading = false
+	if msg.Err != nil {
+		m.loadErr = msg.Err.Error()
+		return common.Fail(fmt.Errorf("archive of %s: %w", m.cur.Name, msg.Err), reloadCmd)
+	}
+	m.loadErr = ""
+	m.hourList, m.hoursExact = msg.Hours, msg.Exact
+	m.days.SetRows(m.dayRows())
+	m.refreshHourRows()
+	return nil
+}
+
+func dayColumns() []table.Column {
+	return []table.Column{{Title: "DAY (UTC)", Width: 16, Flex: 1}, {Title: "HOURS", Width: 6, Right: true}, {Title: "EVENTS", Width: 8, Right: true}, {Title: "", Width: 0, Flex: 2}}
+}
+
+func hourColumns() []table.Column {
+	return []table.Column{{Title: "HOUR (UTC)", Width: 16, Flex: 1}, {Title: "EVENTS", Width: 8, Right: true}, {Title: "", Width: 0, Flex: 2}}
+}
+
+func (m *Model) dayRows() []table.Row {
+	var rows []table.Row
+	for _, h := range m.hourList {
+		day := h.Start.UTC().Format(time.DateOnly)
+		if n := len(rows); n > 0 && rows[n-1].ID == day {
+			r := &rows[n-1]
+			r.Cells[1] = strconv.Itoa(atoi(r.Cells[1]) + 1)
+			if h.Count >= 0 && r.Cells[2] != "-" {
+				r.Cells[2] = strconv.Itoa(atoi(r.Cells[2]) + h.Count)
+			}
+			continue
+		}
+		count := "-"
+		if h.Count >= 0 {
+			count = strconv.Itoa(h.Count)
+		}
+		rows = append(rows, table.Row{ID: day, Cells: []string{day + " " + h.Start.UTC().Format("Mon"), "1", count, ""}})
+	}
+	return rows
+}
+
+func (m *Model) refreshHourRows() {
+	var rows []table.Row
+	for _, h := range m.hourList {
+		if !sameDay(h.Start, m.day) {
+			continue
+		}
+		count := "-"
+		if h.Count >= 0 {
+			count = strconv.Itoa(h.Count)
+		}
+		s := h.Start.UTC()
+		rows = append(rows, table.Row{ID: s.Format(time.RFC3339), Cells: []string{s.Format("15:04") + "–" + s.Add(time.Hour).Format("15:04"), count, ""}})
+	}
+	m.hours.SetRows(rows)
+}
+
+// countOf is the known event count of the day or hour starting at t, or
+// −1.
+func (m *Model) countOf(start time.Time, span time.Duration) int {
+	if !m.hoursExact {
+		return -1
+	}
+	n := 0
+	for _, h := range m.hourList {
+		if !h.Start.Before(start) && h.Start.Before(start.Add(span)) {
+			n += h.Count
+		}
+	}
+	return n
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.UTC().Date()
+	by, bm, bd := b.UTC().Date()
+	return ay == by && am == bm && ad == bd
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// --- events ---
+
+type eventsMsg struct {
+	toArchives
+	env, gen int
+	Objects  []archive.Object
+	Err      error
+}
+
+func (m *Model) hourQuery() archive.Query {
+	q := archive.Query{Consumer: m.cur.Name, Since: m.hr, Until: m.hr.Add(time.Hour), PartitionKey: m.pk, Replayed: m.replayed}
+	if s := m.since(); !s.IsZero() && s.After(q.Since) {
+		q.Since = s
+	}
+	return q
+}
+
+func (m *Model) loadEvents() tea.Cmd {
+	m.eventsGen++
+	s := m.session()
+	if s == nil || m.level != levelEvents {
+		return nil
+	}
+	m.eventsLoading = true
+	gen, env, loc, q := m.eventsGen, m.envGen(), m.cur.Archive, m.hourQuery()
+	return func() tea.Msg {
+		ctx, cancel := common.Context()
+		defer cancel()
+		objs, err := archive.List(s, loc, q).All(ctx)
+		return eventsMsg{env: env, gen: gen, Objects: objs, Err: err}
+	}
+}
+
+func (m *Model) onEvents(msg eventsMsg) tea.Cmd {
+	if msg.env != m.envGen() || msg.gen != m.eventsGen {
+		return nil
+	}
+	m.eventsLoading = false
+	if msg.Err != nil {
+		m.loadErr = msg.Err.Error()
+		return common.Fail(fmt.Errorf("events of %s: %w", m.cur.Name, msg.Err), reloadCmd)
+	}
+	m.loadErr = ""
+	m.objects = msg.Objects
+	// Bodies and matches of events no longer listed are dropped.
+	keep := map[string]bool{}
+	for _, o := range m.objects {
+		keep[o.Key] = true
+	}
+	for k := range m.bodies {
+		if !keep[k] {
+			delete(m.bodies, k)
+			delete(m.jqMatch, k)
+		}
+	}
+	m.layout()
+	if m.showDetail && !keep[m.detailKey] {
+		m.closeDetail()
+	}
+	return m.fetchBodies()
+}
+
+// needBodies reports whether the list shows what only the bodies hold: a
+// jq filter's verdict, or a replay's result.
+func (m *Model) needBodies() bool { return m.jq != nil || m.replayed }
+
+// bodiesMsg carries a few fetched bodies.
+type bodiesMsg struct {
+	toArchives
+	env, gen int
+	Bodies   map[string]archive.Event
+	Errs     map[string]string
+}
+
+// bodyBatch is how many bodies one command fetches; the next batch is
+// asked for when it is in, so the list fills in as it goes.
+const bodyBatch = 32
+
+// fetchBodies fetches the next bodies the list needs, a bounded number at
+// a time.
+func (m *Model) fetchBodies() tea.Cmd {
+	if !m.needBodies() || m.level != levelEvents {
+		return nil
+	}
+	s := m.session()
+	if s == nil {
+		return nil
+	}
+	var keys []string
+	for _, o := range m.objects {
+		if _, ok := m.bodies[o.Key]; ok {
+			continue
+		}
+		if _, bad := m.bodyErr[o.Key]; bad {
+			continue
+		}
+		keys = append(keys, o.Key)
+		if len(keys) == bodyBatch {
+			break
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	gen, env, bucket, conc := m.eventsGen, m.envGen(), m.cur.Archive.Bucket, m.o.concurrency
+	return func() tea.Msg {
+		ctx, cancel := common.Context()
+		defer cancel()
+		bodies, errs := getBodies(ctx, s, bucket, keys, conc)
+		return bodiesMsg{env: env, gen: gen, Bodies: bodies, Errs: errs}
+	}
+}
+
+func getBodies(ctx context.Context, s *backend.Session, bucket string, keys []string, conc int) (map[string]archive.Event, map[string]string) {
+	bodies, errs := map[string]archive.Event{}, map[string]string{}
+	var mu sync.Mutex
+	sem := make(chan struct{}, conc)
+	var wg sync.WaitGroup
+	for _, k := range keys {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			e, err := archive.Get(ctx, s, bucket, k)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs[k] = err.Error()
+				return
+			}
+			bodies[k] = e
+		})
+	}
+	wg.Wait()
+	return bodies, errs
+}
+
+func (m *Model) onBodies(msg bodiesMsg) tea.Cmd {
+	if msg.env != m.envGen() || msg.gen != m.eventsGen {
+		return nil
+	}
+	for k, e := range msg.Bodies {
+		m.bodies[k] = e
+		if m.jq != nil {
+			m.jqMatch[k] = m.matches(e)
+		}
+	}
+	for k, e := range msg.Errs {
+		m.bodyErr[k] = e
+	}
+	m.refreshEventRows()
+	return m.fetchBodies()
+}
+
+// jqTimeout bounds one filter run on one event.
+const jqTimeout = 200 * time.Millisecond
+
+func (m *Model) matches(e archive.Event) bool {
+	data, err := e.Record.Bytes()
+	if err != nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), jqTimeout)
+	defer cancel()
+	ok, err := m.jq.Match(ctx, decode.Decode(data), decode.Meta{PartitionKey: e.Record.PartitionKey, ShardID: e.Record.ShardID,
+		SequenceNumber: e.Record.SequenceNumber, Arrival: e.Record.ArrivalTime})
+	return err == nil && ok
+}
+
+// eventColumns lays out the events for a width.
+func eventColumns(width int, replayed bool) []table.Column {
+	arrival := table.Column{Title: "ARRIVAL (UTC)", Width: 13}
+	if width >= 120 {
+		arrival = table.Column{Title: "ARRIVAL (UTC)", Width: 23}
+	}
+	state := table.Column{Title: "STATE", Width: 8, Flex: 1}
+	if replayed {
+		state = table.Column{Title: "REPLAY RESULT · AT", Width: 18, Flex: 2}
+	}
+	return []table.Column{
+		arrival,
+		{Title: "PARTITION KEY", Width: 12, Flex: 2},
+		{Title: "ID", Width: 12},
+		{Title: "SIZE", Width: 8, Right: true},
+		state,
+	}
+}
+
+func (m *Model) refreshEventRows() {
+	long := m.eventsWidth() >= 120
+	rows := make([]table.Row, 0, len(m.objects))
+	for _, o := range m.objects {
+		state, tone := "waiting", table.Plain
+		if m.jq != nil {
+			match, known := m.jqMatch[o.Key]
+			switch {
+			case known && !match:
+				continue
+			case !known && m.bodyErr[o.Key] != "":
+				state, tone = "unreadable", table.Bad
+			case !known:
+				state, tone = "jq…", table.Dim
+			}
+		}
+		if o.Replayed {
+			state, tone = "replayed", table.Good
+			if e, ok := m.bodies[o.Key]; ok && e.Replay != nil {
+				state = e.Replay.Result + " · " + e.Replay.At.UTC().Format("01-02 15:04")
+				if e.Replay.Result != "accepted" && e.Replay.Result != "marked by operator" {
+					tone = table.Warn
+				}
+			}
+		}
+		at := o.Arrival.UTC().Format("15:04:05.000")
+		if long {
+			at = o.Arrival.UTC().Format("2006-01-02 15:04:05.000")
+		}
+		rows = append(rows, table.Row{ID: o.Key, Tone: tone, Cells: []string{at, o.PartitionKey, shortID(o.ID), jsonview.Size(int(o.Size)), state}})
+	}
+	m.events.SetRows(rows)
+}
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// object finds a listed event by key.
+func (m *Model) object(key string) (archive.Object, bool) {
+	for _, o := range m.objects {
+		if o.Key == key {
+			return o, true
+		}
+	}
+	return archive.Object{}, false
+}
+
+// --- detail ---
+
+type detailMsg struct {
+	toArchives
+	env, gen int
+	Key      string
+	Event    archive.Event
+	Err      error
+}
+
+func (m *Model) openDetail(key string) tea.Cmd {
+	m.detailGen++
+	m.detailKey = key
+	m.showDetail = true
+	m.layout()
+	if e, ok := m.bodies[key]; ok {
+		m.setDetail(key, e)
+		return nil
+	}
+	m.detail.Clear()
+	s := m.session()
+	if s == nil {
+		return nil
+	}
+	gen, env, bucket := m.detailGen, m.envGen(), m.cur.Archive.Bucket
+	return func() tea.Msg {
+		ctx, cancel := common.Context()
+		defer cancel()
+		e, err := archive.Get(ctx, s, bucket, key)
+		return detailMsg{env: env, gen: gen, Key: key, Event: e, Err: err}
+	}
+}
+
+func (m *Model) onDetail(msg detailMsg) tea.Cmd {
+	if msg.env != m.envGen() || msg.gen != m.detailGen || !m.showDetail {
+		return nil
+	}
+	if msg.Err != nil {
+		m.closeDetail()
+		return common.Fail(fmt.Errorf("read event: %w", msg.Err), nil)
+	}
+	m.bodies[msg.Key] = msg.Event
+	m.setDetail(msg.Key, msg.Event)
+	return nil
+}
+
+func (m *Model) closeDetail() {
+	m.showDetail = false
+	m.detailGen++
+	m.detail.Clear()
+	m.layout()
+}
+
+func (m *Model) setDetail(key string, e archive.Event) {
+	data, err := e.Record.Bytes()
+	p := decode.Decode(data)
+	if err != nil {
+		p = decode.Decode([]byte(err.Error()))
+	}
+	m.detail.SetContent("event "+e.ID, p, eventFields(key, e))
+}
+
+// eventFields are the detail's header: the record, its failure, its
+// archiving and, for a replayed copy, the replay.
+func eventFields(key string, e archive.Event) []jsonview.Field {
+	var out []jsonview.Field
+	add := func(label, value string) {
+		if value != "" {
+			out = append(out, jsonview.Field{Label: label, Value: value})
+		}
+	}
+	ts := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02 15:04:05.000Z")
+	}
+	r, f := e.Record, e.Failure
+	add("consumer", e.Consumer)
+	add("partition key", r.PartitionKey)
+	add("arrival", ts(r.ArrivalTime))
+	add("stream", inventory.StreamName(r.StreamARN))
+	add("shard", r.ShardID)
+	add("sequence", r.SequenceNumber)
+	add("condition", f.Condition)
+	add("consumer arn", f.ConsumerARN)
+	add("dlq", f.DLQ)
+	add("message id", f.MessageID)
+	add("failed at", ts(f.FailedAt))
+	add("hydrated at", ts(e.HydratedAt))
+	if rp := e.Replay; rp != nil {
+		add("replayed at", ts(rp.At))
+		add("replay target", rp.Target)
+		add("replay result", rp.Result)
+	}
+	add("key", key)
+	return out
+}

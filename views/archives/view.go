@@ -1,0 +1,155 @@
+package archives
+
+import (
+	"strings"
+
+	"github.com/sluicehq/sluice/backend/inert"
+)
+
+// wideDetail is the width from which the detail sits beside the events.
+const wideDetail = 120
+
+// SetSize takes the body area the root gives the tab.
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = max(width, 0), max(height, 0)
+	m.layout()
+}
+
+func (m *Model) bodyHeight() int {
+	h := m.height - 1
+	if m.input.active {
+		h--
+	}
+	if m.job != nil {
+		h--
+	}
+	return max(h, 2)
+}
+
+// eventsWidth is the events list's width: all of it, or the left part
+// beside the detail.
+func (m *Model) eventsWidth() int {
+	if m.showDetail && m.width >= wideDetail {
+		return m.width * 2 / 5
+	}
+	return m.width
+}
+
+func (m *Model) layout() {
+	body := m.bodyHeight()
+	m.consumers.SetSize(m.width, body)
+	m.days.SetSize(m.width, body)
+	m.hours.SetSize(m.width, body)
+	ew := m.eventsWidth()
+	m.events.SetSize(ew, body)
+	m.events.SetColumns(eventColumns(ew, m.replayed))
+	if m.showDetail {
+		if ew < m.width {
+			m.detail.SetSize(m.width-ew-1, body)
+		} else {
+			m.detail.SetSize(m.width, body)
+		}
+	}
+	m.refreshEventRows()
+}
+
+// View draws the tab, exactly its width × height.
+func (m *Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	lines := []string{m.header()}
+	body := m.bodyHeight()
+	switch {
+	case m.showDetail && m.eventsWidth() < m.width:
+		left := strings.Split(m.events.View(), "\n")
+		right := strings.Split(m.detail.View(), "\n")
+		sep := m.c.Styles.Subtle.Render("│")
+		for i := range body {
+			l, r := "", ""
+			if i < len(left) {
+				l = left[i]
+			}
+			if i < len(right) {
+				r = right[i]
+			}
+			lines = append(lines, l+sep+r)
+		}
+	case m.showDetail:
+		lines = append(lines, strings.Split(m.detail.View(), "\n")...)
+	default:
+		lines = append(lines, strings.Split(m.table().View(), "\n")...)
+	}
+	if m.input.active {
+		prompt := inert.Truncate(m.input.label+": "+inert.Line(m.input.value)+"█", m.width)
+		lines = append(lines, m.c.Styles.Accent.Render(fit(prompt, m.width)))
+	}
+	if m.job != nil {
+		lines = append(lines, m.job.bar.View(m.width))
+	}
+	blank := strings.Repeat(" ", m.width)
+	for len(lines) < m.height {
+		lines = append(lines, blank)
+	}
+	return strings.Join(lines[:m.height], "\n")
+}
+
+// header is the breadcrumbs on the left and the filters on the right.
+func (m *Model) header() string {
+	st := m.c.Styles
+	crumbs := []string{"Archives"}
+	if m.level >= levelDays {
+		crumbs = append(crumbs, inert.Line(m.cur.Name))
+	}
+	if m.level >= levelHours {
+		crumbs = append(crumbs, m.day.UTC().Format("2006-01-02"))
+	}
+	if m.level >= levelEvents {
+		crumbs = append(crumbs, m.hr.UTC().Format("15:00")+" UTC")
+	}
+	left := strings.Join(crumbs, " › ")
+	var info []string
+	switch {
+	case m.session() == nil:
+		info = append(info, "no session")
+	case m.consLoading || m.hoursLoading || m.eventsLoading:
+		info = append(info, "loading…")
+	}
+	if m.level == levelConsumers && m.consErr != "" {
+		info = append(info, "failed: "+inert.Line(m.consErr))
+	}
+	if m.level > levelConsumers && m.loadErr != "" {
+		info = append(info, "failed: "+inert.Line(m.loadErr))
+	}
+	if m.level == levelEvents {
+		n := len(m.events.Marked())
+		if n > 0 {
+			info = append(info, plural(n, "mark"))
+		}
+	}
+	info = append(info, "range "+Ranges[m.rangeIdx].Name)
+	if m.pk != "" {
+		info = append(info, "key="+inert.Line(m.pk))
+	}
+	if m.jq != nil {
+		info = append(info, "jq "+inert.Line(m.jq.String()))
+	}
+	if m.replayed {
+		info = append(info, "replayed copies")
+	}
+	for _, n := range m.notes {
+		if m.level == levelConsumers {
+			info = append(info, inert.Line(n))
+		}
+	}
+	l := inert.Truncate(left, m.width)
+	right := inert.Truncate("  "+strings.Join(info, " · "), max(m.width-inert.Width(l), 0))
+	pad := max(m.width-inert.Width(l)-inert.Width(right), 0)
+	return st.Title.Render(l) + strings.Repeat(" ", pad) + st.Muted.Render(right)
+}
+
+// fit cuts or pads inert text to exactly w cells.
+func fit(s string, w int) string {
+	s = inert.Truncate(s, w)
+	return s + strings.Repeat(" ", max(w-inert.Width(s), 0))
+}

@@ -1,0 +1,718 @@
+package dlq
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/archive"
+	bdlq "github.com/sluicehq/sluice/backend/dlq"
+	"github.com/sluicehq/sluice/backend/hydrate"
+	"github.com/sluicehq/sluice/backend/inert"
+	"github.com/sluicehq/sluice/backend/inventory"
+	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/progress"
+)
+
+// typedOver is the count above which a bulk action needs the queue's name
+// typed.
+const typedOver = 100
+
+// doneMsg ends a one-shot action: a status line, and whether to load again.
+type doneMsg struct {
+	toDLQ
+	env    int
+	Status common.StatusMsg
+	Reload bool
+}
+
+func (m *Model) onDone(msg doneMsg) tea.Cmd {
+	if msg.env != m.envGen() {
+		return nil
+	}
+	status := msg.Status
+	cmds := []tea.Cmd{func() tea.Msg { return status }}
+	if msg.Reload {
+		m.msgs.ClearMarks()
+		cmds = append(cmds, m.reload())
+	}
+	return tea.Batch(cmds...)
+}
+
+// refuseReadOnly says that a write is not offered, without asking.
+func (m *Model) refuseReadOnly(what string) tea.Cmd {
+	if !m.env().ReadOnly() {
+		return nil
+	}
+	return common.Status(common.Warning, what+": refused, read-only")
+}
+
+// currentQueue is the queue an action applies to: the one browsed, or the
+// one under the cursor in the list.
+func (m *Model) currentQueue() (target, int, bool) {
+	if m.level == levelBrowse {
+		n := m.res.Queue.Visible
+		return m.cur, n, m.cur.name != ""
+	}
+	r, ok := m.list.Selected()
+	if !ok {
+		return target{}, 0, false
+	}
+	d, ok := m.dlqByURL(r.ID)
+	if !ok {
+		return target{}, 0, false
+	}
+	return target{name: d.Queue.Name, url: d.Queue.URL, arn: d.Queue.ARN}, d.Queue.Visible, true
+}
+
+// actionIDs are the marked messages, else the selected one.
+func (m *Model) actionIDs() []string {
+	if m.showDetail {
+		return []string{m.detailID}
+	}
+	if ids := m.msgs.Marked(); len(ids) > 0 {
+		return ids
+	}
+	if x, ok := m.selected(); ok {
+		return []string{x.ID}
+	}
+	return nil
+}
+
+// --- hydrate ---
+
+// hydratePlanMsg carries what a hydration would do, for the confirmation.
+type hydratePlanMsg struct {
+	toDLQ
+	env   int
+	Queue target
+	IDs   []string
+	Count int
+	Loc   backend.ArchiveLocation
+	Err   error
+}
+
+func (m *Model) hydrateSelected() tea.Cmd {
+	if cmd := m.refuseReadOnly("hydrate"); cmd != nil {
+		return cmd
+	}
+	if m.level != levelBrowse {
+		return common.Status(common.Info, "open a DLQ (enter) to pick messages; H hydrates them all")
+	}
+	ids := m.actionIDs()
+	if len(ids) == 0 {
+		return nil
+	}
+	for _, id := range ids {
+		if x, ok := m.byID[id]; ok && x.IsPayload() {
+			return common.Status(common.Warning, "message "+shortID(id)+" carries its event itself (an SQS source): redrive it (r) instead; hydrate applies to Kinesis failures")
+		}
+	}
+	return m.planHydrate(m.cur, ids, len(ids))
+}
+
+func (m *Model) hydrateAll() tea.Cmd {
+	if cmd := m.refuseReadOnly("hydrate"); cmd != nil {
+		return cmd
+	}
+	t, n, ok := m.currentQueue()
+	if !ok {
+		return nil
+	}
+	return m.planHydrate(t, nil, n)
+}
+
+// planHydrate finds the archive before asking.
+func (m *Model) planHydrate(t target, ids []string, count int) tea.Cmd {
+	if m.job != nil {
+		return common.Status(common.Warning, "a hydration of "+m.job.queue+" is running; wait for it to end")
+	}
+	s := m.session()
+	if s == nil {
+		return nil
+	}
+	env := m.env()
+	gen, pipelines, flag := env.Gen, env.Config.Pipelines, env.ArchiveFlag
+	return func() tea.Msg {
+		ctx, cancel := common.Context()
+		defer cancel()
+		ref := t.url
+		if ref == "" {
+			ref = t.name
+		}
+		loc, err := inventory.ArchiveForQueue(ctx, s, pipelines, ref, flag)
+		if err == nil && t.url == "" {
+			t.url, err = inventory.QueueURL(ctx, s, t.name)
+		}
+		return hydratePlanMsg{env: gen, Queue: t, IDs: ids, Count: count, Loc: loc, Err: err}
+	}
+}
+
+func (m *Model) onHydratePlan(msg hydratePlanMsg) tea.Cmd {
+	if msg.env != m.envGen() {
+		return nil
+	}
+	if msg.Err != nil {
+		return common.Fail(fmt.Errorf("hydrate %s: %w", msg.Queue.name, msg.Err), nil)
+	}
+	name := inert.Line(msg.Queue.name)
+	what := fmt.Sprintf("all %d messages", msg.Count)
+	if msg.IDs != nil {
+		what = plural(len(msg.IDs), "message")
+		if len(msg.IDs) == 1 {
+			what += " (" + inert.Line(msg.IDs[0]) + ")"
+		}
+	}
+	from := ""
+	if msg.Loc.From != "" {
+		from = " (from the " + msg.Loc.From + ")"
+	}
+	lines := []string{
+		"Queue:   " + name,
+		"Archive: " + inert.Line(msg.Loc.String()) + from,
+		"Count:   " + what,
+		"",
+		"The records each failure points at are read from the stream and written",
+		"to the archive, one object each; a message is deleted from the queue only",
+		"after its objects are read back. Records past retention stay in the queue.",
+	}
+	typed := ""
+	if msg.Count > typedOver {
+		typed = msg.Queue.name
+	}
+	m.jobSeq++
+	return common.Confirm("Hydrate "+name+"?", lines, typed, m.hydrateCmd(m.jobSeq, msg))
+}
+
+// jobEvent is one report from a running hydration.
+type jobEvent struct {
+	result  *hydrate.Result
+	summary *hydrate.Summary
+	err     error
+}
+
+// jobStartedMsg says a hydration runs; its reports come through ch.
+type jobStartedMsg struct {
+	toDLQ
+	env    int
+	id     int
+	plan   hydratePlanMsg
+	ch     <-chan jobEvent
+	cancel context.CancelFunc
+}
+
+// jobMsg carries the reports that arrived since the last one.
+type jobMsg struct {
+	toDLQ
+	id     int
+	events []jobEvent
+	closed bool
+	ch     <-chan jobEvent
+}
+
+// hydrateCmd starts the hydration when the operator says yes: the work
+// runs in its own goroutine and reports through a channel that waitJob
+// drains, so Update never blocks.
+func (m *Model) hydrateCmd(id int, plan hydratePlanMsg) tea.Cmd {
+	s := m.session()
+	return func() tea.Msg {
+		ctx, cancel := context.WithCancel(context.Background())
+		ch := make(chan jobEvent, 64)
+		send := func(ev jobEvent) {
+			select {
+			case ch <- ev:
+			case <-ctx.Done():
+			}
+		}
+		go func() {
+			defer close(ch)
+			o := hydrate.Options{Archive: plan.Loc, DLQ: plan.Queue.name, IDs: plan.IDs,
+				Progress: func(r hydrate.Result) { send(jobEvent{result: &r}) }}
+			sum, err := hydrate.Queue(ctx, s, plan.Queue.url, o)
+			send(jobEvent{summary: &sum, err: err})
+		}()
+		return jobStartedMsg{env: plan.env, id: id, plan: plan, ch: ch, cancel: cancel}
+	}
+}
+
+// waitJob waits for the next report, then takes whatever else is ready.
+func waitJob(id int, ch <-chan jobEvent) tea.Cmd {
+	return func() tea.Msg {
+		ev, ok := <-ch
+		if !ok {
+			return jobMsg{id: id, closed: true, ch: ch}
+		}
+		evs := []jobEvent{ev}
+		for len(evs) < 256 {
+			select {
+			case ev, ok := <-ch:
+				if !ok {
+					return jobMsg{id: id, events: evs, closed: true, ch: ch}
+				}
+				evs = append(evs, ev)
+			default:
+				return jobMsg{id: id, events: evs, ch: ch}
+			}
+		}
+		return jobMsg{id: id, events: evs, ch: ch}
+	}
+}
+
+func (m *Model) onJobStarted(msg jobStartedMsg) tea.Cmd {
+	if msg.env != m.envGen() || m.job != nil {
+		msg.cancel()
+		return nil
+	}
+	total := msg.plan.Count
+	if msg.plan.IDs != nil {
+		total = len(msg.plan.IDs)
+	}
+	m.job = &job{id: msg.id, queue: msg.plan.Queue.name, url: msg.plan.Queue.url, loc: msg.plan.Loc, cancel: msg.cancel,
+		started: m.o.now(), bar: progress.Model{Label: "hydrate " + msg.plan.Queue.name, Total: total, Styles: m.c.Styles}}
+	m.layout()
+	return waitJob(msg.id, msg.ch)
+}
+
+func (m *Model) onJob(msg jobMsg) tea.Cmd {
+	j := m.job
+	if j == nil || msg.id != j.id {
+		return nil
+	}
+	for _, ev := range msg.events {
+		switch {
+		case ev.result != nil:
+			switch ev.result.Outcome {
+			case hydrate.Hydrated:
+				j.hydrated++
+				j.events += ev.result.Events
+			case hydrate.Left:
+				j.left++
+			case hydrate.Skipped:
+				j.skipped++
+			case hydrate.Failed:
+				j.failed++
+			}
+			j.bar.Done++
+			j.bar.Failed = j.failed + j.left
+			if j.bar.Total >= 0 && j.bar.Done > j.bar.Total {
+				j.bar.Total = j.bar.Done
+			}
+			if el := m.o.now().Sub(j.started).Seconds(); el > 0 {
+				j.bar.Rate = float64(j.bar.Done) / el
+			}
+		case ev.summary != nil:
+			m.job = nil
+			m.layout()
+			return tea.Batch(hydrateSummary(j, *ev.summary, ev.err), m.reload())
+		}
+	}
+	if msg.closed {
+		m.job = nil
+		m.layout()
+		return tea.Batch(common.Status(common.Warning, "hydrate "+j.queue+": stopped"), m.reload())
+	}
+	return waitJob(j.id, msg.ch)
+}
+
+func hydrateSummary(j *job, sum hydrate.Summary, err error) tea.Cmd {
+	name := inert.Line(j.queue)
+	text := fmt.Sprintf("hydrated %s of %s into %s: %s written", plural(sum.Hydrated, "message"), name, inert.Line(j.loc.String()), plural(sum.Events, "event"))
+	var extra []string
+	if sum.Left > 0 {
+		extra = append(extra, fmt.Sprintf("%d left in the queue (records past retention or unreadable)", sum.Left))
+	}
+	if sum.Skipped > 0 {
+		extra = append(extra, fmt.Sprintf("%d skipped (payloads: redrive them)", sum.Skipped))
+	}
+	if sum.Failed > 0 {
+		extra = append(extra, fmt.Sprintf("%d failed (retry with H)", sum.Failed))
+	}
+	if len(sum.Missing) > 0 {
+		extra = append(extra, fmt.Sprintf("%d no longer in the queue", len(sum.Missing)))
+	}
+	if len(extra) > 0 {
+		text += "; " + strings.Join(extra, ", ")
+	}
+	level := common.Success
+	if len(extra) > 0 {
+		level = common.Warning
+	}
+	if err != nil {
+		return common.Fail(fmt.Errorf("%s; stopped by: %w", text, err), nil)
+	}
+	return common.Status(level, text)
+}
+
+// --- redrive ---
+
+type redriveStartedMsg struct {
+	toDLQ
+	env    int
+	Queue  target
+	Handle string
+	Err    error
+}
+
+type redriveTickMsg struct {
+	toDLQ
+	gen int
+}
+
+type redriveTasksMsg struct {
+	toDLQ
+	gen   int
+	Tasks []bdlq.MoveTask
+	Err   error
+}
+
+// kinesisSources names a DLQ's pipe and Lambda sources, whose failures
+// carry no event and cannot be redriven.
+func (m *Model) kinesisSources(t target) (kinesis []string, sqs bool) {
+	d, ok := m.dlqByName(t.name)
+	if ok {
+		for _, s := range d.Sources {
+			switch s.Kind {
+			case inventory.SourcePipe, inventory.SourceLambda:
+				kinesis = append(kinesis, string(s.Kind)+" "+s.Name)
+			case inventory.SourceSQS:
+				sqs = true
+			}
+		}
+	}
+	return kinesis, sqs
+}
+
+func (m *Model) startRedrive() tea.Cmd {
+	if cmd := m.refuseReadOnly("redrive"); cmd != nil {
+		return cmd
+	}
+	t, n, ok := m.currentQueue()
+	if !ok {
+		return nil
+	}
+	kin, fromSQS := m.kinesisSources(t)
+	failures := m.level == levelBrowse && m.anyFailure()
+	if !fromSQS && (len(kin) > 0 || failures) {
+		what := "Kinesis failures"
+		if len(kin) > 0 {
+			what += " from " + strings.Join(kin, ", ")
+		}
+		return common.Status(common.Warning, fmt.Sprintf("redrive does not apply to %s: it holds %s, which carry no event, only where the records are in the stream; press h (or H) to hydrate them into the archive",
+			inert.Line(t.name), inert.Line(what)))
+	}
+	if m.redrive != nil {
+		return common.Status(common.Warning, "a redrive of "+m.redrive.queue+" is running")
+	}
+	dest := "the queues they came from"
+	if d, ok := m.dlqByName(t.name); ok {
+		var names []string
+		for _, s := range d.Sources {
+			if s.Kind == inventory.SourceSQS {
+				names = append(names, s.Name)
+			}
+		}
+		if len(names) > 0 {
+			dest += " (" + strings.Join(names, ", ") + ")"
+		}
+	}
+	lines := []string{
+		"Queue:   " + inert.Line(t.name),
+		"Moves:   " + plural(n, "message") + " back to " + inert.Line(dest),
+		"",
+		"An SQS message move task moves them at SQS's pace; the progress shows here.",
+	}
+	typed := ""
+	if n > typedOver {
+		typed = t.name
+	}
+	s := m.session()
+	env := m.envGen()
+	return common.Confirm("Redrive "+inert.Line(t.name)+"?", lines, typed, func() tea.Msg {
+		ctx, cancel := common.Context()
+		defer cancel()
+		if t.arn == "" {
+			url := t.url
+			var err error
+			if url == "" {
+				if url, err = inventory.QueueURL(ctx, s, t.name); err != nil {
+					return redriveStartedMsg{env: env, Queue: t, Err: err}
+				}
+			}
+			if t.arn, err = inventory.QueueARN(ctx, s, url); err != nil {
+				return redriveStartedMsg{env: env, Queue: t, Err: err}
+			}
+		}
+		h, err := bdlq.StartRedrive(ctx, s, t.arn, "", 0)
+		return redriveStartedMsg{env: env, Queue: t, Handle: h, Err: err}
+	})
+}
+
+func (m *Model) onRedriveStarted(msg redriveStartedMsg) tea.Cmd {
+	if msg.env != m.envGen() {
+		return nil
+	}
+	if msg.Err != nil {
+		return common.Fail(msg.Err, nil)
+	}
+	gen := 1
+	if m.redrive != nil {
+		gen = m.redrive.gen + 1
+	}
+	m.redrive = &redriveState{gen: gen, queue: msg.Queue.name, arn: msg.Queue.arn, handle: msg.Handle, started: m.o.now(),
+		bar: progress.Model{Label: "redrive " + msg.Queue.name, Total: -1, Styles: m.c.Styles}}
+	m.layout()
+	return tea.Batch(common.Status(common.Info, "redrive of "+inert.Line(msg.Queue.name)+" started"), m.tick(gen))
+}
+
+func (m *Model) tick(gen int) tea.Cmd {
+	return tea.Tick(m.o.poll, func(time.Time) tea.Msg { return redriveTickMsg{gen: gen} })
+}
+
+func (m *Model) onRedriveTick(msg redriveTickMsg) tea.Cmd {
+	r := m.redrive
+	s := m.session()
+	if r == nil || msg.gen != r.gen || s == nil {
+		return nil
+	}
+	arn, gen := r.arn, r.gen
+	return func() tea.Msg {
+		ctx, cancel := common.Context()
+		defer cancel()
+		tasks, err := bdlq.MoveTasks(ctx, s, arn)
+		return redriveTasksMsg{gen: gen, Tasks: tasks, Err: err}
+	}
+}
+
+func (m *Model) onRedriveTasks(msg redriveTasksMsg) tea.Cmd {
+	r := m.redrive
+	if r == nil || msg.gen != r.gen {
+		return nil
+	}
+	if msg.Err != nil {
+		// Keep following: a lost poll is not a lost redrive.
+		return tea.Batch(common.Fail(msg.Err, nil), m.tick(r.gen))
+	}
+	task, ok := followed(msg.Tasks, r.handle)
+	if !ok {
+		return m.tick(r.gen)
+	}
+	r.bar.Done, r.bar.Total = int(task.Moved), int(task.ToMove)
+	if el := m.o.now().Sub(r.started).Seconds(); el > 0 && task.Moved > 0 {
+		r.bar.Rate = float64(task.Moved) / el
+	}
+	if !task.Done() {
+		return m.tick(r.gen)
+	}
+	m.redrive = nil
+	m.layout()
+	text := fmt.Sprintf("redrive of %s %s: %d of %d moved", inert.Line(r.queue), strings.ToLower(task.Status), task.Moved, task.ToMove)
+	level := common.Success
+	if task.Status != bdlq.TaskCompleted {
+		level = common.Warning
+		if task.Failure != "" {
+			text += ": " + inert.Line(task.Failure)
+		}
+	}
+	return tea.Batch(common.Status(level, text), m.reload())
+}
+
+// followed finds the task a redrive started: by its handle while it runs,
+// else the newest task, which is the one that just ended.
+func followed(tasks []bdlq.MoveTask, handle string) (bdlq.MoveTask, bool) {
+	for _, t := range tasks {
+		if t.Handle != "" && t.Handle == handle {
+			return t, true
+		}
+	}
+	for _, t := range tasks {
+		if t.Status == bdlq.TaskRunning {
+			return bdlq.MoveTask{}, false // another's task, or ours not yet listed
+		}
+	}
+	if len(tasks) > 0 {
+		return tasks[0], true
+	}
+	return bdlq.MoveTask{}, false
+}
+
+// --- delete, purge ---
+
+func (m *Model) deleteMessages() tea.Cmd {
+	if cmd := m.refuseReadOnly("delete"); cmd != nil {
+		return cmd
+	}
+	if m.level != levelBrowse {
+		return common.Status(common.Info, "open a DLQ (enter) to delete messages; X purges the whole queue")
+	}
+	ids := m.actionIDs()
+	if len(ids) == 0 {
+		return nil
+	}
+	t := m.cur
+	shown := ids
+	if len(shown) > 5 {
+		shown = shown[:5]
+	}
+	lines := []string{"Queue:  " + inert.Line(t.name), "Delete: " + plural(len(ids), "message")}
+	for _, id := range shown {
+		lines = append(lines, "  "+inert.Line(id))
+	}
+	if len(ids) > len(shown) {
+		lines = append(lines, fmt.Sprintf("  … and %d more", len(ids)-len(shown)))
+	}
+	lines = append(lines, "", "Deleted messages cannot be brought back.")
+	typed := ""
+	if len(ids) > typedOver {
+		typed = t.name
+	}
+	s, env := m.session(), m.envGen()
+	ids = append([]string(nil), ids...)
+	return common.Confirm("Delete from "+inert.Line(t.name)+"?", lines, typed, func() tea.Msg {
+		ctx, cancel := common.Context()
+		defer cancel()
+		res, err := bdlq.DeleteByID(ctx, s, t.url, ids)
+		if err != nil {
+			return doneMsg{env: env, Status: common.StatusMsg{Text: "delete from " + t.name + ": " + err.Error(), Level: common.Failure}, Reload: true}
+		}
+		text := fmt.Sprintf("deleted %s from %s", plural(len(res.Deleted), "message"), t.name)
+		level := common.Success
+		if len(res.Failed) > 0 || len(res.NotFound) > 0 {
+			level = common.Warning
+			text += fmt.Sprintf("; %d failed, %d not found", len(res.Failed), len(res.NotFound))
+		}
+		return doneMsg{env: env, Status: common.StatusMsg{Text: text, Level: level}, Reload: true}
+	})
+}
+
+func (m *Model) purge() tea.Cmd {
+	if cmd := m.refuseReadOnly("purge"); cmd != nil {
+		return cmd
+	}
+	t, n, ok := m.currentQueue()
+	if !ok {
+		return nil
+	}
+	lines := []string{
+		"Queue:  " + inert.Line(t.name),
+		"Delete: every message (" + plural(n, "message") + " visible now)",
+		"",
+		"SQS cannot undo a purge. Type the queue's name to go on.",
+	}
+	s, env := m.session(), m.envGen()
+	return common.Confirm("Purge "+inert.Line(t.name)+"?", lines, t.name, func() tea.Msg {
+		ctx, cancel := common.Context()
+		defer cancel()
+		url := t.url
+		var err error
+		if url == "" {
+			url, err = inventory.QueueURL(ctx, s, t.name)
+		}
+		if err == nil {
+			err = bdlq.Purge(ctx, s, url)
+		}
+		if err != nil {
+			return doneMsg{env: env, Status: common.StatusMsg{Text: "purge " + t.name + ": " + err.Error(), Level: common.Failure}, Reload: true}
+		}
+		return doneMsg{env: env, Status: common.StatusMsg{Text: "purged " + t.name, Level: common.Success}, Reload: true}
+	})
+}
+
+// --- export, trace, copy ---
+
+// exportTimeout bounds an export, which may read up to MaxBrowse messages.
+const exportTimeout = 5 * time.Minute
+
+func (m *Model) export() tea.Cmd {
+	t, _, ok := m.currentQueue()
+	if !ok {
+		return nil
+	}
+	s := m.session()
+	if s == nil {
+		return nil
+	}
+	env := m.envGen()
+	name := safeFileName(t.name) + "-" + m.o.now().UTC().Format("20060102T150405Z") + ".jsonl"
+	path := filepath.Join(m.o.exportDir, name)
+	return tea.Batch(common.Status(common.Info, "exporting "+inert.Line(t.name)+"…"), func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), exportTimeout)
+		defer cancel()
+		url := t.url
+		var err error
+		if url == "" {
+			if url, err = inventory.QueueURL(ctx, s, t.name); err != nil {
+				return doneMsg{env: env, Status: common.StatusMsg{Text: "export " + t.name + ": " + err.Error(), Level: common.Failure}}
+			}
+		}
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if err != nil {
+			return doneMsg{env: env, Status: common.StatusMsg{Text: "export " + t.name + ": " + err.Error(), Level: common.Failure}}
+		}
+		res, err := bdlq.Export(ctx, s, url, f, bdlq.BrowseOptions{})
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return doneMsg{env: env, Status: common.StatusMsg{Text: "export " + t.name + " to " + path + ": " + err.Error(), Level: common.Failure}}
+		}
+		abs, aerr := filepath.Abs(path)
+		if aerr != nil {
+			abs = path
+		}
+		text := fmt.Sprintf("exported %s of %s to %s", plural(len(res.Messages), "message"), t.name, abs)
+		if len(res.Messages) > 0 {
+			text += " (receive counts raised by one)"
+		}
+		return doneMsg{env: env, Status: common.StatusMsg{Text: text, Level: common.Success}}
+	})
+}
+
+// safeFileName keeps a queue's name usable as a file name.
+func safeFileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || r == '.' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') {
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+func (m *Model) trace() tea.Cmd {
+	x, ok := m.selected()
+	if !ok {
+		return nil
+	}
+	if x.Failure == nil {
+		return common.Status(common.Info, "a payload message has no stream coordinates to trace")
+	}
+	b := x.Failure.Batch
+	r := common.TraceRequest{StreamARN: b.StreamARN, ShardID: b.ShardID, SequenceNumber: b.StartSequenceNumber, Consumer: x.Failure.Consumer}
+	if b.EndSequenceNumber == "" || b.EndSequenceNumber == b.StartSequenceNumber {
+		// A batch of one record names exactly one event, whose archive id
+		// is known without reading anything.
+		r.EventID = archive.EventID(b.StreamARN, b.ShardID, b.StartSequenceNumber)
+	}
+	return common.Trace(r)
+}
+
+func (m *Model) copyBody() tea.Cmd {
+	x, ok := m.selected()
+	if !ok {
+		return nil
+	}
+	body := x.Body
+	return func() tea.Msg { return common.CopyMsg{Text: body, What: "message " + shortID(x.ID)} }
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

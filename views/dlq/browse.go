@@ -1,0 +1,321 @@
+package dlq
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/sluicehq/sluice/backend/decode"
+	bdlq "github.com/sluicehq/sluice/backend/dlq"
+	"github.com/sluicehq/sluice/backend/inventory"
+	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/jsonview"
+	"github.com/sluicehq/sluice/views/table"
+)
+
+// browseMsg carries what a browse saw.
+type browseMsg struct {
+	toDLQ
+	env, gen int
+	Queue    target
+	Result   bdlq.BrowseResult
+	Err      error
+}
+
+// openRow browses the listed queue at url.
+func (m *Model) openRow(url string) tea.Cmd {
+	d, ok := m.dlqByURL(url)
+	if !ok {
+		return nil
+	}
+	return m.enter(target{name: d.Queue.Name, url: d.Queue.URL, arn: d.Queue.ARN})
+}
+
+// openQueue browses a queue named by the palette (name, URL or ARN).
+func (m *Model) openQueue(ref string) tea.Cmd {
+	if d, ok := m.dlqByName(ref); ok {
+		return m.enter(target{name: d.Queue.Name, url: d.Queue.URL, arn: d.Queue.ARN})
+	}
+	t := target{name: inventory.QueueName(ref)}
+	if strings.Contains(ref, "://") {
+		t.url = ref
+	}
+	return m.enter(t)
+}
+
+// enter shows a queue's messages and browses it.
+func (m *Model) enter(t target) tea.Cmd {
+	if t.name != m.cur.name || m.level != levelBrowse {
+		m.msgs.SetRows(nil)
+		m.msgs.ClearMarks()
+		m.msgs.SetFilter("")
+		m.msgs.SetCursor(0)
+		m.res = bdlq.BrowseResult{}
+		m.byID = map[string]bdlq.Message{}
+		m.browseErr = ""
+	}
+	m.back(false)
+	m.level = levelBrowse
+	m.cur = t
+	return m.browse()
+}
+
+// browse reads the current queue's first page of messages and releases
+// them at once.
+func (m *Model) browse() tea.Cmd {
+	m.browseGen++
+	s := m.session()
+	if s == nil {
+		return nil
+	}
+	m.browseLoading = true
+	env, gen, t := m.envGen(), m.browseGen, m.cur
+	return func() tea.Msg {
+		ctx, cancel := common.Context()
+		defer cancel()
+		if t.url == "" {
+			url, err := inventory.QueueURL(ctx, s, t.name)
+			if err != nil {
+				return browseMsg{env: env, gen: gen, Queue: t, Err: err}
+			}
+			t.url = url
+		}
+		res, err := bdlq.Browse(ctx, s, t.url, bdlq.BrowseOptions{Max: bdlq.DefaultBrowse})
+		if t.arn == "" {
+			t.arn = res.Queue.ARN
+		}
+		return browseMsg{env: env, gen: gen, Queue: t, Result: res, Err: err}
+	}
+}
+
+func (m *Model) onBrowse(msg browseMsg) tea.Cmd {
+	if msg.env != m.envGen() || msg.gen != m.browseGen {
+		return nil
+	}
+	m.browseLoading = false
+	m.cur = msg.Queue
+	if msg.Err != nil && len(msg.Result.Messages) == 0 {
+		m.browseErr = msg.Err.Error()
+		return common.Fail(fmt.Errorf("browse %s: %w", m.cur.name, msg.Err), reloadCmd)
+	}
+	m.browseErr = ""
+	m.res = msg.Result
+	m.byID = make(map[string]bdlq.Message, len(m.res.Messages))
+	for _, x := range m.res.Messages {
+		m.byID[x.ID] = x
+	}
+	m.layout()
+	if m.showDetail {
+		if x, ok := m.byID[m.detailID]; ok {
+			m.setDetail(x)
+		} else {
+			m.back(false)
+		}
+	}
+	if msg.Err != nil {
+		return common.Fail(fmt.Errorf("browse %s: %w", m.cur.name, msg.Err), reloadCmd)
+	}
+	if len(m.res.ReleaseFailures) > 0 {
+		return common.Status(common.Warning, fmt.Sprintf("%d messages of %s could not be released and stay hidden until their visibility timeout ends",
+			len(m.res.ReleaseFailures), m.cur.name))
+	}
+	return nil
+}
+
+// anyFailure reports whether the browse holds Kinesis failures.
+func (m *Model) anyFailure() bool {
+	for _, x := range m.res.Messages {
+		if !x.IsPayload() {
+			return true
+		}
+	}
+	return false
+}
+
+// messageColumns lays out the messages for a width: Kinesis failures get
+// their coordinates, payloads a preview.
+func messageColumns(width int, failures, payloads bool) []table.Column {
+	id := table.Column{Title: "ID", Width: 8}
+	recv := table.Column{Title: "RECV", Width: 4, Right: true}
+	sent := table.Column{Title: "SENT (UTC)", Width: 14}
+	if width >= 120 {
+		sent.Width = 19
+	}
+	if !failures {
+		return []table.Column{id, recv, sent, {Title: "PREVIEW", Width: 10, Flex: 1}}
+	}
+	cond := table.Column{Title: "CONDITION", Width: 12, Flex: 2}
+	consumer := table.Column{Title: "CONSUMER", Width: 10, Flex: 2}
+	if payloads {
+		consumer.Title = "CONSUMER / PREVIEW"
+	}
+	batch := table.Column{Title: "BATCH", Width: 5, Right: true}
+	if width < 110 {
+		return []table.Column{id, recv, sent, cond, consumer, batch}
+	}
+	cond.Width = 22
+	shard := table.Column{Title: "SHARD", Width: 12}
+	seqs := table.Column{Title: "SEQUENCES", Width: 21, Flex: 1}
+	return []table.Column{id, recv, sent, cond, consumer, shard, seqs, batch}
+}
+
+// refreshMessageRows lays the messages out for a table width.
+func (m *Model) refreshMessageRows(width int) {
+	failures := m.anyFailure()
+	rows := make([]table.Row, 0, len(m.res.Messages))
+	for _, x := range m.res.Messages {
+		rows = append(rows, messageRow(x, failures, width >= 110, width >= 120))
+	}
+	m.msgs.SetRows(rows)
+}
+
+func messageRow(x bdlq.Message, failures, wide, longTime bool) table.Row {
+	sent := "-"
+	if !x.SentAt.IsZero() {
+		if longTime {
+			sent = x.SentAt.UTC().Format("2006-01-02 15:04:05")
+		} else {
+			sent = x.SentAt.UTC().Format("01-02 15:04:05")
+		}
+	}
+	cells := []string{shortID(x.ID), strconv.Itoa(x.ReceiveCount), sent}
+	row := table.Row{ID: x.ID}
+	switch {
+	case !failures:
+		cells = append(cells, preview(x.Body))
+	case x.Failure == nil:
+		cond := "payload"
+		if x.ParseError != "" {
+			cond, row.Tone = "unreadable failure", table.Bad
+		}
+		cells = append(cells, cond, preview(x.Body))
+		if wide {
+			cells = append(cells, "", "")
+		}
+		cells = append(cells, "")
+	default:
+		f := x.Failure
+		cells = append(cells, f.Condition, f.Consumer)
+		if wide {
+			cells = append(cells, shortShard(f.Batch.ShardID), SeqRange(f.Batch.StartSequenceNumber, f.Batch.EndSequenceNumber))
+		}
+		cells = append(cells, strconv.Itoa(f.Batch.BatchSize))
+	}
+	row.Cells = cells
+	return row
+}
+
+func preview(body string) string {
+	return decode.Decode([]byte(body)).Preview(200)
+}
+
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+// shortShard drops the "shardId-" prefix: "000000000001".
+func shortShard(id string) string { return strings.TrimPrefix(id, "shardId-") }
+
+// SeqRange shortens a sequence number range to its ends: "4959…8898–4959…5618",
+// or one number when both ends are the same.
+func SeqRange(start, end string) string {
+	short := func(s string) string {
+		if len(s) <= 10 {
+			return s
+		}
+		return s[:4] + "…" + s[len(s)-4:]
+	}
+	if end == "" || end == start {
+		return short(start)
+	}
+	return short(start) + "–" + short(end)
+}
+
+// selected is the message under the cursor (or in the detail).
+func (m *Model) selected() (bdlq.Message, bool) {
+	if m.showDetail {
+		x, ok := m.byID[m.detailID]
+		return x, ok
+	}
+	if m.level != levelBrowse {
+		return bdlq.Message{}, false
+	}
+	r, ok := m.msgs.Selected()
+	if !ok {
+		return bdlq.Message{}, false
+	}
+	x, ok := m.byID[r.ID]
+	return x, ok
+}
+
+func (m *Model) openDetail() {
+	x, ok := m.selected()
+	if !ok {
+		return
+	}
+	m.setDetail(x)
+	m.showDetail = true
+	m.layout()
+}
+
+func (m *Model) setDetail(x bdlq.Message) {
+	m.detailID = x.ID
+	m.detail.SetContent("message "+x.ID, decode.Decode([]byte(x.Body)), messageFields(x))
+}
+
+// messageFields are the detail's header: the parsed failure first, then
+// what SQS says about the message.
+func messageFields(x bdlq.Message) []jsonview.Field {
+	var out []jsonview.Field
+	add := func(label, value string) {
+		if value != "" {
+			out = append(out, jsonview.Field{Label: label, Value: value})
+		}
+	}
+	ts := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02 15:04:05.000Z")
+	}
+	if f := x.Failure; f != nil {
+		add("condition", f.Condition)
+		add(f.Source, f.Consumer)
+		add("consumer arn", f.ConsumerARN)
+		add("failed at", ts(f.Timestamp))
+		add("stream", f.Batch.Stream())
+		add("shard", f.Batch.ShardID)
+		add("start seq", f.Batch.StartSequenceNumber)
+		add("end seq", f.Batch.EndSequenceNumber)
+		add("batch", strconv.Itoa(f.Batch.BatchSize))
+		add("first arrival", ts(f.Batch.FirstArrival))
+		add("last arrival", ts(f.Batch.LastArrival))
+		add("request id", f.RequestID)
+		if f.StatusCode != 0 {
+			add("status", strconv.Itoa(f.StatusCode))
+		}
+		add("function error", f.FunctionError)
+	} else if x.ParseError != "" {
+		add("unreadable failure", x.ParseError)
+	}
+	add("receive count", strconv.Itoa(x.ReceiveCount))
+	add("sent", ts(x.SentAt))
+	add("first received", ts(x.FirstReceivedAt))
+	add("source queue", x.SourceQueueARN())
+	names := make([]string, 0, len(x.MessageAttributes))
+	for k := range x.MessageAttributes {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		add("attr "+k, x.MessageAttributes[k])
+	}
+	return out
+}

@@ -1,0 +1,367 @@
+// Package dlq is the DLQs tab: every dead-letter queue with its depth, the
+// age of its oldest message, what feeds it and a depth sparkline; inside
+// one, its messages browsed without side effects (each released at once),
+// parsed as Kinesis failures or shown as payloads; and the work done on
+// them: hydrate into the archive, redrive, delete, purge, export and trace.
+package dlq
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/sluicehq/sluice/backend"
+	bdlq "github.com/sluicehq/sluice/backend/dlq"
+	"github.com/sluicehq/sluice/backend/inventory"
+	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/jsonview"
+	"github.com/sluicehq/sluice/views/progress"
+	"github.com/sluicehq/sluice/views/table"
+)
+
+// Option tunes the tab.
+type Option func(*options)
+
+type options struct {
+	now       func() time.Time
+	exportDir string
+	poll      time.Duration
+}
+
+// WithClock sets the clock used for metric ranges, export file names and
+// rates (tests pass a fixed one).
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithExportDir sets where `e` writes its JSON Lines files (the working
+// directory by default).
+func WithExportDir(dir string) Option { return func(o *options) { o.exportDir = dir } }
+
+// WithPollInterval sets how often a redrive's move task is checked (a
+// second by default).
+func WithPollInterval(d time.Duration) Option { return func(o *options) { o.poll = d } }
+
+type level int
+
+const (
+	levelList level = iota
+	levelBrowse
+)
+
+// target is the queue being browsed.
+type target struct {
+	name, url, arn string
+}
+
+// Model is the DLQs tab.
+type Model struct {
+	c *common.Common
+	o options
+
+	level      level
+	list       table.Model
+	msgs       table.Model
+	detail     jsonview.Model
+	showDetail bool
+	detailID   string
+
+	// The list.
+	dlqs        []inventory.DLQ
+	notes       []string
+	metrics     map[string]queueMetrics // by queue name
+	listGen     int
+	listLoading bool
+	listLoaded  bool
+	listErr     string
+
+	// The browse.
+	cur           target
+	res           bdlq.BrowseResult
+	byID          map[string]bdlq.Message
+	browseGen     int
+	browseLoading bool
+	browseErr     string
+
+	// Long work.
+	jobSeq  int
+	job     *job
+	redrive *redriveState
+
+	width, height int
+}
+
+// New makes the tab.
+func New(c *common.Common, opts ...Option) *Model {
+	o := options{now: time.Now, exportDir: ".", poll: time.Second}
+	for _, f := range opts {
+		f(&o)
+	}
+	m := &Model{c: c, o: o, metrics: map[string]queueMetrics{}, byID: map[string]bdlq.Message{}}
+	m.list = table.New(c.Styles, &c.Keys.List, listColumns())
+	m.list.SetEmpty("no dead-letter queues found")
+	m.msgs = table.New(c.Styles, &c.Keys.List, messageColumns(80, true, false))
+	m.msgs.SetEmpty("the queue is empty")
+	m.detail = jsonview.New(c.Styles, &c.Keys.List)
+	m.SetSize(c.Width, c.Height)
+	return m
+}
+
+// toDLQ routes a message to this tab.
+type toDLQ struct{}
+
+func (toDLQ) RouteTo() common.TabID { return common.DLQTab }
+
+// reloadMsg is the retry of a failed load.
+type reloadMsg struct{ toDLQ }
+
+func reloadCmd() tea.Msg { return reloadMsg{} }
+
+func (m *Model) ID() common.TabID { return common.DLQTab }
+func (m *Model) Title() string    { return "DLQs" }
+
+// Init loads the list.
+func (m *Model) Init() tea.Cmd { return m.loadList() }
+
+func (m *Model) env() *common.Env {
+	if m.c.Env == nil {
+		return &common.Env{}
+	}
+	return m.c.Env
+}
+
+func (m *Model) session() *backend.Session { return m.env().Session }
+
+func (m *Model) envGen() int { return m.env().Gen }
+
+// Capturing is true while a filter is typed.
+func (m *Model) Capturing() bool {
+	return m.list.Filtering() || m.msgs.Filtering()
+}
+
+// Completions offers queue names for :dlq.
+func (m *Model) Completions(command string) []string {
+	if command != "dlq" && command != "dlqs" {
+		return nil
+	}
+	out := make([]string, 0, len(m.dlqs))
+	for _, d := range m.dlqs {
+		out = append(out, d.Queue.Name)
+	}
+	return out
+}
+
+// Update handles keys, the tab's data and the shared messages.
+func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
+	case tea.MouseWheelMsg:
+		return m, m.forward(msg)
+	case common.OpenMsg:
+		if msg.Tab != common.DLQTab {
+			return m, nil
+		}
+		if msg.Target == "" {
+			m.back(true)
+			return m, nil
+		}
+		return m, m.openQueue(msg.Target)
+	case common.RefreshMsg, reloadMsg:
+		return m, m.reload()
+	case common.SessionMsg:
+		return m, m.resetSession()
+	case listMsg:
+		return m, m.onList(msg)
+	case metricsMsg:
+		return m, m.onMetrics(msg)
+	case browseMsg:
+		return m, m.onBrowse(msg)
+	case hydratePlanMsg:
+		return m, m.onHydratePlan(msg)
+	case jobStartedMsg:
+		return m, m.onJobStarted(msg)
+	case jobMsg:
+		return m, m.onJob(msg)
+	case redriveStartedMsg:
+		return m, m.onRedriveStarted(msg)
+	case redriveTickMsg:
+		return m, m.onRedriveTick(msg)
+	case redriveTasksMsg:
+		return m, m.onRedriveTasks(msg)
+	case doneMsg:
+		return m, m.onDone(msg)
+	}
+	return m, nil
+}
+
+// reload loads the list again and, inside a queue, browses it again.
+func (m *Model) reload() tea.Cmd {
+	cmds := []tea.Cmd{m.loadList()}
+	if m.level == levelBrowse {
+		cmds = append(cmds, m.browse())
+	}
+	return tea.Batch(cmds...)
+}
+
+// resetSession drops everything loaded for the old session and loads anew.
+func (m *Model) resetSession() tea.Cmd {
+	if m.job != nil {
+		m.job.cancel()
+		m.job = nil
+	}
+	m.redrive = nil
+	m.dlqs, m.notes = nil, nil
+	m.metrics = map[string]queueMetrics{}
+	m.list.SetRows(nil)
+	m.list.ClearMarks()
+	m.listLoaded, m.listErr = false, ""
+	m.back(true)
+	return m.loadList()
+}
+
+// back leaves the browse (and the detail) for the list.
+func (m *Model) back(toList bool) {
+	m.showDetail = false
+	m.detail.Clear()
+	if toList {
+		m.level = levelList
+		m.browseGen++ // answers to the old browse are dropped
+		m.browseLoading = false
+	}
+}
+
+// forward hands a key or wheel event to what has the focus.
+func (m *Model) forward(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch {
+	case m.showDetail:
+		m.detail, cmd = m.detail.Update(msg)
+	case m.level == levelBrowse:
+		m.msgs, cmd = m.msgs.Update(msg)
+	default:
+		m.list, cmd = m.list.Update(msg)
+	}
+	return cmd
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	if m.Capturing() {
+		return m.forward(msg)
+	}
+	k, l := m.c.Keys.DLQ, m.c.Keys.List
+	switch {
+	case key.Matches(msg, l.Back):
+		switch {
+		case m.showDetail:
+			m.back(false)
+		case m.level == levelBrowse && m.msgs.Filter() != "":
+			return m.forward(msg)
+		case m.level == levelBrowse:
+			m.back(true)
+		default:
+			return m.forward(msg)
+		}
+		return nil
+	case key.Matches(msg, l.Open):
+		if m.showDetail {
+			return nil
+		}
+		if m.level == levelList {
+			if r, ok := m.list.Selected(); ok {
+				return m.openRow(r.ID)
+			}
+			return nil
+		}
+		m.openDetail()
+		return nil
+	case key.Matches(msg, k.HydrateAll):
+		return m.hydrateAll()
+	case key.Matches(msg, k.Hydrate):
+		return m.hydrateSelected()
+	case key.Matches(msg, k.Redrive):
+		return m.startRedrive()
+	case key.Matches(msg, k.Delete):
+		return m.deleteMessages()
+	case key.Matches(msg, k.Purge):
+		return m.purge()
+	case key.Matches(msg, k.Export):
+		return m.export()
+	case key.Matches(msg, k.Select):
+		if m.level == levelBrowse && !m.showDetail && !m.env().ReadOnly() {
+			m.msgs.ToggleMark()
+			m.msgs.SetCursor(m.msgs.Cursor() + 1)
+		}
+		return nil
+	case key.Matches(msg, l.Trace):
+		return m.trace()
+	case key.Matches(msg, l.Copy):
+		return m.copyBody()
+	}
+	return m.forward(msg)
+}
+
+// ShortHelp is the footer: the keys that do something here.
+func (m *Model) ShortHelp() []key.Binding {
+	k, l := m.c.Keys.DLQ, m.c.Keys.List
+	ro := m.env().ReadOnly()
+	var out []key.Binding
+	switch {
+	case m.showDetail:
+		out = []key.Binding{l.Back, l.Up, l.Down, l.PageDown, l.Copy, l.Trace}
+		if !ro {
+			out = append(out, k.Hydrate, k.Delete)
+		}
+	case m.level == levelBrowse:
+		out = []key.Binding{l.Open, l.Back, l.Filter}
+		if !ro {
+			out = append(out, k.Hydrate, k.HydrateAll, k.Select, k.Delete, k.Redrive, k.Purge)
+		}
+		out = append(out, k.Export, l.Trace)
+	default:
+		out = []key.Binding{l.Open, l.Filter}
+		if !ro {
+			out = append(out, k.HydrateAll, k.Redrive, k.Purge)
+		}
+		out = append(out, k.Export)
+	}
+	return out
+}
+
+// FullHelp lists every binding of the tab, writes left out under
+// read-only.
+func (m *Model) FullHelp() [][]key.Binding {
+	k, l := m.c.Keys.DLQ, m.c.Keys.List
+	nav := []key.Binding{l.Up, l.Down, l.Top, l.Bottom, l.PageUp, l.PageDown, l.Open, l.Back, l.Filter}
+	read := []key.Binding{k.Export, l.Trace, l.Copy}
+	if m.env().ReadOnly() {
+		return [][]key.Binding{nav, read}
+	}
+	return [][]key.Binding{nav, read, {k.Hydrate, k.HydrateAll, k.Select, k.Redrive, k.Delete, k.Purge}}
+}
+
+// job is a hydration running in the background.
+type job struct {
+	id       int
+	queue    string
+	url      string
+	loc      backend.ArchiveLocation
+	cancel   context.CancelFunc
+	bar      progress.Model
+	started  time.Time
+	hydrated int
+	events   int
+	left     int
+	skipped  int
+	failed   int
+}
+
+// redriveState follows a redrive's move task.
+type redriveState struct {
+	gen     int
+	queue   string
+	arn     string
+	handle  string
+	started time.Time
+	bar     progress.Model
+}

@@ -1,0 +1,208 @@
+package dlq
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/sluicehq/sluice/backend"
+	bdlq "github.com/sluicehq/sluice/backend/dlq"
+	"github.com/sluicehq/sluice/backend/inventory"
+	"github.com/sluicehq/sluice/views/chart"
+	"github.com/sluicehq/sluice/views/common"
+)
+
+// evil is what a hostile payload or name may hold: a screen clear and an
+// OSC 52 clipboard write.
+const evil = "\x1b[2J\x1b]52;c;aGk=\x07"
+
+var sizes = []struct{ w, h int }{{80, 24}, {160, 48}}
+
+func fixedDLQs() []inventory.DLQ {
+	return []inventory.DLQ{
+		{Queue: inventory.Queue{Name: "orders-dlq", URL: "http://127.0.0.1:4577/000000000000/orders-dlq", ARN: "arn:aws:sqs:us-east-1:000000000000:orders-dlq", Visible: 12, NotVisible: 1},
+			Sources: []inventory.Source{{Kind: inventory.SourcePipe, Name: "orders-to-api"}}, Archived: true, Notes: []string{"lambda: not served by this endpoint"}},
+		{Queue: inventory.Queue{Name: "jobs-dlq", URL: "http://127.0.0.1:4577/000000000000/jobs-dlq", Visible: 3},
+			Sources: []inventory.Source{{Kind: inventory.SourceSQS, Name: "jobs"}}},
+		{Queue: inventory.Queue{Name: "payments-dlq", URL: "http://127.0.0.1:4577/000000000000/payments-dlq"},
+			Sources: []inventory.Source{{Kind: inventory.SourceLambda, Name: "charge" + evil}}},
+	}
+}
+
+func fixedMetrics() map[string]queueMetrics {
+	age := 3720.0
+	young := 45.0
+	end := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	series := func(vals ...float64) []chart.Point {
+		var out []chart.Point
+		for i, v := range vals {
+			if v >= 0 { // a negative value is a period without data
+				out = append(out, chart.Point{Time: end.Add(time.Duration(i-len(vals)) * 5 * time.Minute), Value: v})
+			}
+		}
+		return out
+	}
+	return map[string]queueMetrics{
+		"orders-dlq": {Age: &age, Depth: series(0, 0, 1, 2, 2, 3, 5, 8, 8, 9, 11, 12), Start: end.Add(-time.Hour), End: end, Period: 5 * time.Minute},
+		"jobs-dlq":   {Age: &young, Depth: series(3, 3, -1, -1, 3), Start: end.Add(-time.Hour), End: end, Period: 5 * time.Minute},
+	}
+}
+
+func failure(i int) bdlq.Message {
+	start := fmt.Sprintf("4959033827149025660855969253836157109592157598913658%04d", i)
+	at := time.Date(2026, 11, 27, 9, 0, i, 0, time.UTC)
+	body := fmt.Sprintf(`{"context":{"partnerResourceArn":"arn:aws:pipes:us-east-1:000000000000:pipe/orders-to-api","condition":"RetryAttemptsExhausted"},"version":"1.0","timestamp":"2026-11-27T09:00:%02d.000Z","KinesisBatchInfo":{"shardId":"shardId-000000000001","startSequenceNumber":"%s","endSequenceNumber":"%s","approximateArrivalOfFirstRecord":"2026-11-27T08:59:00.000Z","approximateArrivalOfLastRecord":"2026-11-27T08:59:00.000Z","batchSize":%d,"streamArn":"arn:aws:kinesis:us-east-1:000000000000:stream/orders"}}`, i, start, start+"9", i+1)
+	f, err := bdlq.ParseFailure(body)
+	if err != nil {
+		panic(err)
+	}
+	return bdlq.Message{ID: fmt.Sprintf("%08x-1111-2222-3333-444455556666", i+0xa0), Body: body, ReceiveCount: i + 1, SentAt: at, Failure: f}
+}
+
+func fixedBrowse() bdlq.BrowseResult {
+	msgs := []bdlq.Message{failure(0), failure(1)}
+	msgs = append(msgs, bdlq.Message{ID: "ffffffff-0000-1111-2222-333344445555", Body: "evil payload " + evil + " end", ReceiveCount: 4,
+		SentAt: time.Date(2026, 11, 27, 9, 5, 0, 0, time.UTC)})
+	return bdlq.BrowseResult{
+		Queue:    bdlq.Queue{Name: "orders-dlq", ARN: "arn:aws:sqs:us-east-1:000000000000:orders-dlq", Visible: 3, InFlight: 0},
+		Messages: msgs, Released: 3, Complete: true,
+		Warning: "This browse raised the receive count of each of the 3 messages it read by one (SQS counts every receive, a peek's too).",
+	}
+}
+
+// fixedModel is the tab fed the messages its commands would produce.
+func fixedModel(t *testing.T, w, h int, dark bool) *Model {
+	t.Helper()
+	m := New(newCommon(&backend.Session{}, w, h, dark), WithClock(func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) }))
+	m.Init()
+	m.Update(listMsg{env: 1, gen: m.listGen, DLQs: fixedDLQs()})
+	m.Update(metricsMsg{env: 1, gen: m.listGen, Metrics: fixedMetrics()})
+	return m
+}
+
+func (m *Model) browsed(t *testing.T) {
+	t.Helper()
+	m.Update(common.OpenMsg{Tab: common.DLQTab, Target: "orders-dlq"})
+	m.Update(browseMsg{env: 1, gen: m.browseGen, Queue: target{name: "orders-dlq", url: fixedDLQs()[0].Queue.URL, arn: fixedDLQs()[0].Queue.ARN}, Result: fixedBrowse()})
+}
+
+// checkView asserts the view's size and that nothing from data reaches
+// the terminal as an escape sequence, then compares it with its golden.
+func checkView(t *testing.T, m *Model, w, h int) {
+	t.Helper()
+	view := m.View()
+	for _, bad := range []string{"\x1b[2J", "\x1b]52", "\x07"} {
+		if strings.Contains(view, bad) {
+			t.Fatalf("view holds a live %q", bad)
+		}
+	}
+	plain := ansi.Strip(view)
+	lines := strings.Split(plain, "\n")
+	if len(lines) != h {
+		t.Fatalf("%d lines, want %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) != w {
+			t.Fatalf("line %d is %d wide, want %d: %q", i, ansi.StringWidth(l), w, l)
+		}
+	}
+	golden.RequireEqual(t, []byte(plain))
+}
+
+func eachSize(t *testing.T, f func(t *testing.T, w, h int, dark bool)) {
+	for _, s := range sizes {
+		for _, dark := range []bool{true, false} {
+			name := fmt.Sprintf("%dx%d-light", s.w, s.h)
+			if dark {
+				name = fmt.Sprintf("%dx%d-dark", s.w, s.h)
+			}
+			t.Run(name, func(t *testing.T) { f(t, s.w, s.h, dark) })
+		}
+	}
+}
+
+func TestGoldenList(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int, dark bool) {
+		m := fixedModel(t, w, h, dark)
+		view := ansi.Strip(m.View())
+		if w >= 160 && !strings.Contains(view, `charge\x1b[2J\x1b]52;c;aGk=\x07`) {
+			t.Errorf("the hostile source is not shown inert:\n%s", view)
+		}
+		checkView(t, m, w, h)
+	})
+}
+
+func TestGoldenBrowse(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int, dark bool) {
+		m := fixedModel(t, w, h, dark)
+		m.browsed(t)
+		m.Update(keyMsg("space"))
+		checkView(t, m, w, h)
+	})
+}
+
+func TestGoldenDetail(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int, dark bool) {
+		m := fixedModel(t, w, h, dark)
+		m.browsed(t)
+		m.Update(keyMsg("enter"))
+		checkView(t, m, w, h)
+	})
+}
+
+func TestGoldenHostilePayloadDetail(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int, dark bool) {
+		m := fixedModel(t, w, h, dark)
+		m.browsed(t)
+		m.Update(keyMsg("G"))
+		m.Update(keyMsg("enter"))
+		if !strings.Contains(ansi.Strip(m.View()), `\x1b[2J`) {
+			t.Errorf("the escape is not shown:\n%s", ansi.Strip(m.View()))
+		}
+		checkView(t, m, w, h)
+	})
+}
+
+func TestGoldenProgress(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int, dark bool) {
+		m := fixedModel(t, w, h, dark)
+		m.browsed(t)
+		m.job = &job{id: 1, queue: "orders-dlq", cancel: func() {}}
+		m.job.bar.Label, m.job.bar.Total, m.job.bar.Done, m.job.bar.Failed, m.job.bar.Rate = "hydrate orders-dlq", 12, 5, 1, 2.5
+		m.layout()
+		checkView(t, m, w, h)
+	})
+}
+
+func TestEverySizeIsExact(t *testing.T) {
+	for _, w := range []int{12, 40, 80, 119, 120, 200} {
+		for _, h := range []int{3, 6, 24} {
+			m := fixedModel(t, w, h, true)
+			check := func(what string) {
+				t.Helper()
+				lines := strings.Split(ansi.Strip(m.View()), "\n")
+				if len(lines) != h {
+					t.Fatalf("%s %dx%d: %d lines", what, w, h, len(lines))
+				}
+				for i, l := range lines {
+					if ansi.StringWidth(l) != w {
+						t.Fatalf("%s %dx%d: line %d is %d wide: %q", what, w, h, i, ansi.StringWidth(l), l)
+					}
+				}
+			}
+			check("list")
+			m.browsed(t)
+			check("browse")
+			m.job = &job{id: 1, cancel: func() {}}
+			m.job.bar.Label, m.job.bar.Total = "hydrate", 3
+			m.layout()
+			check("progress")
+			m.Update(keyMsg("enter"))
+			check("detail")
+		}
+	}
+}

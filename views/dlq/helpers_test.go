@@ -1,0 +1,199 @@
+package dlq
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/backendtest"
+	"github.com/sluicehq/sluice/keymap"
+	"github.com/sluicehq/sluice/localengine/enginetest"
+	"github.com/sluicehq/sluice/tui/theme"
+	"github.com/sluicehq/sluice/views/common"
+)
+
+const (
+	account   = "000000000000"
+	streamARN = "arn:aws:kinesis:us-east-1:" + account + ":stream/orders"
+	pipeARN   = "arn:aws:pipes:us-east-1:" + account + ":pipe/orders-to-api"
+)
+
+// scene is an engine with a stream, a DLQ of Pipes failures for records
+// put into it, and an archive bucket the DLQ's tag names.
+type scene struct {
+	t        *testing.T
+	s        *backend.Session
+	e        *enginetest.Engine
+	ctx      context.Context
+	queueURL string
+	shard    string
+	seqs     []string
+	ids      []string
+}
+
+func newScene(t *testing.T, n int) *scene {
+	t.Helper()
+	s, e := backendtest.Open(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	sc := &scene{t: t, s: s, e: e, ctx: ctx}
+	if _, err := e.Kinesis().CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("orders"), ShardCount: aws.Int32(1)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.S3().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("archive")}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.SQS().CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("orders-dlq"),
+		Tags: map[string]string{"sluice:archive": "s3://archive/failed/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.queueURL = aws.ToString(out.QueueUrl)
+	for i := range n {
+		sc.fail(i)
+	}
+	return sc
+}
+
+// fail puts one record and sends its Pipes failure, in the documented
+// format, to the DLQ.
+func (sc *scene) fail(i int) {
+	sc.t.Helper()
+	put, err := sc.e.Kinesis().PutRecord(sc.ctx, &kinesis.PutRecordInput{StreamName: aws.String("orders"),
+		PartitionKey: aws.String(fmt.Sprintf("customer-%d", i)), Data: fmt.Appendf(nil, `{"orderId":"o-%d"}`, i)})
+	if err != nil {
+		sc.t.Fatal(err)
+	}
+	seq := aws.ToString(put.SequenceNumber)
+	sc.shard = aws.ToString(put.ShardId)
+	sc.seqs = append(sc.seqs, seq)
+	now := time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
+	body := fmt.Sprintf(`{"context":{"partnerResourceArn":%q,"condition":"RetryAttemptsExhausted"},
+"version":"1.0","timestamp":%q,"KinesisBatchInfo":{"shardId":%q,"startSequenceNumber":%q,"endSequenceNumber":%q,
+"approximateArrivalOfFirstRecord":%q,"approximateArrivalOfLastRecord":%q,"batchSize":1,"streamArn":%q}}`,
+		pipeARN, now, sc.shard, seq, seq, now, now, streamARN)
+	sent, err := sc.e.SQS().SendMessage(sc.ctx, &sqs.SendMessageInput{QueueUrl: aws.String(sc.queueURL), MessageBody: aws.String(body)})
+	if err != nil {
+		sc.t.Fatal(err)
+	}
+	sc.ids = append(sc.ids, aws.ToString(sent.MessageId))
+}
+
+// counts is the queue's visible and in-flight messages.
+func (sc *scene) counts(url string) (int, int) {
+	sc.t.Helper()
+	out, err := sc.e.SQS().GetQueueAttributes(sc.ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url),
+		AttributeNames: []sqstypes.QueueAttributeName{"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"}})
+	if err != nil {
+		sc.t.Fatal(err)
+	}
+	v, _ := strconv.Atoi(out.Attributes["ApproximateNumberOfMessages"])
+	h, _ := strconv.Atoi(out.Attributes["ApproximateNumberOfMessagesNotVisible"])
+	return v, h
+}
+
+func (sc *scene) objects() []string {
+	sc.t.Helper()
+	out, err := sc.e.S3().ListObjectsV2(sc.ctx, &s3.ListObjectsV2Input{Bucket: aws.String("archive")})
+	if err != nil {
+		sc.t.Fatal(err)
+	}
+	var keys []string
+	for _, o := range out.Contents {
+		keys = append(keys, aws.ToString(o.Key))
+	}
+	return keys
+}
+
+func newCommon(s *backend.Session, width, height int, dark bool) *common.Common {
+	st := theme.New(theme.Light(), false)
+	if dark {
+		st = theme.New(theme.Dark(), false)
+	}
+	km := keymap.Default()
+	return &common.Common{Width: width, Height: height, Styles: &st, Keys: &km, Env: &common.Env{Session: s, Gen: 1}}
+}
+
+// drive runs cmd and every command the tab answers with, feeding the tab
+// its own messages, and returns what it sent to the root.
+func drive(t *testing.T, m *Model, cmd tea.Cmd) []tea.Msg {
+	t.Helper()
+	var out []tea.Msg
+	queue := []tea.Cmd{cmd}
+	for steps := 0; len(queue) > 0; steps++ {
+		if steps > 100000 {
+			t.Fatal("the tab never settles")
+		}
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		switch msg := c().(type) {
+		case nil:
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case common.StatusMsg, common.ConfirmRequest, common.TraceMsg, common.CopyMsg, common.OpenMsg:
+			out = append(out, msg)
+		default:
+			_, next := m.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+	return out
+}
+
+// press sends keys to the tab and drives what they start.
+func press(t *testing.T, m *Model, keys ...string) []tea.Msg {
+	t.Helper()
+	var out []tea.Msg
+	for _, k := range keys {
+		_, cmd := m.Update(keyMsg(k))
+		out = append(out, drive(t, m, cmd)...)
+	}
+	return out
+}
+
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	}
+	return tea.KeyPressMsg{Code: rune(k[0]), Text: k}
+}
+
+func confirms(msgs []tea.Msg) []common.ConfirmRequest {
+	var out []common.ConfirmRequest
+	for _, m := range msgs {
+		if c, ok := m.(common.ConfirmRequest); ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func statuses(msgs []tea.Msg) []common.StatusMsg {
+	var out []common.StatusMsg
+	for _, m := range msgs {
+		if c, ok := m.(common.StatusMsg); ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}

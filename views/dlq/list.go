@@ -1,0 +1,267 @@
+package dlq
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/inventory"
+	"github.com/sluicehq/sluice/backend/metrics"
+	"github.com/sluicehq/sluice/views/chart"
+	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/table"
+)
+
+// listMsg carries the DLQs found.
+type listMsg struct {
+	toDLQ
+	env, gen int
+	DLQs     []inventory.DLQ
+	Err      error
+}
+
+// queueMetrics is what the list shows of a queue's last hour.
+type queueMetrics struct {
+	// Age is the latest ApproximateAgeOfOldestMessage, in seconds; nil
+	// when CloudWatch has no point.
+	Age *float64
+	// Depth is ApproximateNumberOfMessagesVisible over [Start, End), one
+	// point per Period, oldest first; periods without data have no point.
+	Depth      []chart.Point
+	Start, End time.Time
+	Period     time.Duration
+}
+
+// sparkCells is how many cells the depth sparkline has: five minutes each
+// over the hour.
+const sparkCells = 12
+
+// metricsMsg carries the metrics of a few queues; next is the index of the
+// queues to read after them.
+type metricsMsg struct {
+	toDLQ
+	env, gen int
+	Metrics  map[string]queueMetrics
+	next     int
+	names    []string
+	Err      error
+}
+
+// metricsBatch is how many queues' metrics are read at once.
+const metricsBatch = 6
+
+func (m *Model) loadList() tea.Cmd {
+	m.listGen++
+	s := m.session()
+	if s == nil {
+		m.listLoading = false
+		return nil
+	}
+	m.listLoading = true
+	env, gen := m.envGen(), m.listGen
+	return func() tea.Msg {
+		ctx, cancel := common.Context()
+		defer cancel()
+		dlqs, err := inventory.DLQs(ctx, s)
+		return listMsg{env: env, gen: gen, DLQs: dlqs, Err: err}
+	}
+}
+
+func (m *Model) onList(msg listMsg) tea.Cmd {
+	if msg.env != m.envGen() || msg.gen != m.listGen {
+		return nil
+	}
+	m.listLoading = false
+	if msg.Err != nil {
+		m.listErr = msg.Err.Error()
+		return common.Fail(fmt.Errorf("list DLQs: %w", msg.Err), reloadCmd)
+	}
+	m.listErr = ""
+	m.listLoaded = true
+	dlqs := slices.Clone(msg.DLQs)
+	slices.SortFunc(dlqs, func(a, b inventory.DLQ) int { return strings.Compare(a.Queue.Name, b.Queue.Name) })
+	m.dlqs = dlqs
+	m.notes = nil
+	for _, d := range dlqs {
+		for _, n := range d.Notes {
+			if !slices.Contains(m.notes, n) {
+				m.notes = append(m.notes, n)
+			}
+		}
+	}
+	m.refreshListRows()
+	names := make([]string, len(dlqs))
+	for i, d := range dlqs {
+		names[i] = d.Queue.Name
+	}
+	return m.loadMetrics(names, 0)
+}
+
+// loadMetrics reads the last hour of a few queues' metrics at a time, so
+// that a long list fills in as it goes without a burst of calls.
+func (m *Model) loadMetrics(names []string, from int) tea.Cmd {
+	s := m.session()
+	if s == nil || from >= len(names) {
+		return nil
+	}
+	env, gen, now := m.envGen(), m.listGen, m.o.now()
+	batch := names[from:min(from+metricsBatch, len(names))]
+	return func() tea.Msg {
+		ctx, cancel := common.Context()
+		defer cancel()
+		out := map[string]queueMetrics{}
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		var firstErr error
+		for _, name := range batch {
+			wg.Go(func() {
+				qm, err := readQueueMetrics(ctx, s, name, now)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					if firstErr == nil {
+						firstErr = err
+					}
+					return
+				}
+				out[name] = qm
+			})
+		}
+		wg.Wait()
+		return metricsMsg{env: env, gen: gen, Metrics: out, names: names, next: from + len(batch), Err: firstErr}
+	}
+}
+
+func readQueueMetrics(ctx context.Context, s *backend.Session, name string, now time.Time) (queueMetrics, error) {
+	series, err := metrics.ForQueue(ctx, s, name, now.Add(-time.Hour), now)
+	if err != nil {
+		return queueMetrics{}, err
+	}
+	qm := queueMetrics{Start: now.Add(-time.Hour), End: now, Period: time.Minute}
+	for _, sr := range series {
+		switch sr.Name {
+		case "ApproximateAgeOfOldestMessage":
+			if p, ok := sr.Last(); ok {
+				v := p.Value
+				qm.Age = &v
+			}
+		case "ApproximateNumberOfMessagesVisible":
+			if sr.Period > 0 {
+				qm.Period = time.Duration(sr.Period) * time.Second
+			}
+			for _, p := range sr.Points {
+				qm.Depth = append(qm.Depth, chart.Point{Time: p.Time, Value: p.Value})
+			}
+		}
+	}
+	return qm, nil
+}
+
+func (m *Model) onMetrics(msg metricsMsg) tea.Cmd {
+	if msg.env != m.envGen() || msg.gen != m.listGen {
+		return nil
+	}
+	for name, qm := range msg.Metrics {
+		m.metrics[name] = qm
+	}
+	m.refreshListRows()
+	var cmds []tea.Cmd
+	if msg.Err != nil {
+		// Metrics are an extra: say so once, keep the list.
+		cmds = append(cmds, common.Status(common.Warning, "DLQ metrics: "+msg.Err.Error()))
+	}
+	cmds = append(cmds, m.loadMetrics(msg.names, msg.next))
+	return tea.Batch(cmds...)
+}
+
+func listColumns() []table.Column {
+	return []table.Column{
+		{Title: "NAME", Width: 14, Flex: 3},
+		{Title: "DEPTH", Width: 6, Right: true},
+		{Title: "IN FLIGHT", Width: 9, Right: true},
+		{Title: "OLDEST", Width: 7, Right: true},
+		{Title: "SOURCES", Width: 10, Flex: 3},
+		{Title: "DEPTH 1H", Width: 12, Flex: 1},
+	}
+}
+
+func (m *Model) refreshListRows() {
+	rows := make([]table.Row, 0, len(m.dlqs))
+	for _, d := range m.dlqs {
+		q := d.Queue
+		qm, hasMetrics := m.metrics[q.Name]
+		age, trend := "-", ""
+		if qm.Age != nil {
+			age = FormatAge(*qm.Age)
+		}
+		if hasMetrics {
+			trend = chart.Sparkline(chart.Resample(qm.Depth, qm.Start, qm.End, qm.Period, sparkCells), sparkCells)
+		}
+		tone := table.Dim
+		if q.Visible > 0 {
+			tone = table.Warn
+		}
+		rows = append(rows, table.Row{ID: q.URL, Tone: tone, Cells: []string{
+			q.Name, strconv.Itoa(q.Visible), strconv.Itoa(q.NotVisible), age, sourcesText(d), trend,
+		}})
+	}
+	m.list.SetRows(rows)
+}
+
+// sourcesText names what feeds a DLQ: "pipe orders-to-api, sqs jobs".
+func sourcesText(d inventory.DLQ) string {
+	if len(d.Sources) == 0 {
+		if d.Archived {
+			return "(tagged " + inventory.ArchiveTag + ")"
+		}
+		return "-"
+	}
+	parts := make([]string, len(d.Sources))
+	for i, s := range d.Sources {
+		parts[i] = string(s.Kind) + " " + s.Name
+	}
+	return strings.Join(parts, ", ")
+}
+
+// dlqByURL finds a listed DLQ.
+func (m *Model) dlqByURL(url string) (inventory.DLQ, bool) {
+	for _, d := range m.dlqs {
+		if d.Queue.URL == url {
+			return d, true
+		}
+	}
+	return inventory.DLQ{}, false
+}
+
+// dlqByName finds a listed DLQ by name, URL or ARN.
+func (m *Model) dlqByName(ref string) (inventory.DLQ, bool) {
+	name := inventory.QueueName(ref)
+	for _, d := range m.dlqs {
+		if d.Queue.Name == name || d.Queue.URL == ref || d.Queue.ARN == ref {
+			return d, true
+		}
+	}
+	return inventory.DLQ{}, false
+}
+
+// FormatAge writes seconds as "45s", "12m", "3h04m" or "2d03h".
+func FormatAge(sec float64) string {
+	d := time.Duration(sec) * time.Second
+	switch {
+	case d < time.Minute:
+		return strconv.Itoa(int(d.Seconds())) + "s"
+	case d < time.Hour:
+		return strconv.Itoa(int(d.Minutes())) + "m"
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	default:
+		return fmt.Sprintf("%dd%02dh", int(d.Hours())/24, int(d.Hours())%24)
+	}
+}

@@ -1,0 +1,213 @@
+package dlq
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sluicehq/sluice/backend/inert"
+)
+
+// wideDetail is the width from which the detail sits beside the list
+// rather than over it.
+const wideDetail = 120
+
+// SetSize takes the body area the root gives the tab.
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = max(width, 0), max(height, 0)
+	m.layout()
+}
+
+// layout sizes the list, the messages and the detail for what the header,
+// the banner and the progress lines leave.
+func (m *Model) layout() {
+	body := m.bodyHeight()
+	m.list.SetSize(m.width, body)
+	msgsWidth := m.width
+	if m.showDetail {
+		if m.width >= wideDetail {
+			msgsWidth = m.width * 2 / 5
+			m.detail.SetSize(m.width-msgsWidth-1, body)
+		} else {
+			m.detail.SetSize(m.width, body)
+		}
+	}
+	m.msgs.SetSize(msgsWidth, body)
+	payloads := false
+	for _, x := range m.res.Messages {
+		payloads = payloads || x.IsPayload()
+	}
+	m.msgs.SetColumns(messageColumns(msgsWidth, m.anyFailure(), payloads))
+	m.refreshMessageRows(msgsWidth)
+}
+
+func (m *Model) bodyHeight() int {
+	h := m.height - 1 - len(m.bannerLines()) - len(m.progressLines())
+	return max(h, 2)
+}
+
+// bannerLines warn about what the browse did (receive counts, a redrive
+// policy), at most two lines.
+func (m *Model) bannerLines() []string {
+	if m.level != levelBrowse || m.width <= 0 {
+		return nil
+	}
+	st := m.c.Styles
+	switch {
+	case m.browseErr != "":
+		return []string{st.Err.Render(fit("✗ "+inert.Line(m.browseErr), m.width))}
+	case m.res.Warning != "":
+		out := wrap("⚠ "+inert.Line(m.res.Warning), m.width, 2)
+		for i, l := range out {
+			out[i] = st.Warn.Render(l)
+		}
+		return out
+	}
+	return nil
+}
+
+func (m *Model) progressLines() []string {
+	var out []string
+	if m.job != nil {
+		out = append(out, m.job.bar.View(m.width))
+	}
+	if m.redrive != nil {
+		out = append(out, m.redrive.bar.View(m.width))
+	}
+	return out
+}
+
+// View draws the tab, exactly its width × height.
+func (m *Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	lines := []string{m.header()}
+	lines = append(lines, m.bannerLines()...)
+	body := m.bodyHeight()
+	switch {
+	case m.level == levelList:
+		lines = append(lines, strings.Split(m.list.View(), "\n")...)
+	case m.showDetail && m.width >= wideDetail:
+		left := strings.Split(m.msgs.View(), "\n")
+		right := strings.Split(m.detail.View(), "\n")
+		sep := m.c.Styles.Subtle.Render("│")
+		for i := range body {
+			l, r := "", ""
+			if i < len(left) {
+				l = left[i]
+			}
+			if i < len(right) {
+				r = right[i]
+			}
+			lines = append(lines, l+sep+r)
+		}
+	case m.showDetail:
+		lines = append(lines, strings.Split(m.detail.View(), "\n")...)
+	default:
+		lines = append(lines, strings.Split(m.msgs.View(), "\n")...)
+	}
+	lines = append(lines, m.progressLines()...)
+	blank := strings.Repeat(" ", m.width)
+	for len(lines) < m.height {
+		lines = append(lines, blank)
+	}
+	return strings.Join(lines[:m.height], "\n")
+}
+
+// header names where the operator is and what it holds.
+func (m *Model) header() string {
+	st := m.c.Styles
+	title := "DLQs"
+	var parts []string
+	if m.level == levelBrowse {
+		title += " › " + inert.Line(m.cur.name)
+		q := m.res.Queue
+		if q.Name != "" {
+			parts = append(parts, fmt.Sprintf("%d visible", q.Visible), fmt.Sprintf("%d in flight", q.InFlight))
+			read := fmt.Sprintf("%d read", len(m.res.Messages))
+			if len(m.res.Messages) < q.Visible {
+				read += " (a browse shows the first 100)"
+			}
+			parts = append(parts, read)
+		}
+		if n := len(m.msgs.Marked()); n > 0 {
+			parts = append(parts, fmt.Sprintf("%d marked", n))
+		}
+		if m.browseLoading {
+			parts = append(parts, "browsing…")
+		}
+	} else {
+		switch {
+		case m.session() == nil:
+			parts = append(parts, "no session")
+		case m.listLoaded:
+			total := 0
+			for _, d := range m.dlqs {
+				total += d.Queue.Visible
+			}
+			parts = append(parts, plural(len(m.dlqs), "queue"), plural(total, "message")+" waiting")
+		}
+		if m.listLoading {
+			parts = append(parts, "loading…")
+		}
+		if m.listErr != "" {
+			parts = append(parts, "failed: "+inert.Line(m.listErr))
+		}
+		for _, n := range m.notes {
+			parts = append(parts, inert.Line(n))
+		}
+	}
+	t := inert.Truncate(title, m.width)
+	rest := ""
+	if len(parts) > 0 {
+		rest = inert.Truncate("  "+strings.Join(parts, " · "), max(m.width-inert.Width(t), 0))
+	}
+	pad := max(m.width-inert.Width(t)-inert.Width(rest), 0)
+	return st.Title.Render(t) + st.Muted.Render(rest) + strings.Repeat(" ", pad)
+}
+
+// fit cuts or pads inert text to exactly w cells.
+func fit(s string, w int) string {
+	s = inert.Truncate(s, w)
+	return s + strings.Repeat(" ", max(w-inert.Width(s), 0))
+}
+
+// wrap breaks inert text into at most n lines of exactly w cells, at
+// spaces where it can; the last line ends with an ellipsis when cut.
+func wrap(s string, w, n int) []string {
+	if w <= 0 || n <= 0 {
+		return nil
+	}
+	words := strings.Fields(s)
+	var out []string
+	cur := ""
+	for i, word := range words {
+		next := word
+		if cur != "" {
+			next = cur + " " + word
+		}
+		if inert.Width(next) <= w {
+			cur = next
+			continue
+		}
+		if len(out) == n-1 {
+			rest := cur + " " + strings.Join(words[i:], " ")
+			if cur == "" {
+				rest = strings.Join(words[i:], " ")
+			}
+			return append(out, fit(rest, w))
+		}
+		if cur != "" {
+			out = append(out, fit(cur, w))
+		}
+		cur = word
+		for inert.Width(cur) > w && len(out) < n-1 {
+			out = append(out, fit(cur, w))
+			cur = ""
+		}
+	}
+	if cur != "" {
+		out = append(out, fit(cur, w))
+	}
+	return out
+}
