@@ -49,13 +49,14 @@ func (m *Model) openQueue(ref string) tea.Cmd {
 
 // enter shows a queue's messages and browses it.
 func (m *Model) enter(t target) tea.Cmd {
-	if t.name != m.cur.name || m.level != levelBrowse {
+	if t.name != m.cur.name {
 		m.msgs.SetRows(nil)
 		m.msgs.ClearMarks()
 		m.msgs.SetFilter("")
 		m.msgs.SetCursor(0)
 		m.res = bdlq.BrowseResult{}
 		m.byID = map[string]bdlq.Message{}
+		m.previews = map[string]string{}
 		m.browseErr = ""
 	}
 	m.back(false)
@@ -105,8 +106,14 @@ func (m *Model) onBrowse(msg browseMsg) tea.Cmd {
 	m.browseErr = ""
 	m.res = msg.Result
 	m.byID = make(map[string]bdlq.Message, len(m.res.Messages))
+	m.previews = map[string]string{}
 	for _, x := range m.res.Messages {
 		m.byID[x.ID] = x
+		if x.Failure == nil {
+			// Decoded once per browse, not on every layout: a body may be
+			// a mebibyte.
+			m.previews[x.ID] = preview(x.Body)
+		}
 	}
 	m.layout()
 	if m.showDetail {
@@ -168,12 +175,12 @@ func (m *Model) refreshMessageRows(width int) {
 	failures := m.anyFailure()
 	rows := make([]table.Row, 0, len(m.res.Messages))
 	for _, x := range m.res.Messages {
-		rows = append(rows, messageRow(x, failures, width >= 110, width >= 120))
+		rows = append(rows, messageRow(x, m.previews[x.ID], failures, width >= 110, width >= 120))
 	}
 	m.msgs.SetRows(rows)
 }
 
-func messageRow(x bdlq.Message, failures, wide, longTime bool) table.Row {
+func messageRow(x bdlq.Message, preview string, failures, wide, longTime bool) table.Row {
 	sent := "-"
 	if !x.SentAt.IsZero() {
 		if longTime {
@@ -186,13 +193,13 @@ func messageRow(x bdlq.Message, failures, wide, longTime bool) table.Row {
 	row := table.Row{ID: x.ID}
 	switch {
 	case !failures:
-		cells = append(cells, preview(x.Body))
+		cells = append(cells, preview)
 	case x.Failure == nil:
 		cond := "payload"
 		if x.ParseError != "" {
 			cond, row.Tone = "unreadable failure", table.Bad
 		}
-		cells = append(cells, cond, preview(x.Body))
+		cells = append(cells, cond, preview)
 		if wide {
 			cells = append(cells, "", "")
 		}

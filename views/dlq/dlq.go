@@ -79,6 +79,7 @@ type Model struct {
 	cur           target
 	res           bdlq.BrowseResult
 	byID          map[string]bdlq.Message
+	previews      map[string]string // payload previews by message id
 	browseGen     int
 	browseLoading bool
 	browseErr     string
@@ -97,7 +98,7 @@ func New(c *common.Common, opts ...Option) *Model {
 	for _, f := range opts {
 		f(&o)
 	}
-	m := &Model{c: c, o: o, metrics: map[string]queueMetrics{}, byID: map[string]bdlq.Message{}}
+	m := &Model{c: c, o: o, metrics: map[string]queueMetrics{}, byID: map[string]bdlq.Message{}, previews: map[string]string{}}
 	m.list = table.New(c.Styles, &c.Keys.List, listColumns())
 	m.list.SetEmpty("no dead-letter queues found")
 	m.msgs = table.New(c.Styles, &c.Keys.List, messageColumns(80, true, false))

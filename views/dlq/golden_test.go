@@ -206,3 +206,31 @@ func TestEverySizeIsExact(t *testing.T) {
 		}
 	}
 }
+
+func TestAMebibytePayloadStaysOnOneCutLine(t *testing.T) {
+	m := fixedModel(t, 120, 30, true)
+	m.Update(common.OpenMsg{Tab: common.DLQTab, Target: "orders-dlq"})
+	big := `{"blob":"` + strings.Repeat("x", 1<<20) + `"}`
+	res := fixedBrowse()
+	res.Messages = append(res.Messages, bdlq.Message{ID: "big", Body: big, SentAt: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)})
+	m.Update(browseMsg{env: 1, gen: m.browseGen, Queue: target{name: "orders-dlq"}, Result: res})
+	start := time.Now()
+	for range 50 {
+		m.SetSize(120, 30)
+		_ = m.View()
+	}
+	if el := time.Since(start); el > 2*time.Second {
+		t.Errorf("50 layouts and views took %v", el)
+	}
+	m.Update(keyMsg("G"))
+	m.Update(keyMsg("enter"))
+	view := m.View()
+	if len(view) > 64<<10 {
+		t.Errorf("the view is %d bytes", len(view))
+	}
+	for i, l := range strings.Split(ansi.Strip(view), "\n") {
+		if ansi.StringWidth(l) != 120 {
+			t.Fatalf("line %d is %d wide", i, ansi.StringWidth(l))
+		}
+	}
+}
