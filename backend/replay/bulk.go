@@ -146,8 +146,9 @@ func Bulk(ctx context.Context, s *backend.Session, p Plan, o Options) (Summary, 
 	if o.Rate > 0 {
 		r.policy.limiter = rate.NewLimiter(rate.Limit(o.Rate), 1)
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r.cancel = cancel
 	if !o.DryRun {
 		r.deletes = startDeleter(ctx, s, p.Archive)
 	}
@@ -173,7 +174,7 @@ func Bulk(ctx context.Context, s *backend.Session, p Plan, o Options) (Summary, 
 		for ev := range loaded {
 			if ctx.Err() == nil {
 				if fatal := r.send(ctx, ev, written); fatal != nil {
-					cancel(fatal)
+					r.stop(fatal)
 				}
 			}
 		}
@@ -197,8 +198,8 @@ func Bulk(ctx context.Context, s *backend.Session, p Plan, o Options) (Summary, 
 			errs = append(errs, fmt.Errorf("replayed copies are safe, but some originals were not deleted (running the replay again finishes them): %w", err))
 		}
 	}
-	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
-		errs = append(errs, cause)
+	if fatal := r.stopped(); fatal != nil {
+		errs = append(errs, fmt.Errorf("replay stopped after %d of the events: %w", r.done(), fatal))
 	} else if ctx.Err() != nil {
 		errs = append(errs, fmt.Errorf("replay interrupted after %d of the events: run it again to resume: %w", r.done(), ctx.Err()))
 	}
@@ -226,8 +227,10 @@ type run struct {
 	policy  retryPolicy
 	deletes *deleter
 	start   time.Time
+	cancel  context.CancelFunc
 
 	mu                    sync.Mutex
+	fatal                 error
 	total                 int
 	handled               int
 	sent, skipped, failed int
@@ -261,6 +264,22 @@ func (r *run) rateLocked() float64 {
 		return 0
 	}
 	return float64(r.handled) / secs
+}
+
+// stop ends the run early for err; the first such error is reported.
+func (r *run) stop(err error) {
+	r.mu.Lock()
+	if r.fatal == nil {
+		r.fatal = err
+	}
+	r.mu.Unlock()
+	r.cancel()
+}
+
+func (r *run) stopped() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.fatal
 }
 
 func (r *run) setTotal(n int) {

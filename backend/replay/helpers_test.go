@@ -27,9 +27,7 @@ import (
 
 func TestMain(m *testing.M) {
 	enginetest.RunChildIfAsked()
-	if runReplayChildIfAsked() {
-		return
-	}
+	runReplayChildIfAsked()
 	os.Exit(m.Run())
 }
 

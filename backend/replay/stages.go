@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/archive"
 )
 
@@ -141,16 +142,14 @@ func (r *run) read(ctx context.Context, it item, loaded chan<- loadedEvent, writ
 		return
 	}
 	if err != nil {
-		res.Status, res.Detail = Failed, err.Error()
-		r.record(res)
+		r.readFailed(res, err)
 		return
 	}
 	if len(r.p.Keys) > 0 {
 		// A key given by hand has had no listing look for its copy.
 		ok, err := archive.Exists(ctx, r.s, loc.Bucket, copyKey)
 		if err != nil {
-			res.Status, res.Detail = Failed, err.Error()
-			r.record(res)
+			r.readFailed(res, err)
 			return
 		}
 		if ok {
@@ -168,6 +167,17 @@ func (r *run) read(ctx context.Context, it item, loaded chan<- loadedEvent, writ
 		return
 	}
 	loaded <- loadedEvent{res: res, e: e}
+}
+
+// readFailed records an event that could not be read; credentials that
+// no longer work stop the run, since every event after would fail too.
+func (r *run) readFailed(res Result, err error) {
+	res.Status, res.Detail = Failed, err.Error()
+	r.record(res)
+	var ce *backend.CredentialsError
+	if errors.As(err, &ce) {
+		r.stop(ce)
+	}
 }
 
 // send delivers one event and, once the target accepted it, writes its

@@ -397,6 +397,10 @@ func TestReplayUsesThePipelineOfTheConfig(t *testing.T) {
 	if len(got) != 3 {
 		t.Fatalf("ls: %+v", got)
 	}
+	// Without --consumer: every consumer in the archives the pipelines name.
+	if got := arcLines[archive.Object](t, sc.mustRun(t, "archive", "ls", "-o", "jsonl")); len(got) != 4 {
+		t.Fatalf("ls of every consumer: %+v", got)
+	}
 	if out := sc.mustRun(t, "archive", "get", sc.keys[3]); !strings.Contains(out, sc.events[3].ID) {
 		t.Fatalf("get: %s", out)
 	}
