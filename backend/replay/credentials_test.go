@@ -71,4 +71,3 @@ func TestCredentialsThatStopWorkingStopTheRun(t *testing.T) {
 		t.Fatalf("%d events left, want 40", n)
 	}
 }
-
