@@ -214,13 +214,11 @@ func TestAMebibytePayloadStaysOnOneCutLine(t *testing.T) {
 	res := fixedBrowse()
 	res.Messages = append(res.Messages, bdlq.Message{ID: "big", Body: big, SentAt: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)})
 	m.Update(browseMsg{env: 1, gen: m.browseGen, Queue: target{name: "orders-dlq"}, Result: res})
-	start := time.Now()
-	for range 50 {
-		m.SetSize(120, 30)
-		_ = m.View()
-	}
-	if el := time.Since(start); el > 2*time.Second {
-		t.Errorf("50 layouts and views took %v", el)
+	// How fast this draws is BenchmarkView's business; here, that each
+	// frame stays the screen's size.
+	m.SetSize(120, 30)
+	if v := m.View(); len(strings.Split(v, "\n")) != 30 {
+		t.Errorf("the list view is %d lines", len(strings.Split(v, "\n")))
 	}
 	m.Update(keyMsg("G"))
 	m.Update(keyMsg("enter"))
