@@ -16,6 +16,7 @@ import (
 )
 
 type demoFlags struct {
+	tui      tuiFlags
 	headless bool
 	addr     string
 	dataDir  string
@@ -38,11 +39,11 @@ at random and always rejects orders it cannot read, the dead-letter queue
 failures.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if !f.headless {
-				return errors.New("the terminal UI is not part of this build yet: run `sluice demo --headless`")
-			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if !f.headless {
+				return runDemoTUI(ctx, f)
+			}
 			return runDemo(ctx, cmd, f)
 		},
 	}
@@ -50,6 +51,8 @@ failures.`,
 	fl.BoolVar(&f.headless, "headless", false, "run without the terminal UI, printing progress")
 	fl.StringVar(&f.addr, "addr", defaultEngineAddr, "address for the engine to listen on")
 	fl.StringVar(&f.dataDir, "data", "", "data directory (default $SLUICE_DATA_DIR or $XDG_DATA_HOME/sluice)")
+	fl.BoolVar(&f.tui.readOnly, "readonly", false, "open the UI read-only: every write refused")
+	fl.StringVar(&f.tui.configPath, "config", "", "sluice config file (default $XDG_CONFIG_HOME/sluice/config.yaml)")
 	fl.Float64Var(&f.rate, "rate", 20, "orders a second the producer writes")
 	fl.Uint64Var(&f.seed, "seed", 0, "seed for repeatable orders and API failures (random when 0)")
 	fl.BoolVar(&f.hydrate, "hydrate", false, "hydrate the failures reaching "+demo.DLQName+" into the archive as they arrive (without it they stay for you to hydrate)")

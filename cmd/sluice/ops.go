@@ -186,23 +186,30 @@ func reachable(addr string) bool {
 // openLog opens $XDG_STATE_HOME/sluice/sluice.log: writes are recorded
 // there, never on the terminal.
 func openLog() (*slog.Logger, func()) {
+	w, closeFn := openLogWriter()
+	return slog.New(slog.NewTextHandler(w, nil)), closeFn
+}
+
+// openLogWriter opens the log file for appending; when it cannot be
+// opened, what would go there is dropped rather than put on the screen.
+func openLogWriter() (io.Writer, func()) {
 	dir := os.Getenv("XDG_STATE_HOME")
 	if dir == "" {
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return slog.New(slog.DiscardHandler), func() {}
+			return io.Discard, func() {}
 		}
 		dir = filepath.Join(home, ".local", "state")
 	}
 	dir = filepath.Join(dir, "sluice")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return slog.New(slog.DiscardHandler), func() {}
+		return io.Discard, func() {}
 	}
 	f, err := os.OpenFile(filepath.Join(dir, "sluice.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
-		return slog.New(slog.DiscardHandler), func() {}
+		return io.Discard, func() {}
 	}
-	return slog.New(slog.NewTextHandler(f, nil)), func() { _ = f.Close() }
+	return f, func() { _ = f.Close() }
 }
 
 // confirm asks before a write. Off a terminal, it needs --yes; under

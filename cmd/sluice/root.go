@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -12,12 +15,23 @@ type buildInfo struct {
 }
 
 func newRootCmd(info buildInfo) *cobra.Command {
+	var f tuiFlags
 	root := &cobra.Command{
-		Use:           "sluice",
-		Short:         "Operate event pipelines: Kinesis streams, consumers, DLQs, archives and replay",
+		Use:   "sluice",
+		Short: "Operate event pipelines: Kinesis streams, consumers, DLQs, archives and replay",
+		Long: `sluice opens a terminal UI on the last profile used (or --profile): tabs for
+Streams, Shards, DLQs, Archives and Metrics. Every action in it also has a
+command below, for scripts.`,
+		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return runTUI(ctx, f, tuiRun{})
+		},
 	}
+	addTUIFlags(root, &f)
 	root.AddCommand(newVersionCmd(info), newEngineCmd(), newDemoCmd(),
 		newProfilesCmd(), newStreamsCmd(), newShardsCmd(), newTailCmd(), newDLQCmd(), newHydrateCmd(),
 		newArchiveCmd(), newReplayCmd(), newMetricsCmd(), newCallsCmd(), newPipelinesCmd())

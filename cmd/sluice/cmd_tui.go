@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/config"
+	"github.com/sluicehq/sluice/keymap"
+	"github.com/sluicehq/sluice/tui"
+)
+
+// tuiFlags are the flags of `sluice` and `sluice demo`.
+type tuiFlags struct {
+	profile, region, endpoint string
+	dataDir, configPath       string
+	archive, logCalls         string
+	readOnly                  bool
+}
+
+func addTUIFlags(cmd *cobra.Command, f *tuiFlags) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.profile, "profile", "", "profile to open (default $AWS_PROFILE, the last one used, the config's default_profile, else local)")
+	fl.StringVar(&f.region, "region", "", "region (default the profile's)")
+	fl.StringVar(&f.endpoint, "endpoint-url", "", "send every call of the first profile to this URL")
+	fl.StringVar(&f.dataDir, "data", "", "data directory of the local engine (default $SLUICE_DATA_DIR or $XDG_DATA_HOME/sluice)")
+	fl.StringVar(&f.configPath, "config", "", "sluice config file (default $XDG_CONFIG_HOME/sluice/config.yaml)")
+	fl.StringVar(&f.archive, "archive", "", "archive location s3://bucket/prefix when neither the config nor a sluice:archive tag names one")
+	fl.StringVar(&f.logCalls, "log-calls", "", "append every AWS call made to this file as JSON lines")
+	fl.BoolVar(&f.readOnly, "readonly", false, "refuse every write, whatever the profile")
+}
+
+// tuiRun is what opening the UI needs beyond the flags: the demo gives
+// the endpoint of its engine and a hook to reload the tabs once its
+// pipeline exists.
+type tuiRun struct {
+	localEndpoint string
+	onStart       func(send func(tea.Msg))
+	in            io.Reader
+	out           io.Writer
+}
+
+// runTUI opens the chosen profile and runs the UI until the operator
+// quits. Nothing is printed on the screen the UI draws on: logs go to the
+// log file.
+func runTUI(ctx context.Context, f tuiFlags, run tuiRun) error {
+	cfg, err := loadConfig(f.configPath)
+	if err != nil {
+		return err
+	}
+	if f.archive != "" {
+		if _, _, err := config.ParseS3URL(f.archive); err != nil {
+			return fmt.Errorf("--archive: %w", err)
+		}
+	}
+	keys := keymap.Default()
+	if err := keys.Apply(cfg.Keys); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	if c := keys.Collisions(); len(c) > 0 {
+		return fmt.Errorf("config: keys: %s", c[0])
+	}
+	awsProfiles, err := backend.AWSProfiles(backend.DefaultAWSConfigFiles())
+	if err != nil {
+		return err
+	}
+	profiles := backend.Profiles(awsProfiles, cfg)
+	state := loadState()
+	name := firstSet(f.profile, os.Getenv("AWS_PROFILE"), state.Profile, cfg.DefaultProfile, backend.LocalProfile)
+	if run.localEndpoint != "" && f.profile == "" {
+		name = backend.LocalProfile
+	}
+	first, err := backend.FindProfile(profiles, name)
+	if err != nil {
+		return err
+	}
+	dataDir, err := dataDirOf(f.dataDir)
+	if err != nil {
+		return err
+	}
+
+	var closersMu sync.Mutex
+	var closers []func()
+	defer func() {
+		closersMu.Lock()
+		defer closersMu.Unlock()
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}()
+	logger, closeLog := openLog()
+	closers = append(closers, closeLog)
+	calls := backend.NewCallLog(5000)
+	if f.logCalls != "" {
+		file, err := os.OpenFile(f.logCalls, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return fmt.Errorf("--log-calls: %w", err)
+		}
+		closers = append(closers, func() { _ = file.Close() })
+		calls.SetSink(file)
+	}
+	local := func(ctx context.Context) (string, error) {
+		if run.localEndpoint != "" {
+			return run.localEndpoint, nil
+		}
+		closersMu.Lock()
+		defer closersMu.Unlock()
+		return localEngine(dataDir, &closers)(ctx)
+	}
+	open := func(ctx context.Context, p backend.Profile, region string, readOnly bool) (*backend.Session, error) {
+		env := backend.Env{Local: local, Calls: calls, Region: region, ReadOnly: readOnly || f.readOnly, Log: logger}
+		if p.Name == first.Name && region == "" {
+			env.Region = f.region
+			env.Endpoint = f.endpoint
+		}
+		s, err := backend.Open(ctx, p, env)
+		if err == nil {
+			saveState(uiState{Profile: p.Name})
+		}
+		return s, err
+	}
+	session, err := open(ctx, first, "", f.readOnly)
+	if err != nil {
+		return err
+	}
+	model := tui.New(tui.Options{
+		Profiles: profiles, Session: session, Config: cfg, Keys: keys, Open: open, Tabs: sluiceTabs,
+		ReadOnly: f.readOnly, ArchiveFlag: f.archive, NoColor: tui.NoColor(), Dark: true,
+	})
+	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if run.in != nil {
+		opts = append(opts, tea.WithInput(run.in))
+	}
+	if run.out != nil {
+		opts = append(opts, tea.WithOutput(run.out))
+	}
+	p := tea.NewProgram(model, opts...)
+	if run.onStart != nil {
+		run.onStart(p.Send)
+	}
+	_, err = p.Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// uiState is what the UI remembers between runs.
+type uiState struct {
+	Profile string `json:"profile"`
+}
+
+func statePath() string {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "sluice", "state.json")
+}
+
+func loadState() uiState {
+	var s uiState
+	if p := statePath(); p != "" {
+		if b, err := os.ReadFile(p); err == nil {
+			_ = json.Unmarshal(b, &s)
+		}
+	}
+	return s
+}
+
+// saveState writes the state atomically; failing to remember is not worth
+// an error on screen.
+func saveState(s uiState) {
+	p := statePath()
+	if p == "" {
+		return
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return
+	}
+	b, _ := json.Marshal(s)
+	tmp := p + ".tmp"
+	if os.WriteFile(tmp, b, 0o600) == nil {
+		_ = os.Rename(tmp, p)
+	}
+}
