@@ -1,0 +1,112 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/sluicehq/sluice/backend/decode"
+	"github.com/sluicehq/sluice/backend/inert"
+	"github.com/sluicehq/sluice/backend/inventory"
+	"github.com/sluicehq/sluice/backend/trace"
+	"github.com/sluicehq/sluice/tui/theme"
+	"github.com/sluicehq/sluice/views/common"
+)
+
+// traceView shows one event across stream, DLQ, archive and replays.
+type traceView struct {
+	req     common.TraceRequest
+	seq     int
+	loading bool
+	result  trace.Trace
+	err     error
+}
+
+// traceDoneMsg carries a finished trace.
+type traceDoneMsg struct {
+	seq    int
+	result trace.Trace
+	err    error
+}
+
+func (m *Model) startTrace(r common.TraceRequest) tea.Cmd {
+	m.traceSeq++
+	m.trace = traceView{req: r, seq: m.traceSeq, loading: true}
+	m.overlay = overlayTrace
+	env, seq := m.common.Env, m.traceSeq
+	if env.Session == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		pipelines, err := inventory.Pipelines(ctx, env.Session, env.Config.Pipelines, env.ArchiveFlag)
+		if err != nil {
+			return traceDoneMsg{seq: seq, err: fmt.Errorf("trace: find pipelines: %w", err)}
+		}
+		res, err := trace.Find(ctx, env.Session, pipelines, trace.Request{
+			StreamARN: r.StreamARN, ShardID: r.ShardID, SequenceNumber: r.SequenceNumber, Consumer: r.Consumer,
+		})
+		return traceDoneMsg{seq: seq, result: res, err: err}
+	}
+}
+
+func (m *Model) finishTrace(msg traceDoneMsg) {
+	if msg.seq != m.trace.seq {
+		return
+	}
+	m.trace.loading, m.trace.result, m.trace.err = false, msg.result, msg.err
+}
+
+func (t traceView) view(st *theme.Styles, width, height int) string {
+	var b strings.Builder
+	line := func(s string) { b.WriteString(inert.Truncate(s, width) + "\n") }
+	head := func(s string) { b.WriteString(st.Title.Render(s) + "\n") }
+	line(st.Title.Render("Trace") + st.Muted.Render("  "+inert.Line(t.req.ShardID)+" · "+inert.Line(t.req.SequenceNumber)+" · esc closes"))
+	if t.loading {
+		line(st.Muted.Render("searching the stream, the DLQs and the archives…"))
+		return b.String()
+	}
+	if t.err != nil {
+		line(st.Err.Render(inert.Line(t.err.Error())))
+		return b.String()
+	}
+	r := t.result
+	line(st.Muted.Render("event id ") + r.EventID)
+	head("\nStream")
+	if r.Record != nil {
+		line("  ✓ " + inert.Line(r.Record.PartitionKey) + " · arrived " + r.Record.Arrival.Format(time.RFC3339Nano))
+		line("    " + inert.Line(decode.Decode(r.Record.Data).Preview(max(width-6, 10))))
+	} else {
+		line(st.Warn.Render("  ✗ " + inert.Line(r.StreamNote)))
+	}
+	head("\nDead-letter queues")
+	if len(r.DLQ) == 0 {
+		line(st.Muted.Render("  not in any DLQ"))
+	}
+	for _, h := range r.DLQ {
+		line(fmt.Sprintf("  ● %s · %s · %s · received %d× · failed %s", inert.Line(h.Queue), inert.Line(h.MessageID), inert.Line(h.Condition), h.ReceiveCount, h.FailedAt.Format(time.RFC3339)))
+	}
+	if r.DLQNote != "" {
+		line(st.Muted.Render("  " + inert.Line(r.DLQNote)))
+	}
+	head("\nArchive and replays")
+	if len(r.Archived) == 0 {
+		line(st.Muted.Render("  not archived"))
+	}
+	for _, a := range r.Archived {
+		state := st.Warn.Render("waiting for replay")
+		if a.Replayed && a.Replay != nil {
+			state = st.OK.Render("replayed " + a.Replay.At.Format(time.RFC3339) + " to " + inert.Line(a.Replay.Target) + ": " + inert.Line(a.Replay.Result))
+		}
+		line("  ● s3://" + inert.Line(a.Bucket) + "/" + inert.Line(a.Key))
+		line("    " + state)
+	}
+	for _, n := range r.Notes {
+		line(st.Muted.Render("  " + inert.Line(n)))
+	}
+	return b.String()
+}
