@@ -3,9 +3,11 @@ package tail_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,9 +46,13 @@ func TestRenewsExpiredIterators(t *testing.T) {
 
 // TestBacksOffWhenThrottled runs three tails at 5 reads a second on one
 // shard of an engine that enforces Kinesis's 5 reads a second: they are
-// throttled, back off, and each still reads every record once.
+// throttled, back off, and each still reads every record once. Every
+// throttled answer is the tail's to count: the SDK does not retry them
+// behind its back.
 func TestBacksOffWhenThrottled(t *testing.T) {
-	v := open(t, enginetest.WithOptions(func(o *localengine.Options) { o.EnforceLimits = true }))
+	answers := &throttleCounter{}
+	v := openVia(t, func(rt http.RoundTripper) http.RoundTripper { answers.base = rt; return answers },
+		enginetest.WithOptions(func(o *localengine.Options) { o.EnforceLimits = true }))
 	v.createStream("orders", 1)
 	want := v.put("orders", numbered("r", 30, 7)...)
 	o := fast("orders")
@@ -63,6 +69,23 @@ func TestBacksOffWhenThrottled(t *testing.T) {
 	if throttles == 0 {
 		t.Fatal("15 reads a second on a shard that allows 5 were never throttled")
 	}
+	if n := answers.n.Load(); n != throttles {
+		t.Fatalf("the engine throttled %d reads, the tails counted %d", n, throttles)
+	}
+}
+
+// throttleCounter counts the throttled GetRecords answers.
+type throttleCounter struct {
+	base http.RoundTripper
+	n    atomic.Int64
+}
+
+func (c *throttleCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := c.base.RoundTrip(r)
+	if err == nil && resp.StatusCode == http.StatusBadRequest && r.Header.Get("X-Amz-Target") == "Kinesis_20131202.GetRecords" {
+		c.n.Add(1)
+	}
+	return resp, err
 }
 
 func TestDeaggregatesKPL(t *testing.T) {

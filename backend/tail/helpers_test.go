@@ -32,12 +32,22 @@ type env struct {
 
 func open(t testing.TB, opts ...enginetest.Option) *env {
 	t.Helper()
+	return openVia(t, nil, opts...)
+}
+
+// openVia is open with the session's HTTP calls going through wrap.
+func openVia(t testing.TB, wrap func(http.RoundTripper) http.RoundTripper, opts ...enginetest.Option) *env {
+	t.Helper()
 	e := enginetest.Start(t, opts...)
 	// A read cancelled by Close may leave a connection dialled but never
 	// used, which the engine's shutdown waits 5 s for: close it first.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	t.Cleanup(tr.CloseIdleConnections)
-	s := backendtest.OpenOn(t, e, backend.Env{HTTPClient: &http.Client{Transport: readOnlyBodies{tr}}})
+	var rt http.RoundTripper = readOnlyBodies{tr}
+	if wrap != nil {
+		rt = wrap(rt)
+	}
+	s := backendtest.OpenOn(t, e, backend.Env{HTTPClient: &http.Client{Transport: rt}})
 	return &env{t: t, s: s, e: e, kinesis: e.Kinesis()}
 }
 
