@@ -115,8 +115,10 @@ func (m Model) View(width int) string {
 	var b strings.Builder
 	b.WriteString(m.styles.DialogTitle.Render(inert.Truncate(inert.Line(m.title), inner)))
 	b.WriteString("\n\n")
+	// What will change is the point of the dialog: wrap it, never cut it.
+	wrap := lipgloss.NewStyle().Width(inner)
 	for _, l := range m.lines {
-		b.WriteString(inert.Truncate(inert.Line(l), inner))
+		b.WriteString(wrap.Render(inert.Line(l)))
 		b.WriteByte('\n')
 	}
 	if m.typeToConfirm != "" {

@@ -90,3 +90,14 @@ func TestViewNamesWhatChangesAndIsInert(t *testing.T) {
 		t.Fatalf("view %s", ansi.Strip(v))
 	}
 }
+
+func TestLongLinesWrapInsteadOfBeingCut(t *testing.T) {
+	st := theme.New(theme.Dark(), false)
+	km := keymap.Default()
+	long := "The records each failure points at are read from the stream and written to the archive; a message is deleted only after its objects are read back."
+	v := ansi.Strip(New(&st, &km.Dialog, "Hydrate", []string{long}, "").View(60))
+	flat := strings.Join(strings.Fields(strings.NewReplacer("│", " ", "╭", " ", "╰", " ", "─", " ", "╮", " ", "╯", " ").Replace(v)), " ")
+	if !strings.Contains(flat, "deleted only after its objects are read back.") || strings.Contains(v, "…") {
+		t.Fatalf("the line was cut:\n%s", v)
+	}
+}
