@@ -38,6 +38,9 @@ type ordersAPI struct {
 	roll  func() int
 	stats *APIStats
 	stop  <-chan struct{}
+	// fixed reports whether the fix for the unknown currency has shipped:
+	// from then on replays of those orders succeed.
+	fixed func() bool
 }
 
 // newOrdersAPI returns the API with its failures drawn from a seeded source.
@@ -49,7 +52,7 @@ func newOrdersAPI(seed uint64, stats *APIStats, stop <-chan struct{}) *ordersAPI
 		defer mu.Unlock()
 		return rng.IntN(1000)
 	}
-	return &ordersAPI{roll: roll, stats: stats, stop: stop}
+	return &ordersAPI{roll: roll, stats: stats, stop: stop, fixed: func() bool { return false }}
 }
 
 func (a *ordersAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -77,7 +80,7 @@ func (a *ordersAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if err := checkOrders(body); err != nil {
+	if err := checkOrders(body, a.fixed()); err != nil {
 		a.stats.Rejected.Add(1)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusBadRequest)
@@ -89,43 +92,49 @@ func (a *ordersAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte(`{"status":"accepted"}`))
 }
 
-// checkOrders validates every order in a pipe batch or a bus event.
-func checkOrders(body []byte) error {
+// checkOrders validates every order in a pipe batch, a bus event, or a
+// single order posted on its own (a replay). Once fixed, the unknown
+// currency is accepted too.
+func checkOrders(body []byte, fixed bool) error {
 	var batch []struct {
 		Data json.RawMessage `json:"data"`
 	}
 	if json.Unmarshal(body, &batch) == nil {
 		for i, rec := range batch {
-			if err := checkRecordData(rec.Data); err != nil {
+			if err := checkRecordData(rec.Data, fixed); err != nil {
 				return fmt.Errorf("record %d: %w", i, err)
 			}
 		}
 		return nil
 	}
 	var event struct {
-		Detail json.RawMessage `json:"detail"`
+		Detail  json.RawMessage `json:"detail"`
+		OrderID string          `json:"orderId"`
 	}
-	if err := json.Unmarshal(body, &event); err != nil || len(event.Detail) == 0 {
-		return fmt.Errorf("body is neither a batch of records nor an event")
+	if err := json.Unmarshal(body, &event); err != nil || (len(event.Detail) == 0 && event.OrderID == "") {
+		return fmt.Errorf("body is neither a batch of records, an event, nor an order")
 	}
-	return checkOrder(event.Detail)
+	if event.OrderID != "" {
+		return checkOrder(body, fixed)
+	}
+	return checkOrder(event.Detail, fixed)
 }
 
 // checkRecordData reads a record's data as Pipes sends it: base64 text, or
 // the JSON itself when the record was JSON.
-func checkRecordData(data json.RawMessage) error {
+func checkRecordData(data json.RawMessage, fixed bool) error {
 	var encoded string
 	if json.Unmarshal(data, &encoded) == nil {
 		raw, err := base64.StdEncoding.DecodeString(encoded)
 		if err != nil {
 			return fmt.Errorf("data is not base64")
 		}
-		return checkOrder(raw)
+		return checkOrder(raw, fixed)
 	}
-	return checkOrder(data)
+	return checkOrder(data, fixed)
 }
 
-func checkOrder(raw []byte) error {
+func checkOrder(raw []byte, fixed bool) error {
 	var o Order
 	if err := json.Unmarshal(raw, &o); err != nil {
 		return fmt.Errorf("not a JSON order")
@@ -134,6 +143,9 @@ func checkOrder(raw []byte) error {
 		if o.Currency == c {
 			return nil
 		}
+	}
+	if fixed && o.Currency == poisonCurrency {
+		return nil
 	}
 	return fmt.Errorf("order %s: unsupported currency %q", o.OrderID, o.Currency)
 }

@@ -44,18 +44,34 @@ func TestCheckOrdersAcceptsGoodBatchesAndRejectsPoison(t *testing.T) {
 		{"bus event", []byte(`{"detail-type":"OrderCreated","detail":` + string(good) + `}`), true},
 		{"bus event poison", []byte(`{"detail-type":"OrderCreated","detail":` + string(poison) + `}`), false},
 		{"garbage", []byte("\x1b[31m"), false},
+		{"a replayed order", good, true},
+		{"a replayed poison order", poison, false},
+		{"a replayed binary order", gz.Bytes(), false},
 	} {
-		err := checkOrders(tc.body)
+		err := checkOrders(tc.body, false)
 		if (err == nil) != tc.ok {
 			t.Errorf("%s: checkOrders = %v, want ok=%v", tc.name, err, tc.ok)
 		}
 	}
 }
 
+func TestTheCurrencyFixLetsPoisonOrdersThroughButNotUnreadableOnes(t *testing.T) {
+	poison, _ := json.Marshal(Order{OrderID: "ord-2", Currency: poisonCurrency})
+	if err := checkOrders(poison, true); err != nil {
+		t.Errorf("fixed API rejects a %s order: %v", poisonCurrency, err)
+	}
+	if err := checkOrders(pipeBatch(t, poison), true); err != nil {
+		t.Errorf("fixed API rejects a batch with a %s order: %v", poisonCurrency, err)
+	}
+	if err := checkOrders(poison[:5], true); err == nil {
+		t.Error("fixed API accepts a truncated order")
+	}
+}
+
 func TestOrdersAPIRejectsPoisonWithABadRequest(t *testing.T) {
 	stats := &APIStats{}
 	// Rolls never below the failure shares: only the body decides.
-	api := &ordersAPI{roll: func() int { return 999 }, stats: stats, stop: make(chan struct{})}
+	api := &ordersAPI{roll: func() int { return 999 }, stats: stats, stop: make(chan struct{}), fixed: func() bool { return false }}
 	srv := httptest.NewServer(api)
 	defer srv.Close()
 	poison, _ := json.Marshal(Order{OrderID: "ord-9", Currency: poisonCurrency})
@@ -97,7 +113,7 @@ func TestOrderMakerIsRepeatableAndRealistic(t *testing.T) {
 			t.Fatalf("partition key %q is not the customer id", ka)
 		}
 		switch {
-		case checkOrder(da) == nil:
+		case checkOrder(da, false) == nil:
 			kinds["good"]++
 		case json.Valid(da):
 			kinds["poison"]++

@@ -39,6 +39,10 @@ type Options struct {
 	OnReady func(ctx context.Context)
 	// Status, when set, adds to every status line.
 	Status func() string
+	// FixAfter, when set, is how long until the orders API learns the
+	// unknown currency — the fix shipping — after which replays of those
+	// failed orders succeed. Zero: never.
+	FixAfter time.Duration
 }
 
 // Stats is what a running demo has done so far.
@@ -69,6 +73,17 @@ func Run(ctx context.Context, opts Options, stats *Stats) error {
 
 	stop := make(chan struct{})
 	api := newOrdersAPI(opts.Seed, &stats.API, stop)
+	if opts.FixAfter > 0 {
+		fixAt := time.Now().Add(opts.FixAfter)
+		api.fixed = func() bool { return !time.Now().Before(fixAt) }
+		go func() {
+			select {
+			case <-time.After(opts.FixAfter):
+				logf("the orders API now accepts %s orders (the fix shipped): replay the archived ones", poisonCurrency)
+			case <-stop:
+			}
+		}()
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("demo: orders API: %w", err)

@@ -23,6 +23,7 @@ type demoFlags struct {
 	rate     float64
 	seed     uint64
 	hydrate  bool
+	fixAfter time.Duration
 }
 
 func newDemoCmd() *cobra.Command {
@@ -55,6 +56,7 @@ failures.`,
 	fl.StringVar(&f.tui.configPath, "config", "", "sluice config file (default $XDG_CONFIG_HOME/sluice/config.yaml)")
 	fl.Float64Var(&f.rate, "rate", 20, "orders a second the producer writes")
 	fl.Uint64Var(&f.seed, "seed", 0, "seed for repeatable orders and API failures (random when 0)")
+	fl.DurationVar(&f.fixAfter, "fix-after", 3*time.Minute, "when the orders API learns the unknown currency (the fix ships), so that replays of those failures succeed; 0 never")
 	fl.BoolVar(&f.hydrate, "hydrate", false, "hydrate the failures reaching "+demo.DLQName+" into the archive as they arrive (without it they stay for you to hydrate)")
 	return cmd
 }
@@ -78,7 +80,7 @@ func runDemo(ctx context.Context, cmd *cobra.Command, f demoFlags) error {
 	}
 	defer stopEngine()
 	fmt.Fprintf(out, "sluice demo: engine at %s (data %s)\n", endpoint, dataDir)
-	opts := demo.Options{Endpoint: endpoint, Rate: f.rate, Seed: f.seed, Out: out, StatusEvery: 10 * time.Second}
+	opts := demo.Options{Endpoint: endpoint, Rate: f.rate, Seed: f.seed, Out: out, StatusEvery: 10 * time.Second, FixAfter: f.fixAfter}
 	if !f.hydrate {
 		fmt.Fprintf(out, "failures stay in %s for you: hydrate them with `sluice hydrate %s --profile local --endpoint-url %s` (or run the demo with --hydrate)\n",
 			demo.DLQName, demo.DLQName, endpoint)

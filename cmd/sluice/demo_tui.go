@@ -40,7 +40,7 @@ func runDemoTUI(ctx context.Context, f demoFlags) error {
 	defer cancel()
 	var send func(tea.Msg)
 	ready := make(chan struct{})
-	opts := demo.Options{Endpoint: endpoint, Rate: f.rate, Seed: f.seed, Out: logWriter, StatusEvery: 10 * time.Second}
+	opts := demo.Options{Endpoint: endpoint, Rate: f.rate, Seed: f.seed, Out: logWriter, StatusEvery: 10 * time.Second, FixAfter: f.fixAfter}
 	h := &demoHydrate{endpoint: endpoint, out: logWriter, done: make(chan error, 1)}
 	opts.OnReady = func(runCtx context.Context) {
 		if f.hydrate {
