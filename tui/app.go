@@ -74,8 +74,11 @@ type Model struct {
 	dark    bool
 	overlay overlay
 
-	status      common.StatusMsg
-	statusAt    time.Time
+	status   common.StatusMsg
+	statusAt time.Time
+	// statusFresh holds until the next key: while it does, a status too
+	// long for the bar is shown whole in the footer.
+	statusFresh bool
 	identity    backend.Identity
 	identityErr string
 
@@ -237,7 +240,7 @@ func (m *Model) setDark(dark bool) {
 }
 
 func (m *Model) setStatus(s common.StatusMsg) {
-	m.status, m.statusAt = s, time.Now()
+	m.status, m.statusAt, m.statusFresh = s, time.Now(), true
 }
 
 func (m *Model) route(id common.TabID, msg tea.Msg) tea.Cmd {
@@ -277,6 +280,7 @@ func (m *Model) switchTab(i int) tea.Cmd {
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	m.statusFresh = false
 	switch m.overlay {
 	case overlayConfirm:
 		return m.updateConfirm(msg)

@@ -259,3 +259,18 @@ func TestNoColorDrawsNoColour(t *testing.T) {
 		t.Fatalf("colour under NO_COLOR: %q", v[:min(len(v), 300)])
 	}
 }
+
+func TestALongStatusIsShownWholeInTheFooterUntilTheNextKey(t *testing.T) {
+	m, _ := newApp(t, false)
+	long := "replay orders-to-api/2026/11/27/13/cus-04626-1795786844171-1e0722a9d.json to http://127.0.0.1:37503/orders: HTTP 400 Bad Request"
+	m.Update(common.StatusMsg{Text: long, Level: common.Failure})
+	lines := strings.Split(ansi.Strip(m.render()), "\n")
+	if footer := lines[len(lines)-1]; !strings.Contains(footer, "HTTP 400 Bad Request") {
+		t.Fatalf("footer %q does not show the whole message", footer)
+	}
+	press(m, "j")
+	lines = strings.Split(ansi.Strip(m.render()), "\n")
+	if footer := lines[len(lines)-1]; strings.Contains(footer, "HTTP 400") || !strings.Contains(footer, "quit") {
+		t.Fatalf("after a key the footer is %q, want the help back", footer)
+	}
+}

@@ -141,7 +141,13 @@ func (m *Model) statusBar() string {
 			text += " (ctrl+r retries)"
 		}
 		room := m.width - lipgloss.Width(left) - 2
-		if room > 8 {
+		switch {
+		case lipgloss.Width(text) <= room:
+			right = " " + style.Render(text)
+		case m.statusFresh:
+			// Too long for the bar: the footer shows it whole until the next key.
+			right = " " + style.Render(inert.Truncate("message below", max(room, 0)))
+		case room > 8:
 			right = " " + style.Render(inert.Truncate(text, room))
 		}
 	}
@@ -154,6 +160,11 @@ func (m *Model) statusBar() string {
 
 // footer is the short help of whatever has the keys.
 func (m *Model) footer() string {
+	if m.statusFresh && m.overlay == overlayNone && m.status.Text != "" {
+		if text := m.overflowingStatus(); text != "" {
+			return text
+		}
+	}
 	var pairs []string
 	add := func(k, d string) {
 		pairs = append(pairs, m.styles.HelpKey.Render(k)+" "+m.styles.HelpDesc.Render(d))
@@ -216,3 +227,43 @@ func cut(s string, width int) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// overflowingStatus is the status line, whole, in the footer's place when
+// it is too long for the status bar; "" when it fits there.
+func (m *Model) overflowingStatus() string {
+	text := inert.Line(m.status.Text)
+	if m.status.Level == common.Failure && m.status.Retry != nil {
+		text += " (ctrl+r retries)"
+	}
+	bar := ansi.Strip(m.statusBar())
+	if strings.Contains(bar, text) {
+		return ""
+	}
+	style := m.styles.Muted
+	switch m.status.Level {
+	case common.Success:
+		style = m.styles.OK
+	case common.Warning:
+		style = m.styles.Warn
+	case common.Failure:
+		style = m.styles.Err
+	}
+	return style.Render(elideMiddle(text, m.width))
+}
+
+// elideMiddle cuts the middle out of a line too wide for width: what
+// failed is at the start of an error and why at its end.
+func elideMiddle(s string, width int) string {
+	if inert.Width(s) <= width || width < 9 {
+		return inert.Truncate(s, width)
+	}
+	tailWidth := (width - 1) / 2
+	r := []rune(s)
+	w, i := 0, len(r)
+	for i > 0 && w+inert.RuneWidth(r[i-1]) <= tailWidth {
+		i--
+		w += inert.RuneWidth(r[i])
+	}
+	head := inert.Truncate(string(r[:i]), width-w)
+	return strings.TrimSuffix(head, "…") + "…" + string(r[i:])
+}
