@@ -22,3 +22,17 @@ func TestPrefixOf(t *testing.T) {
 		}
 	}
 }
+
+func FuzzPrefixOf(f *testing.F) {
+	f.Add("failed/orders/2026/11/27/09/pk-1-id.json")
+	f.Add("a/_replayed/c/2026/11/27/09/a%2Fb-1-id.json")
+	f.Fuzz(func(t *testing.T, key string) {
+		prefix, err := PrefixOf(key)
+		if err != nil {
+			return
+		}
+		if _, _, err := ParseKey(prefix, key); err != nil {
+			t.Fatalf("%q: prefix %q does not parse: %v", key, prefix, err)
+		}
+	})
+}
