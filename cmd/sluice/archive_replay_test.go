@@ -356,6 +356,10 @@ func TestReplayByKeyAndByConsumer(t *testing.T) {
 	if data, _ := sc.events[2].Record.Bytes(); !bytes.Equal(tg.bodies[sc.events[2].ID], data) {
 		t.Fatalf("binary body %q", tg.bodies[sc.events[2].ID])
 	}
+	// Nothing left: said, and no question asked.
+	if _, errOut, err := sc.run(t, "replay", "--consumer", "orders-to-api", "--since", "4h", "--to", tg.URL, "--archive", arcArchive); err != nil || !strings.Contains(errOut, "no events") {
+		t.Fatalf("nothing to replay: %v %s", err, errOut)
+	}
 	left := arcLines[archive.Object](t, sc.mustRun(t, "archive", "ls", "--archive", arcArchive, "-o", "jsonl"))
 	if len(left) != 1 || left[0].Consumer != "billing" {
 		t.Fatalf("left %+v", left)

@@ -94,6 +94,10 @@ func runReplay(ctx context.Context, cmd *cobra.Command, f replayFlags, keys []st
 	if err != nil {
 		return err
 	}
+	if job.count == 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "no events of consumer %s waiting in %s for that time range\n", job.consumer, job.plan.Archive)
+		return nil
+	}
 	if !f.dryRun {
 		if err := o.confirm(cmd, replayQuestion(job)); err != nil {
 			return err
@@ -185,13 +189,16 @@ func resolveReplay(ctx context.Context, o *ops, f replayFlags, keys []string) (r
 		}
 		job.consumer = f.consumer
 		job.plan = replay.Plan{Archive: loc, Query: archive.Query{Consumer: f.consumer, Since: since, Until: until, PartitionKey: f.partitionKey}}
-		// Counted for the confirmation; a listing costs little next to
-		// sending.
-		objs, err := archive.List(o.session, loc, job.plan.Query).All(ctx)
-		if err != nil {
-			return job, err
+		job.count = -1
+		if !f.dryRun {
+			// Counted for the confirmation; a listing costs little next to
+			// sending.
+			objs, err := archive.List(o.session, loc, job.plan.Query).All(ctx)
+			if err != nil {
+				return job, err
+			}
+			job.count = len(objs)
 		}
-		job.count = len(objs)
 	}
 	target, err := replayTarget(ctx, pl, job.consumer, f.to)
 	if err != nil {
