@@ -132,11 +132,11 @@ func appendString(dst, src []byte, i int) ([]byte, int, bool) {
 	for i < len(src) {
 		c := src[i]
 		switch {
+		case plainInString[c]:
+			i++
 		case c == '"':
 			i++
 			return append(dst, src[start:i]...), i, true
-		case c < 0x20:
-			return dst, i, false
 		case c == '\\':
 			if i+1 >= len(src) {
 				return dst, i, false
@@ -153,7 +153,7 @@ func appendString(dst, src []byte, i int) ([]byte, int, bool) {
 				return dst, i, false
 			}
 		default:
-			i++
+			return dst, i, false // a control character
 		}
 	}
 	return dst, i, false

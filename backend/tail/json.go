@@ -102,6 +102,25 @@ func looksLikeJSONContainer(data []byte) bool {
 
 const hexDigits = "0123456789abcdef"
 
+// plainInString marks the bytes a JSON string holds as they are: not a
+// quote, a backslash or a control character. Bytes of multi-byte UTF-8
+// are marked too: appendCompactJSON's caller checks UTF-8 beforehand.
+var plainInString = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// plainASCII is plainInString without the bytes of multi-byte UTF-8, which
+// appendJSONString checks one rune at a time.
+var plainASCII = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendJSONString appends s, valid UTF-8 or not, as a JSON string; invalid
 // bytes become U+FFFD as with encoding/json. HTML characters are kept: the
 // output is data, not a web page.
@@ -109,12 +128,13 @@ func appendJSONString[S string | []byte](dst []byte, s S) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
+		for i < len(s) && plainASCII[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
+		if c := s[i]; c < utf8.RuneSelf {
 			dst = append(dst, s[start:i]...)
 			switch c {
 			case '"', '\\':
