@@ -127,7 +127,7 @@ type target struct {
 	*httptest.Server
 	fail func(n int) bool
 	// onAccept, when set, is called for each accepted call before it is
-	// answered.
+	// answered, and may delay the answer.
 	onAccept func(path string, accepted int)
 
 	mu       sync.Mutex
@@ -164,8 +164,8 @@ func (tg *target) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	onAccept := tg.onAccept
 	tg.mu.Unlock()
-	// Before the answer: a kill it triggers finds this event accepted but
-	// not yet answered, in flight.
+	// Before the answer, which onAccept may hold back: a kill it triggers
+	// then finds this event accepted but not answered, in flight.
 	if status == http.StatusOK && onAccept != nil {
 		onAccept(r.URL.Path, accepted)
 	}

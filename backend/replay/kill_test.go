@@ -74,11 +74,17 @@ func TestBulkReplaySurvivesAKill(t *testing.T) {
 	events := archiveEvents(t, s, loc, "orders-to-api", time.Date(2026, 11, 27, 8, 30, 0, 0, time.UTC), n)
 
 	tg := newTarget(t, func(call int) bool { return call%5 == 0 })
-	killNow := make(chan struct{})
+	// The call that makes killAfter is answered only once the child is
+	// dead, so that at least that event is in flight at the kill.
+	killNow, killed := make(chan struct{}), make(chan struct{})
 	var once sync.Once
 	tg.setOnAccept(func(path string, accepted int) {
-		if path == "/child" && accepted >= killAfter {
+		if path == "/child" && accepted == killAfter {
 			once.Do(func() { close(killNow) })
+			select {
+			case <-killed:
+			case <-time.After(time.Minute):
+			}
 		}
 	})
 
@@ -95,6 +101,7 @@ func TestBulkReplaySurvivesAKill(t *testing.T) {
 	case <-killNow:
 		must(t, child.Process.Kill()) // SIGKILL: no cleanup runs
 		<-exited
+		close(killed)
 	case err := <-exited:
 		t.Fatalf("the child ended before it was killed (%v): %s", err, out.String())
 	case <-time.After(2 * time.Minute):
@@ -173,7 +180,8 @@ func TestBulkReplaySurvivesAKill(t *testing.T) {
 	}
 	t.Logf("%d duplicates, %d events were in flight", dups, len(inFlight))
 	if dups == 0 {
-		// The call that triggered the kill was accepted and never answered.
+		// The call that triggered the kill was accepted and answered only
+		// after the kill.
 		t.Error("no event was delivered twice, though one was in flight at the kill")
 	}
 

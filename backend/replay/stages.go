@@ -53,21 +53,24 @@ func (r *run) list(ctx context.Context, items chan<- item) error {
 		}
 		return nil
 	}
+	// One page (an hour) is read ahead, so that the total is known before
+	// the last events go out.
 	n := 0
 	defer func() { r.setTotal(n) }()
 	q := r.p.Query
 	q.Replayed = false
 	pager := archive.List(r.s, r.p.Archive, q)
-	for pager.More() {
-		objs, err := pager.Next(ctx)
-		if err != nil {
-			return fmt.Errorf("replay: %w", err)
+	page, err := pager.Next(ctx)
+	for err == nil && len(page) > 0 {
+		var next []archive.Object
+		if next, err = pager.Next(ctx); err == nil && len(next) == 0 {
+			r.setTotal(n + len(page))
 		}
-		copies, err := r.copiesBeside(ctx, objs)
-		if err != nil {
-			return fmt.Errorf("replay: %w", err)
+		copies, cerr := r.copiesBeside(ctx, page)
+		if cerr != nil {
+			return fmt.Errorf("replay: %w", cerr)
 		}
-		for _, obj := range objs {
+		for _, obj := range page {
 			select {
 			case items <- item{key: obj.Key, copied: copies[obj.ID]}:
 				n++
@@ -75,6 +78,10 @@ func (r *run) list(ctx context.Context, items chan<- item) error {
 				return ctx.Err()
 			}
 		}
+		page = next
+	}
+	if err != nil {
+		return fmt.Errorf("replay: %w", err)
 	}
 	return nil
 }

@@ -238,7 +238,7 @@ func TestHTTPAnswersSortedIntoRetriesAndRejections(t *testing.T) {
 		{http.StatusServiceUnavailable, Failed, 1 + DefaultRetries},
 	} {
 		status = c.status
-		snd, err := newSender(s, httpTarget(srv.URL), 1, time.Second)
+		snd, err := newSender(s, httpTarget(srv.URL), 1, time.Minute)
 		must(t, err)
 		res, _ := snd.deliver(ctxT(t), ev, retryPolicy{retries: DefaultRetries, base: time.Millisecond, cap: time.Millisecond})
 		if res.Status != c.want || res.Attempts != c.attempts || !strings.Contains(res.Detail, http.StatusText(c.status)) {
