@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -94,13 +93,4 @@ func timeBareCalls(b *testing.B, s *backend.Session, bucket string, keys []strin
 	close(next)
 	wg.Wait()
 	return time.Since(t0)
-}
-
-// cpuTime is the CPU time, user and system, the process has used.
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
