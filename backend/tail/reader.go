@@ -31,6 +31,13 @@ func (t *Tail) read(id string, from Position) {
 			t.fail(fmt.Errorf("find the children of %s: %w", id, t.session.Explain(err)))
 		}
 	}
+	// The child of a merge has a second parent, which the tail may not have
+	// met yet when it is itself the child of a shard still being read: the
+	// listing tells, so that the merged child waits for it too.
+	var listing []types.Shard
+	if state == Finished && t.hasUnmetParent(children) {
+		listing, _ = listShards(ctx, t.kinesis, t.stream, nil)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.shards[id].stats.State = state
@@ -45,9 +52,76 @@ func (t *Tail) read(id string, from Position) {
 		}
 		t.shards[cid] = &shard{stats: ShardStats{ID: cid, Parents: ch.ParentShards}, from: t.childPosition()}
 	}
+	t.registerUnmetParents(children, listing)
 	if ctx.Err() == nil {
 		t.startReady()
 	}
+}
+
+// hasUnmetParent reports whether a child has a parent the tail does not
+// know.
+func (t *Tail) hasUnmetParent(children []types.ChildShard) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, ch := range children {
+		for _, p := range ch.ParentShards {
+			if t.shards[p] == nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// registerUnmetParents adds, as pending, each unknown parent of children
+// that descends from a shard the tail is still reading: the tail will
+// read it once its own parents end, and its child must wait for that.
+// Called with t.mu held.
+func (t *Tail) registerUnmetParents(children []types.ChildShard, listing []types.Shard) {
+	if len(listing) == 0 {
+		return
+	}
+	parentsOf := map[string][]string{}
+	closed := map[string]bool{}
+	for _, sh := range listing {
+		id := aws.ToString(sh.ShardId)
+		for _, p := range []*string{sh.ParentShardId, sh.AdjacentParentShardId} {
+			if aws.ToString(p) != "" {
+				parentsOf[id] = append(parentsOf[id], *p)
+			}
+		}
+		closed[id] = sh.SequenceNumberRange != nil && sh.SequenceNumberRange.EndingSequenceNumber != nil
+	}
+	for _, ch := range children {
+		for _, p := range ch.ParentShards {
+			if t.shards[p] == nil && t.descendsFromUnfinished(p, parentsOf) {
+				t.shards[p] = &shard{stats: ShardStats{ID: p, Parents: parentsOf[p]}, from: t.childPosition(), closed: closed[p]}
+			}
+		}
+	}
+}
+
+// descendsFromUnfinished walks id's ancestors for one the tail reads and
+// has not finished.
+func (t *Tail) descendsFromUnfinished(id string, parentsOf map[string][]string) bool {
+	seen := map[string]bool{}
+	queue := append([]string(nil), parentsOf[id]...)
+	for len(queue) > 0 {
+		a := queue[0]
+		queue = queue[1:]
+		if seen[a] {
+			continue
+		}
+		seen[a] = true
+		if sh := t.shards[a]; sh != nil {
+			if sh.stats.State != Finished {
+				return true
+			}
+			continue
+		}
+		queue = append(queue, parentsOf[a]...)
+	}
+	return false
 }
 
 // readShard reads until the shard ends (Finished, with its children),
