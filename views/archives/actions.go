@@ -306,23 +306,8 @@ func (m *Model) bulkCmd(id int, what string, plan replay.Plan, total int) tea.Cm
 
 func waitBulk(id int, ch <-chan bulkEvent) tea.Cmd {
 	return func() tea.Msg {
-		ev, ok := <-ch
-		if !ok {
-			return bulkMsg{id: id, closed: true, ch: ch}
-		}
-		evs := []bulkEvent{ev}
-		for len(evs) < 256 {
-			select {
-			case ev, ok := <-ch:
-				if !ok {
-					return bulkMsg{id: id, events: evs, closed: true, ch: ch}
-				}
-				evs = append(evs, ev)
-			default:
-				return bulkMsg{id: id, events: evs, ch: ch}
-			}
-		}
-		return bulkMsg{id: id, events: evs, ch: ch}
+		evs, closed := common.Gather(ch, 256)
+		return bulkMsg{id: id, events: evs, closed: closed, ch: ch}
 	}
 }
 

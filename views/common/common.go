@@ -174,3 +174,27 @@ type CopyMsg struct {
 
 // TailAll, as OpenMsg.Extra for the Shards tab, starts tailing every shard.
 type TailAll struct{}
+
+// Gather blocks for the next item of ch, then takes whatever else is
+// ready, up to max: progress from background work reaches the view as
+// one message per frame's worth, not one per event. closed reports that
+// ch was closed.
+func Gather[T any](ch <-chan T, max int) (items []T, closed bool) {
+	item, ok := <-ch
+	if !ok {
+		return nil, true
+	}
+	items = []T{item}
+	for len(items) < max {
+		select {
+		case item, ok := <-ch:
+			if !ok {
+				return items, true
+			}
+			items = append(items, item)
+		default:
+			return items, false
+		}
+	}
+	return items, false
+}

@@ -244,23 +244,8 @@ func (m *Model) hydrateCmd(id int, plan hydratePlanMsg) tea.Cmd {
 // waitJob waits for the next report, then takes whatever else is ready.
 func waitJob(id int, ch <-chan jobEvent) tea.Cmd {
 	return func() tea.Msg {
-		ev, ok := <-ch
-		if !ok {
-			return jobMsg{id: id, closed: true, ch: ch}
-		}
-		evs := []jobEvent{ev}
-		for len(evs) < 256 {
-			select {
-			case ev, ok := <-ch:
-				if !ok {
-					return jobMsg{id: id, events: evs, closed: true, ch: ch}
-				}
-				evs = append(evs, ev)
-			default:
-				return jobMsg{id: id, events: evs, ch: ch}
-			}
-		}
-		return jobMsg{id: id, events: evs, ch: ch}
+		evs, closed := common.Gather(ch, 256)
+		return jobMsg{id: id, events: evs, closed: closed, ch: ch}
 	}
 }
 
