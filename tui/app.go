@@ -349,6 +349,11 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 
 func (m *Model) quit() tea.Cmd {
 	m.quitting = true
+	for _, t := range m.tabs {
+		if s, ok := t.(common.Stopper); ok {
+			s.Stop()
+		}
+	}
 	return tea.Quit
 }
 

@@ -507,3 +507,11 @@ type bulkJob struct {
 	cancel context.CancelFunc
 	bar    progress.Model
 }
+
+// Stop cancels a running bulk replay when the app quits: events the
+// target accepted are marked, the rest stay waiting for the next run.
+func (m *Model) Stop() {
+	if m.job != nil {
+		m.job.cancel()
+	}
+}

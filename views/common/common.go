@@ -198,3 +198,9 @@ func Gather[T any](ch <-chan T, max int) (items []T, closed bool) {
 	}
 	return items, false
 }
+
+// Stopper is a tab with background work (a live tail, a bulk job) that
+// must end when the app quits; Stop must not block.
+type Stopper interface {
+	Stop()
+}

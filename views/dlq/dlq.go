@@ -366,3 +366,11 @@ type redriveState struct {
 	started time.Time
 	bar     progress.Model
 }
+
+// Stop cancels a running hydration when the app quits: what was archived
+// stays, and messages not yet done stay in the queue.
+func (m *Model) Stop() {
+	if m.job != nil {
+		m.job.cancel()
+	}
+}

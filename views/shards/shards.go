@@ -648,7 +648,11 @@ func (m *Model) header() string {
 				open++
 			}
 		}
-		rest = append(rest, fmt.Sprintf("%d shards, %d open", len(m.shardList), open))
+		noun := "shards"
+		if len(m.shardList) == 1 {
+			noun = "shard"
+		}
+		rest = append(rest, fmt.Sprintf("%d %s, %d open", len(m.shardList), noun, open))
 		rest = append(rest, "tail from "+m.from.String())
 		if m.filter != nil {
 			rest = append(rest, "jq "+inert.Line(m.filter.String()))

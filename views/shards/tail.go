@@ -493,3 +493,11 @@ func fileSafe(s string) string {
 	}
 	return s
 }
+
+// Stop ends a running tail's reads when the app quits; its goroutines
+// wind down on their own.
+func (m *Model) Stop() {
+	if m.cancel != nil {
+		m.cancel()
+	}
+}
