@@ -113,6 +113,9 @@ func runTail(cmd *cobra.Command, stream string, f opsFlags, tf tailFlags) error 
 		return err
 	}
 	defer ops.close()
+	if r := ops.config.Tail.ReadsPerSecond; r > 0 && !cmd.Flags().Changed("rate") {
+		o.ReadsPerSecond = r
+	}
 	if o.Unpaced && !ops.session.Profile.IsLocal() {
 		fmt.Fprintf(cmd.ErrOrStderr(), "sluice: --rate 0 reads %s as fast as it answers, sharing each shard's 5 reads a second with the pipeline's consumers: they may be throttled\n", stream)
 	}

@@ -74,7 +74,9 @@ type tailer interface {
 
 // Model is the Shards tab.
 type Model struct {
-	c *common.Common
+	// maxRows bounds the tail's rows: MaxRows, or the config's tail.buffer.
+	maxRows int
+	c       *common.Common
 
 	// gen counts loads of this tab; env is the session generation they
 	// were made for.
@@ -127,7 +129,11 @@ type Model struct {
 
 // New makes the tab.
 func New(c *common.Common) *Model {
-	m := &Model{c: c, from: tail.Position{Kind: tail.Latest}, now: time.Now, recs: newRing(MaxRows), window: coalesceWindow}
+	maxRows := MaxRows
+	if c.Env != nil && c.Env.Config.Tail.Buffer > 0 {
+		maxRows = c.Env.Config.Tail.Buffer
+	}
+	m := &Model{c: c, from: tail.Position{Kind: tail.Latest}, now: time.Now, recs: newRing(maxRows), maxRows: maxRows, window: coalesceWindow}
 	m.shards = table.New(c.Styles, &c.Keys.List, []table.Column{
 		{Title: "SHARD", Width: 20},
 		{Title: "STATE", Width: 6},

@@ -42,6 +42,9 @@ func (m *Model) startTail(shard string) tea.Cmd {
 	o.From = m.from
 	o.Filter = m.filter
 	o.Buffer = -1 // the view keeps its own, bounded rows
+	if r := m.c.Env.Config.Tail.ReadsPerSecond; r > 0 {
+		o.ReadsPerSecond = r
+	}
 	s, env, gen := m.c.Env.Session, m.envGen(), m.tailGen
 	start := func() tea.Msg {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -256,7 +259,7 @@ func (m *Model) trimPending() {
 	for _, p := range m.pending {
 		n += len(p.recs)
 	}
-	for n > MaxRows && len(m.pending) > 1 {
+	for n > m.maxRows && len(m.pending) > 1 {
 		n -= len(m.pending[0].recs)
 		m.pending = m.pending[1:]
 	}
@@ -281,7 +284,7 @@ func (m *Model) add(msg batchMsg) {
 	m.behind = msg.behind
 	m.received += int64(len(msg.recs))
 	recs, cells := msg.recs, msg.cells
-	if skip := len(recs) - MaxRows; skip > 0 {
+	if skip := len(recs) - m.maxRows; skip > 0 {
 		// More than the table holds: only the newest can be shown.
 		m.recs.next += uint64(skip)
 		m.recs.reset()
