@@ -88,6 +88,6 @@ func TestEscapeSequencesInRecordsStayInert(t *testing.T) {
 	}
 
 	a.press("esc", "esc")
-	a.waitFor("the tail stopped", shortWait, func(s string) bool { return strings.HasPrefix(bodyHeader(s), "escapes · 1 shards") })
+	a.waitFor("the tail stopped", shortWait, func(s string) bool { return strings.HasPrefix(bodyHeader(s), "escapes · 1 shard,") })
 	a.quit()
 }
