@@ -112,6 +112,13 @@ func New(o Options) *Model {
 	return m
 }
 
+// autoRefreshMsg is the root's timer for AutoRefreshMsg.
+type autoRefreshMsg struct{}
+
+func autoRefreshTick() tea.Cmd {
+	return tea.Tick(common.AutoRefreshEvery, func(time.Time) tea.Msg { return autoRefreshMsg{} })
+}
+
 // identityMsg carries who the session is.
 type identityMsg struct {
 	gen int
@@ -135,7 +142,7 @@ func (m *Model) fetchIdentity() tea.Cmd {
 // Init starts every tab's first load, asks the terminal for its
 // background, and asks who the session is.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.fetchIdentity()}
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.fetchIdentity(), autoRefreshTick()}
 	for _, t := range m.tabs {
 		cmds = append(cmds, t.Init())
 	}
@@ -199,6 +206,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.CopyMsg:
 		m.setStatus(common.StatusMsg{Text: "copied " + msg.What + " to the clipboard", Level: common.Success})
 		return m, tea.SetClipboard(msg.Text)
+	case autoRefreshMsg:
+		var cmd tea.Cmd
+		if m.overlay == overlayNone && !m.Active().Capturing() {
+			cmd = m.updateActive(common.AutoRefreshMsg{})
+		}
+		return m, tea.Batch(cmd, autoRefreshTick())
 	case common.TraceMsg:
 		return m, m.startTrace(msg.Request)
 	case traceDoneMsg:

@@ -150,6 +150,15 @@ type SessionMsg struct{ Env *Env }
 // RefreshMsg asks the focused tab to load again (ctrl+r).
 type RefreshMsg struct{}
 
+// AutoRefreshMsg comes to the focused tab every AutoRefreshEvery: a tab
+// reloads its lists quietly, never doing anything with a side effect (a
+// DLQ browse raises receive counts, so it is not repeated).
+type AutoRefreshMsg struct{}
+
+// AutoRefreshEvery is how often the focused tab's lists are reloaded:
+// slow enough to stay far inside AWS's describe limits.
+const AutoRefreshEvery = 30 * time.Second
+
 // TraceRequest asks for one event across stream, DLQ, archive and replays.
 type TraceRequest struct {
 	StreamARN, ShardID, SequenceNumber string

@@ -170,6 +170,12 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, m.openQueue(msg.Target)
 	case common.RefreshMsg, reloadMsg:
 		return m, m.reload()
+	case common.AutoRefreshMsg:
+		// The list only: browsing again would raise receive counts.
+		if m.listLoading {
+			return m, nil
+		}
+		return m, m.loadList()
 	case common.SessionMsg:
 		return m, m.resetSession()
 	case listMsg:

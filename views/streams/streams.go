@@ -224,6 +224,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case common.RefreshMsg, reloadMsg:
 		return m.load()
+	case common.AutoRefreshMsg:
+		if m.loading {
+			return nil
+		}
+		return m.load()
 	case common.SessionMsg:
 		if msg.Env != nil {
 			m.c.Env = msg.Env
