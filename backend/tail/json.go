@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/sluicehq/sluice/internal/jsonstr"
 )
 
 // arrivalLayout is UTC with milliseconds, Kinesis's precision, in a fixed
@@ -42,18 +44,18 @@ func appendArrival(dst []byte, t time.Time) []byte {
 // it is the hot path of a bulk export.
 func AppendJSON(dst []byte, r Record) []byte {
 	dst = append(dst, `{"shardId":`...)
-	dst = appendJSONString(dst, r.ShardID)
+	dst = jsonstr.Append(dst, r.ShardID)
 	dst = append(dst, `,"sequenceNumber":`...)
-	dst = appendJSONString(dst, r.SequenceNumber)
+	dst = jsonstr.Append(dst, r.SequenceNumber)
 	if r.SubSequence >= 0 {
 		dst = append(dst, `,"subSequence":`...)
 		dst = strconv.AppendInt(dst, int64(r.SubSequence), 10)
 	}
 	dst = append(dst, `,"partitionKey":`...)
-	dst = appendJSONString(dst, r.PartitionKey)
+	dst = jsonstr.Append(dst, r.PartitionKey)
 	if r.ExplicitHashKey != "" {
 		dst = append(dst, `,"explicitHashKey":`...)
-		dst = appendJSONString(dst, r.ExplicitHashKey)
+		dst = jsonstr.Append(dst, r.ExplicitHashKey)
 	}
 	dst = append(dst, `,"arrival":"`...)
 	dst = appendArrival(dst, r.Arrival)
@@ -76,7 +78,7 @@ func appendData(dst, data []byte) []byte {
 				return out
 			}
 		}
-		return appendJSONString(dst, data)
+		return jsonstr.Append(dst, data)
 	}
 	dst = append(dst, '"')
 	n := len(dst)
@@ -100,8 +102,6 @@ func looksLikeJSONContainer(data []byte) bool {
 	return false
 }
 
-const hexDigits = "0123456789abcdef"
-
 // plainInString marks the bytes a JSON string holds as they are: not a
 // quote, a backslash or a control character. Bytes of multi-byte UTF-8
 // are marked too: appendCompactJSON's caller checks UTF-8 beforehand.
@@ -111,57 +111,3 @@ var plainInString = func() (t [256]bool) {
 	}
 	return t
 }()
-
-// plainASCII is plainInString without the bytes of multi-byte UTF-8, which
-// appendJSONString checks one rune at a time.
-var plainASCII = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-// appendJSONString appends s, valid UTF-8 or not, as a JSON string; invalid
-// bytes become U+FFFD as with encoding/json. HTML characters are kept: the
-// output is data, not a web page.
-func appendJSONString[S string | []byte](dst []byte, s S) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		for i < len(s) && plainASCII[s[i]] {
-			i++
-		}
-		if i == len(s) {
-			break
-		}
-		if c := s[i]; c < utf8.RuneSelf {
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(string(s[i:min(len(s), i+utf8.UTFMax)]))
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, "\ufffd"...)
-			i++
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
