@@ -18,10 +18,6 @@ import (
 	"github.com/sluicehq/sluice/views/progress"
 )
 
-// typedOver is the count above which a bulk action needs the consumer's
-// name typed.
-const typedOver = 100
-
 // doneMsg ends a one-shot action.
 type doneMsg struct {
 	toArchives
@@ -41,13 +37,6 @@ func (m *Model) onDone(msg doneMsg) tea.Cmd {
 		cmds = append(cmds, m.reload())
 	}
 	return tea.Batch(cmds...)
-}
-
-func (m *Model) refuseReadOnly(what string) tea.Cmd {
-	if !m.env().ReadOnly() {
-		return nil
-	}
-	return common.Status(common.Warning, what+": refused, read-only")
 }
 
 // selectedKey is the event under the cursor or in the detail.
@@ -83,7 +72,7 @@ func (m *Model) noTarget() tea.Cmd {
 // --- replay one ---
 
 func (m *Model) replayOne() tea.Cmd {
-	if cmd := m.refuseReadOnly("replay"); cmd != nil {
+	if cmd := common.RefuseReadOnly(m.env(), "replay"); cmd != nil {
 		return cmd
 	}
 	key, ok := m.selectedKey()
@@ -145,7 +134,7 @@ type countMsg struct {
 }
 
 func (m *Model) replayMany() tea.Cmd {
-	if cmd := m.refuseReadOnly("replay"); cmd != nil {
+	if cmd := common.RefuseReadOnly(m.env(), "replay"); cmd != nil {
 		return cmd
 	}
 	if m.job != nil {
@@ -245,7 +234,7 @@ func (m *Model) confirmBulk(what string, plan replay.Plan, count int) tea.Cmd {
 		"replayed once the target accepts it; failures stay in the archive.",
 	}
 	typed := ""
-	if count > typedOver {
+	if count > common.TypeToConfirmOver {
 		typed = m.cur.Name
 	}
 	m.jobSeq++
@@ -371,7 +360,7 @@ func bulkSummary(j *bulkJob, s replay.Summary, err error) tea.Cmd {
 // --- mark, delete ---
 
 func (m *Model) markReplayed() tea.Cmd {
-	if cmd := m.refuseReadOnly("mark replayed"); cmd != nil {
+	if cmd := common.RefuseReadOnly(m.env(), "mark replayed"); cmd != nil {
 		return cmd
 	}
 	if m.replayed {
@@ -387,7 +376,7 @@ func (m *Model) markReplayed() tea.Cmd {
 	lines := append([]string{"Consumer: " + inert.Line(m.cur.Name), fmt.Sprintf("Mark:     %d events replayed, without sending them", len(keys))}, m.keyLines(keys)...)
 	lines = append(lines, "", "Each moves to _replayed/ with target \"manual\", result \"marked by operator\".")
 	typed := ""
-	if len(keys) > typedOver {
+	if len(keys) > common.TypeToConfirmOver {
 		typed = m.cur.Name
 	}
 	s, env, loc, now, conc := m.session(), m.envGen(), m.cur.Archive, m.o.now, m.o.concurrency
@@ -405,7 +394,7 @@ func (m *Model) markReplayed() tea.Cmd {
 }
 
 func (m *Model) deleteEvents() tea.Cmd {
-	if cmd := m.refuseReadOnly("delete"); cmd != nil {
+	if cmd := common.RefuseReadOnly(m.env(), "delete"); cmd != nil {
 		return cmd
 	}
 	keys := m.actionKeys()
@@ -422,7 +411,7 @@ func (m *Model) deleteEvents() tea.Cmd {
 	lines := append([]string{"Consumer: " + inert.Line(m.cur.Name), fmt.Sprintf("Delete:   %d %s from %s", len(keys), what, inert.Line(m.cur.Archive.String()))}, m.keyLines(keys)...)
 	lines = append(lines, "", "Deleted events cannot be replayed any more.")
 	typed := ""
-	if len(keys) > typedOver {
+	if len(keys) > common.TypeToConfirmOver {
 		typed = m.cur.Name
 	}
 	s, env, loc := m.session(), m.envGen(), m.cur.Archive

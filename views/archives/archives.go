@@ -159,12 +159,7 @@ func (m *Model) Title() string    { return "Archives" }
 // Init lists the consumers.
 func (m *Model) Init() tea.Cmd { return m.loadConsumers() }
 
-func (m *Model) env() *common.Env {
-	if m.c.Env == nil {
-		return &common.Env{}
-	}
-	return m.c.Env
-}
+func (m *Model) env() *common.Env { return m.c.Environment() }
 
 func (m *Model) session() *backend.Session { return m.env().Session }
 func (m *Model) envGen() int               { return m.env().Gen }

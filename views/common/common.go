@@ -47,6 +47,28 @@ type Env struct {
 	Gen int
 }
 
+// Environment is c's Env, or an empty one before any session exists, so
+// that views need no nil checks.
+func (c *Common) Environment() *Env {
+	if c.Env == nil {
+		return &Env{}
+	}
+	return c.Env
+}
+
+// TypeToConfirmOver is the count of items above which a bulk action needs
+// the resource's name typed in its confirmation.
+const TypeToConfirmOver = 100
+
+// RefuseReadOnly says, without asking, that a write is not offered under
+// read-only; nil when writes are allowed.
+func RefuseReadOnly(env *Env, what string) tea.Cmd {
+	if !env.ReadOnly() {
+		return nil
+	}
+	return Status(Warning, what+": refused, read-only")
+}
+
 // ReadOnly reports whether writes are refused.
 func (e *Env) ReadOnly() bool { return e == nil || e.Session == nil || e.Session.ReadOnly() }
 

@@ -20,10 +20,6 @@ import (
 	"github.com/sluicehq/sluice/views/progress"
 )
 
-// typedOver is the count above which a bulk action needs the queue's name
-// typed.
-const typedOver = 100
-
 // doneMsg ends a one-shot action: a status line, and whether to load again.
 type doneMsg struct {
 	toDLQ
@@ -43,14 +39,6 @@ func (m *Model) onDone(msg doneMsg) tea.Cmd {
 		cmds = append(cmds, m.reload())
 	}
 	return tea.Batch(cmds...)
-}
-
-// refuseReadOnly says that a write is not offered, without asking.
-func (m *Model) refuseReadOnly(what string) tea.Cmd {
-	if !m.env().ReadOnly() {
-		return nil
-	}
-	return common.Status(common.Warning, what+": refused, read-only")
 }
 
 // currentQueue is the queue an action applies to: the one browsed, or the
@@ -99,7 +87,7 @@ type hydratePlanMsg struct {
 }
 
 func (m *Model) hydrateSelected() tea.Cmd {
-	if cmd := m.refuseReadOnly("hydrate"); cmd != nil {
+	if cmd := common.RefuseReadOnly(m.env(), "hydrate"); cmd != nil {
 		return cmd
 	}
 	if m.level != levelBrowse {
@@ -118,7 +106,7 @@ func (m *Model) hydrateSelected() tea.Cmd {
 }
 
 func (m *Model) hydrateAll() tea.Cmd {
-	if cmd := m.refuseReadOnly("hydrate"); cmd != nil {
+	if cmd := common.RefuseReadOnly(m.env(), "hydrate"); cmd != nil {
 		return cmd
 	}
 	t, n, ok := m.currentQueue()
@@ -183,7 +171,7 @@ func (m *Model) onHydratePlan(msg hydratePlanMsg) tea.Cmd {
 		"after its objects are read back. Records past retention stay in the queue.",
 	}
 	typed := ""
-	if msg.Count > typedOver {
+	if msg.Count > common.TypeToConfirmOver {
 		typed = msg.Queue.name
 	}
 	m.jobSeq++
@@ -374,7 +362,7 @@ func (m *Model) kinesisSources(t target) (kinesis []string, sqs bool) {
 }
 
 func (m *Model) startRedrive() tea.Cmd {
-	if cmd := m.refuseReadOnly("redrive"); cmd != nil {
+	if cmd := common.RefuseReadOnly(m.env(), "redrive"); cmd != nil {
 		return cmd
 	}
 	t, n, ok := m.currentQueue()
@@ -413,7 +401,7 @@ func (m *Model) startRedrive() tea.Cmd {
 		"An SQS message move task moves them at SQS's pace; the progress shows here.",
 	}
 	typed := ""
-	if n > typedOver {
+	if n > common.TypeToConfirmOver {
 		typed = t.name
 	}
 	s := m.session()
@@ -529,7 +517,7 @@ func followed(tasks []bdlq.MoveTask, handle string) (bdlq.MoveTask, bool) {
 // --- delete, purge ---
 
 func (m *Model) deleteMessages() tea.Cmd {
-	if cmd := m.refuseReadOnly("delete"); cmd != nil {
+	if cmd := common.RefuseReadOnly(m.env(), "delete"); cmd != nil {
 		return cmd
 	}
 	if m.level != levelBrowse {
@@ -553,7 +541,7 @@ func (m *Model) deleteMessages() tea.Cmd {
 	}
 	lines = append(lines, "", "Deleted messages cannot be brought back.")
 	typed := ""
-	if len(ids) > typedOver {
+	if len(ids) > common.TypeToConfirmOver {
 		typed = t.name
 	}
 	s, env := m.session(), m.envGen()
@@ -576,7 +564,7 @@ func (m *Model) deleteMessages() tea.Cmd {
 }
 
 func (m *Model) purge() tea.Cmd {
-	if cmd := m.refuseReadOnly("purge"); cmd != nil {
+	if cmd := common.RefuseReadOnly(m.env(), "purge"); cmd != nil {
 		return cmd
 	}
 	t, n, ok := m.currentQueue()

@@ -124,12 +124,7 @@ func (m *Model) Title() string    { return "DLQs" }
 // Init loads the list.
 func (m *Model) Init() tea.Cmd { return m.loadList() }
 
-func (m *Model) env() *common.Env {
-	if m.c.Env == nil {
-		return &common.Env{}
-	}
-	return m.c.Env
-}
+func (m *Model) env() *common.Env { return m.c.Environment() }
 
 func (m *Model) session() *backend.Session { return m.env().Session }
 
