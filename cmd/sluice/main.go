@@ -20,7 +20,7 @@ func main() {
 	root := newRootCmd(buildInfo{Version: version, Commit: commit, Date: date})
 	if err := root.Execute(); err != nil {
 		// Errors can carry text from AWS and from data: never escapes.
-		fmt.Fprintln(os.Stderr, "sluice:", inert.Line(err.Error()))
+		fmt.Fprintln(os.Stderr, "sluice:", inert.Block(err.Error()))
 		os.Exit(1)
 	}
 }
