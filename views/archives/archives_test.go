@@ -12,6 +12,7 @@ import (
 	"github.com/sluicehq/sluice/backend/backendtest"
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/table"
+	"github.com/sluicehq/sluice/views/viewtest"
 )
 
 // drillToEvents opens the consumer, its newest day and its newest hour.
@@ -85,7 +86,7 @@ func TestReplayOneAsksWithTargetAndIdempotencyKeyThenMarks(t *testing.T) {
 	m := New(newCommon(sc.s, sc.cfg, 120, 30, true))
 	drillToEvents(t, m)
 	p, _, _ := archive.ParseKey(loc.Prefix, sc.keys[0])
-	cs := confirms(press(t, m, "r"))
+	cs := viewtest.Of[common.ConfirmRequest](press(t, m, "r"))
 	if len(cs) != 1 {
 		t.Fatal("no confirmation")
 	}
@@ -97,7 +98,7 @@ func TestReplayOneAsksWithTargetAndIdempotencyKeyThenMarks(t *testing.T) {
 		t.Fatal("sent before yes")
 	}
 	out := drive(t, m, cs[0].OnYes)
-	if st := statuses(out); len(st) == 0 || st[0].Level != common.Success || !strings.Contains(st[0].Text, "accepted") || !strings.Contains(st[0].Text, "marked replayed") {
+	if st := viewtest.Of[common.StatusMsg](out); len(st) == 0 || st[0].Level != common.Success || !strings.Contains(st[0].Text, "accepted") || !strings.Contains(st[0].Text, "marked replayed") {
 		t.Fatalf("statuses %+v", st)
 	}
 	got := sc.replayed()
@@ -134,7 +135,7 @@ func TestReplayManyAtTheHourLevelShowsProgressThenASummary(t *testing.T) {
 			want++
 		}
 	}
-	cs := confirms(press(t, m, "R"))
+	cs := viewtest.Of[common.ConfirmRequest](press(t, m, "R"))
 	if len(cs) != 1 {
 		t.Fatal("no confirmation")
 	}
@@ -148,7 +149,7 @@ func TestReplayManyAtTheHourLevelShowsProgressThenASummary(t *testing.T) {
 		t.Fatalf("no progress bar:\n%s", ansi.Strip(m.View()))
 	}
 	out := drive(t, m, wait)
-	st := statuses(out)
+	st := viewtest.Of[common.StatusMsg](out)
 	if len(st) == 0 || st[0].Level != common.Success || !strings.Contains(st[0].Text, "sent, 0 failed") {
 		t.Fatalf("statuses %+v", st)
 	}
@@ -163,7 +164,7 @@ func TestMarkAndDelete(t *testing.T) {
 	drillToEvents(t, m)
 	n := len(m.events.Rows())
 	first, _ := m.events.Selected()
-	cs := confirms(press(t, m, "m"))
+	cs := viewtest.Of[common.ConfirmRequest](press(t, m, "m"))
 	if len(cs) != 1 || !strings.Contains(strings.Join(cs[0].Lines, "\n"), "1 events replayed") && !strings.Contains(cs[0].Title, "1 event") {
 		t.Fatalf("%+v", cs)
 	}
@@ -183,7 +184,7 @@ func TestMarkAndDelete(t *testing.T) {
 		t.Fatal("mark sent something")
 	}
 	if n-1 > 0 {
-		cs = confirms(press(t, m, "d"))
+		cs = viewtest.Of[common.ConfirmRequest](press(t, m, "d"))
 		if len(cs) != 1 || cs[0].TypeToConfirm != "" {
 			t.Fatalf("%+v", cs)
 		}
@@ -216,7 +217,7 @@ func TestJQAndPartitionKeyFilters(t *testing.T) {
 		t.Errorf("header lacks the filter:\n%s", ansi.Strip(m.View()))
 	}
 	press(t, m, "J")
-	m.Update(keyMsgCtrlU())
+	m.Update(viewtest.Key("ctrl+u"))
 	press(t, m, "enter")
 	if m.jq != nil || len(m.events.Rows()) != all {
 		t.Fatalf("jq not cleared: %d rows", len(m.events.Rows()))
@@ -267,7 +268,7 @@ func TestReadOnlyOffersNoWrite(t *testing.T) {
 	m := New(newCommon(ro, sc.cfg, 120, 30, true))
 	drive(t, m, m.Init())
 	press(t, m, "enter", "enter")
-	if cs := confirms(press(t, m, "R")); len(cs) != 0 {
+	if cs := viewtest.Of[common.ConfirmRequest](press(t, m, "R")); len(cs) != 0 {
 		t.Fatalf("R asked %+v", cs)
 	}
 	press(t, m, "enter")
@@ -275,13 +276,13 @@ func TestReadOnlyOffersNoWrite(t *testing.T) {
 		t.Fatal("read-only listing failed")
 	}
 	for _, k := range []string{"r", "R", "m", "d", "space"} {
-		if cs := confirms(press(t, m, k)); len(cs) != 0 {
+		if cs := viewtest.Of[common.ConfirmRequest](press(t, m, k)); len(cs) != 0 {
 			t.Errorf("%s asked %+v", k, cs)
 		}
 	}
 	press(t, m, "enter")
 	for _, k := range []string{"r", "m", "d"} {
-		if cs := confirms(press(t, m, k)); len(cs) != 0 {
+		if cs := viewtest.Of[common.ConfirmRequest](press(t, m, k)); len(cs) != 0 {
 			t.Errorf("detail %s asked %+v", k, cs)
 		}
 	}

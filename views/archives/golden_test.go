@@ -12,6 +12,7 @@ import (
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/archive"
 	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/viewtest"
 )
 
 // evil is what a hostile payload or key may hold: a screen clear and an
@@ -79,13 +80,13 @@ func (m *Model) toHours(t *testing.T) {
 	t.Helper()
 	m.Update(common.OpenMsg{Tab: common.ArchivesTab, Target: "orders-to-api"})
 	m.Update(hoursMsg{env: 1, gen: m.hoursGen, Consumer: "orders-to-api", Hours: fixedHours()})
-	m.Update(keyMsg("enter"))
+	m.Update(viewtest.Key("enter"))
 }
 
 func (m *Model) toEvents(t *testing.T, replayed bool) map[string]archive.Event {
 	t.Helper()
 	m.toHours(t)
-	m.Update(keyMsg("enter"))
+	m.Update(viewtest.Key("enter"))
 	var objs []archive.Object
 	bodies := map[string]archive.Event{}
 	for i := range 3 {
@@ -160,7 +161,7 @@ func TestGoldenEvents(t *testing.T) {
 	eachSize(t, func(t *testing.T, w, h int, dark bool) {
 		m := fixedModel(t, w, h, dark)
 		m.toEvents(t, false)
-		m.Update(keyMsg("space"))
+		m.Update(viewtest.Key("space"))
 		if w >= 160 && !strings.Contains(ansi.Strip(m.View()), `cust\x1b[2J`) {
 			t.Errorf("the hostile key is not shown inert:\n%s", ansi.Strip(m.View()))
 		}
@@ -172,7 +173,7 @@ func TestGoldenEventDetail(t *testing.T) {
 	eachSize(t, func(t *testing.T, w, h int, dark bool) {
 		m := fixedModel(t, w, h, dark)
 		m.toEvents(t, false)
-		m.Update(keyMsg("enter"))
+		m.Update(viewtest.Key("enter"))
 		o, e := fixedEvent(0, false)
 		m.Update(detailMsg{env: 1, gen: m.detailGen, Key: o.Key, Event: e})
 		checkView(t, m, w, h)
@@ -183,8 +184,8 @@ func TestGoldenHostileEventDetail(t *testing.T) {
 	eachSize(t, func(t *testing.T, w, h int, dark bool) {
 		m := fixedModel(t, w, h, dark)
 		m.toEvents(t, false)
-		m.Update(keyMsg("G"))
-		m.Update(keyMsg("enter"))
+		m.Update(viewtest.Key("G"))
+		m.Update(viewtest.Key("enter"))
 		o, e := fixedEvent(2, false)
 		m.Update(detailMsg{env: 1, gen: m.detailGen, Key: o.Key, Event: e})
 		if !strings.Contains(ansi.Strip(m.View()), `raw text with \x1b[2J`) {
@@ -197,7 +198,7 @@ func TestGoldenHostileEventDetail(t *testing.T) {
 func TestGoldenReplayed(t *testing.T) {
 	eachSize(t, func(t *testing.T, w, h int, dark bool) {
 		m := fixedModel(t, w, h, dark)
-		m.Update(keyMsg("x"))
+		m.Update(viewtest.Key("x"))
 		m.toEvents(t, true)
 		checkView(t, m, w, h)
 	})
@@ -206,9 +207,9 @@ func TestGoldenReplayed(t *testing.T) {
 func TestGoldenReplayedDetail(t *testing.T) {
 	eachSize(t, func(t *testing.T, w, h int, dark bool) {
 		m := fixedModel(t, w, h, dark)
-		m.Update(keyMsg("x"))
+		m.Update(viewtest.Key("x"))
 		m.toEvents(t, true)
-		m.Update(keyMsg("enter"))
+		m.Update(viewtest.Key("enter"))
 		checkView(t, m, w, h)
 	})
 }
@@ -243,13 +244,13 @@ func TestEverySizeIsExact(t *testing.T) {
 			check("consumers")
 			m.toEvents(t, false)
 			check("events")
-			m.Update(keyMsg("J"))
+			m.Update(viewtest.Key("J"))
 			m.job = &bulkJob{id: 1, cancel: func() {}}
 			m.job.bar.Label, m.job.bar.Total = "replay", 3
 			m.layout()
 			check("input and progress")
-			m.Update(keyMsg("esc"))
-			m.Update(keyMsg("enter"))
+			m.Update(viewtest.Key("esc"))
+			m.Update(viewtest.Key("enter"))
 			o, e := fixedEvent(0, false)
 			m.Update(detailMsg{env: 1, gen: m.detailGen, Key: o.Key, Event: e})
 			check("detail")

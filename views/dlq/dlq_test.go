@@ -16,13 +16,14 @@ import (
 	"github.com/sluicehq/sluice/backend/archive"
 	"github.com/sluicehq/sluice/backend/backendtest"
 	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/viewtest"
 )
 
 func TestListShowsTheDLQWithItsDepth(t *testing.T) {
 	sc := newScene(t, 3)
 	m := New(newCommon(sc.s, 120, 30, true))
 	out := drive(t, m, m.Init())
-	for _, st := range statuses(out) {
+	for _, st := range viewtest.Of[common.StatusMsg](out) {
 		if st.Level == common.Failure {
 			t.Fatalf("status %+v", st)
 		}
@@ -122,7 +123,7 @@ func TestHydrateOneAsksNamingTheArchiveThenArchivesAndDeletes(t *testing.T) {
 	press(t, m, "enter")
 	sel, _ := m.msgs.Selected()
 	out := press(t, m, "h")
-	cs := confirms(out)
+	cs := viewtest.Of[common.ConfirmRequest](out)
 	if len(cs) != 1 {
 		t.Fatalf("confirmations %+v", out)
 	}
@@ -140,7 +141,7 @@ func TestHydrateOneAsksNamingTheArchiveThenArchivesAndDeletes(t *testing.T) {
 		t.Fatal("hydrated before yes")
 	}
 	out = drive(t, m, c.OnYes)
-	st := statuses(out)
+	st := viewtest.Of[common.StatusMsg](out)
 	if len(st) == 0 || st[0].Level != common.Success || !strings.Contains(st[0].Text, "hydrated 1 message of orders-dlq") {
 		t.Fatalf("statuses %+v", st)
 	}
@@ -164,7 +165,7 @@ func TestHydrateAllShowsProgressThenASummary(t *testing.T) {
 	m := New(newCommon(sc.s, 120, 30, true))
 	drive(t, m, m.Init())
 	out := press(t, m, "H")
-	cs := confirms(out)
+	cs := viewtest.Of[common.ConfirmRequest](out)
 	if len(cs) != 1 || !strings.Contains(strings.Join(cs[0].Lines, "\n"), "all 3 messages") {
 		t.Fatalf("confirmations %+v", out)
 	}
@@ -175,7 +176,7 @@ func TestHydrateAllShowsProgressThenASummary(t *testing.T) {
 		t.Fatalf("no progress bar:\n%s", ansi.Strip(m.View()))
 	}
 	out = drive(t, m, wait)
-	if st := statuses(out); len(st) == 0 || !strings.Contains(st[0].Text, "hydrated 3 messages of orders-dlq into s3://archive/failed/: 3 events written") {
+	if st := viewtest.Of[common.StatusMsg](out); len(st) == 0 || !strings.Contains(st[0].Text, "hydrated 3 messages of orders-dlq into s3://archive/failed/: 3 events written") {
 		t.Fatalf("statuses %+v", st)
 	}
 	if len(sc.objects()) != 3 {
@@ -208,10 +209,10 @@ func TestRedriveOfKinesisFailuresPointsToHydrate(t *testing.T) {
 	drive(t, m, m.Init())
 	press(t, m, "enter")
 	out := press(t, m, "r")
-	if len(confirms(out)) != 0 {
+	if len(viewtest.Of[common.ConfirmRequest](out)) != 0 {
 		t.Fatal("redrive of Kinesis failures asked to go on")
 	}
-	st := statuses(out)
+	st := viewtest.Of[common.StatusMsg](out)
 	if len(st) != 1 || !strings.Contains(st[0].Text, "redrive does not apply") || !strings.Contains(st[0].Text, "press h") {
 		t.Fatalf("statuses %+v", st)
 	}
@@ -260,12 +261,12 @@ func TestRedriveFollowsTheMoveTask(t *testing.T) {
 		t.Fatalf("payload browse:\n%s", ansi.Strip(m.View()))
 	}
 	out := press(t, m, "r")
-	cs := confirms(out)
+	cs := viewtest.Of[common.ConfirmRequest](out)
 	if len(cs) != 1 || !strings.Contains(strings.Join(cs[0].Lines, "\n"), "3 messages back to the queues they came from (jobs)") {
 		t.Fatalf("confirmations %+v", out)
 	}
 	out = drive(t, m, cs[0].OnYes)
-	st := statuses(out)
+	st := viewtest.Of[common.StatusMsg](out)
 	if len(st) == 0 || !strings.Contains(st[len(st)-1].Text, "redrive of jobs-dlq completed: 3 of 3 moved") {
 		t.Fatalf("statuses %+v", st)
 	}
@@ -289,18 +290,18 @@ func TestDeleteMarkedAndPurge(t *testing.T) {
 	if len(marked) != 2 {
 		t.Fatalf("marked %v", marked)
 	}
-	cs := confirms(press(t, m, "d"))
+	cs := viewtest.Of[common.ConfirmRequest](press(t, m, "d"))
 	if len(cs) != 1 || !strings.Contains(strings.Join(cs[0].Lines, "\n"), "2 messages") || !strings.Contains(strings.Join(cs[0].Lines, "\n"), marked[0]) {
 		t.Fatalf("%+v", cs)
 	}
 	out := drive(t, m, cs[0].OnYes)
-	if st := statuses(out); len(st) == 0 || !strings.Contains(st[0].Text, "deleted 2 messages from orders-dlq") {
+	if st := viewtest.Of[common.StatusMsg](out); len(st) == 0 || !strings.Contains(st[0].Text, "deleted 2 messages from orders-dlq") {
 		t.Fatalf("%+v", st)
 	}
 	if v, _ := sc.counts(sc.queueURL); v != 1 || len(m.msgs.Rows()) != 1 || len(m.msgs.Marked()) != 0 {
 		t.Fatalf("%d visible, %d rows", v, len(m.msgs.Rows()))
 	}
-	cs = confirms(press(t, m, "X"))
+	cs = viewtest.Of[common.ConfirmRequest](press(t, m, "X"))
 	if len(cs) != 1 || cs[0].TypeToConfirm != "orders-dlq" {
 		t.Fatalf("purge %+v", cs)
 	}
@@ -318,7 +319,7 @@ func TestExportWritesJSONLinesAndSaysWhere(t *testing.T) {
 	drive(t, m, m.Init())
 	out := press(t, m, "e")
 	path := filepath.Join(dir, "orders-dlq-20261127T093000Z.jsonl")
-	st := statuses(out)
+	st := viewtest.Of[common.StatusMsg](out)
 	if len(st) < 2 || !strings.Contains(st[len(st)-1].Text, "exported 2 messages of orders-dlq to "+path) {
 		t.Fatalf("%+v", st)
 	}
@@ -345,7 +346,7 @@ func TestReadOnlyOffersNoWrite(t *testing.T) {
 	m := New(newCommon(ro, 120, 30, true))
 	drive(t, m, m.Init())
 	for _, k := range []string{"H", "r", "X"} {
-		if cs := confirms(press(t, m, k)); len(cs) != 0 {
+		if cs := viewtest.Of[common.ConfirmRequest](press(t, m, k)); len(cs) != 0 {
 			t.Errorf("list %s asked %+v", k, cs)
 		}
 	}
@@ -354,7 +355,7 @@ func TestReadOnlyOffersNoWrite(t *testing.T) {
 		t.Fatal("read-only browse failed")
 	}
 	for _, k := range []string{"h", "H", "r", "d", "X", "space"} {
-		if cs := confirms(press(t, m, k)); len(cs) != 0 {
+		if cs := viewtest.Of[common.ConfirmRequest](press(t, m, k)); len(cs) != 0 {
 			t.Errorf("browse %s asked %+v", k, cs)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/views/chart"
 	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/viewtest"
 )
 
 // evil is what a hostile payload or name may hold: a screen clear and an
@@ -140,7 +141,7 @@ func TestGoldenBrowse(t *testing.T) {
 	eachSize(t, func(t *testing.T, w, h int, dark bool) {
 		m := fixedModel(t, w, h, dark)
 		m.browsed(t)
-		m.Update(keyMsg("space"))
+		m.Update(viewtest.Key("space"))
 		checkView(t, m, w, h)
 	})
 }
@@ -149,7 +150,7 @@ func TestGoldenDetail(t *testing.T) {
 	eachSize(t, func(t *testing.T, w, h int, dark bool) {
 		m := fixedModel(t, w, h, dark)
 		m.browsed(t)
-		m.Update(keyMsg("enter"))
+		m.Update(viewtest.Key("enter"))
 		checkView(t, m, w, h)
 	})
 }
@@ -158,8 +159,8 @@ func TestGoldenHostilePayloadDetail(t *testing.T) {
 	eachSize(t, func(t *testing.T, w, h int, dark bool) {
 		m := fixedModel(t, w, h, dark)
 		m.browsed(t)
-		m.Update(keyMsg("G"))
-		m.Update(keyMsg("enter"))
+		m.Update(viewtest.Key("G"))
+		m.Update(viewtest.Key("enter"))
 		if !strings.Contains(ansi.Strip(m.View()), `\x1b[2J`) {
 			t.Errorf("the escape is not shown:\n%s", ansi.Strip(m.View()))
 		}
@@ -201,7 +202,7 @@ func TestEverySizeIsExact(t *testing.T) {
 			m.job.bar.Label, m.job.bar.Total = "hydrate", 3
 			m.layout()
 			check("progress")
-			m.Update(keyMsg("enter"))
+			m.Update(viewtest.Key("enter"))
 			check("detail")
 		}
 	}
@@ -220,8 +221,8 @@ func TestAMebibytePayloadStaysOnOneCutLine(t *testing.T) {
 	if v := m.View(); len(strings.Split(v, "\n")) != 30 {
 		t.Errorf("the list view is %d lines", len(strings.Split(v, "\n")))
 	}
-	m.Update(keyMsg("G"))
-	m.Update(keyMsg("enter"))
+	m.Update(viewtest.Key("G"))
+	m.Update(viewtest.Key("enter"))
 	view := m.View()
 	if len(view) > 64<<10 {
 		t.Errorf("the view is %d bytes", len(view))

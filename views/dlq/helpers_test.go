@@ -20,6 +20,7 @@ import (
 	"github.com/sluicehq/sluice/localengine/enginetest"
 	"github.com/sluicehq/sluice/tui/theme"
 	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/viewtest"
 )
 
 const (
@@ -158,42 +159,8 @@ func press(t *testing.T, m *Model, keys ...string) []tea.Msg {
 	t.Helper()
 	var out []tea.Msg
 	for _, k := range keys {
-		_, cmd := m.Update(keyMsg(k))
+		_, cmd := m.Update(viewtest.Key(k))
 		out = append(out, drive(t, m, cmd)...)
-	}
-	return out
-}
-
-func keyMsg(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	}
-	return tea.KeyPressMsg{Code: rune(k[0]), Text: k}
-}
-
-func confirms(msgs []tea.Msg) []common.ConfirmRequest {
-	var out []common.ConfirmRequest
-	for _, m := range msgs {
-		if c, ok := m.(common.ConfirmRequest); ok {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func statuses(msgs []tea.Msg) []common.StatusMsg {
-	var out []common.StatusMsg
-	for _, m := range msgs {
-		if c, ok := m.(common.StatusMsg); ok {
-			out = append(out, c)
-		}
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/sluicehq/sluice/backend/tail"
+	"github.com/sluicehq/sluice/views/viewtest"
 )
 
 // keyEvent is a key press injected into the loop, stamped when sent.
@@ -129,7 +130,7 @@ func benchLatency(b *testing.B, w, h, rate, batch int, window time.Duration) {
 	go feeder(f, rate, batch, stop, &sent)
 	time.Sleep(500 * time.Millisecond) // fill the table
 
-	keys := []tea.KeyPressMsg{keyMsg("k"), keyMsg("k"), keyMsg("j"), keyMsg("/"), keyMsg("esc"), keyMsg("j")}
+	keys := []tea.KeyPressMsg{viewtest.Key("k"), viewtest.Key("k"), viewtest.Key("j"), viewtest.Key("/"), viewtest.Key("esc"), viewtest.Key("j")}
 	lat := make([]time.Duration, 0, b.N)
 	start, sent0 := time.Now(), sent.Load()
 	b.ResetTimer()

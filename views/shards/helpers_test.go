@@ -22,6 +22,7 @@ import (
 	"github.com/sluicehq/sluice/localengine/enginetest"
 	"github.com/sluicehq/sluice/tui/theme"
 	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/viewtest"
 )
 
 const waitFor = 30 * time.Second
@@ -158,7 +159,7 @@ func (d *driver) send(msg tea.Msg) {
 
 func (d *driver) key(keys ...string) {
 	for _, k := range keys {
-		d.send(keyMsg(k))
+		d.send(viewtest.Key(k))
 	}
 }
 
@@ -196,38 +197,13 @@ func (d *driver) pump(dur time.Duration) {
 }
 
 func (d *driver) statuses() []common.StatusMsg {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	var out []common.StatusMsg
-	for _, m := range d.out {
-		if s, ok := m.(common.StatusMsg); ok {
-			out = append(out, s)
-		}
-	}
-	return out
+	return viewtest.Of[common.StatusMsg](d.kept())
 }
 
 func (d *driver) kept() []tea.Msg {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return append([]tea.Msg(nil), d.out...)
-}
-
-func keyMsg(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "ctrl+u":
-		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
-	}
-	r := []rune(k)
-	return tea.KeyPressMsg{Code: r[0], Text: k}
 }
 
 // fakeTail stands in for a running tail: batches come from ch.

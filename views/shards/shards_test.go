@@ -21,11 +21,12 @@ import (
 	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/backend/tail"
 	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/viewtest"
 )
 
 func TestSpaceKey(t *testing.T) {
 	// The tests' space must read as the binding's "space".
-	if got := keyMsg("space").String(); got != "space" {
+	if got := viewtest.Key("space").String(); got != "space" {
 		t.Fatalf("space reads as %q", got)
 	}
 }
@@ -286,15 +287,15 @@ func TestExportVisible(t *testing.T) {
 	attachFake(m, "orders", "")
 	feed(m, fixed(30))
 	// Narrow the rows with the list filter: only those are exported.
-	m.Update(keyMsg("/"))
+	m.Update(viewtest.Key("/"))
 	for _, r := range "failed" {
 		m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
-	m.Update(keyMsg("enter"))
+	m.Update(viewtest.Key("enter"))
 	if m.rows.Len() != 10 {
 		t.Fatalf("%d visible rows, want 10", m.rows.Len())
 	}
-	_, cmd := m.Update(keyMsg("e"))
+	_, cmd := m.Update(viewtest.Key("e"))
 	msgs := runAll(cmd)
 	var status common.StatusMsg
 	for _, msg := range msgs {
@@ -336,7 +337,7 @@ func TestDetailPrettyJSON(t *testing.T) {
 	m := newModel(t, nil, 100, 30, true)
 	attachFake(m, "orders", "")
 	feed(m, fixed(3))
-	m.Update(keyMsg("enter"))
+	m.Update(viewtest.Key("enter"))
 	if m.mode != modeDetail {
 		t.Fatal("enter did not open the detail")
 	}
@@ -347,17 +348,17 @@ func TestDetailPrettyJSON(t *testing.T) {
 		}
 	}
 	// y copies the pretty record, t traces it.
-	_, cmd := m.Update(keyMsg("y"))
+	_, cmd := m.Update(viewtest.Key("y"))
 	cp, _ := cmd().(common.CopyMsg)
 	if !strings.Contains(cp.Text, "\"orderId\": \"ord-0002\",\n") || cp.What != "record" {
 		t.Fatalf("copy %+v", cp)
 	}
-	_, cmd = m.Update(keyMsg("t"))
+	_, cmd = m.Update(viewtest.Key("t"))
 	tr, _ := cmd().(common.TraceMsg)
 	if tr.Request.ShardID != "shardId-000000000000" || tr.Request.SequenceNumber != m.recs.all()[2].SequenceNumber || tr.Request.StreamARN == "" {
 		t.Fatalf("trace %+v", tr)
 	}
-	m.Update(keyMsg("esc"))
+	m.Update(viewtest.Key("esc"))
 	if m.mode != modeTail {
 		t.Fatal("esc did not leave the detail")
 	}
@@ -389,16 +390,16 @@ func TestEscapesInert(t *testing.T) {
 		if !strings.Contains(ansi.Strip(v), `key\x1b[2J`) || (size[0] > 80 && !strings.Contains(ansi.Strip(v), `\x1b]52;c;`)) {
 			t.Fatalf("escapes not shown inert:\n%s", ansi.Strip(v))
 		}
-		m.Update(keyMsg("k"))
-		m.Update(keyMsg("enter"))
+		m.Update(viewtest.Key("k"))
+		m.Update(viewtest.Key("enter"))
 		v = m.View()
 		onlySGR(t, v)
 		if !strings.Contains(ansi.Strip(v), `\x1b]52;c;ZXZpbA==\x07`) {
 			t.Fatalf("detail:\n%s", ansi.Strip(v))
 		}
-		m.Update(keyMsg("esc"))
-		m.Update(keyMsg("j"))
-		m.Update(keyMsg("enter"))
+		m.Update(viewtest.Key("esc"))
+		m.Update(viewtest.Key("j"))
+		m.Update(viewtest.Key("enter"))
 		v = m.View()
 		onlySGR(t, v)
 		if !strings.Contains(ansi.Strip(v), `\u202e\u009b`) {
@@ -432,7 +433,7 @@ func TestGolden(t *testing.T) {
 				m := newModel(t, nil, size[0], size[1], dark)
 				m.stream = "orders"
 				m.Update(shardsMsg{env: 1, gen: m.gen, stream: "orders", shards: testShards()})
-				m.Update(keyMsg("j"))
+				m.Update(viewtest.Key("j"))
 				golden.RequireEqual(t, []byte(check(t, m)))
 			})
 			t.Run("Tail/"+name, func(t *testing.T) {
@@ -440,16 +441,16 @@ func TestGolden(t *testing.T) {
 				attachFake(m, "orders", "")
 				m.from = tail.Position{Kind: tail.TrimHorizon}
 				feed(m, fixed(60))
-				m.Update(keyMsg("k"))
-				m.Update(keyMsg("k"))
+				m.Update(viewtest.Key("k"))
+				m.Update(viewtest.Key("k"))
 				golden.RequireEqual(t, []byte(check(t, m)))
 			})
 			t.Run("Paused/"+name, func(t *testing.T) {
 				m := newModel(t, nil, size[0], size[1], dark)
 				attachFake(m, "orders", "shardId-000000000001")
 				feed(m, fixed(5))
-				m.Update(keyMsg("space"))
-				m.Update(keyMsg("J"))
+				m.Update(viewtest.Key("space"))
+				m.Update(viewtest.Key("J"))
 				for _, r := range `select(.status == "failed")` {
 					m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
 				}
@@ -459,7 +460,7 @@ func TestGolden(t *testing.T) {
 				m := newModel(t, nil, size[0], size[1], dark)
 				attachFake(m, "orders", "")
 				feed(m, fixed(8))
-				m.Update(keyMsg("enter"))
+				m.Update(viewtest.Key("enter"))
 				golden.RequireEqual(t, []byte(check(t, m)))
 			})
 		}

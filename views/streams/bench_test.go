@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/sluicehq/sluice/backend/inventory"
+	"github.com/sluicehq/sluice/views/viewtest"
 )
 
 // big is a tab fed 100,000 described streams.
@@ -32,6 +33,6 @@ func BenchmarkView100k(b *testing.B) {
 func BenchmarkKeyDown100k(b *testing.B) {
 	m := big(b)
 	for b.Loop() {
-		m.Update(keyMsg("j"))
+		m.Update(viewtest.Key("j"))
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/sluicehq/sluice/keymap"
 	"github.com/sluicehq/sluice/tui/theme"
 	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/viewtest"
 )
 
 // t0 is the fixed clock of every test.
@@ -71,7 +72,7 @@ func (d *driver) send(msg tea.Msg) {
 func (d *driver) press(keys ...string) {
 	d.t.Helper()
 	for _, k := range keys {
-		d.send(keyMsg(k))
+		d.send(viewtest.Key(k))
 	}
 }
 
@@ -80,26 +81,6 @@ func (d *driver) typeText(s string) {
 	for _, r := range s {
 		d.send(tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
-}
-
-func keyMsg(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "ctrl+u":
-		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
-	}
-	return tea.KeyPressMsg{Code: rune(k[0]), Text: k}
 }
 
 // take removes and returns the collected messages of type T.

@@ -21,6 +21,7 @@ import (
 	"github.com/sluicehq/sluice/localengine/enginetest"
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/confirm"
+	"github.com/sluicehq/sluice/views/viewtest"
 )
 
 // world is an engine with three streams, a pipe reading alpha whose DLQ
@@ -247,14 +248,14 @@ func TestDeleteNeedsTheTypedName(t *testing.T) {
 	// name is typed.
 	km := keymap.Default()
 	dlg := confirm.New(d.m.c.Styles, &km.Dialog, r.Title, r.Lines, r.TypeToConfirm)
-	dlg, _ = dlg.Update(keyMsg("enter"))
+	dlg, _ = dlg.Update(viewtest.Key("enter"))
 	if dlg.Answer() != confirm.Pending {
 		t.Fatal("yes without the typed name")
 	}
 	for _, c := range "beta" {
-		dlg, _ = dlg.Update(keyMsg(string(c)))
+		dlg, _ = dlg.Update(viewtest.Key(string(c)))
 	}
-	dlg, _ = dlg.Update(keyMsg("y"))
+	dlg, _ = dlg.Update(viewtest.Key("y"))
 	if dlg.Answer() != confirm.Yes {
 		t.Fatalf("typed name then y = %v", dlg.Answer())
 	}

@@ -1,0 +1,46 @@
+// Package viewtest holds what the tabs' tests share: key presses by name
+// and picking messages of one type out of what a tab sent.
+package viewtest
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// named are the keys tests press by name; any other name is typed as text.
+var named = map[string]tea.KeyPressMsg{
+	"enter":     {Code: tea.KeyEnter},
+	"esc":       {Code: tea.KeyEscape},
+	"tab":       {Code: tea.KeyTab},
+	"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
+	"up":        {Code: tea.KeyUp},
+	"down":      {Code: tea.KeyDown},
+	"space":     {Code: tea.KeySpace, Text: " "},
+	"backspace": {Code: tea.KeyBackspace},
+	"pgdown":    {Code: tea.KeyPgDown},
+	"pgup":      {Code: tea.KeyPgUp},
+}
+
+// Key is the key press called k: a name above, "ctrl+x", or text.
+func Key(k string) tea.KeyPressMsg {
+	if msg, ok := named[k]; ok {
+		return msg
+	}
+	if rest, ok := strings.CutPrefix(k, "ctrl+"); ok && len(rest) == 1 {
+		return tea.KeyPressMsg{Code: rune(rest[0]), Mod: tea.ModCtrl}
+	}
+	r := []rune(k)
+	return tea.KeyPressMsg{Code: r[0], Text: k}
+}
+
+// Of keeps the messages of type T.
+func Of[T any](msgs []tea.Msg) []T {
+	var out []T
+	for _, m := range msgs {
+		if v, ok := m.(T); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
