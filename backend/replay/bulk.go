@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -301,6 +302,15 @@ func (r *run) summary() Summary {
 		Target: r.p.Target.String(), DryRun: r.o.DryRun,
 		Total: max(r.total, r.handled), Sent: r.sent, Skipped: r.skipped, Failed: r.failed,
 		Elapsed: time.Since(r.start), Rate: r.rateLocked(),
-		Failures: r.failures, Planned: r.planned,
+		Failures: inListingOrder(r.failures), Planned: inListingOrder(r.planned),
 	}
+}
+
+// inListingOrder sorts a copy of results as the listing gave the events:
+// workers finish in any order, and a plan or a failure list read twice
+// should read the same.
+func inListingOrder(results []Result) []Result {
+	out := slices.Clone(results)
+	slices.SortStableFunc(out, func(a, b Result) int { return a.seq - b.seq })
+	return out
 }

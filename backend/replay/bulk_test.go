@@ -38,8 +38,15 @@ func TestDryRunSendsAndMarksNothing(t *testing.T) {
 			t.Errorf("planned %+v for %+v", p, ev.Record)
 		}
 	}
-	if len(listAll(t, s, loc, "orders", false)) != 25 || len(listAll(t, s, loc, "orders", true)) != 0 {
+	listed := listAll(t, s, loc, "orders", false)
+	if len(listed) != 25 || len(listAll(t, s, loc, "orders", true)) != 0 {
 		t.Fatal("dry run changed the archive")
+	}
+	// Workers finish in any order; the plan reads as the listing does.
+	for i, obj := range listed {
+		if sum.Planned[i].Key != obj.Key {
+			t.Fatalf("planned[%d] is %s, the listing has %s", i, sum.Planned[i].Key, obj.Key)
+		}
 	}
 	if len(progress) != 25 || progress[24].Done != 25 || progress[24].Total != 25 {
 		t.Fatalf("progress: %d calls, last %+v", len(progress), progress[len(progress)-1])

@@ -63,6 +63,8 @@ type Result struct {
 	Attempts int    `json:"attempts"`
 	// Marked is the key of the event's _replayed/ copy once it is marked.
 	Marked string `json:"marked,omitempty"`
+	// seq is the event's place in the run's listing.
+	seq int
 }
 
 // Done reports whether nothing is left to do for the event.

@@ -14,6 +14,9 @@ import (
 // item is one event to handle.
 type item struct {
 	key string
+	// seq is the event's place in the listing, so that a summary can list
+	// events in that order whatever order the workers finished in.
+	seq int
 	// copied: a listing found the event's _replayed/ copy beside it, so a
 	// run was cut between writing the copy and deleting the original.
 	copied bool
@@ -44,9 +47,9 @@ func (r *run) list(ctx context.Context, items chan<- item) error {
 		slices.Sort(keys)
 		keys = slices.Compact(keys) // the same key twice would be sent twice
 		r.setTotal(len(keys))
-		for _, k := range keys {
+		for i, k := range keys {
 			select {
-			case items <- item{key: k}:
+			case items <- item{key: k, seq: i}:
 			case <-ctx.Done():
 				return ctx.Err()
 			}
@@ -72,7 +75,7 @@ func (r *run) list(ctx context.Context, items chan<- item) error {
 		}
 		for _, obj := range page {
 			select {
-			case items <- item{key: obj.Key, copied: copies[obj.ID]}:
+			case items <- item{key: obj.Key, seq: n, copied: copies[obj.ID]}:
 				n++
 			case <-ctx.Done():
 				return ctx.Err()
@@ -112,7 +115,7 @@ func (r *run) copiesBeside(ctx context.Context, objs []archive.Object) (map[stri
 // cut short, to the verifiers; in a dry run it records what would be sent.
 func (r *run) read(ctx context.Context, it item, loaded chan<- loadedEvent, written chan<- writtenCopy) {
 	loc := r.p.Archive
-	res := Result{Key: it.key, Target: r.p.Target.String()}
+	res := Result{Key: it.key, Target: r.p.Target.String(), seq: it.seq}
 	parts, replayed, err := archive.ParseKey(loc.Prefix, it.key)
 	if err != nil {
 		res.Status, res.Detail = Rejected, err.Error()
@@ -191,7 +194,7 @@ func (r *run) readFailed(res Result, err error) {
 // replayed copy. A non-nil error stops the whole run.
 func (r *run) send(ctx context.Context, ev loadedEvent, written chan<- writtenCopy) error {
 	res, fatal := r.snd.deliver(ctx, ev.e, r.policy)
-	res.Key = ev.res.Key
+	res.Key, res.seq = ev.res.Key, ev.res.seq
 	var sendErr error
 	if res.Status != Accepted {
 		sendErr = fmt.Errorf("%s: %s", res.Status, res.Detail)
