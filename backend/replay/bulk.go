@@ -116,16 +116,15 @@ func (p Plan) check() error {
 
 // Bulk replays the plan's events to its target with bounded concurrency,
 // an optional rate cap and per-event retries. An event is marked replayed
-// (its copy written under _replayed/) only after the target accepted it;
-// each copy is then read back, and only then is its original deleted, in
-// batches. Events that fail stay in the archive and are listed in the
+// (its copy written under _replayed/) only after the target accepted it,
+// and its original is deleted, in batches, only once S3 has confirmed the
+// copy. Events that fail stay in the archive and are listed in the
 // Summary. Running the same plan again handles only what is left, and
 // finishes marks cut short without sending those events again.
 //
-// The work runs in stages, so that reading the next events and checking
-// the last copies overlap with sending: readers fetch events, Concurrency
-// senders deliver them and write their copies, verifiers read the copies
-// back. At most Concurrency events are ever accepted but not yet marked:
+// The work runs in stages, so that reading the next events overlaps with
+// sending: readers fetch events, Concurrency senders deliver them and
+// write their copies, a deleter removes the originals. At most Concurrency events are ever accepted but not yet marked:
 // those are what a crash can make a target see twice.
 func Bulk(ctx context.Context, s *backend.Session, p Plan, o Options) (Summary, error) {
 	o = o.withDefaults()
@@ -156,39 +155,33 @@ func Bulk(ctx context.Context, s *backend.Session, p Plan, o Options) (Summary, 
 
 	items := make(chan item, o.Concurrency)
 	loaded := make(chan loadedEvent, o.Concurrency)
-	written := make(chan writtenCopy, 4*o.Concurrency)
 	var listErr error
 	go func() {
 		defer close(items)
 		listErr = r.list(ctx, items)
 	}()
 	// What is not started when the run is cancelled stays waiting; what was
-	// accepted is still marked, and every copy written is still verified.
+	// accepted is still marked.
 	stage(o.Concurrency, func() {
 		for it := range items {
 			if ctx.Err() == nil {
-				r.read(ctx, it, loaded, written)
+				r.read(ctx, it, loaded)
 			}
 		}
 	}, func() { close(loaded) })
-	stage(o.Concurrency, func() {
-		for ev := range loaded {
-			if ctx.Err() == nil {
-				if fatal := r.send(ctx, ev, written); fatal != nil {
-					r.stop(fatal)
-				}
-			}
-		}
-	}, func() { close(written) })
-	var verifiers sync.WaitGroup
+	var senders sync.WaitGroup
 	for range o.Concurrency {
-		verifiers.Go(func() {
-			for w := range written {
-				r.verify(ctx, w)
+		senders.Go(func() {
+			for ev := range loaded {
+				if ctx.Err() == nil {
+					if fatal := r.send(ctx, ev); fatal != nil {
+						r.stop(fatal)
+					}
+				}
 			}
 		})
 	}
-	verifiers.Wait()
+	senders.Wait()
 
 	var errs []error
 	if listErr != nil && !errors.Is(listErr, context.Canceled) {

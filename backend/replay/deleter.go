@@ -16,8 +16,8 @@ const deleteEvery = 250 * time.Millisecond
 
 // deleter deletes the originals of marked events in batches (one
 // DeleteObjects call for up to 1,000), which costs far less than a call
-// per event. Only keys whose replayed copy was written and read back are
-// given to it.
+// per event. Only keys whose replayed copy S3 has confirmed are given to
+// it.
 type deleter struct {
 	keys chan string
 	done chan struct{}

@@ -499,8 +499,8 @@ func newArchiveMarkCmd() *cobra.Command {
 		Use:   "mark KEY...",
 		Short: "Mark archived events replayed (when they were replayed by other means)",
 		Long: `Mark events replayed without sending them: each is copied under _replayed/
-with the time, --target and --result, the copy read back, and only then the
-original deleted. An event marked already is left as it is.`,
+with the time, --target and --result, and the original deleted only once S3
+has confirmed the copy's checksum. An event marked already is left as it is.`,
 		Example: `  sluice archive mark failed/orders-to-api/…json --target https://api.example/orders --result "sent by hand"`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

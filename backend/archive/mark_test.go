@@ -1,0 +1,107 @@
+package archive
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/localengine/enginetest"
+)
+
+// echoProxy stands between the client and the engine and rewrites the
+// SHA-256 checksum that a PutObject answer confirms, as a store that
+// echoes none, or a wrong one, would.
+func echoProxy(t *testing.T, e *enginetest.Engine, rewrite func(echoed string) string) *backend.Session {
+	t.Helper()
+	target, err := url.Parse(e.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(target)
+			r.Out.Host = r.In.Host // the request was signed for the proxy's host
+		},
+		ModifyResponse: func(resp *http.Response) error {
+			if resp.Request.Method == http.MethodPut {
+				const h = "X-Amz-Checksum-Sha256"
+				if v := rewrite(resp.Header.Get(h)); v != "" {
+					resp.Header.Set(h, v)
+				} else {
+					resp.Header.Del(h)
+				}
+			}
+			return nil
+		},
+	}
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	p := backend.Profile{Name: backend.LocalProfile, Kind: backend.KindLocal, Region: e.Region}
+	s, err := backend.Open(context.Background(), p, backend.Env{
+		Local:      func(context.Context) (string, error) { return srv.URL, nil },
+		HTTPClient: enginetest.HTTPClient(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// operations lists the S3 operations a session made, in order.
+func operations(s *backend.Session) []string {
+	var ops []string
+	for _, c := range s.Calls.Calls() {
+		ops = append(ops, c.Operation)
+	}
+	return ops
+}
+
+func TestMarkTrustsAConfirmedChecksumWithoutReadingBack(t *testing.T) {
+	s, _, loc := openArchive(t)
+	key := put(t, s, loc, event("orders", "customer-1", time.Now(), 1))
+	before := len(s.Calls.Calls())
+	newKey, err := MarkReplayed(ctxT(t), s, loc, key, Replay{Target: "t", Result: "accepted"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := operations(s)[before:]
+	if strings.Join(ops, " ") != "GetObject PutObject DeleteObject" {
+		t.Fatalf("mark made %v; want the event read, its copy written and the original deleted", ops)
+	}
+	if got, err := Get(ctxT(t), s, loc.Bucket, newKey); err != nil || got.Replay == nil || got.Replay.Target != "t" {
+		t.Fatalf("copy %+v %v", got, err)
+	}
+}
+
+func TestMarkReadsBackWhenTheStoreConfirmsNoChecksum(t *testing.T) {
+	_, e, loc := openArchive(t)
+	s := echoProxy(t, e, func(string) string { return "" })
+	key := put(t, s, loc, event("orders", "customer-1", time.Now(), 1))
+	before := len(s.Calls.Calls())
+	if _, err := MarkReplayed(ctxT(t), s, loc, key, Replay{Target: "t", Result: "accepted"}); err != nil {
+		t.Fatal(err)
+	}
+	ops := operations(s)[before:]
+	if strings.Join(ops, " ") != "GetObject PutObject GetObject DeleteObject" {
+		t.Fatalf("mark made %v; want the copy read back before the original goes", ops)
+	}
+}
+
+func TestMarkKeepsTheOriginalWhenTheStoreConfirmsOtherBytes(t *testing.T) {
+	_, e, loc := openArchive(t)
+	s := echoProxy(t, e, func(string) string { return "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" })
+	key := put(t, s, loc, event("orders", "customer-1", time.Now(), 1))
+	_, err := MarkReplayed(ctxT(t), s, loc, key, Replay{Target: "t", Result: "accepted"})
+	if err == nil || !strings.Contains(err.Error(), "not the") {
+		t.Fatalf("mark with a wrong confirmation: %v", err)
+	}
+	if !exists(t, s, loc.Bucket, key) {
+		t.Fatal("the original was deleted though its copy was not confirmed")
+	}
+}
