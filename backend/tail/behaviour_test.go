@@ -186,7 +186,7 @@ func TestBackPressure(t *testing.T) {
 	o.UntilCaughtUp = false
 	o.Unpaced = true
 	o.Limit = 10
-	o.Buffer = 30
+	o.Buffer = 5
 	tl := start(t, v.s, o)
 
 	eventually(t, "reader blocked on a full channel", func() bool {
@@ -194,17 +194,17 @@ func TestBackPressure(t *testing.T) {
 	})
 	st := tl.Stats()
 	inFlight := cap(tl.Records()) + 1 // the channel, and the batch being handed over
-	if cap(tl.Records()) != 4 || st.Reads != int64(inFlight) || st.Records != int64(10*inFlight) || st.Delivered != 40 {
+	if cap(tl.Records()) != 1 || st.Reads != int64(inFlight) || st.Records != int64(10*inFlight) || st.Delivered != 10 {
 		t.Fatalf("capacity %d, stats %+v", cap(tl.Records()), st)
 	}
-	if n := len(tl.Recent()); n != 30 {
-		t.Fatalf("ring holds %d records, want 30", n)
+	if n := len(tl.Recent()); n != 5 {
+		t.Fatalf("ring holds %d records, want 5", n)
 	}
 
 	got := collect(t, tl, len(want))
 	checkExactlyOnce(t, got, want)
 	eventually(t, "all delivered", func() bool { return tl.Stats().Delivered == 2000 })
-	if recent := tl.Recent(); !slices.Equal(datas(recent), datas(got[len(got)-30:])) {
+	if recent := tl.Recent(); !slices.Equal(datas(recent), datas(got[len(got)-5:])) {
 		t.Fatalf("ring %q", datas(recent))
 	}
 }

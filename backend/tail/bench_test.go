@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -101,7 +102,8 @@ func benchStream(b *testing.B, n int) (*backend.Session, int) {
 }
 
 // bareRead reads every shard of the stream to its tip with a bare SDK
-// GetRecords loop, one goroutine a shard, and counts the records.
+// GetRecords loop, one goroutine a shard, and counts the records. It asks
+// for as many records a read as the tail does (benchLimit).
 func bareRead(b *testing.B, s *backend.Session) int {
 	c := s.Kinesis()
 	ctx := context.Background()
@@ -124,7 +126,7 @@ func bareRead(b *testing.B, s *backend.Session) int {
 			}
 			iterator := it.ShardIterator
 			for {
-				out, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iterator, Limit: aws.Int32(10000)})
+				out, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iterator, Limit: aws.Int32(benchLimit())})
 				if err != nil {
 					b.Error(err)
 					return
@@ -141,12 +143,21 @@ func bareRead(b *testing.B, s *backend.Session) int {
 	return int(total.Load())
 }
 
+// benchLimit is the GetRecords Limit of both the tail and the bare loop:
+// SLUICE_BENCH_LIMIT, else what an unpaced tail asks for by default.
+func benchLimit() int32 {
+	if l, _ := strconv.Atoi(os.Getenv("SLUICE_BENCH_LIMIT")); l > 0 {
+		return int32(l)
+	}
+	return tail.UnpacedLimit
+}
+
 // tailJSONL is what `sluice tail bench --from trim-horizon --follow=false
 // --rate 0 -o jsonl` does, writing to w: every record as a JSON line
 // through a buffered writer flushed after each batch. observe, when set,
 // is called after each batch with the records written so far.
-// SLUICE_BENCH_LIMIT sets GetRecords' Limit (default 10,000), which
-// bounds the memory a read holds.
+// The GetRecords Limit is the tail's default unless SLUICE_BENCH_LIMIT
+// sets it.
 func tailJSONL(b *testing.B, s *backend.Session, w io.Writer, buffer int, observe func(int)) int {
 	o := tail.NewOptions("bench")
 	o.From = tail.Position{Kind: tail.TrimHorizon}
@@ -241,21 +252,26 @@ func BenchmarkTailJSONL(b *testing.B) {
 // at 100,000 records, at the last 100,000 mark before the end, and the
 // largest at any 100,000 mark (flat: it does not grow with the records
 // read); the highest heap in use seen after any batch, garbage included;
-// and the RSS at the end. For scale, it also reports the largest live heap
-// of the bare GetRecords loop over the same stream (sampled every 100 ms):
-// most of a tail's memory is the SDK's, reading 4 answers of up to 10,000
-// records at once.
+// and the highest resident set seen after any batch, once what filling
+// the stream left is returned to the system. For scale, it also reports
+// the largest live heap of the bare GetRecords loop over the same stream
+// (sampled every 100 ms): most of a tail's memory is the SDK's, reading 4
+// answers at once, each buffered whole before it is decoded.
 func BenchmarkTailMemory(b *testing.B) {
 	n := benchRecords(b)
 	s, _ := benchStream(b, n)
 	b.ResetTimer()
 	for range b.N {
-		var first, last, most, peak float64
+		// What filling the stream left behind goes back to the system, so
+		// that the resident set measured is the tail's.
+		debug.FreeOSMemory()
+		var first, last, most, peak, rss float64
 		mark := 100_000
 		got := tailJSONL(b, s, io.Discard, 0, func(read int) {
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
 			peak = max(peak, float64(ms.HeapInuse)/(1<<20))
+			rss = max(rss, rssMB())
 			if read >= mark && read < n {
 				live := liveHeapMB()
 				if first == 0 {
@@ -274,7 +290,7 @@ func BenchmarkTailMemory(b *testing.B) {
 		b.ReportMetric(last, "live-MB@last-mark")
 		b.ReportMetric(most, "live-MB-max")
 		b.ReportMetric(peak, "peak-heap-MB")
-		b.ReportMetric(rssMB(), "rss-MB@end")
+		b.ReportMetric(rss, "rss-MB-max")
 
 		stop := make(chan struct{})
 		sampled := make(chan float64)

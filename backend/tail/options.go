@@ -14,14 +14,21 @@ const (
 	// MaxReadsPerSecond is Kinesis's GetRecords limit per shard, shared by
 	// every reader of the shard.
 	MaxReadsPerSecond = 5
-	DefaultLimit      = 10000
-	MaxLimit          = 10000
-	DefaultBuffer     = 10000
-	// batchesInFlight is the capacity of the channel to the caller: enough
-	// to smooth a caller's pauses, small because each batch may hold Limit
-	// records (up to 10 MiB): a tail holds at most this many batches
-	// queued, plus one being read or handed over by each shard reader.
-	batchesInFlight = 4
+	// DefaultLimit lets a paced tail (one read a second a shard) catch up
+	// on a backlog at 10,000 records a second a shard.
+	DefaultLimit = 10000
+	// UnpacedLimit is the default Limit of an unpaced tail, whose reads
+	// are not rationed, so that a smaller answer costs it little speed and
+	// halves what each shard's read holds in memory at once (the SDK
+	// buffers and decodes a whole answer).
+	UnpacedLimit  = 5000
+	MaxLimit      = 10000
+	DefaultBuffer = 10000
+	// batchesInFlight is the capacity of the channel to the caller. One is
+	// enough, since each shard reader holds one more batch ready to hand
+	// over, and more costs memory: a batch may hold Limit records (up to
+	// 10 MiB).
+	batchesInFlight = 1
 )
 
 // Options say what to tail and how. Start them from NewOptions, which sets
@@ -45,7 +52,8 @@ type Options struct {
 	// for bulk export and benchmarks; on AWS it competes with production
 	// consumers for the shard's read budget.
 	Unpaced bool
-	// Limit is GetRecords' Limit: 10000 when zero.
+	// Limit is GetRecords' Limit: when zero, DefaultLimit, or UnpacedLimit
+	// for an unpaced tail.
 	Limit int32
 	// Buffer is how many records Recent keeps: 10000 when zero, none when
 	// negative.
@@ -73,7 +81,6 @@ func NewOptions(stream string) Options {
 		Stream:         stream,
 		From:           Position{Kind: Latest},
 		ReadsPerSecond: DefaultReadsPerSecond,
-		Limit:          DefaultLimit,
 		Buffer:         DefaultBuffer,
 		Deaggregate:    true,
 	}
@@ -94,6 +101,8 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("tail %s: %v reads a second per shard: want more than 0 and at most %d (Kinesis's limit per shard, shared with every other reader)", o.Stream, o.ReadsPerSecond, MaxReadsPerSecond)
 	}
 	switch {
+	case o.Limit == 0 && o.Unpaced:
+		o.Limit = UnpacedLimit
 	case o.Limit == 0:
 		o.Limit = DefaultLimit
 	case o.Limit < 0 || o.Limit > MaxLimit:
