@@ -12,15 +12,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/sluicehq/sluice/backend"
 )
 
 // MarkReplayed records that the event at key was replayed: it writes a copy
 // holding r under _replayed/ and, once S3 has confirmed the copy's bytes,
-// deletes the original. It returns the copy's key. Marking an event whose
-// original is gone but whose copy exists succeeds without writing
-// anything, so a mark cut short can simply be run again.
+// deletes the original. It returns the copy's key. A mark cut short can
+// simply be run again: an event whose copy exists keeps that copy, which
+// records the replay that happened, and only its original is deleted.
 func MarkReplayed(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, key string, r Replay) (string, error) {
 	newKey, err := replayedKeyOf(loc, key)
 	if err != nil {
@@ -31,7 +32,7 @@ func MarkReplayed(ctx context.Context, s *backend.Session, loc backend.ArchiveLo
 	}
 	e, err := Get(ctx, s, loc.Bucket, key)
 	if errors.Is(err, ErrNotFound) {
-		if _, cerr := Get(ctx, s, loc.Bucket, newKey); cerr == nil {
+		if parts, _, perr := ParseKey(loc.Prefix, key); perr == nil && CheckReplayedCopy(ctx, s, loc.Bucket, newKey, parts.ID) == nil {
 			return newKey, nil
 		}
 	}
@@ -49,7 +50,10 @@ func MarkReplayed(ctx context.Context, s *backend.Session, loc backend.ArchiveLo
 
 // WriteReplayedCopy writes e, with r as its replay, to the _replayed/ copy
 // of key, and returns the copy's key once it is safely written. It leaves
-// the original alone: the caller deletes it next.
+// the original alone: the caller deletes it next. A copy that is there
+// already (a mark cut short before its original was deleted) is kept, not
+// overwritten, since it records the replay that happened: the write is
+// conditional (If-None-Match: *), and the copy found is checked instead.
 //
 // The write carries the body's SHA-256, which S3 checks before it stores
 // anything (a mismatch is refused with BadDigest) and echoes back; S3
@@ -77,7 +81,14 @@ func WriteReplayedCopy(ctx context.Context, s *backend.Session, loc backend.Arch
 		Bucket: aws.String(loc.Bucket), Key: aws.String(newKey),
 		Body: bytes.NewReader(body), ContentType: aws.String("application/json"),
 		ChecksumAlgorithm: types.ChecksumAlgorithmSha256, ChecksumSHA256: aws.String(checksum),
+		IfNoneMatch: aws.String("*"),
 	})
+	if isPreconditionFailed(err) {
+		if err := CheckReplayedCopy(ctx, s, loc.Bucket, newKey, e.ID); err != nil {
+			return "", fmt.Errorf("mark %s replayed: %w", key, err)
+		}
+		return newKey, nil
+	}
 	s.Audit("archive mark replayed", loc.Bucket+"/"+newKey, err)
 	if err != nil {
 		return "", fmt.Errorf("mark %s replayed: write %s: %w", key, newKey, s.Explain(err))
@@ -93,6 +104,26 @@ func WriteReplayedCopy(ctx context.Context, s *backend.Session, loc backend.Arch
 	default:
 		return "", fmt.Errorf("mark %s replayed: write %s: the store confirmed SHA-256 %s, not the %s written", key, newKey, echoed, checksum)
 	}
+}
+
+// CheckReplayedCopy reads the object at copyKey and checks that it is a
+// replayed copy of the event id: what a mark cut short left behind.
+func CheckReplayedCopy(ctx context.Context, s *backend.Session, bucket, copyKey, id string) error {
+	c, err := Get(ctx, s, bucket, copyKey)
+	if err == nil && (c.ID != id || c.Replay == nil) {
+		err = errors.New("it is not a replayed copy of this event")
+	}
+	if err != nil {
+		return fmt.Errorf("a replayed copy exists at %s but does not read back (%w): check it, delete it, and replay again", objectURL(bucket, copyKey), err)
+	}
+	return nil
+}
+
+// isPreconditionFailed reports whether a conditional write was refused
+// because its object exists.
+func isPreconditionFailed(err error) bool {
+	var api smithy.APIError
+	return errors.As(err, &api) && api.ErrorCode() == "PreconditionFailed"
 }
 
 // verifyCopy reads the object at key back and checks that it holds

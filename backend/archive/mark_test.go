@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/localengine/enginetest"
 )
@@ -103,5 +106,43 @@ func TestMarkKeepsTheOriginalWhenTheStoreConfirmsOtherBytes(t *testing.T) {
 	}
 	if !exists(t, s, loc.Bucket, key) {
 		t.Fatal("the original was deleted though its copy was not confirmed")
+	}
+}
+
+func TestMarkKeepsTheCopyOfAReplayThatHappened(t *testing.T) {
+	s, _, loc := openArchive(t)
+	e := event("orders", "customer-1", time.Now(), 1)
+	key := put(t, s, loc, e)
+	// A replay to the API wrote its copy, then stopped before the delete.
+	sent := Replay{At: time.Now().UTC().Truncate(time.Millisecond), Target: "https://api", Result: "accepted"}
+	copyKey, err := WriteReplayedCopy(ctxT(t), s, loc, key, e, sent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := MarkReplayed(ctxT(t), s, loc, key, Replay{Target: "manual", Result: "marked by operator"}); err != nil || got != copyKey {
+		t.Fatalf("mark: %s %v", got, err)
+	}
+	c, err := Get(ctxT(t), s, loc.Bucket, copyKey)
+	if err != nil || c.Replay == nil || c.Replay.Target != "https://api" || c.Replay.Result != "accepted" {
+		t.Fatalf("the copy now says %+v (%v); want the replay to https://api", c.Replay, err)
+	}
+	if exists(t, s, loc.Bucket, key) {
+		t.Fatal("the original is still there")
+	}
+}
+
+func TestMarkRefusesAForeignObjectWhereTheCopyGoes(t *testing.T) {
+	s, _, loc := openArchive(t)
+	key := put(t, s, loc, event("orders", "customer-1", time.Now(), 1))
+	copyKey := ReplayedKey(loc.Prefix, key)
+	if _, err := s.S3().PutObject(ctxT(t), &s3.PutObjectInput{Bucket: aws.String(loc.Bucket), Key: aws.String(copyKey), Body: strings.NewReader("not an event")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := MarkReplayed(ctxT(t), s, loc, key, Replay{Target: "manual"})
+	if err == nil || !strings.Contains(err.Error(), "does not read back") {
+		t.Fatalf("mark over a foreign object: %v", err)
+	}
+	if !exists(t, s, loc.Bucket, key) {
+		t.Fatal("the original was deleted")
 	}
 }

@@ -218,13 +218,8 @@ func (r *run) send(ctx context.Context, ev loadedEvent) error {
 func (r *run) finishMark(ctx context.Context, res Result, copyKey string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
 	defer cancel()
-	c, err := archive.Get(ctx, r.s, r.p.Archive.Bucket, copyKey)
-	if err == nil && (c.ID != res.ID || c.Replay == nil) {
-		err = errors.New("it is not a replayed copy of this event")
-	}
-	if err != nil {
-		res.Status = Failed
-		res.Detail = fmt.Sprintf("a replayed copy exists at %s but does not read back (%v): check it, delete it, and replay again", copyKey, err)
+	if err := archive.CheckReplayedCopy(ctx, r.s, r.p.Archive.Bucket, copyKey, res.ID); err != nil {
+		res.Status, res.Detail = Failed, err.Error()
 		r.record(res)
 		return
 	}
