@@ -27,6 +27,21 @@ type tuiFlags struct {
 	readOnly                  bool
 }
 
+// placement is the region and endpoint to open profile in, asked for with
+// region (empty for the profile's own). --region and --endpoint-url were
+// given for the first profile: they stay with it whenever it is reopened
+// (:region, :readonly), so that a session pointed at LocalStack never falls
+// through to AWS, and do not follow a switch to another profile.
+func (f tuiFlags) placement(first, profile, region string) (string, string) {
+	if profile != first {
+		return region, ""
+	}
+	if region == "" {
+		region = f.region
+	}
+	return region, f.endpoint
+}
+
 func addTUIFlags(cmd *cobra.Command, f *tuiFlags) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.profile, "profile", "", "profile to open (default $AWS_PROFILE, the last one used, the config's default_profile, else local)")
@@ -117,11 +132,8 @@ func runTUI(ctx context.Context, f tuiFlags, run tuiRun) error {
 		return localEngine(dataDir, &closers)(ctx)
 	}
 	open := func(ctx context.Context, p backend.Profile, region string, readOnly bool) (*backend.Session, error) {
-		env := backend.Env{Local: local, Calls: calls, Region: region, ReadOnly: readOnly || f.readOnly, Log: logger}
-		if p.Name == first.Name && region == "" {
-			env.Region = f.region
-			env.Endpoint = f.endpoint
-		}
+		env := backend.Env{Local: local, Calls: calls, ReadOnly: readOnly || f.readOnly, Log: logger}
+		env.Region, env.Endpoint = f.placement(first.Name, p.Name, region)
 		s, err := backend.Open(ctx, p, env)
 		if err == nil {
 			saveState(uiState{Profile: p.Name})
