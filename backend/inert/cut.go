@@ -92,3 +92,40 @@ func cutResult(s string, out []byte, fit int) string {
 	}
 	return string(out[:fit])
 }
+
+// TruncateLeft keeps the end of s, which must already be inert, in at most
+// width display cells, starting it with Ellipsis when something was cut:
+// what an input line shows of a long value, whose end is where the cursor
+// is. It looks at no more than O(width) runes from the end of s.
+func TruncateLeft(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	used, start := 0, len(s)
+	for budget := unitBudget(width); start > 0 && budget > 0; budget-- {
+		r, size := utf8.DecodeLastRuneInString(s[:start])
+		if used+RuneWidth(r) > width {
+			break
+		}
+		used += RuneWidth(r)
+		start -= size
+	}
+	if start == 0 {
+		return s
+	}
+	// Give up runes from the front until the ellipsis fits too.
+	for used > width-1 && start < len(s) {
+		r, size := utf8.DecodeRuneInString(s[start:])
+		used -= RuneWidth(r)
+		start += size
+	}
+	// A combining mark whose base was cut off would sit on the ellipsis.
+	for start < len(s) {
+		r, size := utf8.DecodeRuneInString(s[start:])
+		if RuneWidth(r) != 0 {
+			break
+		}
+		start += size
+	}
+	return Ellipsis + s[start:]
+}

@@ -130,3 +130,37 @@ func BenchmarkLine1KiB(b *testing.B) {
 		_ = Line(line)
 	}
 }
+
+func TestTruncateLeft(t *testing.T) {
+	tests := []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"hello", 10, "hello"},
+		{"hello", 5, "hello"},
+		{"hello", 4, "…llo"},
+		{"hello", 1, "…"},
+		{"hello", 0, ""},
+		{"", 3, ""},
+		{"世界世界", 8, "世界世界"},
+		{"世界世界", 7, "…界世界"},
+		{"世界世界", 6, "…世界"},
+		{"e\u0301e\u0301e\u0301", 2, "…e\u0301"},
+		{"🚀🚀", 3, "…🚀"},
+	}
+	for _, tc := range tests {
+		got := TruncateLeft(tc.in, tc.width)
+		if got != tc.want {
+			t.Errorf("TruncateLeft(%q, %d) = %q, want %q", tc.in, tc.width, got, tc.want)
+		}
+		if tc.width > 0 && Width(got) > tc.width {
+			t.Errorf("TruncateLeft(%q, %d) is %d cells wide", tc.in, tc.width, Width(got))
+		}
+	}
+	// A pasted megabyte costs what fits, not what was pasted.
+	long := strings.Repeat("select(.a) | ", 100_000) + "end"
+	if got := TruncateLeft(long, 20); Width(got) != 20 || !strings.HasSuffix(got, "| end") {
+		t.Errorf("long input: %q", got)
+	}
+}

@@ -713,14 +713,7 @@ func (m *Model) inputLine() string {
 	}
 	text := inert.Line(m.inputText)
 	// Keep the end of a long expression in view: it is where the cursor is.
-	room := max(w-inert.Width(prompt)-1, 1)
-	if inert.Width(text) > room {
-		r := []rune(text)
-		for len(r) > 0 && inert.Width(string(r)) > room-1 {
-			r = r[1:]
-		}
-		text = inert.Ellipsis + string(r)
-	}
+	text = inert.TruncateLeft(text, max(w-inert.Width(prompt)-1, 1))
 	line := prompt + text + "█"
 	used := inert.Width(line)
 	hint = inert.Truncate(hint, max(w-used, 0))

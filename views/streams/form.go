@@ -189,7 +189,7 @@ func (f *form) view(st *theme.Styles, width int) string {
 			if fl.choices == nil {
 				// Keep the end of a long value in sight, where typing
 				// happens.
-				shown = tail(val, room-1) + "█"
+				shown = inert.TruncateLeft(val, room-1) + "█"
 			}
 			lines = append(lines, st.Accent.Render(fit("> "+label+shown, width)))
 			continue
@@ -206,24 +206,6 @@ func (f *form) view(st *theme.Styles, width int) string {
 		lines = append(lines, st.Muted.Render(fit(hint, width)))
 	}
 	return strings.Join(lines, "\n")
-}
-
-// tail keeps the last width cells of an inert s.
-func tail(s string, width int) string {
-	if width <= 0 {
-		return ""
-	}
-	if inert.Width(s) <= width {
-		return s
-	}
-	r := []rune(s)
-	w := 0
-	i := len(r)
-	for i > 0 && w+inert.RuneWidth(r[i-1]) <= width-1 {
-		i--
-		w += inert.RuneWidth(r[i])
-	}
-	return inert.Ellipsis + string(r[i:])
 }
 
 // fit cuts or pads an inert s to exactly width cells.
