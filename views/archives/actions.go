@@ -230,8 +230,7 @@ func (m *Model) confirmBulk(what string, plan replay.Plan, count int) tea.Cmd {
 		"Events:   " + inert.Line(what) + fmt.Sprintf(" (%d)", count),
 		"Target:   " + inert.Line(plan.Target.String()),
 		"",
-		"Each event carries its id as the idempotency key and is marked",
-		"replayed once the target accepts it; failures stay in the archive.",
+		"Each event carries its id as the idempotency key and is marked replayed once the target accepts it; failures stay in the archive.",
 	}
 	typed := ""
 	if count > common.TypeToConfirmOver {

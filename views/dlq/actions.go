@@ -166,9 +166,8 @@ func (m *Model) onHydratePlan(msg hydratePlanMsg) tea.Cmd {
 		"Archive: " + inert.Line(msg.Loc.String()) + from,
 		"Count:   " + what,
 		"",
-		"The records each failure points at are read from the stream and written",
-		"to the archive, one object each; a message is deleted from the queue only",
-		"after its objects are read back. Records past retention stay in the queue.",
+		// One line a paragraph: the dialog wraps it to its width.
+		"The records each failure points at are read from the stream and written to the archive, one object each; a message is deleted from the queue only after its objects are read back. Records past retention stay in the queue.",
 	}
 	typed := ""
 	if msg.Count > common.TypeToConfirmOver {
