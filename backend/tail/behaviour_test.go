@@ -44,6 +44,34 @@ func TestRenewsExpiredIterators(t *testing.T) {
 	}
 }
 
+// TestLatestKeepsWhatArrivedDuringALongPause pauses a LATEST tail on a
+// quiet stream past its iterators' five minutes: the records written
+// meanwhile are read once it resumes, not skipped by a new LATEST, and
+// the records from before it began stay unread. The tail's clock runs a
+// minute ahead, so that its start is clearly after the records before it
+// and clearly before those of the pause (the engine's clock jumps first).
+func TestLatestKeepsWhatArrivedDuringALongPause(t *testing.T) {
+	v := open(t)
+	v.createStream("orders", 1)
+	v.put("orders", numbered("before", 5, 11)...)
+	o := fast("orders")
+	o.From = tail.Position{Kind: tail.Latest}
+	o.UntilCaughtUp = false
+	o.Now = func() time.Time { return time.Now().Add(time.Minute) }
+	tl := start(t, v.s, o)
+	eventually(t, "first read", func() bool { return tl.Stats().Reads >= 1 })
+	tl.Pause()
+	eventually(t, "paused", func() bool { return tl.Stats().Paused })
+	v.e.Clock.Advance(6 * time.Minute)
+	want := v.put("orders", numbered("pause", 20, 11)...)
+	tl.Resume()
+	got := collect(t, tl, len(want))
+	checkExactlyOnce(t, got, want)
+	if tl.Stats().Renewals == 0 {
+		t.Fatal("the iterator was not renewed: the test did not pause past its expiry")
+	}
+}
+
 // TestBacksOffWhenThrottled runs three tails at 5 reads a second on one
 // shard of an engine that enforces Kinesis's 5 reads a second: they are
 // throttled, back off, and each still reads every record once. Every

@@ -69,8 +69,8 @@ type Options struct {
 	// that returned nothing with MillisBehindLatest 0) or read to its end,
 	// instead of following the stream for ever.
 	UntilCaughtUp bool
-	// Now is the clock for relative positions ("15m ago"); time.Now when
-	// nil.
+	// Now is the clock for relative positions ("15m ago") and for when a
+	// LATEST tail began; time.Now when nil.
 	Now func() time.Time
 }
 

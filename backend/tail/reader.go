@@ -3,6 +3,7 @@ package tail
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -124,6 +125,10 @@ func (t *Tail) descendsFromUnfinished(id string, parentsOf map[string][]string) 
 	return false
 }
 
+// latestClockMargin is how far before the start of a LATEST tail its
+// renewal reads from.
+const latestClockMargin = 5 * time.Second
+
 // readShard reads until the shard ends (Finished, with its children),
 // is caught up under UntilCaughtUp (CaughtUp), or an error or the end of
 // ctx stops it.
@@ -134,9 +139,17 @@ func (t *Tail) readShard(ctx context.Context, id string, from Position) (ShardSt
 	}
 	closed := t.isClosed(id)
 	lastSeq := ""
+	started := t.o.Now()
 	iterator, err := t.iterator(ctx, id, from)
 	if err != nil {
 		return Stopped, nil, err
+	}
+	if from.Kind == Latest {
+		// An iterator that expires before any record was read is renewed
+		// from here: from the time LATEST meant, not from a new LATEST that
+		// would skip what arrived meanwhile (a pause on a quiet stream). The
+		// margin covers a clock a little ahead of the stream's.
+		from = Position{Kind: AtTimestamp, Time: started.Add(-latestClockMargin)}
 	}
 	var throttled backoff
 	for {
