@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -168,6 +169,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
+	case tea.PasteMsg:
+		return m, m.paste(msg)
 	case tea.MouseClickMsg:
 		if mouse := msg.Mouse(); mouse.Y == 0 && m.overlay == overlayNone {
 			if i, ok := m.tabAt(mouse.X); ok {
@@ -289,6 +292,19 @@ func (m *Model) switchTab(i int) tea.Cmd {
 		return nil
 	}
 	m.active = i
+	return nil
+}
+
+// paste goes where keys go: the palette when it is open, else the active
+// tab. A confirmation takes none: a name to confirm with is typed.
+func (m *Model) paste(msg tea.PasteMsg) tea.Cmd {
+	switch m.overlay {
+	case overlayNone:
+		return m.updateActive(msg)
+	case overlayPalette:
+		m.palette.input += strings.Join(strings.Fields(msg.Content), " ")
+		m.palette.choices = m.completions(m.palette.input)
+	}
 	return nil
 }
 

@@ -274,3 +274,25 @@ func TestALongStatusIsShownWholeInTheFooterUntilTheNextKey(t *testing.T) {
 		t.Fatalf("after a key the footer is %q, want the help back", footer)
 	}
 }
+
+func TestPasteGoesWhereKeysGo(t *testing.T) {
+	m, probes := newApp(t, false)
+	pasted := func(p *probeTab) int {
+		n := 0
+		for _, msg := range p.got {
+			if _, ok := msg.(tea.PasteMsg); ok {
+				n++
+			}
+		}
+		return n
+	}
+	m.Update(tea.PasteMsg{Content: ".status"})
+	if pasted(probes[0]) != 1 || pasted(probes[1]) != 0 {
+		t.Fatalf("paste reached the active tab %d times, a hidden one %d times", pasted(probes[0]), pasted(probes[1]))
+	}
+	press(m, ":")
+	m.Update(tea.PasteMsg{Content: "tail\n orders"})
+	if m.palette.input != "tail orders" || pasted(probes[0]) != 1 {
+		t.Fatalf("palette input %q; tab got %d pastes", m.palette.input, pasted(probes[0]))
+	}
+}
