@@ -42,7 +42,7 @@ func addOpsFlags(cmd *cobra.Command, f *opsFlags) {
 	fl.StringVarP(&f.output, "output", "o", "table", "output format: table, json or jsonl")
 	fl.StringVar(&f.dataDir, "data", "", "data directory of the local engine (default $SLUICE_DATA_DIR or $XDG_DATA_HOME/sluice)")
 	fl.StringVar(&f.configPath, "config", "", "sluice config file (default $XDG_CONFIG_HOME/sluice/config.yaml)")
-	fl.StringVar(&f.logCalls, "log-calls", "", "append every AWS call made to this file as JSON lines (read it with `sluice calls FILE`)")
+	fl.StringVar(&f.logCalls, "log-calls", "", "append every AWS call made to `FILE` as JSON lines (read it with: sluice calls FILE)")
 	fl.BoolVar(&f.readOnly, "readonly", false, "refuse every write")
 	fl.BoolVarP(&f.yes, "yes", "y", false, "answer yes to confirmations (needed when not on a terminal)")
 }
