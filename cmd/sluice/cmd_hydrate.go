@@ -119,7 +119,8 @@ func runHydrateQueue(ctx context.Context, cmd *cobra.Command, f hydrateFlags, qu
 	sum, err := hydrate.Queue(ctx, o.session, t.queueURL, hydrate.Options{
 		Archive: t.archive, DLQ: t.name, IDs: ids, Concurrency: f.concurrency,
 	})
-	if perr := printRows(o.out, sum.Results, hydrateColumns); perr != nil && err == nil {
+	// The keys are what archive get and replay take: never cut them.
+	if perr := printRowsFullLast(o.out, sum.Results, hydrateColumns); perr != nil && err == nil {
 		err = perr
 	}
 	stderr := cmd.ErrOrStderr()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -122,6 +123,7 @@ func runReplay(ctx context.Context, cmd *cobra.Command, f replayFlags, keys []st
 	}
 	sum, runErr := replay.Bulk(ctx, o.session, job.plan, opts)
 	progress.finish(sum)
+	inGivenOrder(results, keys)
 	if err := printReplay(o.out, sum, results, len(keys) > 0); err != nil && runErr == nil {
 		runErr = err
 	}
@@ -355,4 +357,16 @@ var replaySummaryColumns = []column[replay.Summary]{
 	{"FAILED", func(s replay.Summary) string { return strconv.Itoa(s.Failed) }},
 	{"ELAPSED", func(s replay.Summary) string { return s.Elapsed.Round(time.Millisecond).String() }},
 	{"RATE", func(s replay.Summary) string { return fmt.Sprintf("%.0f/s", s.Rate) }},
+}
+
+// inGivenOrder sorts results as their keys were given on the command line;
+// the workers finish in any order.
+func inGivenOrder(results []replay.Result, keys []string) {
+	place := make(map[string]int, len(keys))
+	for i, k := range keys {
+		if _, ok := place[k]; !ok {
+			place[k] = i
+		}
+	}
+	slices.SortStableFunc(results, func(a, b replay.Result) int { return place[a.Key] - place[b.Key] })
 }
