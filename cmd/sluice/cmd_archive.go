@@ -6,12 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -41,11 +38,6 @@ overrides it. A key may also be given as s3://BUCKET/KEY.`,
 	}
 	cmd.AddCommand(newArchiveListCmd(), newArchiveGetCmd(), newArchiveMarkCmd(), newArchiveRemoveCmd())
 	return cmd
-}
-
-// archiveSignalContext ends on Ctrl-C or SIGTERM.
-func archiveSignalContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 }
 
 // --- where the archive is ---
@@ -228,8 +220,7 @@ instead of the events still waiting.`,
   sluice archive ls --archive s3://orders-archive/failed/ --key customer-42 -o jsonl`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := archiveSignalContext(cmd)
-			defer stop()
+			ctx := cmd.Context()
 			return runArchiveList(ctx, cmd, f)
 		},
 	}
@@ -398,8 +389,7 @@ stored.`,
   sluice archive get s3://orders-archive/failed/orders-to-api/…json -o json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := archiveSignalContext(cmd)
-			defer stop()
+			ctx := cmd.Context()
 			o, err := openOps(ctx, cmd, f)
 			if err != nil {
 				return err
@@ -504,8 +494,7 @@ has confirmed the copy's checksum. An event marked already is left as it is.`,
 		Example: `  sluice archive mark failed/orders-to-api/…json --target https://api.example/orders --result "sent by hand"`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := archiveSignalContext(cmd)
-			defer stop()
+			ctx := cmd.Context()
 			if target == "" {
 				return errors.New("--target: say where the events were replayed to")
 			}
@@ -612,8 +601,7 @@ func newArchiveRemoveCmd() *cobra.Command {
 		Example: `  sluice archive rm failed/orders-to-api/…json --yes`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := archiveSignalContext(cmd)
-			defer stop()
+			ctx := cmd.Context()
 			o, err := openOps(ctx, cmd, f)
 			if err != nil {
 				return err

@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -37,12 +35,6 @@ can push messages into its DLQ. sluice says so each time.`,
 	cmd.AddCommand(newDLQListCmd(), newDLQPeekCmd(), newDLQDeleteCmd(), newDLQPurgeCmd(),
 		newDLQRedriveCmd(), newDLQExportCmd(), newDLQHydrateCmd())
 	return cmd
-}
-
-// dlqSignalContext is ctx ended by Ctrl-C or SIGTERM, so that a browse still
-// releases its messages on the way out.
-func dlqSignalContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 }
 
 // openDLQ opens the session and resolves a queue given by name, URL or
@@ -73,8 +65,7 @@ policy, of a pipe's or a Lambda event source mapping's dead-letter config, of
 an EventBridge rule target's; and every queue tagged sluice:archive.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := dlqSignalContext(cmd)
-			defer stop()
+			ctx := cmd.Context()
 			o, err := openOps(ctx, cmd, f)
 			if err != nil {
 				return err
@@ -149,8 +140,7 @@ says what that means for this queue.`,
   sluice dlq peek orders-dlq --max 50 -o jsonl | jq .failure.batch`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := dlqSignalContext(cmd)
-			defer stop()
+			ctx := cmd.Context()
 			o, url, err := openDLQ(ctx, cmd, f, args[0])
 			if err != nil {
 				return err
@@ -311,8 +301,7 @@ again at once. Ids it did not find are reported, and the command fails.`,
   sluice dlq delete orders-dlq ID1 ID2 --yes -o json`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := dlqSignalContext(cmd)
-			defer stop()
+			ctx := cmd.Context()
 			o, url, err := openDLQ(ctx, cmd, f, args[0])
 			if err != nil {
 				return err
@@ -384,8 +373,7 @@ on a terminal sluice asks you to type the queue's name; elsewhere it needs
   sluice dlq purge orders-dlq --yes`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := dlqSignalContext(cmd)
-			defer stop()
+			ctx := cmd.Context()
 			o, url, err := openDLQ(ctx, cmd, f, args[0])
 			if err != nil {
 				return err
@@ -477,8 +465,7 @@ lists the queue's recent move tasks; --cancel stops the running one.`,
   sluice dlq redrive jobs-dlq --status`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := dlqSignalContext(cmd)
-			defer stop()
+			ctx := cmd.Context()
 			return runRedrive(ctx, cmd, f, args[0])
 		},
 	}
@@ -633,8 +620,7 @@ the lines go to stdout. Like a peek, an export raises receive counts by one.`,
   sluice dlq export orders-dlq | jq -r .body`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := dlqSignalContext(cmd)
-			defer stop()
+			ctx := cmd.Context()
 			o, url, err := openDLQ(ctx, cmd, f, args[0])
 			if err != nil {
 				return err

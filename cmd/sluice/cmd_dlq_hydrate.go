@@ -2,9 +2,6 @@ package main
 
 import (
 	"errors"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -38,8 +35,7 @@ the sluice:archive tag (s3://bucket/prefix) of the queue or its pipe, else
 			case !all && len(ids) == 0:
 				return errors.New("dlq hydrate: name the message ids to hydrate, or pass --all for every message")
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
+			ctx := cmd.Context()
 			return runHydrateQueue(ctx, cmd, f, args[0], ids)
 		},
 	}

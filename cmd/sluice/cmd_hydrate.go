@@ -5,10 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -57,8 +54,7 @@ the sluice:archive tag (s3://bucket/prefix) of the queue or its pipe, else
   sluice hydrate orders-dlq --archive s3://orders-archive/failed/ --yes`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
+			ctx := cmd.Context()
 			if watch {
 				return runHydrateWatch(ctx, cmd, f, args[0])
 			}

@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -50,8 +47,7 @@ left empty, never shown as zero.`,
 			if since <= 0 {
 				return fmt.Errorf("--since %v: want a positive duration such as 15m, 3h or 48h", since)
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
+			ctx := cmd.Context()
 			o, err := openOps(ctx, cmd, f)
 			if err != nil {
 				return err

@@ -2,9 +2,6 @@ package main
 
 import (
 	"github.com/spf13/cobra"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/inventory"
@@ -22,8 +19,7 @@ config, which win field by field. A pipeline's archive comes from the config,
 else the sluice:archive tag of its DLQ, else of its pipe, else --archive.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
+			ctx := cmd.Context()
 			o, err := openOps(ctx, cmd, f)
 			if err != nil {
 				return err

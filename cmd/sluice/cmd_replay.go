@@ -52,8 +52,7 @@ listed; the command then exits non-zero.
   sluice replay --consumer orders-to-api --since 6h --dry-run
   sluice replay --consumer orders-to-api --since 2026-11-27T00:00:00Z --rate 50 --yes`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := archiveSignalContext(cmd)
-			defer stop()
+			ctx := cmd.Context()
 			return runReplay(ctx, cmd, f, args)
 		},
 	}

@@ -3,10 +3,7 @@ package main
 import (
 	"fmt"
 	"math/big"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -24,8 +21,7 @@ split or merged from and into. -o json adds the exact hash and sequence
 number ranges.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
+			ctx := cmd.Context()
 			o, err := openOps(ctx, cmd, f)
 			if err != nil {
 				return err

@@ -3,10 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,8 +19,7 @@ func newStreamsCmd() *cobra.Command {
 		Short: "List the Kinesis streams: mode, status, open and closed shards, retention, consumers",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
+			ctx := cmd.Context()
 			o, err := openOps(ctx, cmd, f)
 			if err != nil {
 				return err

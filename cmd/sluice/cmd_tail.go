@@ -5,11 +5,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -106,8 +103,7 @@ func runTail(cmd *cobra.Command, stream string, f opsFlags, tf tailFlags) error 
 		return err
 	}
 
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx := cmd.Context()
 	ops, err := openOps(ctx, cmd, f)
 	if err != nil {
 		return err

@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -51,8 +48,7 @@ durable store in the data directory. Point any AWS client at it with an
 endpoint override, e.g. aws --endpoint-url http://127.0.0.1:4577 kinesis list-streams.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
+			ctx := cmd.Context()
 			return serveEngine(ctx, cmd, f)
 		},
 	}

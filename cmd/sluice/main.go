@@ -3,8 +3,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/sluicehq/sluice/backend/inert"
 )
@@ -18,7 +21,13 @@ var (
 
 func main() {
 	root := newRootCmd(buildInfo{Version: version, Commit: commit, Date: date})
-	if err := root.Execute(); err != nil {
+	// Ctrl-C and SIGTERM end the command's context, once for every command:
+	// what is in flight finishes or is released, and an engine the command
+	// started shuts down cleanly.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := root.ExecuteContext(ctx)
+	stop()
+	if err != nil {
 		// Errors can carry text from AWS and from data: never escapes.
 		fmt.Fprintln(os.Stderr, "sluice:", inert.Block(err.Error()))
 		os.Exit(1)
