@@ -45,25 +45,34 @@ func Put(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, e
 
 // Get reads the event at key in bucket.
 func Get(ctx context.Context, s *backend.Session, bucket, key string) (Event, error) {
+	body, err := readObject(ctx, s, bucket, key)
+	if err != nil {
+		return Event{}, err
+	}
+	e, err := Unmarshal(body)
+	if err != nil {
+		return Event{}, fmt.Errorf("read %s: %w", objectURL(bucket, key), err)
+	}
+	return e, nil
+}
+
+// readObject reads an object's bytes, bounded as Get bounds them.
+func readObject(ctx context.Context, s *backend.Session, bucket, key string) ([]byte, error) {
 	out, err := s.S3().GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
 		var nsk *types.NoSuchKey
 		if errors.As(err, &nsk) {
-			return Event{}, fmt.Errorf("read s3://%s/%s: %w", bucket, key, ErrNotFound)
+			return nil, fmt.Errorf("read %s: %w", objectURL(bucket, key), ErrNotFound)
 		}
-		return Event{}, fmt.Errorf("read s3://%s/%s: %w", bucket, key, s.Explain(err))
+		return nil, fmt.Errorf("read %s: %w", objectURL(bucket, key), s.Explain(err))
 	}
 	defer out.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(out.Body, maxObjectSize+1))
 	if err != nil {
-		return Event{}, fmt.Errorf("read s3://%s/%s: %w", bucket, key, err)
+		return nil, fmt.Errorf("read %s: %w", objectURL(bucket, key), err)
 	}
 	if len(body) > maxObjectSize {
-		return Event{}, fmt.Errorf("read s3://%s/%s: larger than %d MiB, not an archived event", bucket, key, maxObjectSize>>20)
+		return nil, fmt.Errorf("read %s: larger than %d MiB, not an archived event", objectURL(bucket, key), maxObjectSize>>20)
 	}
-	e, err := Unmarshal(body)
-	if err != nil {
-		return Event{}, fmt.Errorf("read s3://%s/%s: %w", bucket, key, err)
-	}
-	return e, nil
+	return body, nil
 }

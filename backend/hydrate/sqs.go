@@ -11,6 +11,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/dlq"
 )
 
 // releaseTimeout bounds the calls that hand messages back, which run even
@@ -26,7 +27,7 @@ func receive(ctx context.Context, s *backend.Session, queueURL string, wait int3
 		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameApproximateReceiveCount},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("receive from %s: %w", queueName(queueURL), s.Explain(err))
+		return nil, fmt.Errorf("receive from %s: %w", dlq.NameOfURL(queueURL), s.Explain(err))
 	}
 	msgs := make([]Received, 0, len(out.Messages))
 	for _, m := range out.Messages {
@@ -70,7 +71,7 @@ func releaseAll(ctx context.Context, s *backend.Session, queueURL string, msgs [
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("release %d of %d messages of %s (they become visible when their timeout ends): %w", failed, len(msgs), queueName(queueURL), firstErr)
+		return fmt.Errorf("release %d of %d messages of %s (they become visible when their timeout ends): %w", failed, len(msgs), dlq.NameOfURL(queueURL), firstErr)
 	}
 	return nil
 }

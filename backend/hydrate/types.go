@@ -1,8 +1,6 @@
 package hydrate
 
 import (
-	"net/url"
-	"path"
 	"time"
 
 	"github.com/sluicehq/sluice/backend"
@@ -50,17 +48,9 @@ func (o Options) withDefaults(queueURL string) Options {
 		o.Now = time.Now
 	}
 	if o.DLQ == "" {
-		o.DLQ = queueName(queueURL)
+		o.DLQ = dlq.NameOfURL(queueURL)
 	}
 	return o
-}
-
-// queueName is the last path segment of a queue URL.
-func queueName(queueURL string) string {
-	if u, err := url.Parse(queueURL); err == nil && u.Path != "" {
-		return path.Base(u.Path)
-	}
-	return queueURL
 }
 
 // Received is a message as ReceiveMessage returned it: dlq.Message's

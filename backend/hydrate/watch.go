@@ -10,6 +10,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/dlq"
 )
 
 const (
@@ -92,7 +93,7 @@ func watchReceive(ctx context.Context, s *backend.Session, queueURL string, retr
 				return nil
 			}
 			if errs++; errs >= watchReceiveErrors || !transient(err) {
-				return fmt.Errorf("watch %s: %w", queueName(queueURL), err)
+				return fmt.Errorf("watch %s: %w", dlq.NameOfURL(queueURL), err)
 			}
 			if !sleep(ctx, time.Duration(errs)*time.Second) {
 				return nil

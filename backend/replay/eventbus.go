@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
 	"github.com/sluicehq/sluice/backend/archive"
+	"github.com/sluicehq/sluice/internal/jsonstr"
 )
 
 // What a replayed EventBridge event says it is.
@@ -68,15 +69,15 @@ func busDetail(id string, data []byte) (detailType string, detail []byte) {
 	}
 	var buf bytes.Buffer
 	buf.WriteString(`{"` + BusIDField + `":`)
-	writeJSONString(&buf, id)
+	buf.Write(jsonstr.Append(buf.AvailableBuffer(), id))
 	buf.WriteString(`,"data":`)
 	switch {
 	case utf8.Valid(trimmed) && json.Valid(trimmed) && len(trimmed) > 0:
 		buf.Write(trimmed)
 	case utf8.Valid(data):
-		writeJSONString(&buf, string(data))
+		buf.Write(jsonstr.Append(buf.AvailableBuffer(), string(data)))
 	default:
-		writeJSONString(&buf, base64.StdEncoding.EncodeToString(data))
+		buf.Write(jsonstr.Append(buf.AvailableBuffer(), base64.StdEncoding.EncodeToString(data)))
 		buf.WriteString(`,"dataEncoding":"base64"`)
 	}
 	buf.WriteByte('}')
@@ -99,19 +100,11 @@ func withID(obj []byte, id string) []byte {
 	inner := bytes.TrimSpace(obj[1 : len(obj)-1])
 	var buf bytes.Buffer
 	buf.WriteString(`{"` + BusIDField + `":`)
-	writeJSONString(&buf, id)
+	buf.Write(jsonstr.Append(buf.AvailableBuffer(), id))
 	if len(inner) > 0 {
 		buf.WriteByte(',')
 		buf.Write(inner)
 	}
 	buf.WriteByte('}')
 	return buf.Bytes()
-}
-
-// writeJSONString writes s as a JSON string without HTML escaping.
-func writeJSONString(buf *bytes.Buffer, s string) {
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	buf.Truncate(buf.Len() - 1) // Encode's newline
 }
