@@ -10,7 +10,6 @@ import (
 	"time"
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
-	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 )
 
@@ -169,9 +168,8 @@ func resourceOf(input any) string {
 
 // errorCode is the AWS error code of err, or a short class.
 func errorCode(err error) string {
-	var api smithy.APIError
-	if errors.As(err, &api) {
-		return api.ErrorCode()
+	if c := ErrorCode(err); c != "" {
+		return c
 	}
 	if errors.Is(err, context.Canceled) {
 		return "Canceled"

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/sluicehq/sluice/backend"
 )
@@ -82,7 +81,7 @@ func WriteReplayedCopy(ctx context.Context, s *backend.Session, loc backend.Arch
 		ChecksumAlgorithm: types.ChecksumAlgorithmSha256, ChecksumSHA256: aws.String(checksum),
 		IfNoneMatch: aws.String("*"),
 	})
-	if isPreconditionFailed(err) {
+	if backend.IsCode(err, "PreconditionFailed") {
 		if err := CheckReplayedCopy(ctx, s, loc.Bucket, newKey, e.ID); err != nil {
 			return "", fmt.Errorf("mark %s replayed: %w", key, err)
 		}
@@ -116,13 +115,6 @@ func CheckReplayedCopy(ctx context.Context, s *backend.Session, bucket, copyKey,
 		return fmt.Errorf("a replayed copy exists at %s but does not read back (%w): check it, delete it, and replay again", objectURL(bucket, copyKey), err)
 	}
 	return nil
-}
-
-// isPreconditionFailed reports whether a conditional write was refused
-// because its object exists.
-func isPreconditionFailed(err error) bool {
-	var api smithy.APIError
-	return errors.As(err, &api) && api.ErrorCode() == "PreconditionFailed"
 }
 
 // verifyCopy reads the object at key back and checks that it holds

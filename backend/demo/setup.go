@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,7 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	"github.com/aws/smithy-go"
+
+	"github.com/sluicehq/sluice/backend"
 )
 
 // Names of the demo's resources.
@@ -65,7 +65,7 @@ func setUp(ctx context.Context, c clients, region, apiURL string) (resources, er
 	var res resources
 	if _, err := c.kinesis.CreateStream(ctx, &kinesis.CreateStreamInput{
 		StreamName: aws.String(StreamName), ShardCount: aws.Int32(4),
-	}); err != nil && !isCode(err, "ResourceInUseException") {
+	}); err != nil && !backend.IsCode(err, "ResourceInUseException") {
 		return res, fmt.Errorf("create stream %s: %w", StreamName, err)
 	}
 	sum, err := c.kinesis.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(StreamName)})
@@ -85,7 +85,7 @@ func setUp(ctx context.Context, c clients, region, apiURL string) (resources, er
 		return res, err
 	}
 	if _, err := c.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(BucketName)}); err != nil &&
-		!isCode(err, "BucketAlreadyOwnedByYou") {
+		!backend.IsCode(err, "BucketAlreadyOwnedByYou") {
 		return res, fmt.Errorf("create bucket %s: %w", BucketName, err)
 	}
 	if res.destARN, err = ensureAPIDestination(ctx, c.eventbridge, apiURL); err != nil {
@@ -130,7 +130,7 @@ func ensureAPIDestination(ctx context.Context, c *eventbridge.Client, apiURL str
 	switch {
 	case err == nil:
 		connARN = aws.ToString(conn.ConnectionArn)
-	case isCode(err, "ResourceAlreadyExistsException"):
+	case backend.IsCode(err, "ResourceAlreadyExistsException"):
 		d, err := c.DescribeConnection(ctx, &eventbridge.DescribeConnectionInput{Name: aws.String(ConnectionName)})
 		if err != nil {
 			return "", fmt.Errorf("describe connection %s: %w", ConnectionName, err)
@@ -147,7 +147,7 @@ func ensureAPIDestination(ctx context.Context, c *eventbridge.Client, apiURL str
 	if err == nil {
 		return aws.ToString(dest.ApiDestinationArn), nil
 	}
-	if !isCode(err, "ResourceAlreadyExistsException") {
+	if !backend.IsCode(err, "ResourceAlreadyExistsException") {
 		return "", fmt.Errorf("create API destination %s: %w", DestName, err)
 	}
 	upd, err := c.UpdateApiDestination(ctx, &eventbridge.UpdateApiDestinationInput{
@@ -182,7 +182,7 @@ func ensurePipe(ctx context.Context, c *pipes.Client, region string, res resourc
 	if err == nil {
 		return nil
 	}
-	if !isCode(err, "ConflictException") {
+	if !backend.IsCode(err, "ConflictException") {
 		return fmt.Errorf("create pipe %s: %w", PipeName, err)
 	}
 	// The pipe exists from an earlier run: its source and checkpoints stay;
@@ -200,7 +200,7 @@ func ensureBus(ctx context.Context, c *eventbridge.Client, res resources) (strin
 	switch {
 	case err == nil:
 		busARN = aws.ToString(bus.EventBusArn)
-	case isCode(err, "ResourceAlreadyExistsException"):
+	case backend.IsCode(err, "ResourceAlreadyExistsException"):
 		d, err := c.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{Name: aws.String(BusName)})
 		if err != nil {
 			return "", fmt.Errorf("describe bus %s: %w", BusName, err)
@@ -231,9 +231,4 @@ func ensureBus(ctx context.Context, c *eventbridge.Client, res resources) (strin
 		return "", fmt.Errorf("put targets on %s: %s", RuleName, aws.ToString(out.FailedEntries[0].ErrorMessage))
 	}
 	return busARN, nil
-}
-
-func isCode(err error, code string) bool {
-	var api smithy.APIError
-	return errors.As(err, &api) && api.ErrorCode() == code
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/smithy-go"
 
 	"github.com/sluicehq/sluice/backend"
 )
@@ -22,7 +21,7 @@ var ErrNotServed = errors.New("not served by this endpoint")
 // lacks); on AWS the first means bad credentials and stays an error. A
 // 501 means it anywhere.
 func notServed(s *backend.Session, err error) bool {
-	switch errorCode(err) {
+	switch backend.ErrorCode(err) {
 	case "UnknownOperationException", "UnsupportedOperation", "NotImplemented":
 		return true
 	case "UnrecognizedClientException":
@@ -46,7 +45,7 @@ func notServed(s *backend.Session, err error) bool {
 // denied reports an authorisation failure: the profile may not list this
 // kind of resource.
 func denied(err error) bool {
-	return isCode(err, "AccessDenied", "AccessDeniedException", "AuthorizationError", "UnauthorizedOperation")
+	return backend.IsCode(err, "AccessDenied", "AccessDeniedException", "AuthorizationError", "UnauthorizedOperation")
 }
 
 // skippable sorts the error of an optional discovery source (pipes,
@@ -60,24 +59,4 @@ func skippable(s *backend.Session, what string, err error) (note string, _ error
 		return what + ": access denied for profile " + s.Profile.Name + ", not listed", nil
 	}
 	return "", err
-}
-
-// errorCode is the AWS error code of err, or "".
-func errorCode(err error) string {
-	var api smithy.APIError
-	if errors.As(err, &api) {
-		return api.ErrorCode()
-	}
-	return ""
-}
-
-// isCode reports whether err carries one of the AWS error codes.
-func isCode(err error, codes ...string) bool {
-	c := errorCode(err)
-	for _, want := range codes {
-		if c == want {
-			return true
-		}
-	}
-	return false
 }

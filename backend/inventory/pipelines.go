@@ -201,7 +201,7 @@ func (c *candidate) resolve(ctx context.Context, s *backend.Session, flag backen
 		switch {
 		case err == nil:
 			c.StreamARN = aws.ToString(out.StreamDescriptionSummary.StreamARN)
-		case isCode(err, "ResourceNotFoundException"):
+		case backend.IsCode(err, "ResourceNotFoundException"):
 			c.notes = append(c.notes, fmt.Sprintf("pipeline %s: stream %s does not exist", c.Consumer, c.Stream))
 		default:
 			return fmt.Errorf("pipeline %s: stream %s: %w", c.Consumer, c.Stream, s.Explain(err))

@@ -105,5 +105,5 @@ func DescribePipes(ctx context.Context, s *backend.Session) ([]Pipe, error) {
 	}
 	return describeAll(ctx, describeConcurrency, names, func(ctx context.Context, name string) (Pipe, error) {
 		return DescribePipe(ctx, s, name)
-	}, func(err error) bool { return isCode(err, "NotFoundException") })
+	}, func(err error) bool { return backend.IsCode(err, "NotFoundException") })
 }

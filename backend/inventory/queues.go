@@ -183,5 +183,5 @@ func QueueARN(ctx context.Context, s *backend.Session, queueURL string) (string,
 
 // isQueueMissing reports an answer meaning the queue does not exist.
 func isQueueMissing(err error) bool {
-	return isCode(err, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
+	return backend.IsCode(err, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
 }

@@ -97,7 +97,7 @@ func DescribeStream(ctx context.Context, s *backend.Session, nameOrARN string) (
 				st.ClosedShards++
 			}
 		}
-	case isCode(err, "ResourceInUseException"):
+	case backend.IsCode(err, "ResourceInUseException"):
 		// A stream being created or deleted has no shards to list yet.
 		st.Notes = append(st.Notes, fmt.Sprintf("shards not listed: stream %s is %s", st.Name, st.Status))
 	default:
@@ -151,5 +151,5 @@ func Consumers(ctx context.Context, s *backend.Session, streamARN string) ([]str
 func DescribeStreams(ctx context.Context, s *backend.Session, names []string) ([]Stream, error) {
 	return describeAll(ctx, describeConcurrency, names, func(ctx context.Context, name string) (Stream, error) {
 		return DescribeStream(ctx, s, name)
-	}, func(err error) bool { return isCode(err, "ResourceNotFoundException") })
+	}, func(err error) bool { return backend.IsCode(err, "ResourceNotFoundException") })
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -13,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/pipes"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/smithy-go"
 	"github.com/spf13/cobra"
 
 	"github.com/sluicehq/sluice/backend"
@@ -139,37 +137,24 @@ func resolveMetricResource(ctx context.Context, s *backend.Session, ref string) 
 	if err == nil {
 		return metricResource{kind: "stream", name: ref}, nil
 	}
-	if !hasCode(err, "ResourceNotFoundException", "ValidationException", "InvalidArgumentException") {
+	if !backend.IsCode(err, "ResourceNotFoundException", "ValidationException", "InvalidArgumentException") {
 		return metricResource{}, fmt.Errorf("metrics %s: %w", ref, s.Explain(err))
 	}
 	_, err = s.SQS().GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(ref)})
 	if err == nil {
 		return metricResource{kind: "queue", name: ref}, nil
 	}
-	if !hasCode(err, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "InvalidParameterValue", "ValidationError") {
+	if !backend.IsCode(err, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "InvalidParameterValue", "ValidationError") {
 		return metricResource{}, fmt.Errorf("metrics %s: %w", ref, s.Explain(err))
 	}
 	_, err = s.Pipes().DescribePipe(ctx, &pipes.DescribePipeInput{Name: aws.String(ref)})
 	if err == nil {
 		return metricResource{kind: "pipe", name: ref}, nil
 	}
-	if !hasCode(err, "NotFoundException", "ValidationException") {
+	if !backend.IsCode(err, "NotFoundException", "ValidationException") {
 		return metricResource{}, fmt.Errorf("metrics %s: %w", ref, s.Explain(err))
 	}
 	return metricResource{}, fmt.Errorf("metrics %s: no stream, queue or pipe has that name on profile %s (region %s)", ref, s.Profile.Name, s.Region)
-}
-
-func hasCode(err error, codes ...string) bool {
-	var api smithy.APIError
-	if !errors.As(err, &api) {
-		return false
-	}
-	for _, c := range codes {
-		if api.ErrorCode() == c {
-			return true
-		}
-	}
-	return false
 }
 
 // sparkWidth is the sparkline's width in cells.
