@@ -108,6 +108,9 @@ func New(o Options) *Model {
 			m.active = i
 		}
 	}
+	for i := range m.tabs {
+		m.tabs[i], _ = m.tabs[i].Update(common.FocusMsg{Focused: i == m.active})
+	}
 	m.palette = newPalette()
 	m.picker = newPicker(o.Profiles)
 	return m
@@ -200,12 +203,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.ConfirmRequest:
 		return m, m.openConfirm(msg)
 	case common.OpenMsg:
+		var focus tea.Cmd
 		for i, t := range m.tabs {
 			if t.ID() == msg.Tab {
-				m.active = i
+				focus = m.switchTab(i)
 			}
 		}
-		return m, m.route(msg.Tab, msg)
+		return m, tea.Batch(focus, m.route(msg.Tab, msg))
 	case common.CopyMsg:
 		m.setStatus(common.StatusMsg{Text: "copied " + msg.What + " to the clipboard", Level: common.Success})
 		return m, tea.SetClipboard(msg.Text)
@@ -287,12 +291,16 @@ func (m *Model) resize() {
 	}
 }
 
+// switchTab shows tab i, telling the tab left and the tab shown.
 func (m *Model) switchTab(i int) tea.Cmd {
-	if i < 0 || i >= len(m.tabs) {
+	if i < 0 || i >= len(m.tabs) || i == m.active {
 		return nil
 	}
+	var left, shown tea.Cmd
+	m.tabs[m.active], left = m.tabs[m.active].Update(common.FocusMsg{Focused: false})
 	m.active = i
-	return nil
+	m.tabs[i], shown = m.tabs[i].Update(common.FocusMsg{Focused: true})
+	return tea.Batch(left, shown)
 }
 
 // paste goes where keys go: the palette when it is open, else the active

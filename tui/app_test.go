@@ -296,3 +296,33 @@ func TestPasteGoesWhereKeysGo(t *testing.T) {
 		t.Fatalf("palette input %q; tab got %d pastes", m.palette.input, pasted(probes[0]))
 	}
 }
+
+func TestSwitchingTabsTellsTheTabLeftAndTheTabShown(t *testing.T) {
+	m, probes := newApp(t, false)
+	focus := func(p *probeTab) []bool {
+		var got []bool
+		for _, msg := range p.got {
+			if f, ok := msg.(common.FocusMsg); ok {
+				got = append(got, f.Focused)
+			}
+		}
+		return got
+	}
+	if f := focus(probes[0]); len(f) != 1 || !f[0] {
+		t.Fatalf("the first tab was told %v at start", f)
+	}
+	if f := focus(probes[4]); len(f) != 1 || f[0] {
+		t.Fatalf("a hidden tab was told %v at start", f)
+	}
+	press(m, "5")
+	if f := focus(probes[0]); len(f) != 2 || f[1] {
+		t.Fatalf("the tab left was told %v", f)
+	}
+	if f := focus(probes[4]); len(f) != 2 || !f[1] {
+		t.Fatalf("the tab shown was told %v", f)
+	}
+	press(m, "5")
+	if len(focus(probes[4])) != 2 {
+		t.Fatal("pressing the shown tab's key told it again")
+	}
+}

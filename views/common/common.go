@@ -172,6 +172,11 @@ type SessionMsg struct{ Env *Env }
 // RefreshMsg asks the focused tab to load again (ctrl+r).
 type RefreshMsg struct{}
 
+// FocusMsg tells a tab whether it is the one shown: a tab that refreshes
+// on a timer of its own calls AWS only while it is shown, and catches up
+// when it is shown again.
+type FocusMsg struct{ Focused bool }
+
 // AutoRefreshMsg comes to the focused tab every AutoRefreshEvery: a tab
 // reloads its lists quietly, never doing anything with a side effect (a
 // DLQ browse raises receive counts, so it is not repeated).

@@ -58,6 +58,8 @@ type data struct {
 type Model struct {
 	c    *common.Common
 	list table.Model
+	// hidden: another tab is shown (common.FocusMsg).
+	hidden bool
 
 	width, height int
 
@@ -163,9 +165,14 @@ func (m *Model) schedule() tea.Cmd {
 	return m.tick(Interval(m.Range()), func(time.Time) tea.Msg { return tickMsg{gen: gen} })
 }
 
-// Update handles keys, lists, series and ticks.
+// Update handles keys, lists, series and ticks. The selected resource's
+// series is read while the tab is shown: a hidden tab's ticks only mark it
+// stale, and it is read again when the tab is shown.
 func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	cmd := m.update(msg)
+	if m.hidden {
+		return m, cmd
+	}
 	if more := m.wantSelected(); more != nil {
 		cmd = tea.Batch(cmd, more)
 	}
@@ -184,6 +191,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.selectID = msg.Target
 			m.applySelect()
 		}
+		return nil
+	case common.FocusMsg:
+		m.hidden = !msg.Focused
 		return nil
 	case common.RefreshMsg, reloadMsg:
 		return m.load()

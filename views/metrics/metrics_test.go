@@ -180,3 +180,17 @@ func TestCompletionsOfferQueuesAndPipes(t *testing.T) {
 		t.Fatal("completes tail")
 	}
 }
+
+func TestAHiddenTabReadsNothingUntilShown(t *testing.T) {
+	d := loaded(t, world(t))
+	d.send(common.FocusMsg{Focused: false})
+	seq := d.m.data["stream/alpha"].seq
+	d.send(d.ticks[len(d.ticks)-1].msg)
+	if d.m.data["stream/alpha"].seq != seq {
+		t.Fatal("a hidden tab read CloudWatch on its tick")
+	}
+	d.send(common.FocusMsg{Focused: true})
+	if d.m.data["stream/alpha"].seq == seq {
+		t.Fatal("shown again, the stale series was not read")
+	}
+}
