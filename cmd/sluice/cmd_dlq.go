@@ -140,6 +140,9 @@ says what that means for this queue.`,
   sluice dlq peek orders-dlq --max 50 -o jsonl | jq .failure.batch`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if max < 0 {
+				return fmt.Errorf("--max %d: want 0 (all) or more", max)
+			}
 			ctx := cmd.Context()
 			o, url, err := openDLQ(ctx, cmd, f, args[0])
 			if err != nil {
@@ -620,6 +623,9 @@ the lines go to stdout. Like a peek, an export raises receive counts by one.`,
   sluice dlq export orders-dlq | jq -r .body`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if max < 0 {
+				return fmt.Errorf("--max %d: want 0 (all) or more", max)
+			}
 			ctx := cmd.Context()
 			o, url, err := openDLQ(ctx, cmd, f, args[0])
 			if err != nil {

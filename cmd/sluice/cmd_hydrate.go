@@ -94,7 +94,18 @@ func archiveSource(loc backend.ArchiveLocation) string {
 
 // runHydrateQueue hydrates the messages ids of queue (all when ids is
 // empty) and prints one row per message.
+// check refuses flag values that mean nothing, before anything is opened.
+func (f hydrateFlags) check() error {
+	if f.concurrency < 1 {
+		return fmt.Errorf("--concurrency %d: want 1 or more", f.concurrency)
+	}
+	return nil
+}
+
 func runHydrateQueue(ctx context.Context, cmd *cobra.Command, f hydrateFlags, queue string, ids []string) error {
+	if err := f.check(); err != nil {
+		return err
+	}
 	o, err := openOps(ctx, cmd, f.ops)
 	if err != nil {
 		return err
@@ -153,6 +164,9 @@ func keysOrReason(r hydrate.Result) string {
 
 // runHydrateWatch hydrates queue's messages as they arrive until ctx ends.
 func runHydrateWatch(ctx context.Context, cmd *cobra.Command, f hydrateFlags, queue string) error {
+	if err := f.check(); err != nil {
+		return err
+	}
 	o, err := openOps(ctx, cmd, f.ops)
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/sluicehq/sluice/backend"
@@ -234,11 +235,9 @@ func (o *ops) confirm(cmd *cobra.Command, what string) error {
 	return fmt.Errorf("%s: not confirmed", what)
 }
 
+// isTerminal reports whether r is a terminal: a character device that
+// answers terminal requests, which /dev/null does not.
 func isTerminal(r io.Reader) bool {
 	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(f.Fd())
 }
