@@ -566,8 +566,7 @@ func (m *Model) applyInput(label, value string) tea.Cmd {
 	switch label {
 	case "jq":
 		if value == "" {
-			m.jq = nil
-			m.jqMatch = map[string]bool{}
+			m.setFilter(nil)
 			m.refreshEventRows()
 			return common.Status(common.Info, "jq filter cleared")
 		}
@@ -575,13 +574,9 @@ func (m *Model) applyInput(label, value string) tea.Cmd {
 		if err != nil {
 			return common.Fail(fmt.Errorf("jq: %w", err), nil)
 		}
-		m.jq = f
-		m.jqMatch = map[string]bool{}
-		for k, e := range m.bodies {
-			m.jqMatch[k] = m.matches(e)
-		}
+		m.setFilter(f)
 		m.refreshEventRows()
-		return m.fetchBodies()
+		return tea.Batch(m.matchCmd(m.bodies), m.fetchBodies())
 	case "partition key":
 		m.pk = value
 		m.events.ClearMarks()

@@ -107,7 +107,10 @@ type Model struct {
 	bodies        map[string]archive.Event
 	bodyErr       map[string]string
 	jqMatch       map[string]bool
-	detailGen     int
+	// jqGen counts filter changes, so that matches of an older filter
+	// are dropped.
+	jqGen     int
+	detailGen int
 
 	// Filters.
 	rangeIdx int
@@ -216,6 +219,9 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, m.onEvents(msg)
 	case bodiesMsg:
 		return m, m.onBodies(msg)
+	case matchesMsg:
+		m.onMatches(msg)
+		return m, nil
 	case detailMsg:
 		return m, m.onDetail(msg)
 	case countMsg:

@@ -312,3 +312,47 @@ func TestBulkOverAHundredNeedsTheConsumerTyped(t *testing.T) {
 		t.Fatalf("typed for 100")
 	}
 }
+
+// TestJQRunsOffTheUIGoroutine: applying a filter answers at once with the
+// events pending ("jq…"); the matching runs in the command it returns, and
+// the matches of a filter replaced meanwhile are dropped.
+func TestJQRunsOffTheUIGoroutine(t *testing.T) {
+	sc := newScene(t, 2)
+	m := New(newCommon(sc.s, sc.cfg, 120, 30, true))
+	drillToEvents(t, m)
+	press(t, m, "J")
+	typeText(t, m, `.orderId == "o-0"`)
+	press(t, m, "enter") // bodies fetched and matched
+	if rows := m.events.Rows(); len(rows) != 1 || rows[0].Cells[1] != "customer-0" {
+		t.Fatalf("first filter: %+v", rows)
+	}
+	press(t, m, "J")
+	m.Update(viewtest.Key("ctrl+u"))
+	typeText(t, m, `.orderId == "o-1"`)
+	_, cmd := m.Update(viewtest.Key("enter"))
+	pending := func() bool {
+		rows := m.events.Rows()
+		for _, r := range rows {
+			if !strings.Contains(strings.Join(r.Cells, " "), "jq…") {
+				return false
+			}
+		}
+		return len(rows) == 2
+	}
+	if !pending() {
+		t.Fatalf("rows decided inside Update: %+v", m.events.Rows())
+	}
+	// An answer of the filter replaced is dropped.
+	stale := map[string]bool{}
+	for k := range m.bodies {
+		stale[k] = true
+	}
+	m.Update(matchesMsg{env: m.envGen(), jqGen: m.jqGen - 1, Matches: stale})
+	if !pending() {
+		t.Fatalf("an older filter's matches were applied: %+v", m.events.Rows())
+	}
+	drive(t, m, cmd)
+	if rows := m.events.Rows(); len(rows) != 1 || rows[0].Cells[1] != "customer-1" {
+		t.Fatalf("rows after matching %+v", rows)
+	}
+}

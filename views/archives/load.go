@@ -3,6 +3,7 @@ package archives
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -431,28 +432,68 @@ func (m *Model) onBodies(msg bodiesMsg) tea.Cmd {
 	}
 	for k, e := range msg.Bodies {
 		m.bodies[k] = e
-		if m.jq != nil {
-			m.jqMatch[k] = m.matches(e)
-		}
 	}
 	for k, e := range msg.Errs {
 		m.bodyErr[k] = e
 	}
 	m.refreshEventRows()
-	return m.fetchBodies()
+	return tea.Batch(m.matchCmd(msg.Bodies), m.fetchBodies())
+}
+
+// setFilter makes f the jq filter (nil for none): what the last one
+// matched is forgotten, and its matches still running are dropped.
+func (m *Model) setFilter(f *decode.Filter) {
+	m.jq, m.jqGen = f, m.jqGen+1
+	m.jqMatch = map[string]bool{}
+}
+
+// matchesMsg is what the jq filter of generation jqGen made of events.
+type matchesMsg struct {
+	toArchives
+	env, jqGen int
+	Matches    map[string]bool
+}
+
+// matchCmd runs the jq filter over events off the UI goroutine: a filter
+// can take up to jqTimeout an event.
+func (m *Model) matchCmd(events map[string]archive.Event) tea.Cmd {
+	if m.jq == nil || len(events) == 0 {
+		return nil
+	}
+	f, env, gen := m.jq, m.envGen(), m.jqGen
+	events = maps.Clone(events)
+	return func() tea.Msg {
+		matches := make(map[string]bool, len(events))
+		for k, e := range events {
+			matches[k] = matchEvent(f, e)
+		}
+		return matchesMsg{env: env, jqGen: gen, Matches: matches}
+	}
+}
+
+func (m *Model) onMatches(msg matchesMsg) {
+	if msg.env != m.envGen() || msg.jqGen != m.jqGen {
+		return
+	}
+	for k, ok := range msg.Matches {
+		if _, listed := m.bodies[k]; listed {
+			m.jqMatch[k] = ok
+		}
+	}
+	m.refreshEventRows()
 }
 
 // jqTimeout bounds one filter run on one event.
 const jqTimeout = 200 * time.Millisecond
 
-func (m *Model) matches(e archive.Event) bool {
+func matchEvent(f *decode.Filter, e archive.Event) bool {
 	data, err := e.Record.Bytes()
 	if err != nil {
 		return false
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), jqTimeout)
 	defer cancel()
-	ok, err := m.jq.Match(ctx, decode.Decode(data), decode.Meta{PartitionKey: e.Record.PartitionKey, ShardID: e.Record.ShardID,
+	ok, err := f.Match(ctx, decode.Decode(data), decode.Meta{PartitionKey: e.Record.PartitionKey, ShardID: e.Record.ShardID,
 		SequenceNumber: e.Record.SequenceNumber, Arrival: e.Record.ArrivalTime})
 	return err == nil && ok
 }
