@@ -73,7 +73,7 @@ func (r *rangeReader) read(ctx context.Context) (span, error) {
 			var err error
 			out, err = r.s.Kinesis().GetRecords(ctx, &kinesis.GetRecordsInput{
 				ShardIterator: iter, Limit: aws.Int32(limit), StreamARN: aws.String(r.b.StreamARN),
-			})
+			}, backend.WithoutThrottleRetries)
 			return err
 		})
 		var expired *ktypes.ExpiredIteratorException
@@ -146,7 +146,7 @@ func (r *rangeReader) iterator(ctx context.Context) (iter *string, gone string, 
 	var out *kinesis.GetShardIteratorOutput
 	err = withBackoff(ctx, func() error {
 		var err error
-		out, err = r.s.Kinesis().GetShardIterator(ctx, in)
+		out, err = r.s.Kinesis().GetShardIterator(ctx, in, backend.WithoutThrottleRetries)
 		return err
 	})
 	var notFound *ktypes.ResourceNotFoundException

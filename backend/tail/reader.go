@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"golang.org/x/time/rate"
 
+	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/decode"
 )
 
@@ -163,12 +164,12 @@ func (t *Tail) readShard(ctx context.Context, id string, from Position) (ShardSt
 		}
 		out, err := t.kinesis.GetRecords(ctx, &kinesis.GetRecordsInput{
 			ShardIterator: aws.String(iterator), Limit: aws.Int32(t.o.Limit), StreamARN: t.stream.arnParam(),
-		}, withoutThrottleRetries)
+		}, backend.WithoutThrottleRetries)
 		switch {
 		case err == nil:
 		case ctx.Err() != nil:
 			return Stopped, nil, nil
-		case isThrottle(err):
+		case backend.IsKinesisThrottle(err):
 			t.count(id, func(sh *ShardStats, st *Stats) { sh.Reads++; st.Reads++; sh.Throttles++; st.Throttles++ })
 			if err := sleep(ctx, throttled.next()); err != nil {
 				return Stopped, nil, nil
@@ -235,10 +236,10 @@ func (t *Tail) readShard(ctx context.Context, id string, from Position) (ShardSt
 func (t *Tail) iterator(ctx context.Context, id string, p Position) (string, error) {
 	var it string
 	err := retryThrottled(ctx, func() error {
-		out, err := t.kinesis.GetShardIterator(ctx, iteratorInput(t.stream, id, p), withoutThrottleRetries)
+		out, err := t.kinesis.GetShardIterator(ctx, iteratorInput(t.stream, id, p), backend.WithoutThrottleRetries)
 		if err == nil {
 			it = aws.ToString(out.ShardIterator)
-		} else if isThrottle(err) {
+		} else if backend.IsKinesisThrottle(err) {
 			t.count(id, func(sh *ShardStats, st *Stats) { sh.Throttles++; st.Throttles++ })
 		}
 		return err

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/sluicehq/sluice/backend"
 )
 
 // stream names a stream the way the user did: calls send its ARN when the
@@ -116,7 +118,7 @@ func findSequenceShard(ctx context.Context, c *kinesis.Client, s stream, shards 
 	for _, sh := range shards {
 		id := aws.ToString(sh.ShardId)
 		err := retryThrottled(ctx, func() error {
-			_, err := c.GetShardIterator(ctx, iteratorInput(s, id, p), withoutThrottleRetries)
+			_, err := c.GetShardIterator(ctx, iteratorInput(s, id, p), backend.WithoutThrottleRetries)
 			return err
 		})
 		if err == nil {
@@ -136,7 +138,7 @@ func retryThrottled(ctx context.Context, call func() error) error {
 	var b backoff
 	for {
 		err := call()
-		if !isThrottle(err) {
+		if !backend.IsKinesisThrottle(err) {
 			return err
 		}
 		if err := sleep(ctx, b.next()); err != nil {
