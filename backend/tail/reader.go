@@ -38,7 +38,14 @@ func (t *Tail) read(id string, from Position) {
 	// listing tells, so that the merged child waits for it too.
 	var listing []types.Shard
 	if state == Finished && t.hasUnmetParent(children) {
-		listing, _ = listShards(ctx, t.kinesis, t.stream, nil)
+		// Without the listing a merged child could start before its other
+		// parent is read, and per-key order would be lost: stop instead.
+		if listing, err = listShards(ctx, t.kinesis, t.stream, nil); err != nil {
+			if ctx.Err() == nil {
+				t.fail(fmt.Errorf("list the shards to order the children of %s: %w", id, t.session.Explain(err)))
+			}
+			state = Stopped
+		}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
