@@ -134,9 +134,13 @@ func (r *run) read(ctx context.Context, it item, loaded chan<- loadedEvent) {
 	}
 	e, err := archive.Get(ctx, r.s, loc.Bucket, it.key)
 	if errors.Is(err, archive.ErrNotFound) {
-		if ok, _ := archive.Exists(ctx, r.s, loc.Bucket, copyKey); ok {
+		switch ok, err := archive.Exists(ctx, r.s, loc.Bucket, copyKey); {
+		case err != nil:
+			r.readFailed(res, err)
+			return
+		case ok:
 			res.Status, res.Detail, res.Marked = Skipped, "already replayed", copyKey
-		} else {
+		default:
 			res.Status, res.Detail = Rejected, "no such archived event"
 		}
 		r.record(res)
