@@ -12,7 +12,7 @@ var ErrReadOnly = errors.New("read-only mode")
 // deletes data calls it first.
 func (s *Session) Guard(what string) error {
 	if s.readOnly {
-		return fmt.Errorf("%s: refused, profile %s is %w (drop --readonly or pick another profile)", what, s.Profile.Name, ErrReadOnly)
+		return fmt.Errorf("%s: refused in %w: %s", what, ErrReadOnly, s.readOnlyWhy)
 	}
 	return nil
 }

@@ -57,7 +57,9 @@ type Session struct {
 	Log *slog.Logger
 
 	readOnly bool
-	cfg      aws.Config
+	// readOnlyWhy says what made the session read-only, and the way out.
+	readOnlyWhy string
+	cfg         aws.Config
 
 	kinesis     *kinesis.Client
 	sqs         *sqs.Client
@@ -140,6 +142,12 @@ func Open(ctx context.Context, p Profile, env Env) (*Session, error) {
 		Profile: p, Region: cfg.Region, Calls: env.Calls, Log: env.Log,
 		readOnly: env.ReadOnly || p.ReadOnly, cfg: cfg,
 	}
+	switch {
+	case p.ReadOnly:
+		s.readOnlyWhy = "profile " + p.Name + " is read-only in the sluice config (pick another profile)"
+	case env.ReadOnly:
+		s.readOnlyWhy = "sluice runs read-only (drop --readonly)"
+	}
 	if cfg.BaseEndpoint != nil {
 		s.Endpoint = *cfg.BaseEndpoint
 	}
@@ -193,6 +201,10 @@ func (s *Session) STS() *sts.Client { return s.sts }
 
 // ReadOnly reports whether writes are refused.
 func (s *Session) ReadOnly() bool { return s.readOnly }
+
+// ReadOnlyReason says why writes are refused and how to allow them; ""
+// when they are not.
+func (s *Session) ReadOnlyReason() string { return s.readOnlyWhy }
 
 // Identity asks STS who the session is, once; a failure is not cached, so
 // that a renewed token is picked up on the next try.

@@ -54,9 +54,21 @@ func TestReadOnlyGuardRefusesWrites(t *testing.T) {
 	if !errors.Is(err, backend.ErrReadOnly) || !strings.Contains(err.Error(), "purge orders-dlq") {
 		t.Fatalf("guard: %v", err)
 	}
+	if !strings.Contains(err.Error(), "drop --readonly") || s.ReadOnlyReason() == "" {
+		t.Fatalf("the way out of --readonly is not said: %v", err)
+	}
 	rw := backendtest.OpenOn(t, e, backend.Env{})
-	if err := rw.Guard("purge orders-dlq"); err != nil {
-		t.Fatalf("read-write guard: %v", err)
+	if err := rw.Guard("purge orders-dlq"); err != nil || rw.ReadOnlyReason() != "" {
+		t.Fatalf("read-write guard: %v %q", err, rw.ReadOnlyReason())
+	}
+	// A profile the config makes read-only says so, not "drop --readonly".
+	p := backend.Profile{Name: "prod", Kind: backend.KindLocal, Region: e.Region, ReadOnly: true}
+	ro, err := backend.Open(t.Context(), p, backend.Env{Local: func(context.Context) (string, error) { return e.URL, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ro.Guard("purge orders-dlq"); !errors.Is(err, backend.ErrReadOnly) || !strings.Contains(err.Error(), "profile prod is read-only in the sluice config") || strings.Contains(err.Error(), "--readonly") {
+		t.Fatalf("config read-only: %v", err)
 	}
 }
 

@@ -409,7 +409,7 @@ func readOnlyReason(s *backend.Session) string {
 	if s == nil {
 		return "no session"
 	}
-	return "profile " + s.Profile.Name + " is read-only"
+	return s.ReadOnlyReason()
 }
 
 func (m *Model) updateConfirm(msg tea.KeyPressMsg) tea.Cmd {
