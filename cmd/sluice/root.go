@@ -31,7 +31,28 @@ command below, for scripts.`,
 	root.AddCommand(newVersionCmd(info), newEngineCmd(), newDemoCmd(),
 		newProfilesCmd(), newStreamsCmd(), newShardsCmd(), newTailCmd(), newDLQCmd(), newHydrateCmd(),
 		newArchiveCmd(), newReplayCmd(), newMetricsCmd(), newCallsCmd(), newPipelinesCmd())
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return withUsage(cmd, err) })
+	showUsageOnArgErrors(root)
 	return root
+}
+
+// showUsageOnArgErrors makes every command's argument errors ("accepts 1
+// arg(s), received 0") end with the command's usage line, which names
+// what is missing.
+func showUsageOnArgErrors(cmd *cobra.Command) {
+	if check := cmd.Args; check != nil {
+		cmd.Args = func(c *cobra.Command, args []string) error { return withUsage(c, check(c, args)) }
+	}
+	for _, sub := range cmd.Commands() {
+		showUsageOnArgErrors(sub)
+	}
+}
+
+func withUsage(cmd *cobra.Command, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w\nusage: %s", err, cmd.UseLine())
 }
 
 func newVersionCmd(info buildInfo) *cobra.Command {
