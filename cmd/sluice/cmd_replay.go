@@ -150,6 +150,18 @@ func checkReplayFlags(f replayFlags, keys []string) error {
 	case f.retries < 0:
 		return fmt.Errorf("--retries %d: want 0 or more", f.retries)
 	}
+	// The values are read again once the session is open; here they are
+	// only checked, so that a typo costs no engine start and no listing.
+	for flag, v := range map[string]string{"since": f.since, "until": f.until} {
+		if _, err := parseWhen(flag, v, time.Now()); err != nil {
+			return err
+		}
+	}
+	if f.to != "" {
+		if _, err := backend.ParseTarget(f.to); err != nil {
+			return fmt.Errorf("--to: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -191,21 +203,21 @@ func resolveReplay(ctx context.Context, o *ops, f replayFlags, keys []string) (r
 		job.consumer = f.consumer
 		job.plan = replay.Plan{Archive: loc, Query: archive.Query{Consumer: f.consumer, Since: since, Until: until, PartitionKey: f.partitionKey}}
 		job.count = -1
-		if !f.dryRun {
-			// Counted for the confirmation; a listing costs little next to
-			// sending.
-			objs, err := archive.List(o.session, loc, job.plan.Query).All(ctx)
-			if err != nil {
-				return job, err
-			}
-			job.count = len(objs)
-		}
 	}
 	target, err := replayTarget(ctx, pl, job.consumer, f.to)
 	if err != nil {
 		return job, err
 	}
 	job.plan.Target = target
+	if job.count < 0 && !f.dryRun {
+		// Counted for the confirmation, once the target is known to be
+		// there; a listing costs little next to sending.
+		objs, err := archive.List(o.session, job.plan.Archive, job.plan.Query).All(ctx)
+		if err != nil {
+			return job, err
+		}
+		job.count = len(objs)
+	}
 	return job, nil
 }
 
