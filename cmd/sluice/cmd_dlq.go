@@ -79,7 +79,11 @@ an EventBridge rule target's; and every queue tagged sluice:archive.`,
 				return err
 			}
 			if o.out.format == "table" {
-				printDLQNotes(cmd.ErrOrStderr(), dlqs)
+				notes := make([][]string, 0, len(dlqs))
+				for _, d := range dlqs {
+					notes = append(notes, d.Notes)
+				}
+				printNotesOnce(cmd.ErrOrStderr(), notes...)
 			}
 			return nil
 		},
@@ -105,19 +109,6 @@ func dlqSources(d inventory.DLQ) string {
 		parts[i] = string(s.Kind) + ":" + s.Name
 	}
 	return strings.Join(parts, ", ")
-}
-
-// printDLQNotes prints each note once: most apply to every queue.
-func printDLQNotes(w io.Writer, dlqs []inventory.DLQ) {
-	seen := map[string]bool{}
-	for _, d := range dlqs {
-		for _, n := range d.Notes {
-			if !seen[n] {
-				seen[n] = true
-				fmt.Fprintln(w, "note: "+inert.Line(n))
-			}
-		}
-	}
 }
 
 // --- peek ---
