@@ -61,13 +61,9 @@ func runDemo(ctx context.Context, cmd *cobra.Command, f demoFlags) error {
 	if f.rate <= 0 || f.rate > 10000 {
 		return fmt.Errorf("--rate %v: want a rate between 0 and 10000 orders a second", f.rate)
 	}
-	dataDir := f.dataDir
-	if dataDir == "" {
-		dir, err := localengine.DefaultDataDir()
-		if err != nil {
-			return err
-		}
-		dataDir = dir
+	dataDir, err := dataDirOf(f.dataDir)
+	if err != nil {
+		return err
 	}
 	out := cmd.OutOrStdout()
 	endpoint, stopEngine, err := engineForDemo(dataDir, f.addr)

@@ -9,7 +9,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/sluicehq/sluice/backend/demo"
-	"github.com/sluicehq/sluice/localengine"
 	"github.com/sluicehq/sluice/tui"
 )
 
@@ -20,13 +19,9 @@ func runDemoTUI(ctx context.Context, f demoFlags) error {
 	if f.rate <= 0 || f.rate > 10000 {
 		return fmt.Errorf("--rate %v: want a rate between 0 and 10000 orders a second", f.rate)
 	}
-	dataDir := f.dataDir
-	if dataDir == "" {
-		dir, err := localengine.DefaultDataDir()
-		if err != nil {
-			return err
-		}
-		dataDir = dir
+	dataDir, err := dataDirOf(f.dataDir)
+	if err != nil {
+		return err
 	}
 	endpoint, stopEngine, err := engineForDemo(dataDir, f.addr)
 	if err != nil {

@@ -130,15 +130,12 @@ func engineOptions(f engineServeFlags, cmd *cobra.Command) (localengine.Options,
 	if f.retryBase <= 0 || f.retryCap < f.retryBase {
 		return localengine.Options{}, fmt.Errorf("--retry-base %v and --retry-cap %v: want 0 < base <= cap", f.retryBase, f.retryCap)
 	}
-	opts := localengine.Options{DataDir: f.dataDir, EnforceLimits: f.enforceLimits,
-		RetryBase: f.retryBase, RetryCap: f.retryCap}
-	if opts.DataDir == "" {
-		dir, err := localengine.DefaultDataDir()
-		if err != nil {
-			return opts, err
-		}
-		opts.DataDir = dir
+	opts := localengine.Options{EnforceLimits: f.enforceLimits, RetryBase: f.retryBase, RetryCap: f.retryCap}
+	dir, err := dataDirOf(f.dataDir)
+	if err != nil {
+		return opts, err
 	}
+	opts.DataDir = dir
 	if f.strictAuth != "" {
 		key, secret, ok := strings.Cut(f.strictAuth, ":")
 		if !ok || key == "" || secret == "" {
