@@ -1,6 +1,9 @@
 package inert
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Ellipsis marks text that was cut; it is one cell wide.
 const Ellipsis = "…"
@@ -128,4 +131,20 @@ func TruncateLeft(s string, width int) string {
 		start += size
 	}
 	return Ellipsis + s[start:]
+}
+
+// Pad fills s, which must already be inert, with spaces to width display
+// cells; an s as wide or wider is returned as it is.
+func Pad(s string, width int) string {
+	if gap := width - Width(s); gap > 0 {
+		return s + strings.Repeat(" ", gap)
+	}
+	return s
+}
+
+// Fit makes s, which must already be inert, exactly width display cells:
+// cut with Ellipsis (Truncate) when wider, padded with spaces when
+// narrower.
+func Fit(s string, width int) string {
+	return Pad(Truncate(s, width), width)
 }

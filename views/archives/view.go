@@ -82,7 +82,7 @@ func (m *Model) View() string {
 	}
 	if m.input.active {
 		prompt := inert.Truncate(m.input.label+": "+inert.Line(m.input.value)+"█", m.width)
-		lines = append(lines, m.c.Styles.Accent.Render(fit(prompt, m.width)))
+		lines = append(lines, m.c.Styles.Accent.Render(inert.Fit(prompt, m.width)))
 	}
 	if m.job != nil {
 		lines = append(lines, m.job.bar.View(m.width))
@@ -146,10 +146,4 @@ func (m *Model) header() string {
 	right := inert.Truncate("  "+strings.Join(info, " · "), max(m.width-inert.Width(l), 0))
 	pad := max(m.width-inert.Width(l)-inert.Width(right), 0)
 	return st.Title.Render(l) + strings.Repeat(" ", pad) + st.Muted.Render(right)
-}
-
-// fit cuts or pads inert text to exactly w cells.
-func fit(s string, w int) string {
-	s = inert.Truncate(s, w)
-	return s + strings.Repeat(" ", max(w-inert.Width(s), 0))
 }

@@ -182,7 +182,7 @@ func Line(s Series, width, height int, st *theme.Styles) string {
 		var body string
 		switch {
 		case s.Err != "":
-			body = st.Err.Render(padTo(inert.LineCut(s.Err, width), width))
+			body = st.Err.Render(inert.Pad(inert.LineCut(s.Err, width), width))
 		default:
 			vals := Resample(s.Points, start, end, s.Step, width)
 			body = st.Accent.Render(Sparkline(vals, width))
@@ -282,7 +282,7 @@ func titleLine(s Series, width int, st *theme.Styles) string {
 	if right != "" {
 		room--
 	}
-	left := padTo(inert.LineCut(s.Label, room), room)
+	left := inert.Pad(inert.LineCut(s.Label, room), room)
 	if right == "" {
 		return st.Title.Render(left)
 	}
@@ -308,13 +308,6 @@ func timeAxis(start, end time.Time, indent, width int) string {
 	}
 	gap := width - inert.Width(a) - inert.Width(b)
 	return strings.Repeat(" ", indent) + a + strings.Repeat(" ", gap) + b
-}
-
-func padTo(s string, w int) string {
-	if gap := w - inert.Width(s); gap > 0 {
-		return s + strings.Repeat(" ", gap)
-	}
-	return s
 }
 
 func padLeft(s string, w int) string {

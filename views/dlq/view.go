@@ -54,7 +54,7 @@ func (m *Model) bannerLines() []string {
 	st := m.c.Styles
 	switch {
 	case m.browseErr != "":
-		return []string{st.Err.Render(fit("✗ "+inert.Line(m.browseErr), m.width))}
+		return []string{st.Err.Render(inert.Fit("✗ "+inert.Line(m.browseErr), m.width))}
 	case m.res.Warning != "":
 		out := wrap("⚠ "+inert.Line(m.res.Warning), m.width, 2)
 		for i, l := range out {
@@ -166,12 +166,6 @@ func (m *Model) header() string {
 	return st.Title.Render(t) + st.Muted.Render(rest) + strings.Repeat(" ", pad)
 }
 
-// fit cuts or pads inert text to exactly w cells.
-func fit(s string, w int) string {
-	s = inert.Truncate(s, w)
-	return s + strings.Repeat(" ", max(w-inert.Width(s), 0))
-}
-
 // wrap breaks inert text into at most n lines of exactly w cells, at
 // spaces where it can; the last line ends with an ellipsis when cut.
 func wrap(s string, w, n int) []string {
@@ -195,19 +189,19 @@ func wrap(s string, w, n int) []string {
 			if cur == "" {
 				rest = strings.Join(words[i:], " ")
 			}
-			return append(out, fit(rest, w))
+			return append(out, inert.Fit(rest, w))
 		}
 		if cur != "" {
-			out = append(out, fit(cur, w))
+			out = append(out, inert.Fit(cur, w))
 		}
 		cur = word
 		for inert.Width(cur) > w && len(out) < n-1 {
-			out = append(out, fit(cur, w))
+			out = append(out, inert.Fit(cur, w))
 			cur = ""
 		}
 	}
 	if cur != "" {
-		out = append(out, fit(cur, w))
+		out = append(out, inert.Fit(cur, w))
 	}
 	return out
 }

@@ -430,7 +430,8 @@ func (m Model) View() string {
 	blank := strings.Repeat(" ", m.width)
 	var out []string
 	if !m.set {
-		out = append(out, m.styles.Muted.Render(inert.Truncate("  nothing selected", m.width))+strings.Repeat(" ", max(m.width-inert.Width(inert.Truncate("  nothing selected", m.width)), 0)))
+		empty := inert.Truncate("  nothing selected", m.width)
+		out = append(out, m.styles.Muted.Render(empty)+strings.Repeat(" ", max(m.width-inert.Width(empty), 0)))
 	} else {
 		out = m.headerLines()
 		if len(out) > m.height {

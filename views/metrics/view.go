@@ -59,9 +59,9 @@ func (m *Model) header() string {
 	}
 	title := "Metrics"
 	if inert.Width(title+info) > m.width {
-		return st.Title.Render(fit(title+info, m.width))
+		return st.Title.Render(inert.Fit(title+info, m.width))
 	}
-	return st.Title.Render(title) + st.Muted.Render(fit(info, m.width-inert.Width(title)))
+	return st.Title.Render(title) + st.Muted.Render(inert.Fit(info, m.width-inert.Width(title)))
 }
 
 // charts draws the selected resource's charts in a grid of w × h.
@@ -69,7 +69,7 @@ func (m *Model) charts(w, h int) string {
 	st := m.c.Styles
 	id := m.selectedID()
 	note := func(style func(...string) string, text string) string {
-		lines := []string{style(fit(" "+text, w))}
+		lines := []string{style(inert.Fit(" "+text, w))}
 		for len(lines) < h {
 			lines = append(lines, strings.Repeat(" ", w))
 		}
@@ -243,13 +243,4 @@ func fitBlock(s string, w, h int) string {
 
 func blank(w, h int) string {
 	return strings.TrimSuffix(strings.Repeat(strings.Repeat(" ", w)+"\n", h), "\n")
-}
-
-// fit cuts or pads an inert s to exactly w cells.
-func fit(s string, w int) string {
-	s = inert.Truncate(s, w)
-	if gap := w - inert.Width(s); gap > 0 {
-		s += strings.Repeat(" ", gap)
-	}
-	return s
 }

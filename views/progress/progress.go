@@ -107,7 +107,7 @@ func (m Model) View(width int) string {
 		return m.render(lab, bar, tail, failed != "" && l.failed, width)
 	}
 	// Nothing but the counts fits.
-	return pad(inert.Truncate(counts, width), width)
+	return inert.Pad(inert.Truncate(counts, width), width)
 }
 
 func (m Model) render(label string, bar int, tail string, hasFailed bool, width int) string {
@@ -165,11 +165,4 @@ func FormatRate(r float64) string {
 	default:
 		return strconv.FormatFloat(r, 'f', 2, 64) + "/s"
 	}
-}
-
-func pad(s string, w int) string {
-	if n := inert.Width(s); n < w {
-		return s + strings.Repeat(" ", w-n)
-	}
-	return s
 }

@@ -611,16 +611,16 @@ func (m *Model) View() string {
 	parts = append(parts, m.header())
 	switch {
 	case m.stream == "":
-		parts = append(parts, m.c.Styles.Muted.Render(padTo("  no stream chosen: open one from Streams (enter), or :tail <stream>", w)))
+		parts = append(parts, m.c.Styles.Muted.Render(inert.Fit("  no stream chosen: open one from Streams (enter), or :tail <stream>", w)))
 	case m.mode == modeDetail:
 		parts = append(parts, m.detail.View())
 	case m.mode == modeTail:
 		parts = append(parts, m.rows.View())
 	default:
 		if m.loading && len(m.shardList) == 0 {
-			parts = append(parts, m.c.Styles.Muted.Render(padTo("  loading shards of "+inert.Line(m.stream)+"…", w)))
+			parts = append(parts, m.c.Styles.Muted.Render(inert.Fit("  loading shards of "+inert.Line(m.stream)+"…", w)))
 		} else if m.loadErr != "" && len(m.shardList) == 0 {
-			parts = append(parts, m.c.Styles.Err.Render(padTo("  "+inert.Line(m.loadErr), w)))
+			parts = append(parts, m.c.Styles.Err.Render(inert.Fit("  "+inert.Line(m.loadErr), w)))
 		} else {
 			parts = append(parts, m.shards.View())
 		}
@@ -640,7 +640,7 @@ func (m *Model) View() string {
 func (m *Model) header() string {
 	st, w := m.c.Styles, m.c.Width
 	if m.stream == "" {
-		return st.Muted.Render(padTo("Shards", w))
+		return st.Muted.Render(inert.Fit("Shards", w))
 	}
 	left := inert.LineCut(m.stream, max(w/3, 8))
 	var rest []string
@@ -718,11 +718,6 @@ func (m *Model) inputLine() string {
 	used := inert.Width(line)
 	hint = inert.Truncate(hint, max(w-used, 0))
 	return st.Accent.Render(line) + st.Muted.Render(hint) + strings.Repeat(" ", max(w-used-inert.Width(hint), 0))
-}
-
-func padTo(s string, w int) string {
-	s = inert.Truncate(s, w)
-	return s + strings.Repeat(" ", max(w-inert.Width(s), 0))
 }
 
 func rateText(r float64) string {

@@ -161,7 +161,7 @@ func (f *form) height() int {
 func (f *form) view(st *theme.Styles, width int) string {
 	lines := make([]string, 0, f.height())
 	title := "── " + inert.Line(f.title) + " "
-	lines = append(lines, st.Accent.Render(fit(title+strings.Repeat("─", max(width-inert.Width(title), 0)), width)))
+	lines = append(lines, st.Accent.Render(inert.Fit(title+strings.Repeat("─", max(width-inert.Width(title), 0)), width)))
 	labelW := 0
 	for _, fl := range f.fields {
 		labelW = max(labelW, inert.Width(fl.label))
@@ -170,7 +170,7 @@ func (f *form) view(st *theme.Styles, width int) string {
 		if !f.visible(i) {
 			continue
 		}
-		label := padRight(fl.label, labelW) + "  "
+		label := inert.Pad(fl.label, labelW) + "  "
 		val := inert.Line(fl.value)
 		if fl.choices != nil {
 			var parts []string
@@ -191,31 +191,19 @@ func (f *form) view(st *theme.Styles, width int) string {
 				// happens.
 				shown = inert.TruncateLeft(val, room-1) + "█"
 			}
-			lines = append(lines, st.Accent.Render(fit("> "+label+shown, width)))
+			lines = append(lines, st.Accent.Render(inert.Fit("> "+label+shown, width)))
 			continue
 		}
-		lines = append(lines, st.Row.Render(fit("  "+label+inert.Truncate(val, room), width)))
+		lines = append(lines, st.Row.Render(inert.Fit("  "+label+inert.Truncate(val, room), width)))
 	}
 	hint := "enter: next/submit · tab: next field · esc: cancel"
 	if fl := f.fields[f.focus]; fl.hint != "" {
 		hint = fl.hint + " · " + hint
 	}
 	if f.err != "" {
-		lines = append(lines, st.Err.Render(fit(inert.Line(f.err), width)))
+		lines = append(lines, st.Err.Render(inert.Fit(inert.Line(f.err), width)))
 	} else {
-		lines = append(lines, st.Muted.Render(fit(hint, width)))
+		lines = append(lines, st.Muted.Render(inert.Fit(hint, width)))
 	}
 	return strings.Join(lines, "\n")
-}
-
-// fit cuts or pads an inert s to exactly width cells.
-func fit(s string, width int) string {
-	return padRight(inert.Truncate(s, width), width)
-}
-
-func padRight(s string, w int) string {
-	if gap := w - inert.Width(s); gap > 0 {
-		return s + strings.Repeat(" ", gap)
-	}
-	return s
 }

@@ -907,9 +907,9 @@ func (m *Model) header() string {
 	info += " · records per minute over the last hour"
 	line := title + info
 	if inert.Width(line) > m.width {
-		return st.Title.Render(fit(title+info, m.width))
+		return st.Title.Render(inert.Fit(title+info, m.width))
 	}
-	return st.Title.Render(title) + st.Muted.Render(padRight(info, m.width-inert.Width(title)))
+	return st.Title.Render(title) + st.Muted.Render(inert.Pad(info, m.width-inert.Width(title)))
 }
 
 // ShortHelp is the footer's help.

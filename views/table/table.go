@@ -371,7 +371,7 @@ func (m Model) View() string {
 		if m.filter != "" {
 			msg = "no row matches " + inert.Line(m.filter)
 		}
-		b.WriteString(m.styles.Muted.Render(pad("  "+msg, m.width)))
+		b.WriteString(m.styles.Muted.Render(inert.Pad("  "+msg, m.width)))
 		drawn++
 	}
 	for ; drawn < body; drawn++ {
@@ -385,7 +385,7 @@ func (m Model) View() string {
 			prompt += "█"
 		}
 		info := m.styles.Muted.Render(" " + itoa(len(m.view)) + "/" + itoa(len(m.rows)))
-		b.WriteString(m.styles.Accent.Render(pad(inert.Truncate(prompt, m.width-12), m.width-inert.Width(info))) + info)
+		b.WriteString(m.styles.Accent.Render(inert.Pad(inert.Truncate(prompt, m.width-12), m.width-inert.Width(info))) + info)
 	}
 	return b.String()
 }
@@ -435,18 +435,10 @@ func (m Model) line(cells []string, marked bool) string {
 		if m.cols[i].Right {
 			b.WriteString(strings.Repeat(" ", max(w-inert.Width(cell), 0)) + cell)
 		} else {
-			b.WriteString(pad(cell, w))
+			b.WriteString(inert.Pad(cell, w))
 		}
 	}
-	return inert.Truncate(pad(b.String(), m.width), m.width)
-}
-
-func pad(s string, w int) string {
-	gap := w - inert.Width(s)
-	if gap <= 0 {
-		return s
-	}
-	return s + strings.Repeat(" ", gap)
+	return inert.Truncate(inert.Pad(b.String(), m.width), m.width)
 }
 
 func itoa(n int) string {
