@@ -164,3 +164,23 @@ func TestTruncateLeft(t *testing.T) {
 		t.Errorf("long input: %q", got)
 	}
 }
+
+func TestPadAndFit(t *testing.T) {
+	for _, c := range []struct {
+		in       string
+		w        int
+		pad, fit string
+	}{
+		{"ab", 4, "ab  ", "ab  "},
+		{"abcdef", 4, "abcdef", "abc…"},
+		{"世", 3, "世 ", "世 "},
+		{"", 0, "", ""},
+	} {
+		if got := Pad(c.in, c.w); got != c.pad {
+			t.Errorf("Pad(%q, %d) = %q, want %q", c.in, c.w, got, c.pad)
+		}
+		if got := Fit(c.in, c.w); got != c.fit {
+			t.Errorf("Fit(%q, %d) = %q, want %q", c.in, c.w, got, c.fit)
+		}
+	}
+}
