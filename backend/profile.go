@@ -21,7 +21,6 @@ const (
 	KindStatic      ProfileKind = "static"
 	KindProcess     ProfileKind = "credential-process"
 	KindWebIdentity ProfileKind = "web-identity"
-	KindEnvironment ProfileKind = "environment"
 	KindEndpoint    ProfileKind = "endpoint"
 )
 

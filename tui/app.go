@@ -72,7 +72,6 @@ type Model struct {
 	active  int
 	width   int
 	height  int
-	dark    bool
 	overlay overlay
 
 	status   common.StatusMsg
@@ -100,7 +99,7 @@ func New(o Options) *Model {
 		styles = theme.New(theme.Light(), o.NoColor)
 	}
 	keys := o.Keys
-	m := &Model{opts: o, styles: &styles, keys: &keys, dark: o.Dark}
+	m := &Model{opts: o, styles: &styles, keys: &keys}
 	m.common = &common.Common{Styles: m.styles, Keys: m.keys, Env: &common.Env{Session: o.Session, Config: o.Config, ArchiveFlag: o.ArchiveFlag, Gen: 1}}
 	m.tabs = o.Tabs(m.common)
 	for i, t := range m.tabs {
@@ -250,7 +249,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) setDark(dark bool) {
-	m.dark = dark
 	p := theme.Light()
 	if dark {
 		p = theme.Dark()
