@@ -26,6 +26,25 @@ func (p Payload) Preview(n int) string {
 	return lim.String()
 }
 
+// previewLook is how much of a large record PreviewOf decodes: a preview
+// never shows more.
+const previewLook = 64 << 10
+
+// PreviewOf is Decode(data).Preview(n) for a record that may be large (up
+// to 10 MiB on Kinesis): past previewLook bytes only the start is decoded,
+// unless the record is gzip or a KPL aggregate, which need the whole.
+func PreviewOf(data []byte, n int) string {
+	if len(data) > previewLook && !IsGzip(data) && !IsAggregated(data) {
+		p := Decode(data[:previewLook])
+		if p.Kind == Binary {
+			// Cut JSON is neither JSON nor, often, text: say it as text.
+			p.Kind = Text
+		}
+		return p.Preview(n)
+	}
+	return Decode(data).Preview(n)
+}
+
 // scanBudget bounds the input bytes a preview of n runes reads, for input
 // that produces little output (a megabyte of whitespace before the JSON).
 func scanBudget(n int) int {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -233,16 +232,8 @@ func (p *tailPrinter) tableRow(r tail.Record) {
 		seq += "/" + strconv.Itoa(r.SubSequence)
 	}
 	seq = inert.LineCut(seq, tailSeqWidth+8)
-	preview := inert.LineCut(r.Payload().Preview(tailPreviewWidth), tailPreviewWidth)
+	preview := inert.LineCut(decode.PreviewOf(r.Data, tailPreviewWidth), tailPreviewWidth)
 	fmt.Fprintf(p.w, "%-24s  %-20s  %s  %s  %7d  %s\n",
 		r.Arrival.UTC().Format("2006-01-02T15:04:05.000Z"), inert.LineCut(r.ShardID, 20),
-		padCells(key, tailKeyWidth), padCells(seq, tailSeqWidth), r.Size, preview)
-}
-
-// padCells pads s, already inert, to width display cells.
-func padCells(s string, width int) string {
-	if n := inert.Width(s); n < width {
-		return s + strings.Repeat(" ", width-n)
-	}
-	return s
+		inert.Pad(key, tailKeyWidth), inert.Pad(seq, tailSeqWidth), r.Size, preview)
 }

@@ -202,7 +202,7 @@ func cells(r tail.Record) []string {
 	if len(key) > 256 {
 		key = key[:256]
 	}
-	return []string{arrival, shardNumber(r.ShardID), key, seq, jsonview.Size(r.Size), preview(r.Data)}
+	return []string{arrival, shardNumber(r.ShardID), key, seq, jsonview.Size(r.Size), decode.PreviewOf(r.Data, previewLen)}
 }
 
 // shardNumber is a shard id's number: "shardId-000000000012" is 12.
@@ -212,22 +212,6 @@ func shardNumber(id string) string {
 		return "0"
 	}
 	return n
-}
-
-// preview is the payload on one line. Decode is bounded by the record's
-// size (at most 10 MiB on Kinesis); for large records only the start is
-// looked at, as a preview never shows more.
-func preview(data []byte) string {
-	const look = 64 << 10
-	if len(data) > look && !decode.IsGzip(data) && !decode.IsAggregated(data) {
-		p := decode.Decode(data[:look])
-		if p.Kind == decode.Binary {
-			// Cut JSON is neither JSON nor, often, text: say it as text.
-			p.Kind = decode.Text
-		}
-		return p.Preview(previewLen)
-	}
-	return decode.Decode(data).Preview(previewLen)
 }
 
 // batch adds a message's records to the rows (or keeps them aside while
