@@ -35,7 +35,6 @@ type CallLog struct {
 	next  int
 	full  bool
 	total int
-	sink  io.Writer
 	enc   *json.Encoder
 }
 
@@ -51,7 +50,6 @@ func NewCallLog(size int) *CallLog {
 func (l *CallLog) SetSink(w io.Writer) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.sink = w
 	l.enc = json.NewEncoder(w)
 }
 
