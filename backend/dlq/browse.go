@@ -72,7 +72,7 @@ type BrowseResult struct {
 func Browse(ctx context.Context, s *backend.Session, queueURL string, o BrowseOptions) (BrowseResult, error) {
 	q, err := Describe(ctx, s, queueURL)
 	if err != nil {
-		return BrowseResult{}, fmt.Errorf("browse: %w", err)
+		return BrowseResult{}, fmt.Errorf("browse %s: %w", NameOfURL(queueURL), err)
 	}
 	res := BrowseResult{Queue: q, Messages: []Message{}}
 	h := newHolder(s, q, o.visibility())
@@ -97,7 +97,7 @@ func Browse(ctx context.Context, s *backend.Session, queueURL string, o BrowseOp
 		res.Warning = strings.TrimSpace(res.Warning)
 	}
 	if recvErr != nil {
-		return res, fmt.Errorf("browse: %w", recvErr)
+		return res, fmt.Errorf("browse %s: %w", NameOfURL(queueURL), recvErr)
 	}
 	return res, nil
 }

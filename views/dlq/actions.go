@@ -550,7 +550,8 @@ func (m *Model) deleteMessages() tea.Cmd {
 		defer cancel()
 		res, err := bdlq.DeleteByID(ctx, s, t.url, ids)
 		if err != nil {
-			return doneMsg{env: env, Status: common.StatusMsg{Text: "delete from " + t.name + ": " + err.Error(), Level: common.Failure}, Reload: true}
+			// The error names the queue and what was being deleted.
+			return doneMsg{env: env, Status: common.StatusMsg{Text: err.Error(), Level: common.Failure}, Reload: true}
 		}
 		text := fmt.Sprintf("deleted %s from %s", plural(len(res.Deleted), "message"), t.name)
 		level := common.Success

@@ -81,7 +81,7 @@ func (m *Model) browse() tea.Cmd {
 		if t.url == "" {
 			url, err := inventory.QueueURL(ctx, s, t.name)
 			if err != nil {
-				return browseMsg{env: env, gen: gen, Queue: t, Err: err}
+				return browseMsg{env: env, gen: gen, Queue: t, Err: fmt.Errorf("browse %s: %w", t.name, err)}
 			}
 			t.url = url
 		}
@@ -101,7 +101,7 @@ func (m *Model) onBrowse(msg browseMsg) tea.Cmd {
 	m.cur = msg.Queue
 	if msg.Err != nil && len(msg.Result.Messages) == 0 {
 		m.browseErr = msg.Err.Error()
-		return common.Fail(fmt.Errorf("browse %s: %w", m.cur.name, msg.Err), reloadCmd)
+		return common.Fail(msg.Err, reloadCmd) // the error names the queue
 	}
 	m.browseErr = ""
 	m.res = msg.Result
@@ -124,7 +124,7 @@ func (m *Model) onBrowse(msg browseMsg) tea.Cmd {
 		}
 	}
 	if msg.Err != nil {
-		return common.Fail(fmt.Errorf("browse %s: %w", m.cur.name, msg.Err), reloadCmd)
+		return common.Fail(msg.Err, reloadCmd) // the error names the queue
 	}
 	if len(m.res.ReleaseFailures) > 0 {
 		return common.Status(common.Warning, fmt.Sprintf("%d messages of %s could not be released and stay hidden until their visibility timeout ends",
