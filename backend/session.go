@@ -72,6 +72,9 @@ type Session struct {
 
 	idMu     sync.Mutex
 	identity *Identity
+
+	// gaps are the features the endpoint turned out to lack.
+	gaps gaps
 }
 
 // Identity is who the session acts as.

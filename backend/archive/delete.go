@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -15,65 +17,74 @@ import (
 // deleteBatch is the most keys one DeleteObjects call takes.
 const deleteBatch = 1000
 
+// Features an S3-compatible store may lack, remembered per session and
+// bucket (backend.Session.Lacks) once it has answered 501 NotImplemented.
+const (
+	// lacksDeleteObjects: no POST ?delete; objects are deleted one by one.
+	lacksDeleteObjects = "DeleteObjects"
+	// lacksConditionalWrites: no If-None-Match on PUT; a copy is looked
+	// for first, then written unconditionally.
+	lacksConditionalWrites = "If-None-Match"
+)
+
 // Delete deletes archived events (waiting ones or replayed copies) by key,
-// up to 1,000 a call. Every key must be an event key under loc: nothing
-// else in the bucket can be deleted through it. A key that is already gone
-// is not an error.
+// as DeleteMany does, and joins the errors of the keys not deleted.
 func Delete(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, keys ...string) error {
-	for _, k := range keys {
-		if _, _, err := ParseKey(loc.Prefix, k); err != nil {
-			return fmt.Errorf("delete archived events: %w", err)
-		}
-	}
-	if len(keys) == 0 {
-		return nil
-	}
-	what := fmt.Sprintf("delete %d archived events from %s", len(keys), loc)
-	if len(keys) == 1 {
-		what = "delete " + objectURL(loc.Bucket, keys[0])
-	}
-	if err := s.Guard(what); err != nil {
-		return err
-	}
-	var errs []error
-	for start := 0; start < len(keys); start += deleteBatch {
-		batch := keys[start:min(start+deleteBatch, len(keys))]
-		if err := deleteBatchOf(ctx, s, loc.Bucket, batch); err != nil {
-			errs = append(errs, err)
-			if ctx.Err() != nil {
-				break
-			}
-		}
-	}
-	return errors.Join(errs...)
+	return DeleteMany(ctx, s, loc, keys, ManyOptions{}).Err()
 }
 
-func deleteBatchOf(ctx context.Context, s *backend.Session, bucket string, keys []string) error {
-	ids := make([]types.ObjectIdentifier, len(keys))
-	for i, k := range keys {
-		ids[i] = types.ObjectIdentifier{Key: aws.String(k)}
+// deleteIndexed deletes the keys of res at idx, recording each one's
+// error in res: with DeleteObjects, 1,000 a call, or, on a store that
+// answered that it lacks it, one DeleteObject per key, limit at once.
+func deleteIndexed(ctx context.Context, s *backend.Session, bucket string, res Results, idx []int, limit int) {
+	for start := 0; start < len(idx); start += deleteBatch {
+		batch := idx[start:min(start+deleteBatch, len(idx))]
+		if !s.Lacks("s3", bucket, lacksDeleteObjects) {
+			err := deleteBatchOf(ctx, s, bucket, res, batch)
+			if !notImplemented(err) {
+				continue
+			}
+			s.NoteLacks("s3", bucket, lacksDeleteObjects)
+		}
+		forEach(ctx, len(batch), limit, func(ctx context.Context, j int) {
+			res[batch[j]].Err = deleteOne(ctx, s, bucket, res[batch[j]].Key)
+		})
+	}
+}
+
+// deleteBatchOf deletes the keys of res at batch with one DeleteObjects
+// call and records each key's error. A store that lacks the call is left
+// for the caller to fall back from: its error is returned, and nothing is
+// recorded.
+func deleteBatchOf(ctx context.Context, s *backend.Session, bucket string, res Results, batch []int) error {
+	ids := make([]types.ObjectIdentifier, len(batch))
+	for j, i := range batch {
+		ids[j] = types.ObjectIdentifier{Key: aws.String(res[i].Key)}
 	}
 	out, err := s.S3().DeleteObjects(ctx, &s3.DeleteObjectsInput{
 		Bucket: aws.String(bucket), Delete: &types.Delete{Objects: ids, Quiet: aws.Bool(true)},
 	})
+	if notImplemented(err) {
+		return err
+	}
 	if err != nil {
-		err = s.Explain(err)
-		for _, k := range keys {
-			s.Audit("archive delete", bucket+"/"+k, err)
+		err = fmt.Errorf("delete %d archived events from s3://%s: %w", len(batch), bucket, s.Explain(err))
+		for _, i := range batch {
+			res[i].Err = err
+			s.Audit("archive delete", bucket+"/"+res[i].Key, err)
 		}
-		return fmt.Errorf("delete %d archived events from s3://%s: %w", len(keys), bucket, err)
+		return err
 	}
 	failed := map[string]error{}
-	var errs []error
 	for _, e := range out.Errors {
 		k := aws.ToString(e.Key)
-		failed[k] = fmt.Errorf("%s: %s", aws.ToString(e.Code), aws.ToString(e.Message))
-		errs = append(errs, fmt.Errorf("delete %s: %w", objectURL(bucket, k), failed[k]))
+		failed[k] = fmt.Errorf("delete %s: %s: %s", objectURL(bucket, k), aws.ToString(e.Code), aws.ToString(e.Message))
 	}
-	for _, k := range keys {
-		s.Audit("archive delete", bucket+"/"+k, failed[k])
+	for _, i := range batch {
+		res[i].Err = failed[res[i].Key]
+		s.Audit("archive delete", bucket+"/"+res[i].Key, res[i].Err)
 	}
-	return errors.Join(errs...)
+	return nil
 }
 
 // deleteOne deletes one object.
@@ -84,4 +95,18 @@ func deleteOne(ctx context.Context, s *backend.Session, bucket, key string) erro
 		return fmt.Errorf("delete %s: %w", objectURL(bucket, key), s.Explain(err))
 	}
 	return nil
+}
+
+// notImplemented reports whether a store answered that it lacks what the
+// call asked for: S3's NotImplemented (501), which AWS itself answers to a
+// header it does not support, or any 501.
+func notImplemented(err error) bool {
+	if err == nil {
+		return false
+	}
+	if backend.IsCode(err, "NotImplemented") {
+		return true
+	}
+	var re *awshttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotImplemented
 }

@@ -1,0 +1,127 @@
+package replay
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/archive"
+	"github.com/sluicehq/sluice/backend/backendtest"
+	"github.com/sluicehq/sluice/backend/backendtest/faultproxy"
+)
+
+// openFaulty starts an engine with an empty archive bucket and opens a
+// session on it through a fault proxy.
+func openFaulty(t *testing.T) (*backend.Session, *faultproxy.Proxy, backend.ArchiveLocation) {
+	t.Helper()
+	_, e, loc := openArchive(t)
+	p := faultproxy.Start(t, e.URL)
+	return backendtest.OpenOn(t, e, backend.Env{Endpoint: p.URL}), p, loc
+}
+
+func conditionalPut(r faultproxy.Request) bool {
+	return r.Method == http.MethodPut && r.Header.Get("If-None-Match") != ""
+}
+
+func deleteObjects(r faultproxy.Request) bool {
+	return r.Method == http.MethodPost && r.Query.Has("delete")
+}
+
+func notImplemented() faultproxy.Fault {
+	return faultproxy.Fault{Status: http.StatusNotImplemented, Code: "NotImplemented",
+		Message: "A header you provided implies functionality that is not implemented"}
+}
+
+// sentOnce checks that the target saw every event exactly once.
+func sentOnce(t *testing.T, tg *target, events map[string]archive.Event) {
+	t.Helper()
+	byID := map[string]int{}
+	for _, r := range tg.seen() {
+		byID[r.key]++
+	}
+	for id := range events {
+		if byID[id] != 1 {
+			t.Errorf("event %s sent %d times, want once", id, byID[id])
+		}
+	}
+	if len(byID) != len(events) {
+		t.Errorf("%d events sent, want %d", len(byID), len(events))
+	}
+}
+
+func TestBulkOnAStoreWithoutConditionalWritesSendsEachEventOnce(t *testing.T) {
+	s, p, loc := openFaulty(t)
+	events := archiveEvents(t, s, loc, "orders", start, 12)
+	p.Add(&faultproxy.Rule{Service: "s3", Match: conditionalPut, Fault: notImplemented()})
+	tg := newTarget(t, nil)
+	plan := Plan{Archive: loc, Target: httpTarget(tg.URL), Query: archive.Query{Consumer: "orders"}}
+	for run := 1; run <= 2; run++ {
+		sum, err := Bulk(ctxT(t), s, plan, Options{Concurrency: 3})
+		if err != nil {
+			t.Fatalf("run %d: %v", run, err)
+		}
+		if want := map[int]int{1: 12, 2: 0}[run]; sum.Sent != want || sum.Failed != 0 {
+			t.Fatalf("run %d: %+v", run, sum)
+		}
+	}
+	sentOnce(t, tg, events)
+	if left := listAll(t, s, loc, "orders", false); len(left) != 0 {
+		t.Fatalf("%d originals left", len(left))
+	}
+	if copies := listAll(t, s, loc, "orders", true); len(copies) != 12 {
+		t.Fatalf("%d copies, want 12", len(copies))
+	}
+}
+
+func TestOneOnAStoreWithoutConditionalWritesSendsOnce(t *testing.T) {
+	s, p, loc := openFaulty(t)
+	events := archiveEvents(t, s, loc, "orders", start, 1)
+	p.Add(&faultproxy.Rule{Service: "s3", Match: conditionalPut, Fault: notImplemented()})
+	tg := newTarget(t, nil)
+	key := listAll(t, s, loc, "orders", false)[0].Key
+	res, err := One(ctxT(t), s, loc, key, httpTarget(tg.URL))
+	if err != nil || res.Status != Accepted || res.Marked == "" {
+		t.Fatalf("first: %+v %v", res, err)
+	}
+	res, err = One(ctxT(t), s, loc, key, httpTarget(tg.URL))
+	if err != nil || res.Status != Skipped {
+		t.Fatalf("again: %+v %v", res, err)
+	}
+	sentOnce(t, tg, events)
+}
+
+func TestBulkOnAStoreWithoutDeleteObjectsDeletesTheOriginals(t *testing.T) {
+	s, p, loc := openFaulty(t)
+	events := archiveEvents(t, s, loc, "orders", start, 10)
+	rule := p.Add(&faultproxy.Rule{Service: "s3", Match: deleteObjects, Fault: notImplemented()})
+	tg := newTarget(t, nil)
+	sum, err := Bulk(ctxT(t), s, Plan{Archive: loc, Target: httpTarget(tg.URL), Query: archive.Query{Consumer: "orders"}}, Options{})
+	if err != nil || sum.Sent != 10 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	if left := listAll(t, s, loc, "orders", false); len(left) != 0 {
+		t.Fatalf("%d originals left", len(left))
+	}
+	if rule.Fired() != 1 {
+		t.Fatalf("DeleteObjects tried %d times; the first 501 should be remembered", rule.Fired())
+	}
+	sentOnce(t, tg, events)
+}
+
+func TestBulkAfterAConditionalConflictMarksOnce(t *testing.T) {
+	s, p, loc := openFaulty(t)
+	events := archiveEvents(t, s, loc, "orders", start, 3)
+	p.Add(&faultproxy.Rule{Service: "s3", Match: conditionalPut, Times: 1,
+		Fault: faultproxy.Fault{Status: http.StatusConflict, Code: "ConditionalRequestConflict", Message: "conflict"}})
+	tg := newTarget(t, nil)
+	plan := Plan{Archive: loc, Target: httpTarget(tg.URL), Query: archive.Query{Consumer: "orders"}}
+	for run := 1; run <= 2; run++ {
+		if sum, err := Bulk(ctxT(t), s, plan, Options{}); err != nil || sum.Failed != 0 {
+			t.Fatalf("run %d: %+v %v", run, sum, err)
+		}
+	}
+	sentOnce(t, tg, events)
+	if left := listAll(t, s, loc, "orders", false); len(left) != 0 {
+		t.Fatalf("%d originals left", len(left))
+	}
+}
