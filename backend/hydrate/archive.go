@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/archive"
@@ -16,43 +16,32 @@ import (
 
 // archiveAll writes one object per record, o.Concurrency at a time, and
 // reads each back. keys[i] is record i's key once it is verified, "" when
-// it is not; err is the first failure.
+// it is not; err is the first failure. After a failure no more records
+// are started, but those in flight finish, so that what was written is
+// read back and reported.
 func archiveAll(ctx context.Context, s *backend.Session, o Options, msg Received, f *dlq.Failure, records []ktypes.Record) (keys []string, err error) {
 	keys = make([]string, len(records))
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-	)
-	sem := make(chan struct{}, o.Concurrency)
+	// failed ends when a write fails (or ctx ends); the writes themselves
+	// use ctx.
+	g, failed := errgroup.WithContext(ctx)
+	g.SetLimit(o.Concurrency)
 	for i, rec := range records {
-		sem <- struct{}{}
-		mu.Lock()
-		stop := firstErr != nil
-		mu.Unlock()
-		if stop || ctx.Err() != nil {
-			<-sem
+		if failed.Err() != nil {
 			break
 		}
-		wg.Go(func() {
-			defer func() { <-sem }()
+		g.Go(func() error {
 			key, err := archiveOne(ctx, s, o, msg, f, rec)
-			mu.Lock()
-			defer mu.Unlock()
 			if err != nil {
-				if firstErr == nil {
-					firstErr = err
-				}
-				return
+				return err
 			}
 			keys[i] = key
+			return nil
 		})
 	}
-	wg.Wait()
-	if firstErr == nil && ctx.Err() != nil {
-		firstErr = ctx.Err()
+	if err := g.Wait(); err != nil {
+		return keys, err
 	}
-	return keys, firstErr
+	return keys, ctx.Err()
 }
 
 // archiveOne writes rec's event and reads it back: the object counts only

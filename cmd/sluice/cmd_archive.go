@@ -485,6 +485,7 @@ func printArchivedEvent(out output, loc backend.ArchiveLocation, key string, e a
 func newArchiveMarkCmd() *cobra.Command {
 	var f opsFlags
 	var archiveFlag, target, result string
+	var concurrency int
 	cmd := &cobra.Command{
 		Use:   "mark KEY...",
 		Short: "Mark archived events replayed (when they were replayed by other means)",
@@ -511,21 +512,12 @@ has confirmed the copy's checksum. An event marked already is left as it is.`,
 				return err
 			}
 			rep := archive.Replay{At: time.Now().UTC(), Target: target, Result: result}
-			var rows []archiveMarkRow
-			failed := 0
-			for _, k := range keys {
-				row := archiveMarkRow{Key: k}
-				row.Replayed, err = archive.MarkReplayed(ctx, o.session, loc, k, rep)
-				if err != nil {
-					row.Error, failed = err.Error(), failed+1
-				}
-				rows = append(rows, row)
-			}
-			if err := printRowsFullLast(o.out, rows, archiveMarkColumns); err != nil {
+			res := archive.MarkMany(ctx, o.session, loc, keys, rep, archive.ManyOptions{Concurrency: concurrency})
+			if err := printRowsFullLast(o.out, archiveRows(res), archiveMarkColumns); err != nil {
 				return err
 			}
-			if failed > 0 {
-				return fmt.Errorf("%d of %s not marked", failed, countEvents(len(keys)))
+			if failed := res.Failed(); len(failed) > 0 {
+				return fmt.Errorf("%d of %s not marked; the first: %w", len(failed), countEvents(len(res)), failed[0].Err)
 			}
 			return nil
 		},
@@ -535,6 +527,7 @@ has confirmed the copy's checksum. An event marked already is left as it is.`,
 	fl.StringVar(&archiveFlag, "archive", "", "the archive, s3://BUCKET/PREFIX (default the one of the keys' consumer)")
 	fl.StringVar(&target, "target", "", "where the events were replayed to (recorded in the copy)")
 	fl.StringVar(&result, "result", "accepted", "what the target answered (recorded in the copy)")
+	fl.IntVar(&concurrency, "concurrency", archive.DefaultConcurrency, "how many events to mark at once")
 	return cmd
 }
 
@@ -542,6 +535,18 @@ type archiveMarkRow struct {
 	Key      string `json:"key"`
 	Replayed string `json:"replayedKey,omitempty"`
 	Error    string `json:"error,omitempty"`
+}
+
+// archiveRows are the rows of mark and rm: one per key, with its error.
+func archiveRows(res archive.Results) []archiveMarkRow {
+	rows := make([]archiveMarkRow, len(res))
+	for i, r := range res {
+		rows[i] = archiveMarkRow{Key: r.Key, Replayed: r.Replayed}
+		if r.Err != nil {
+			rows[i].Error = r.Err.Error()
+		}
+	}
+	return rows
 }
 
 var archiveMarkColumns = []column[archiveMarkRow]{
@@ -594,6 +599,7 @@ func countEvents(n int) string {
 func newArchiveRemoveCmd() *cobra.Command {
 	var f opsFlags
 	var archiveFlag string
+	var concurrency int
 	cmd := &cobra.Command{
 		Use:     "rm KEY...",
 		Aliases: []string{"delete"},
@@ -614,20 +620,29 @@ func newArchiveRemoveCmd() *cobra.Command {
 			if err := o.confirm(cmd, fmt.Sprintf("delete %s from %s for good", countEvents(len(keys)), loc)); err != nil {
 				return err
 			}
-			if err := archive.Delete(ctx, o.session, loc, keys...); err != nil {
+			res := archive.DeleteMany(ctx, o.session, loc, keys, archive.ManyOptions{Concurrency: concurrency})
+			if err := printRowsFullLast(o.out, archiveRows(res), archiveRemoveColumns); err != nil {
 				return err
 			}
-			rows := make([]archiveMarkRow, len(keys))
-			for i, k := range keys {
-				rows[i] = archiveMarkRow{Key: k}
-			}
-			if err := printRowsFullLast(o.out, rows, []column[archiveMarkRow]{{"DELETED", func(r archiveMarkRow) string { return r.Key }}}); err != nil {
-				return err
+			if failed := res.Failed(); len(failed) > 0 {
+				return fmt.Errorf("%d of %s not deleted; the first: %w", len(failed), countEvents(len(res)), failed[0].Err)
 			}
 			return nil
 		},
 	}
 	addOpsFlags(cmd, &f)
 	cmd.Flags().StringVar(&archiveFlag, "archive", "", "the archive, s3://BUCKET/PREFIX (default the one of the keys' consumer)")
+	cmd.Flags().IntVar(&concurrency, "concurrency", archive.DefaultConcurrency, "how many events to delete at once on a store without DeleteObjects")
 	return cmd
+}
+
+// archiveRemoveColumns: the key, then ok or why it was not deleted.
+var archiveRemoveColumns = []column[archiveMarkRow]{
+	{"KEY", func(r archiveMarkRow) string { return r.Key }},
+	{"DELETED OR ERROR", func(r archiveMarkRow) string {
+		if r.Error != "" {
+			return r.Error
+		}
+		return "deleted"
+	}},
 }

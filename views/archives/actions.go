@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -384,11 +383,8 @@ func (m *Model) markReplayed() tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
 		r := archive.Replay{At: now().UTC(), Target: "manual", Result: "marked by operator"}
-		errs := forEach(ctx, keys, conc, func(ctx context.Context, k string) error {
-			_, err := archive.MarkReplayed(ctx, s, loc, k, r)
-			return err
-		})
-		return doneMsg{env: env, Status: outcome("marked", "replayed", len(keys), errs), Reload: true}
+		res := archive.MarkMany(ctx, s, loc, keys, r, archive.ManyOptions{Concurrency: conc})
+		return doneMsg{env: env, Status: outcome("marked", "replayed", res), Reload: true}
 	})
 }
 
@@ -413,16 +409,13 @@ func (m *Model) deleteEvents() tea.Cmd {
 	if len(keys) > common.TypeToConfirmOver {
 		typed = m.cur.Name
 	}
-	s, env, loc := m.session(), m.envGen(), m.cur.Archive
+	s, env, loc, conc := m.session(), m.envGen(), m.cur.Archive, m.o.concurrency
 	keys = append([]string(nil), keys...)
 	return common.Confirm(fmt.Sprintf("Delete %s?", plural(len(keys), "event")), lines, typed, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		err := archive.Delete(ctx, s, loc, keys...)
-		if err != nil {
-			return doneMsg{env: env, Status: common.StatusMsg{Text: "delete: " + err.Error(), Level: common.Failure}, Reload: true}
-		}
-		return doneMsg{env: env, Status: common.StatusMsg{Text: "deleted " + plural(len(keys), "event"), Level: common.Success}, Reload: true}
+		res := archive.DeleteMany(ctx, s, loc, keys, archive.ManyOptions{Concurrency: conc})
+		return doneMsg{env: env, Status: outcome("deleted", "", res), Reload: true}
 	})
 }
 
@@ -443,37 +436,19 @@ func (m *Model) keyLines(keys []string) []string {
 	return out
 }
 
-// forEach runs f over keys, conc at a time, and returns the errors by key.
-func forEach(ctx context.Context, keys []string, conc int, f func(context.Context, string) error) map[string]error {
-	errs := map[string]error{}
-	var mu sync.Mutex
-	sem := make(chan struct{}, max(conc, 1))
-	var wg sync.WaitGroup
-	for _, k := range keys {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			if err := f(ctx, k); err != nil {
-				mu.Lock()
-				errs[k] = err
-				mu.Unlock()
-			}
-		})
+// outcome says what an action on many events did: all done, or how many
+// failed and the first failure in the order the events were given.
+func outcome(verb, what string, res archive.Results) common.StatusMsg {
+	done := plural(len(res), "event")
+	if what != "" {
+		done += " " + what
 	}
-	wg.Wait()
-	return errs
-}
-
-func outcome(verb, what string, n int, errs map[string]error) common.StatusMsg {
-	if len(errs) == 0 {
-		return common.StatusMsg{Text: fmt.Sprintf("%s %s %s", verb, plural(n, "event"), what), Level: common.Success}
+	failed := res.Failed()
+	if len(failed) == 0 {
+		return common.StatusMsg{Text: verb + " " + done, Level: common.Success}
 	}
-	var first error
-	for _, e := range errs {
-		first = e
-		break
-	}
-	return common.StatusMsg{Text: fmt.Sprintf("%s %d of %d events %s; %d failed: %v", verb, n-len(errs), n, what, len(errs), first), Level: common.Failure}
+	text := fmt.Sprintf("%s %d of %s; %d failed: %v", verb, len(res)-len(failed), done, len(failed), failed[0].Err)
+	return common.StatusMsg{Text: text, Level: common.Failure}
 }
 
 // --- trace, copy ---

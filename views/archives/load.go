@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -403,27 +402,15 @@ func (m *Model) fetchBodies() tea.Cmd {
 	}
 }
 
+// getBodies reads the events at keys, conc at a time, with each key's
+// error as the view shows it.
 func getBodies(ctx context.Context, s *backend.Session, bucket string, keys []string, conc int) (map[string]archive.Event, map[string]string) {
-	bodies, errs := map[string]archive.Event{}, map[string]string{}
-	var mu sync.Mutex
-	sem := make(chan struct{}, conc)
-	var wg sync.WaitGroup
-	for _, k := range keys {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			e, err := archive.Get(ctx, s, bucket, k)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs[k] = err.Error()
-				return
-			}
-			bodies[k] = e
-		})
+	bodies, errs := archive.GetMany(ctx, s, bucket, keys, archive.ManyOptions{Concurrency: conc})
+	shown := make(map[string]string, len(errs))
+	for k, err := range errs {
+		shown[k] = err.Error()
 	}
-	wg.Wait()
-	return bodies, errs
+	return bodies, shown
 }
 
 func (m *Model) onBodies(msg bodiesMsg) tea.Cmd {
