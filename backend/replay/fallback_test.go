@@ -125,3 +125,22 @@ func TestBulkAfterAConditionalConflictMarksOnce(t *testing.T) {
 		t.Fatalf("%d originals left", len(left))
 	}
 }
+
+func TestBulkRetriesTheCopyOfAnAcceptedEvent(t *testing.T) {
+	s, p, loc := openFaulty(t)
+	events := archiveEvents(t, s, loc, "orders", start, 1)
+	// More failures than the SDK retries within one call.
+	rule := p.Add(&faultproxy.Rule{Service: "s3", Match: conditionalPut, Times: 4,
+		Fault: faultproxy.Fault{Status: http.StatusServiceUnavailable, Code: "SlowDown", Message: "Please reduce your request rate."}})
+	tg := newTarget(t, nil)
+	plan := Plan{Archive: loc, Target: httpTarget(tg.URL), Query: archive.Query{Consumer: "orders"}}
+	for run := 1; run <= 2; run++ {
+		if sum, err := Bulk(ctxT(t), s, plan, Options{}); err != nil || sum.Failed != 0 {
+			t.Fatalf("run %d: %+v %v", run, sum, err)
+		}
+	}
+	if rule.Fired() != 4 {
+		t.Fatalf("fault fired %d times", rule.Fired())
+	}
+	sentOnce(t, tg, events)
+}

@@ -204,7 +204,7 @@ func (r *run) send(ctx context.Context, ev loadedEvent) error {
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
 	defer cancel()
 	rep := archive.Replay{At: r.o.Now().UTC(), Target: r.p.Target.String(), Result: string(Accepted)}
-	copyKey, err := archive.WriteReplayedCopy(mctx, r.s, r.p.Archive, res.Key, ev.e, rep)
+	copyKey, err := r.writeCopy(mctx, res.Key, ev.e, rep)
 	if err != nil {
 		res.Detail += "; sent, but not marked replayed: " + err.Error()
 		r.record(res)
@@ -214,6 +214,27 @@ func (r *run) send(ctx context.Context, ev loadedEvent) error {
 	r.deletes.add(res.Key)
 	r.record(res)
 	return fatal
+}
+
+// markRetries is how many more times the copy of an accepted event is
+// written after a failure the SDK's own retries did not get past: every
+// event left unmarked is one the next run sends again.
+const markRetries = 3
+
+// writeCopy writes an accepted event's replayed copy, retrying with
+// backoff what may pass later. Retrying is safe: the write keeps a copy
+// that is there already.
+func (r *run) writeCopy(ctx context.Context, key string, e archive.Event, rep archive.Replay) (string, error) {
+	for attempt := 0; ; attempt++ {
+		copyKey, err := archive.WriteReplayedCopy(ctx, r.s, r.p.Archive, key, e, rep)
+		var ce *backend.CredentialsError
+		if err == nil || attempt == markRetries || errors.As(err, &ce) || errors.Is(err, backend.ErrReadOnly) {
+			return copyKey, err
+		}
+		if !sleep(ctx, fullJitter(DefaultRetryBase, 2*time.Second, attempt)) {
+			return "", err
+		}
+	}
 }
 
 // finishMark completes a mark cut short between writing an event's copy
