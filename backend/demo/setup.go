@@ -32,8 +32,11 @@ const (
 	ArchiveTag = "sluice:archive"
 )
 
-// ArchiveURL is the archive location the demo tags its DLQ and pipe with.
-const ArchiveURL = "s3://" + BucketName + "/" + PipeName
+// ArchiveURL is the archive location the demo tags its DLQ and pipe with:
+// the root of a bucket of its own. Event keys start with the consumer
+// (<consumer>/YYYY/MM/DD/HH/…), so a prefix naming the consumer would
+// read orders-to-api/orders-to-api/….
+const ArchiveURL = "s3://" + BucketName
 
 // clients are the SDK clients the demo sets up and produces with.
 type clients struct {
@@ -186,10 +189,17 @@ func ensurePipe(ctx context.Context, c *pipes.Client, region string, res resourc
 		return fmt.Errorf("create pipe %s: %w", PipeName, err)
 	}
 	// The pipe exists from an earlier run: its source and checkpoints stay;
-	// make sure it runs.
-	if _, err := c.UpdatePipe(ctx, &pipes.UpdatePipeInput{Name: aws.String(PipeName), RoleArn: role,
-		Target: aws.String(res.destARN), DesiredState: ptypes.RequestedPipeStateRunning}); err != nil {
+	// make sure it runs, and that its archive tag is this version's (an
+	// earlier one put the archive under a prefix that repeated the
+	// consumer).
+	upd, err := c.UpdatePipe(ctx, &pipes.UpdatePipeInput{Name: aws.String(PipeName), RoleArn: role,
+		Target: aws.String(res.destARN), DesiredState: ptypes.RequestedPipeStateRunning})
+	if err != nil {
 		return fmt.Errorf("update pipe %s: %w", PipeName, err)
+	}
+	if _, err := c.TagResource(ctx, &pipes.TagResourceInput{ResourceArn: upd.Arn,
+		Tags: map[string]string{ArchiveTag: ArchiveURL}}); err != nil {
+		return fmt.Errorf("tag pipe %s: %w", PipeName, err)
 	}
 	return nil
 }

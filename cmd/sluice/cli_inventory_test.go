@@ -167,7 +167,7 @@ func TestPipelinesCommand(t *testing.T) {
 		t.Errorf("pipeline %+v", p)
 	}
 	out := invMustRun(t, e, "pipelines")
-	for _, want := range []string{"CONSUMER", demo.PipeName, demo.DLQName, "s3://orders-archive/orders-to-api/ (tag)", "http " + inventorytest.APIURL} {
+	for _, want := range []string{"CONSUMER", demo.PipeName, demo.DLQName, "s3://orders-archive/ (tag)", "http " + inventorytest.APIURL} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}

@@ -121,14 +121,14 @@ func TestDemoEndToEnd(t *testing.T) {
 
 	// h, then y: the message's record goes to the archive.
 	a.press("h")
-	a.waitText(shortWait, "Hydrate orders-dlq?", "Count:   1 message ("+msgID+")", "s3://orders-archive/orders-to-api/")
+	a.waitText(shortWait, "Hydrate orders-dlq?", "Count:   1 message ("+msgID+")", "s3://orders-archive/")
 	a.press("y")
-	a.waitText(shortWait, "hydrated 1 message of orders-dlq into s3://orders-archive/orders-to-api/: 1 event written")
+	a.waitText(shortWait, "hydrated 1 message of orders-dlq into s3://orders-archive/: 1 event written")
 
 	// Archives: consumer → day → hour → events, where the event waits.
 	a.press("4")
 	a.waitFor("the demo's consumer with its replay target", shortWait, func(s string) bool {
-		_, ok := lineWith(s, demo.PipeName, "s3://orders-archive/orders-to-api/", replayARN)
+		_, ok := lineWith(s, demo.PipeName, "s3://orders-archive/", replayARN)
 		return ok
 	})
 	a.press("/")
