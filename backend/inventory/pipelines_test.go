@@ -74,7 +74,7 @@ func TestPipelinesAreDiscoveredFromPipes(t *testing.T) {
 		Consumer: demo.PipeName, ConsumerKind: "pipe", ConsumerARN: d.PipeARN,
 		Stream: demo.StreamName, StreamARN: d.StreamARN,
 		DLQ: demo.DLQName, DLQURL: d.DLQURL, DLQARN: d.DLQARN,
-		Archive: backend.ArchiveLocation{Bucket: demo.BucketName, Prefix: demo.PipeName + "/", From: "tag"},
+		Archive: backend.ArchiveLocation{Bucket: demo.BucketName, From: "tag"},
 		Target:  backend.Target{Kind: backend.TargetHTTP, ARN: d.DestARN, URL: inventorytest.APIURL},
 	}
 	if got := disc.Pipelines[0]; got != want {
@@ -176,8 +176,8 @@ func TestArchiveForQueuePrecedence(t *testing.T) {
 		err      string
 	}{
 		{"config beats the tags", declared, d.DLQURL, "s3://flag/f", backend.ArchiveLocation{Bucket: "from-config", Prefix: "p/", From: "config"}, ""},
-		{"the DLQ's tag", nil, d.DLQURL, "s3://flag/f", backend.ArchiveLocation{Bucket: demo.BucketName, Prefix: demo.PipeName + "/", From: "tag"}, ""},
-		{"by name too", nil, demo.DLQName, "", backend.ArchiveLocation{Bucket: demo.BucketName, Prefix: demo.PipeName + "/", From: "tag"}, ""},
+		{"the DLQ's tag", nil, d.DLQURL, "s3://flag/f", backend.ArchiveLocation{Bucket: demo.BucketName, From: "tag"}, ""},
+		{"by name too", nil, demo.DLQName, "", backend.ArchiveLocation{Bucket: demo.BucketName, From: "tag"}, ""},
 		{"the pipe's tag", declared, quietURL, "s3://flag/f", backend.ArchiveLocation{Bucket: "pipe-tagged", Prefix: "quiet/", From: "tag"}, ""},
 		{"the pipe's tag without config", nil, quietURL, "", backend.ArchiveLocation{Bucket: "pipe-tagged", Prefix: "quiet/", From: "tag"}, ""},
 		{"the flag", nil, bareURL, "s3://flag/f", backend.ArchiveLocation{Bucket: "flag", Prefix: "f/", From: "flag"}, ""},
