@@ -129,12 +129,6 @@ func (s *Session) NotServed(service string, err error) bool {
 	return false
 }
 
-// CustomEndpoint reports whether service is reached through an endpoint
-// other than AWS's own.
-func (s *Session) CustomEndpoint(service string) bool {
-	return s.Endpoint != ""
-}
-
 var deniedCodes = []string{
 	"AccessDenied", "AccessDeniedException", "AuthorizationError", "UnauthorizedOperation",
 	"AuthorizationErrorException", "Forbidden", "KMSAccessDeniedException",

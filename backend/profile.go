@@ -32,8 +32,13 @@ type Profile struct {
 	// and for the SDK's default chain.
 	AWSProfile string
 	Region     string
-	// Endpoint overrides every service's URL (LocalStack, another engine).
+	// Endpoint overrides every service's URL (LocalStack, another engine):
+	// the sluice config's endpoint. AWS's own settings are not here.
 	Endpoint string
+	// AWSEndpoint is the AWS profile's endpoint_url, for display: the SDK
+	// applies it, after AWS_ENDPOINT_URL[_<SERVICE>] and the services
+	// section.
+	AWSEndpoint string
 	Color    string
 	ReadOnly bool
 	// SourceProfile is the profile an assume-role profile starts from.

@@ -99,7 +99,10 @@ func classify(p *Profile, key, value string) {
 	case "web_identity_token_file":
 		p.Kind = KindWebIdentity
 	case "endpoint_url":
-		p.Endpoint = value
+		// Not Endpoint, which sluice sends every call to: the SDK reads
+		// this one itself, below the services section and the
+		// AWS_ENDPOINT_URL variables.
+		p.AWSEndpoint = value
 	}
 }
 
