@@ -39,8 +39,8 @@ type Profile struct {
 	// applies it, after AWS_ENDPOINT_URL[_<SERVICE>] and the services
 	// section.
 	AWSEndpoint string
-	Color    string
-	ReadOnly bool
+	Color       string
+	ReadOnly    bool
 	// SourceProfile is the profile an assume-role profile starts from.
 	SourceProfile string
 	// Renew is the command that renews the profile's credentials.

@@ -49,8 +49,8 @@ type Env struct {
 
 // Session is one profile's SDK configuration and its clients.
 type Session struct {
-	Profile  Profile
-	Region   string
+	Profile Profile
+	Region  string
 	// Endpoint is the custom endpoint when one serves every service (the
 	// local engine, --endpoint-url, AWS_ENDPOINT_URL); "" otherwise, and
 	// Endpoints says which service goes where.
