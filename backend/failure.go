@@ -75,8 +75,10 @@ func (s *Session) Failure(service, resource string, err error) Failure {
 	}
 }
 
-// Classify says what err from a call to service means.
+// Classify says what err from a call to service means. A raw SDK error
+// and one Explain returned classify alike.
 func (s *Session) Classify(service string, err error) FailureKind {
+	err = s.explain(err)
 	var ce *CredentialsError
 	var dns *net.DNSError
 	var op *net.OpError
