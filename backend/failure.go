@@ -75,8 +75,10 @@ func (s *Session) Failure(service, resource string, err error) Failure {
 	}
 }
 
-// Classify says what err from a call to service means.
+// Classify says what err from a call to service means. A raw SDK error
+// and one Explain returned classify alike.
 func (s *Session) Classify(service string, err error) FailureKind {
+	err = s.explain(err)
 	var ce *CredentialsError
 	var dns *net.DNSError
 	var op *net.OpError
@@ -127,12 +129,6 @@ func (s *Session) NotServed(service string, err error) bool {
 		return s.CustomEndpoint(service)
 	}
 	return false
-}
-
-// CustomEndpoint reports whether service is reached through an endpoint
-// other than AWS's own.
-func (s *Session) CustomEndpoint(service string) bool {
-	return s.Endpoint != ""
 }
 
 var deniedCodes = []string{

@@ -32,16 +32,46 @@ type Profile struct {
 	// and for the SDK's default chain.
 	AWSProfile string
 	Region     string
-	// Endpoint overrides every service's URL (LocalStack, another engine).
+	// Endpoint overrides every service's URL (LocalStack, another engine):
+	// the sluice config's endpoint. AWS's own settings are not here.
 	Endpoint string
-	Color    string
-	ReadOnly bool
+	// AWSEndpoint is the AWS profile's endpoint_url, for display: the SDK
+	// applies it, after AWS_ENDPOINT_URL[_<SERVICE>] and the services
+	// section.
+	AWSEndpoint string
+	Color       string
+	ReadOnly    bool
 	// SourceProfile is the profile an assume-role profile starts from.
 	SourceProfile string
-	// Renew is the command that renews the profile's credentials.
+	// Creds is where the profile's credentials finally come from (for
+	// an assume-role profile, the profile it starts from); empty when
+	// unknown (the SDK's default chain).
+	Creds CredentialSource
+	// Renew is the command that renews the profile's credentials; ""
+	// when none is known (credential_process, web identity).
 	Renew string
 	// Source says where the profile was found, for the profile picker.
 	Source string
+}
+
+// CredentialSource is where a profile's credentials come from: what
+// decides the fix when they fail.
+type CredentialSource struct {
+	// Kind is KindSSO, KindStatic, KindProcess or KindWebIdentity (or
+	// KindAssumeRole when the role starts from no profile).
+	Kind ProfileKind
+	// Profile is the AWS profile that holds them.
+	Profile string
+	// TokenFile is a web identity profile's web_identity_token_file.
+	TokenFile string
+}
+
+// credentialSource is p's source, or p itself when unknown.
+func credentialSource(p Profile) CredentialSource {
+	if p.Creds.Kind != "" {
+		return p.Creds
+	}
+	return CredentialSource{Kind: p.Kind, Profile: firstNonEmpty(p.AWSProfile, p.Name)}
 }
 
 // IsLocal reports whether the profile uses the bundled engine.
@@ -61,7 +91,7 @@ func Profiles(aws []Profile, cfg config.File) []Profile {
 			if c.AWSProfile != "" {
 				p.Kind = KindStatic
 				if base, ok := byName[c.AWSProfile]; ok {
-					p.Kind, p.Region, p.Renew = base.Kind, base.Region, base.Renew
+					p.Kind, p.Region, p.Renew, p.Creds = base.Kind, base.Region, base.Renew, base.Creds
 				}
 			}
 		}

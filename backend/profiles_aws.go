@@ -65,7 +65,8 @@ func AWSProfiles(files AWSConfigFiles) ([]Profile, error) {
 	out := make([]Profile, 0, len(order))
 	for _, n := range order {
 		p := *byName[n]
-		p.Renew = renewCommand(p, byName)
+		p.Creds = sourceOf(p, byName)
+		p.Renew = renewCommand(p.Creds)
 		out = append(out, p)
 	}
 	return out, nil
@@ -98,8 +99,12 @@ func classify(p *Profile, key, value string) {
 		p.Kind = KindProcess
 	case "web_identity_token_file":
 		p.Kind = KindWebIdentity
+		p.Creds.TokenFile = value
 	case "endpoint_url":
-		p.Endpoint = value
+		// Not Endpoint, which sluice sends every call to: the SDK reads
+		// this one itself, below the services section and the
+		// AWS_ENDPOINT_URL variables.
+		p.AWSEndpoint = value
 	}
 }
 
@@ -146,9 +151,9 @@ func readINI(path string, fn func(section, key, value string)) error {
 	return nil
 }
 
-// renewCommand is the command that renews p's credentials: for a role, the
-// one that renews the profile it starts from.
-func renewCommand(p Profile, byName map[string]*Profile) string {
+// sourceOf follows an assume-role profile to the profile its credentials
+// start from.
+func sourceOf(p Profile, byName map[string]*Profile) CredentialSource {
 	for hops := 0; p.Kind == KindAssumeRole && p.SourceProfile != "" && hops < 5; hops++ {
 		src, ok := byName[p.SourceProfile]
 		if !ok {
@@ -156,12 +161,18 @@ func renewCommand(p Profile, byName map[string]*Profile) string {
 		}
 		p = *src
 	}
-	switch p.Kind {
+	return CredentialSource{Kind: p.Kind, Profile: p.Name, TokenFile: p.Creds.TokenFile}
+}
+
+// renewCommand is the command that renews credentials from src; "" for a
+// credential_process or a web identity token, whose renewal sluice cannot
+// know.
+func renewCommand(src CredentialSource) string {
+	switch src.Kind {
 	case KindSSO:
-		return "aws sso login --profile " + p.Name
-	case KindProcess:
-		return "aws configure get credential_process --profile " + p.Name + " # and renew what it runs"
-	default:
-		return "aws configure --profile " + p.Name
+		return "aws sso login --profile " + src.Profile
+	case KindStatic:
+		return "aws configure --profile " + src.Profile
 	}
+	return ""
 }

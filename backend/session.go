@@ -49,9 +49,12 @@ type Env struct {
 
 // Session is one profile's SDK configuration and its clients.
 type Session struct {
-	Profile  Profile
-	Region   string
-	Endpoint string // "" when the SDK resolves AWS's endpoints
+	Profile Profile
+	Region  string
+	// Endpoint is the custom endpoint when one serves every service (the
+	// local engine, --endpoint-url, AWS_ENDPOINT_URL); "" otherwise, and
+	// Endpoints says which service goes where.
+	Endpoint string
 	Calls    *CallLog
 	// Log is where writes are recorded; never the terminal.
 	Log *slog.Logger
@@ -61,14 +64,10 @@ type Session struct {
 	readOnlyWhy string
 	cfg         aws.Config
 
-	kinesis     *kinesis.Client
-	sqs         *sqs.Client
-	s3          *s3.Client
-	cloudwatch  *cloudwatch.Client
-	pipes       *pipes.Client
-	lambda      *lambda.Client
-	eventbridge *eventbridge.Client
-	sts         *sts.Client
+	clients
+	// endpoints maps each service to its custom endpoint; AWS's own
+	// endpoints are absent.
+	endpoints map[string]string
 
 	idMu     sync.Mutex
 	identity *Identity
@@ -96,15 +95,19 @@ func Open(ctx context.Context, p Profile, env Env) (*Session, error) {
 		env.Log = slog.New(slog.DiscardHandler)
 	}
 	region := firstNonEmpty(env.Region, p.Region)
-	endpoint := firstNonEmpty(env.Endpoint, p.Endpoint)
+	// sluice's own endpoint (--endpoint-url, the sluice config's) covers
+	// every service; without one, each service's comes from AWS's
+	// settings, as the SDK reads them.
+	override := firstNonEmpty(env.Endpoint, p.Endpoint)
+	logger := newSDKLogger(env.Log)
 	var cfg aws.Config
 	var err error
 	if p.IsLocal() {
 		if env.Local == nil {
 			return nil, errors.New("open profile local: this build has no bundled engine")
 		}
-		if endpoint == "" {
-			if endpoint, err = env.Local(ctx); err != nil {
+		if override == "" {
+			if override, err = env.Local(ctx); err != nil {
 				return nil, fmt.Errorf("open profile local: %w", err)
 			}
 		}
@@ -117,24 +120,14 @@ func Open(ctx context.Context, p Profile, env Env) (*Session, error) {
 			ResponseChecksumValidation: aws.ResponseChecksumValidationWhenSupported,
 		}
 	} else {
-		var opts []func(*config.LoadOptions) error
-		if p.AWSProfile != "" {
-			opts = append(opts, config.WithSharedConfigProfile(p.AWSProfile))
-		}
-		if region != "" {
-			opts = append(opts, config.WithRegion(region))
-		}
-		cfg, err = config.LoadDefaultConfig(ctx, opts...)
-		if err != nil {
+		if cfg, err = loadAWSConfig(ctx, p, region, logger); err != nil {
 			return nil, fmt.Errorf("open profile %s: %w", p.Name, explainConfig(err, p))
 		}
 		if cfg.Region == "" {
 			return nil, fmt.Errorf("open profile %s: no region: set one in the profile, with --region, or AWS_REGION", p.Name)
 		}
 	}
-	if endpoint != "" {
-		cfg.BaseEndpoint = aws.String(endpoint)
-	}
+	cfg.Logger = logger
 	if env.HTTPClient != nil {
 		cfg.HTTPClient = env.HTTPClient
 	} else if cfg.HTTPClient == nil {
@@ -151,19 +144,23 @@ func Open(ctx context.Context, p Profile, env Env) (*Session, error) {
 	case env.ReadOnly:
 		s.readOnlyWhy = "sluice runs read-only (drop --readonly)"
 	}
-	if cfg.BaseEndpoint != nil {
-		s.Endpoint = *cfg.BaseEndpoint
-	}
-	s.kinesis = kinesis.NewFromConfig(cfg)
-	s.sqs = sqs.NewFromConfig(cfg)
-	// A custom endpoint has no <bucket>.host DNS; path style always works.
-	s.s3 = s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = s.Endpoint != "" })
-	s.cloudwatch = cloudwatch.NewFromConfig(cfg)
-	s.pipes = pipes.NewFromConfig(cfg)
-	s.lambda = lambda.NewFromConfig(cfg)
-	s.eventbridge = eventbridge.NewFromConfig(cfg)
-	s.sts = sts.NewFromConfig(cfg)
+	s.clients = newClients(cfg, override)
+	s.endpoints = s.clients.endpoints()
+	s.Endpoint = commonEndpoint(s.endpoints)
 	return s, nil
+}
+
+// loadAWSConfig reads p's shared-config profile as the SDK does, with the
+// SDK's log sent to sluice's log from the start (loading may warn).
+func loadAWSConfig(ctx context.Context, p Profile, region string, logger sdkLogger) (aws.Config, error) {
+	opts := []func(*config.LoadOptions) error{config.WithLogger(logger)}
+	if p.AWSProfile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(p.AWSProfile))
+	}
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
+	}
+	return config.LoadDefaultConfig(ctx, opts...)
 }
 
 func firstNonEmpty(v ...string) string {

@@ -139,8 +139,11 @@ func TestRenewedCredentialsArePickedUpWithoutARestart(t *testing.T) {
 	}
 	_, err = s.Identity(t.Context())
 	var ce *backend.CredentialsError
-	if !errors.As(err, &ce) || ce.Profile != "vault" || !strings.Contains(err.Error(), "credential_process --profile vault") {
-		t.Fatalf("err = %v, want a CredentialsError naming the fix", err)
+	// The key the process handed out is refused: said so, with AWS's
+	// words, and no command to run (sluice cannot know what renews it).
+	if !errors.As(err, &ce) || ce.Profile != "vault" || ce.Reason != backend.CredsInvalid ||
+		!strings.Contains(err.Error(), "credential_process") || !strings.Contains(err.Error(), "InvalidClientTokenId") || strings.Contains(err.Error(), "aws configure") {
+		t.Fatalf("err = %v, want a CredentialsError saying the process's key is refused", err)
 	}
 	write("AKIDGOOD", "good-secret")
 	id, err := s.Identity(t.Context())
@@ -180,7 +183,7 @@ sso_region = eu-west-1
 	}
 	_, err = s.Identity(t.Context())
 	var ce *backend.CredentialsError
-	if !errors.As(err, &ce) || !ce.Expired || !strings.Contains(err.Error(), "aws sso login --profile prod") {
+	if !errors.As(err, &ce) || ce.Reason != backend.CredsExpired || !strings.Contains(err.Error(), "aws sso login --profile prod") {
 		t.Fatalf("err = %v, want the sso login command", err)
 	}
 }

@@ -118,8 +118,11 @@ func (m *Model) statusBar() string {
 		}
 		left += st.StatusKey.Render(" region ") + st.StatusValue.Render(s.Region) +
 			st.StatusKey.Render(" account ") + st.StatusValue.Render(account)
-		if s.Endpoint != "" {
-			left += st.StatusKey.Render(" endpoint ") + st.StatusValue.Render(inert.Line(s.Endpoint))
+		// Every custom endpoint is said, per service when they differ
+		// (AWS_ENDPOINT_URL_S3 alone), so a local setup never looks
+		// like production.
+		if ep := s.EndpointSummary(); ep != "" {
+			left += st.StatusKey.Render(" endpoint ") + st.StatusValue.Render(inert.Line(ep))
 		}
 		if s.ReadOnly() {
 			left += " " + st.ReadOnlyBadge.Render("READ-ONLY")

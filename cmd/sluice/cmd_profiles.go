@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -16,11 +17,14 @@ type profileRow struct {
 	Kind       string `json:"kind"`
 	AWSProfile string `json:"awsProfile,omitempty"`
 	Region     string `json:"region,omitempty"`
-	Endpoint   string `json:"endpoint,omitempty"`
-	ReadOnly   bool   `json:"readOnly"`
-	Color      string `json:"color,omitempty"`
-	Source     string `json:"source"`
-	Renew      string `json:"renew,omitempty"`
+	// Endpoint says where calls go, compactly (one URL, or per service);
+	// Endpoints is the custom endpoint of each service that has one.
+	Endpoint  string            `json:"endpoint,omitempty"`
+	Endpoints map[string]string `json:"endpoints,omitempty"`
+	ReadOnly  bool              `json:"readOnly"`
+	Color     string            `json:"color,omitempty"`
+	Source    string            `json:"source"`
+	Renew     string            `json:"renew,omitempty"`
 	// Default marks the profile a command picks without --profile.
 	Default bool `json:"default"`
 }
@@ -52,9 +56,11 @@ default_profile, else local). No AWS call is made.`,
 			picked, pickErr := pickProfile(f.profile, cfg)
 			var rows []profileRow
 			for _, p := range backend.Profiles(awsProfiles, cfg) {
+				eps := profileEndpoints(cmd.Context(), p)
 				rows = append(rows, profileRow{
 					Name: p.Name, Kind: string(p.Kind), AWSProfile: p.AWSProfile, Region: p.Region,
-					Endpoint: p.Endpoint, ReadOnly: p.ReadOnly, Color: p.Color, Source: p.Source, Renew: p.Renew,
+					Endpoint: backend.DescribeEndpoints(eps), Endpoints: eps,
+					ReadOnly: p.ReadOnly, Color: p.Color, Source: p.Source, Renew: p.Renew,
 					Default: pickErr == nil && p.Name == picked.Name,
 				})
 			}
@@ -100,4 +106,22 @@ func cellOrDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// profileEndpoints is where p's calls go, as a session would resolve them
+// (AWS_ENDPOINT_URL_<SERVICE>, the services section, …), so that a profile
+// pointed at a local stack never reads as production. A profile the SDK
+// cannot load shows the endpoints its files name.
+func profileEndpoints(ctx context.Context, p backend.Profile) map[string]string {
+	eps, err := backend.ProfileEndpoints(ctx, p, "")
+	if err == nil {
+		return eps
+	}
+	eps = map[string]string{}
+	if ep := firstSet(p.Endpoint, p.AWSEndpoint); ep != "" {
+		for _, svc := range backend.Services {
+			eps[svc] = ep
+		}
+	}
+	return eps
 }

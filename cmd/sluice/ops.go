@@ -39,7 +39,7 @@ func addOpsFlags(cmd *cobra.Command, f *opsFlags) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.profile, "profile", "", "profile: local, an AWS config profile, or one from the sluice config (default $AWS_PROFILE, the config's default_profile, else local)")
 	fl.StringVar(&f.region, "region", "", "region (default the profile's, or $AWS_REGION)")
-	fl.StringVar(&f.endpoint, "endpoint-url", "", "send every call to this URL (default the profile's, or $AWS_ENDPOINT_URL)")
+	fl.StringVar(&f.endpoint, "endpoint-url", "", "send every call to this URL (default the sluice profile's endpoint, else AWS's settings: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the AWS profile's services section and endpoint_url)")
 	fl.StringVarP(&f.output, "output", "o", "table", "output format: table, json or jsonl")
 	fl.StringVar(&f.dataDir, "data", "", "data directory of the local engine (default $SLUICE_DATA_DIR or $XDG_DATA_HOME/sluice)")
 	fl.StringVar(&f.configPath, "config", "", "sluice config file (default $XDG_CONFIG_HOME/sluice/config.yaml)")
@@ -88,15 +88,14 @@ func openOps(ctx context.Context, cmd *cobra.Command, f opsFlags) (*ops, error) 
 		o.close()
 		return nil, err
 	}
+	// Only --endpoint-url covers every service: AWS_ENDPOINT_URL and its
+	// per-service forms are the SDK's to rank (a service's own variable
+	// beats it), and the local profile, which always means the bundled
+	// engine, ignores them.
 	env := backend.Env{
 		Local: localEngine(dataDir, &o.closers), Calls: calls,
-		Region: firstSet(f.region, os.Getenv("AWS_REGION")), Endpoint: firstSet(f.endpoint, os.Getenv("AWS_ENDPOINT_URL")),
+		Region: firstSet(f.region, os.Getenv("AWS_REGION")), Endpoint: f.endpoint,
 		ReadOnly: f.readOnly, Log: logger,
-	}
-	if profile.IsLocal() {
-		// AWS_ENDPOINT_URL points real profiles elsewhere; the local
-		// profile always means the bundled engine.
-		env.Endpoint = f.endpoint
 	}
 	if o.session, err = backend.Open(ctx, profile, env); err != nil {
 		o.close()
@@ -188,7 +187,18 @@ func reachable(addr string) bool {
 // there, never on the terminal.
 func openLog() (*slog.Logger, func()) {
 	w, closeFn := openLogWriter()
-	return slog.New(slog.NewTextHandler(w, nil)), closeFn
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: logLevel()})), closeFn
+}
+
+// logLevel is $SLUICE_LOG_LEVEL, info when unset or unknown: debug adds
+// what the AWS SDK says at its debug level (a GetObject it could not
+// validate for want of a checksum), which is noise day to day.
+func logLevel() slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(os.Getenv("SLUICE_LOG_LEVEL"))); err != nil {
+		return slog.LevelInfo
+	}
+	return l
 }
 
 // openLogWriter opens the log file for appending; when it cannot be
