@@ -151,7 +151,7 @@ func Open(ctx context.Context, p Profile, env Env) (*Session, error) {
 	if cfg.BaseEndpoint != nil {
 		s.Endpoint = *cfg.BaseEndpoint
 	}
-	s.kinesis = kinesis.NewFromConfig(cfg)
+	s.kinesis = kinesis.NewFromConfig(cfg, streamRefOption(s))
 	s.sqs = sqs.NewFromConfig(cfg)
 	// A custom endpoint has no <bucket>.host DNS; path style always works.
 	s.s3 = s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = s.Endpoint != "" })
