@@ -28,9 +28,10 @@ import (
 //     by name;
 //   - once learnt, a call by ARN only is sent by name straight away;
 //   - a name says nothing of the account or region, so an ARN is turned
-//     into a name only when the stream is the endpoint's own: another
-//     account's or region's ARN fails with a StreamARNRefusedError instead
-//     of reading the same-named stream of the caller;
+//     into a name only when the stream is the endpoint's own (or the
+//     endpoint has no stream of that name): another account's or region's
+//     ARN fails with a StreamARNRefusedError instead of reading the
+//     same-named stream of the caller;
 //   - an input with both StreamName and StreamARN, or without StreamARN,
 //     is sent as it is.
 
@@ -40,7 +41,7 @@ import (
 // another stream.
 type StreamARNRefusedError struct {
 	ARN string
-	// Account and Region are the endpoint's ("" when unknown).
+	// Account and Region are the endpoint's own.
 	Account, Region string
 	Endpoint        string
 }
@@ -51,13 +52,9 @@ func (e *StreamARNRefusedError) Error() string {
 	if endpoint == "" {
 		endpoint = "the Kinesis endpoint"
 	}
-	home := "region " + e.Region
-	if e.Account != "" {
-		home = "account " + e.Account + ", " + home
-	}
-	return fmt.Sprintf("stream %s is in account %s, region %s, but %s names streams only by name and serves %s: "+
+	return fmt.Sprintf("stream %s is in account %s, region %s, but %s names streams only by name and serves account %s, region %s: "+
 		"by name it would read another stream; use a profile for that account and region, or an endpoint that accepts StreamARN",
-		e.ARN, a.Account, a.Region, endpoint, home)
+		e.ARN, a.Account, a.Region, endpoint, e.Account, e.Region)
 }
 
 // streamRefs is what one session has learnt of its Kinesis endpoint.
@@ -67,9 +64,9 @@ type streamRefs struct {
 	refusesARN atomic.Bool
 
 	mu sync.Mutex
-	// account is the endpoint's own account, from the ARN it returned for
-	// a stream described by name; "" until known.
-	account string
+	// account and region are the endpoint's own, from the ARN it returned
+	// for a stream described by name; "" until known.
+	account, region string
 }
 
 // streamRefOption installs the streamRefs middleware on the session's
@@ -142,90 +139,71 @@ func refusesStreamARN(err error) bool {
 		containsAny(m, []string{"not a known", "unknown", "unrecognized", "unexpected", "not allowed", "not supported"})
 }
 
-// check refuses an ARN the endpoint's name would not designate: another
-// region's, or another account's once the endpoint's account is known.
+// check refuses an ARN that the endpoint's name would not designate:
+// another account's or region's than the endpoint's own, once these are
+// known. They are learnt from the ARN the endpoint answers for a stream
+// described by name (its own say: kinesalite's region is its process's,
+// whatever the request's); when it has no stream of that name, nothing
+// could be mistaken for the ARN's and the call goes by name.
 func (r *streamRefs) check(ctx context.Context, arn string) error {
 	a, err := ParseARN(arn)
 	if err != nil {
 		return nil // not an ARN: the endpoint says what it thinks of it
 	}
-	refused := &StreamARNRefusedError{ARN: arn, Region: r.s.Region, Endpoint: r.s.Endpoint}
-	if a.Region != "" && r.s.Region != "" && a.Region != r.s.Region {
-		refused.Account, _ = r.knownAccount()
-		return refused
-	}
-	if a.Account == "" {
-		return nil
-	}
-	account, known := r.knownAccount()
+	account, region, known := r.home()
 	if !known {
-		if account, err = r.learnAccount(ctx, a.Name()); err != nil {
+		if err := r.learnHome(ctx, a.Name()); err != nil {
 			return err
 		}
+		if account, region, known = r.home(); !known {
+			return nil
+		}
 	}
-	if account != "" && account != a.Account {
-		refused.Account = account
-		return refused
+	if (a.Account != "" && a.Account != account) || (a.Region != "" && a.Region != region) {
+		return &StreamARNRefusedError{ARN: arn, Account: account, Region: region, Endpoint: r.s.Endpoint}
 	}
 	return nil
 }
 
-// knownAccount is the endpoint's account if the session knows it, from
-// its identity or from a stream the endpoint described by name.
-func (r *streamRefs) knownAccount() (string, bool) {
+// home is the endpoint's own account and region, once known.
+func (r *streamRefs) home() (account, region string, known bool) {
 	r.mu.Lock()
-	account := r.account
-	r.mu.Unlock()
-	if account != "" {
-		return account, true
-	}
-	r.s.idMu.Lock()
-	defer r.s.idMu.Unlock()
-	if r.s.identity != nil && r.s.identity.Account != "" {
-		return r.s.identity.Account, true
-	}
-	return "", false
+	defer r.mu.Unlock()
+	return r.account, r.region, r.account != ""
 }
 
-// learnAccount asks the endpoint for the stream called name: the ARN it
-// answers holds its account. "" with no error when it has no such stream
-// (then the name designates nothing that could be mistaken for the ARN's).
-func (r *streamRefs) learnAccount(ctx context.Context, name string) (string, error) {
-	out, err := r.s.Kinesis().DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
-	switch {
-	case IsCode(err, "ResourceNotFoundException"):
-		return "", nil
-	case err != nil:
-		return "", fmt.Errorf("this endpoint names streams only by name; to check that stream %s is its own: %w", name, err)
+// learnHome describes the stream called name, so that observe learns the
+// endpoint's account and region from its ARN. An endpoint without such a
+// stream teaches nothing, and is no error.
+func (r *streamRefs) learnHome(ctx context.Context, name string) error {
+	_, err := r.s.Kinesis().DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
+	if err != nil && !IsCode(err, "ResourceNotFoundException") {
+		return fmt.Errorf("this endpoint names streams only by name; to check that stream %s is its own: %w", name, err)
 	}
-	// observe (run by the middleware for that call) kept the account.
-	account, _ := r.knownAccount()
-	if account == "" && out.StreamDescriptionSummary != nil {
-		if a, err := ParseARN(aws.ToString(out.StreamDescriptionSummary.StreamARN)); err == nil {
-			account = a.Account
+	return nil
+}
+
+// observe keeps the endpoint's account and region from the ARN of a
+// stream it described by name (by ARN, the stream may be another
+// account's).
+func (r *streamRefs) observe(params, result any) {
+	var arn *string
+	switch in := params.(type) {
+	case *kinesis.DescribeStreamSummaryInput:
+		if out, ok := result.(*kinesis.DescribeStreamSummaryOutput); ok && in.StreamName != nil && in.StreamARN == nil && out.StreamDescriptionSummary != nil {
+			arn = out.StreamDescriptionSummary.StreamARN
+		}
+	case *kinesis.DescribeStreamInput:
+		if out, ok := result.(*kinesis.DescribeStreamOutput); ok && in.StreamName != nil && in.StreamARN == nil && out.StreamDescription != nil {
+			arn = out.StreamDescription.StreamARN
 		}
 	}
-	return account, nil
-}
-
-// observe keeps the endpoint's account from the ARN of a stream it
-// described by name in the session's region (by ARN, the stream may be
-// another account's).
-func (r *streamRefs) observe(params, result any) {
-	in, ok := params.(*kinesis.DescribeStreamSummaryInput)
-	if !ok || in.StreamName == nil || in.StreamARN != nil {
-		return
-	}
-	out, ok := result.(*kinesis.DescribeStreamSummaryOutput)
-	if !ok || out.StreamDescriptionSummary == nil {
-		return
-	}
-	a, err := ParseARN(aws.ToString(out.StreamDescriptionSummary.StreamARN))
-	if err != nil || a.Account == "" || (r.s.Region != "" && a.Region != r.s.Region) {
+	a, err := ParseARN(aws.ToString(arn))
+	if err != nil || a.Account == "" || a.Region == "" {
 		return
 	}
 	r.mu.Lock()
-	r.account = a.Account
+	r.account, r.region = a.Account, a.Region
 	r.mu.Unlock()
 }
 
