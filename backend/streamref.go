@@ -82,21 +82,26 @@ func streamRefOption(s *Session) func(*kinesis.Options) {
 	}
 }
 
+// handle sends a call as it is, or by name on an endpoint known to refuse
+// StreamARN, and retries once by name a call refused for its ARN.
 func (r *streamRefs) handle(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-	ref, ok := streamRefOf(in.Parameters)
-	if !ok {
+	send := func(in middleware.InitializeInput) (middleware.InitializeOutput, middleware.Metadata, error) {
 		out, md, err := next.HandleInitialize(ctx, in)
 		if err == nil {
 			r.observe(in.Parameters, out.Result)
 		}
 		return out, md, err
 	}
+	ref, ok := streamRefOf(in.Parameters)
+	if !ok {
+		return send(in)
+	}
 	if r.refusesARN.Load() {
 		if err := r.check(ctx, ref.arn); err != nil {
 			return middleware.InitializeOutput{}, middleware.Metadata{}, err
 		}
 		in.Parameters = ref.byName()
-		return next.HandleInitialize(ctx, in)
+		return send(in)
 	}
 	out, md, err := next.HandleInitialize(ctx, in)
 	if err == nil || !refusesStreamARN(err) {
@@ -107,7 +112,7 @@ func (r *streamRefs) handle(ctx context.Context, in middleware.InitializeInput, 
 		return middleware.InitializeOutput{}, md, cerr
 	}
 	in.Parameters = ref.byName()
-	out, md, rerr := next.HandleInitialize(ctx, in)
+	out, md, rerr := send(in)
 	if rerr != nil && refusesStreamARN(rerr) {
 		// Refused by name as well: the complaint was not about the ARN.
 		return out, md, err
