@@ -40,8 +40,8 @@ func arnOnly(r faultproxy.Request) bool {
 	return arn && !name
 }
 
-// refusedByName matches a request that reached the engine by name for
-// stream.
+// byName matches a Kinesis request that names stream by StreamName, as it
+// reached the engine.
 func byName(stream string) func(faultproxy.Request) bool {
 	return func(r faultproxy.Request) bool {
 		var m map[string]any
