@@ -43,7 +43,8 @@ type clients struct {
 // ignore_configured_endpoint_urls). override, sluice's own endpoint,
 // replaces whatever they chose. Reading the endpoint back from the built
 // client (endpoints) means what sluice shows is what the SDK calls.
-func newClients(cfg aws.Config, override string) clients {
+// kinesisOpts are added to the Kinesis client's (the stream-by-ARN fallback).
+func newClients(cfg aws.Config, override string, kinesisOpts ...func(*kinesis.Options)) clients {
 	pin := func(resolved *string) *string {
 		if override != "" {
 			return aws.String(override)
@@ -51,7 +52,7 @@ func newClients(cfg aws.Config, override string) clients {
 		return resolved
 	}
 	return clients{
-		kinesis: kinesis.NewFromConfig(cfg, func(o *kinesis.Options) { o.BaseEndpoint = pin(o.BaseEndpoint) }),
+		kinesis: kinesis.NewFromConfig(cfg, append([]func(*kinesis.Options){func(o *kinesis.Options) { o.BaseEndpoint = pin(o.BaseEndpoint) }}, kinesisOpts...)...),
 		sqs:     sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = pin(o.BaseEndpoint) }),
 		s3: s3.NewFromConfig(cfg, func(o *s3.Options) {
 			o.BaseEndpoint = pin(o.BaseEndpoint)

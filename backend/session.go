@@ -144,7 +144,7 @@ func Open(ctx context.Context, p Profile, env Env) (*Session, error) {
 	case env.ReadOnly:
 		s.readOnlyWhy = "sluice runs read-only (drop --readonly)"
 	}
-	s.clients = newClients(cfg, override)
+	s.clients = newClients(cfg, override, streamRefOption(s))
 	s.endpoints = s.clients.endpoints()
 	s.Endpoint = commonEndpoint(s.endpoints)
 	return s, nil

@@ -58,7 +58,10 @@ func resolveStream(ctx context.Context, c *kinesis.Client, nameOrARN string) (st
 }
 
 // listShards lists every shard the filter selects, following NextToken
-// (which must travel alone: ListShards refuses it with a stream name).
+// (which ListShards refuses beside a stream name, but takes beside the
+// ARN, as inventory.ListShards sends it: the SDK sends a call to the
+// endpoint of the ARN's account and region only when the ARN travels with
+// it).
 func listShards(ctx context.Context, c *kinesis.Client, s stream, filter *types.ShardFilter) ([]types.Shard, error) {
 	in := &kinesis.ListShardsInput{StreamName: s.nameParam(), StreamARN: s.arnParam(), ShardFilter: filter}
 	var shards []types.Shard
@@ -71,7 +74,7 @@ func listShards(ctx context.Context, c *kinesis.Client, s stream, filter *types.
 		if aws.ToString(out.NextToken) == "" {
 			return shards, nil
 		}
-		in = &kinesis.ListShardsInput{NextToken: out.NextToken}
+		in = &kinesis.ListShardsInput{NextToken: out.NextToken, StreamARN: s.arnParam()}
 	}
 }
 
