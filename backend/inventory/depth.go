@@ -13,7 +13,7 @@ import (
 type DLQDepths struct {
 	// ByStream holds a stream only when at least one of its DLQs was
 	// read.
-	ByStream map[string]int  `json:"byStream"`
+	ByStream map[string]int   `json:"byStream"`
 	Failures backend.Failures `json:"failures,omitempty"`
 }
 

@@ -249,7 +249,9 @@ func (l *Locator) ArchiveConsumers(ctx context.Context, only backend.ArchiveLoca
 	return out, nil
 }
 
-func sameArchive(a, b backend.ArchiveLocation) bool { return a.Bucket == b.Bucket && a.Prefix == b.Prefix }
+func sameArchive(a, b backend.ArchiveLocation) bool {
+	return a.Bucket == b.Bucket && a.Prefix == b.Prefix
+}
 
 // flagLocation reads --archive; unset gives a zero location.
 func flagLocation(flag string) (backend.ArchiveLocation, error) {
