@@ -13,9 +13,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/sluicehq/sluice/backend"
-	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/backend/archive"
 	"github.com/sluicehq/sluice/backend/decode"
+	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/jsonview"
 	"github.com/sluicehq/sluice/views/progress"
