@@ -11,16 +11,20 @@ import (
 // config file.
 type Pipeline struct {
 	// Consumer is the pipe's or function's name; archive keys start with it.
-	Consumer     string          `json:"consumer"`
-	ConsumerKind string          `json:"consumerKind"` // "pipe", "lambda" or "config"
-	ConsumerARN  string          `json:"consumerArn,omitempty"`
-	Stream       string          `json:"stream,omitempty"`
-	StreamARN    string          `json:"streamArn,omitempty"`
-	DLQ          string          `json:"dlq,omitempty"` // queue name
-	DLQURL       string          `json:"dlqUrl,omitempty"`
-	DLQARN       string          `json:"dlqArn,omitempty"`
-	Archive      ArchiveLocation `json:"archive"`
-	Target       Target          `json:"target"`
+	Consumer     string `json:"consumer"`
+	ConsumerKind string `json:"consumerKind"` // "pipe", "lambda" or "config"
+	ConsumerARN  string `json:"consumerArn,omitempty"`
+	Stream       string `json:"stream,omitempty"`
+	StreamARN    string `json:"streamArn,omitempty"`
+	DLQ          string `json:"dlq,omitempty"` // queue name
+	DLQURL       string `json:"dlqUrl,omitempty"`
+	DLQARN       string `json:"dlqArn,omitempty"`
+	// DLQTopicARN is set instead of the DLQ fields when the dead-letter
+	// target is an SNS topic (AWS allows one for Kinesis sources): it is
+	// no queue, and nothing browses or hydrates it.
+	DLQTopicARN string          `json:"dlqTopicArn,omitempty"`
+	Archive     ArchiveLocation `json:"archive"`
+	Target      Target          `json:"target"`
 }
 
 // ArchiveLocation is where a pipeline's failed events are kept.

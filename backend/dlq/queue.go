@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/inventory"
 )
 
 // Queue is what a DLQ operation needs to know about a queue.
@@ -61,24 +62,10 @@ func ParseRedrivePolicy(s string) (*RedrivePolicy, error) {
 	return &RedrivePolicy{DeadLetterTargetARN: w.Target, MaxReceiveCount: n}, nil
 }
 
-// ResolveQueue turns a queue's name, URL or ARN into its URL.
+// ResolveQueue turns a queue's name, URL or ARN into its URL. It is
+// inventory.QueueURL, the one resolver, named here for the DLQ commands.
 func ResolveQueue(ctx context.Context, s *backend.Session, queue string) (string, error) {
-	if strings.HasPrefix(queue, "https://") || strings.HasPrefix(queue, "http://") {
-		return queue, nil
-	}
-	in := &sqs.GetQueueUrlInput{QueueName: aws.String(queue)}
-	if a, err := backend.ParseARN(queue); err == nil {
-		if a.Service != "sqs" {
-			return "", fmt.Errorf("%s is not an SQS queue ARN", queue)
-		}
-		in.QueueName = aws.String(a.Resource)
-		in.QueueOwnerAWSAccountId = aws.String(a.Account)
-	}
-	out, err := s.SQS().GetQueueUrl(ctx, in)
-	if err != nil {
-		return "", fmt.Errorf("find queue %s: %w", queue, s.Explain(err))
-	}
-	return aws.ToString(out.QueueUrl), nil
+	return inventory.QueueURL(ctx, s, queue)
 }
 
 // Describe reads a queue's ARN, message counts and redrive policy.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/config"
@@ -16,20 +17,28 @@ var ErrNoArchive = errors.New("no archive location")
 // ArchiveForQueue finds where the failed events of the DLQ at queue
 // (a URL, ARN or name) are archived, with the precedence of Pipelines:
 // the config's archive for its pipeline, else the sluice:archive tag of
-// the queue, else of its pipe, else archiveFlag (--archive). When none
-// names one, the error (wrapping ErrNoArchive) says where to set it.
+// the queue, else of its pipe, else archiveFlag (--archive). A pipeline
+// the config declares with this DLQ and an archive settles it without
+// any discovery, so it works when Pipes is denied or silent; discovery
+// otherwise costs at most its bound. When none names one, the error
+// (wrapping ErrNoArchive) says where to set it, and what could not be
+// read.
 func ArchiveForQueue(ctx context.Context, s *backend.Session, declared []config.Pipeline, queue, archiveFlag string) (backend.ArchiveLocation, error) {
 	queueURL, err := QueueURL(ctx, s, queue)
 	if err != nil {
 		return backend.ArchiveLocation{}, err
 	}
 	name := QueueName(queueURL)
+	if loc, ok, err := declaredArchiveOf(declared, queue, queueURL); ok || err != nil {
+		return loc, err
+	}
+	// A declared archive of a pipeline whose DLQ only discovery knows
+	// outranks the queue's own tag; without one, a single call settles
+	// the common case.
 	declares := false
 	for _, d := range declared {
-		declares = declares || d.Archive != ""
+		declares = declares || (d.Archive != "" && d.DLQ == "")
 	}
-	// Only a declared archive outranks the queue's own tag; without one,
-	// a single call settles the common case.
 	var tags map[string]string
 	if !declares {
 		if tags, err = QueueTags(ctx, s, queueURL); err != nil {
@@ -65,6 +74,44 @@ func ArchiveForQueue(ctx context.Context, s *backend.Session, declared []config.
 		}
 		return backend.ArchiveLocation{Bucket: bucket, Prefix: prefix, From: "flag"}, nil
 	}
-	return backend.ArchiveLocation{}, fmt.Errorf("queue %s: %w: declare it in the sluice config (pipelines: - dlq: %s, archive: s3://BUCKET/PREFIX), tag the queue or its pipe with %s=s3://BUCKET/PREFIX, or pass --archive s3://BUCKET/PREFIX",
+	err = fmt.Errorf("queue %s: %w: declare it in the sluice config (pipelines: - dlq: %s, archive: s3://BUCKET/PREFIX), tag the queue or its pipe with %s=s3://BUCKET/PREFIX, or pass --archive s3://BUCKET/PREFIX",
 		name, ErrNoArchive, name, ArchiveTag)
+	if len(d.Failures) > 0 {
+		// A pipe's tag may have named it: say what could not be read.
+		err = errors.Join(err, fmt.Errorf("pipelines not fully discovered: %w", d.Failures.Err()))
+	}
+	return backend.ArchiveLocation{}, err
+}
+
+// declaredArchiveOf finds the archive the config declares for the
+// pipeline whose DLQ is the queue (given as ref, resolved to queueURL).
+func declaredArchiveOf(declared []config.Pipeline, ref, queueURL string) (backend.ArchiveLocation, bool, error) {
+	name := QueueName(queueURL)
+	for _, d := range declared {
+		if d.DLQ == "" || d.Archive == "" {
+			continue
+		}
+		match := d.DLQ == ref || d.DLQ == queueURL
+		if !match && !strings.Contains(d.DLQ, "://") {
+			// A name, or an ARN of this account's queue of that name.
+			match = QueueName(d.DLQ) == name && (!isSQSARN(d.DLQ) || strings.Contains(queueURL, "/"+arnAccount(d.DLQ)+"/"))
+		}
+		if !match {
+			continue
+		}
+		bucket, prefix, err := config.ParseS3URL(d.Archive)
+		if err != nil {
+			return backend.ArchiveLocation{}, true, fmt.Errorf("pipeline %s: archive: %w", firstSet(d.Consumer, d.Pipe), err)
+		}
+		return backend.ArchiveLocation{Bucket: bucket, Prefix: prefix, From: "config"}, true, nil
+	}
+	return backend.ArchiveLocation{}, false, nil
+}
+
+func arnAccount(arn string) string {
+	a, err := backend.ParseARN(arn)
+	if err != nil {
+		return ""
+	}
+	return a.Account
 }

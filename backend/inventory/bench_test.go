@@ -25,9 +25,9 @@ func BenchmarkDLQs500Queues(b *testing.B) {
 	}
 	ctx := context.Background()
 	for b.Loop() {
-		dlqs, err := inventory.DLQs(ctx, s)
-		if err != nil || len(dlqs) != 50 {
-			b.Fatalf("%d DLQs, %v", len(dlqs), err)
+		l := inventory.ListDLQs(ctx, s, nil)
+		if len(l.DLQs) != 50 || len(l.Failures) != 1 {
+			b.Fatalf("%d DLQs, failures %v", len(l.DLQs), l.Failures)
 		}
 	}
 	b.ReportMetric(float64(500*b.N)/b.Elapsed().Seconds(), "queues/s")

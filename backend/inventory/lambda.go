@@ -39,7 +39,7 @@ func EventSourceMappings(ctx context.Context, s *backend.Session) ([]ESM, error)
 			Marker: marker, MaxItems: aws.Int32(100),
 		})
 		if err != nil {
-			if notServed(s, err) {
+			if s.NotServed("lambda", err) {
 				return nil, fmt.Errorf("list Lambda event source mappings: %w: %w", ErrNotServed, err)
 			}
 			return nil, fmt.Errorf("list Lambda event source mappings: %w", s.Explain(err))
@@ -80,4 +80,9 @@ func isKinesisStreamARN(s string) bool {
 func isSQSARN(s string) bool {
 	a, err := backend.ParseARN(s)
 	return err == nil && a.Service == "sqs"
+}
+
+func isSNSARN(s string) bool {
+	a, err := backend.ParseARN(s)
+	return err == nil && a.Service == "sns"
 }

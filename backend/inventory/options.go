@@ -1,10 +1,13 @@
 package inventory
 
+import "time"
+
 // Option tunes a listing.
 type Option func(*options)
 
 type options struct {
 	pageSize int32
+	timeout  time.Duration
 }
 
 // PageSize asks for pages of n items (within what the API allows), so

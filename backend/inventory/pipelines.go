@@ -6,20 +6,23 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/config"
 )
 
-// Discovery is what pipeline discovery found, with notes on what it could
-// not check or resolve.
+// Discovery is what pipeline discovery found, with notes on what it
+// could not resolve and the failures of what it could not read.
 type Discovery struct {
 	Pipelines []backend.Pipeline `json:"pipelines"`
 	Notes     []string           `json:"notes,omitempty"`
+	Failures  backend.Failures   `json:"failures,omitempty"`
 }
 
 // Pipelines discovers the pipelines of pipes and Lambda event source
@@ -27,6 +30,8 @@ type Discovery struct {
 // into them (config wins field by field; one with no discovered match is
 // added), and finds each one's archive: the config's, else the
 // sluice:archive tag of its DLQ, else of its pipe, else archiveFlag.
+// What could not be read is dropped: a caller that shows the pipelines
+// calls Discover, which keeps the failures.
 func Pipelines(ctx context.Context, s *backend.Session, declared []config.Pipeline, archiveFlag string) ([]backend.Pipeline, error) {
 	d, err := Discover(ctx, s, declared, archiveFlag)
 	return d.Pipelines, err
@@ -36,16 +41,28 @@ func Pipelines(ctx context.Context, s *backend.Session, declared []config.Pipeli
 // from.
 type candidate struct {
 	backend.Pipeline
-	pipeName        string // the pipe behind it, before a config rename
-	pipeTags        map[string]string
+	pipe            *Pipe // the pipe behind it, before a config rename
 	declaredArchive string
+	targetSet       bool // the config names the replay target
 	notes           []string
+	failures        backend.Failures
 }
 
-// Discover is Pipelines with the notes: sources this endpoint does not
-// serve, declared resources that do not exist, targets sluice cannot
-// replay to.
-func Discover(ctx context.Context, s *backend.Session, declared []config.Pipeline, archiveFlag string) (Discovery, error) {
+func (c *candidate) pipeName() string {
+	if c.pipe == nil {
+		return ""
+	}
+	return c.pipe.Name
+}
+
+// Discover is Pipelines with the notes (declared resources that do not
+// exist, targets sluice cannot replay to) and the failures. Pipes and
+// Lambda are read at once, each bounded by ServiceTimeout (or Timeout);
+// each pipeline is then resolved (stream ARN, DLQ URL and ARN, archive
+// tags) on its own, so that one pipeline's failure leaves the others
+// whole. A pipeline declared in the config is always listed, whatever
+// discovery could read. The error is only for a bad archiveFlag.
+func Discover(ctx context.Context, s *backend.Session, declared []config.Pipeline, archiveFlag string, opts ...Option) (Discovery, error) {
 	var d Discovery
 	var flag backend.ArchiveLocation
 	if archiveFlag != "" {
@@ -55,90 +72,109 @@ func Discover(ctx context.Context, s *backend.Session, declared []config.Pipelin
 		}
 		flag = backend.ArchiveLocation{Bucket: bucket, Prefix: prefix, From: "flag"}
 	}
-	var cands []*candidate
-	pipesListed := true
-	pipes, err := DescribePipes(ctx, s)
-	if err != nil {
-		n, err := skippable(s, "pipes", err)
+	bound := timeoutOf(opts)
+	var pipes []Pipe
+	var esms []ESM
+	var pipeFails, esmFails backend.Failures
+	var g errgroup.Group
+	g.Go(func() error {
+		pipes, pipeFails = DescribePipes(ctx, s, opts...)
+		return nil
+	})
+	g.Go(func() error {
+		var err error
+		esms, err = bounded(ctx, bound, func(ctx context.Context) ([]ESM, error) { return EventSourceMappings(ctx, s) })
 		if err != nil {
-			return d, err
+			esmFails = serviceFailure(s, "lambda", err)
 		}
-		d.Notes, pipesListed = append(d.Notes, n), false
-	}
+		return nil
+	})
+	_ = g.Wait() // each keeps its failures; neither ends the other
+	d.Failures = append(pipeFails, esmFails...)
+	_, pipesFailed := failureOf(pipeFails, "")
+	var cands []*candidate
 	for _, p := range pipes {
 		if !isKinesisStreamARN(p.Source) {
 			continue
 		}
-		c := &candidate{pipeName: p.Name, pipeTags: p.Tags, Pipeline: backend.Pipeline{
+		c := &candidate{pipe: &p, Pipeline: backend.Pipeline{
 			Consumer: p.Name, ConsumerKind: "pipe", ConsumerARN: p.ARN,
 			Stream: StreamName(p.Source), StreamARN: p.Source,
-			DLQARN: p.DLQARN,
 		}}
-		if p.DLQARN != "" {
-			c.DLQ = QueueName(p.DLQARN)
-		}
-		c.Target = pipeTarget(ctx, s, p, &c.notes)
+		c.setDeadLetter(p.DLQARN)
 		cands = append(cands, c)
-	}
-	esms, err := EventSourceMappings(ctx, s)
-	if err != nil {
-		n, err := skippable(s, "Lambda event source mappings", err)
-		if err != nil {
-			return d, err
-		}
-		d.Notes = append(d.Notes, n)
 	}
 	for _, m := range esms {
 		c := &candidate{Pipeline: backend.Pipeline{
 			Consumer: m.Function, ConsumerKind: "lambda", ConsumerARN: m.FunctionARN,
 			Stream: StreamName(m.StreamARN), StreamARN: m.StreamARN,
 		}}
-		if isSQSARN(m.OnFailureARN) {
-			c.DLQARN, c.DLQ = m.OnFailureARN, QueueName(m.OnFailureARN)
-		}
+		c.setDeadLetter(m.OnFailureARN)
 		cands = append(cands, c)
 	}
 	for _, decl := range declared {
 		c := findDeclared(cands, decl)
 		if c == nil {
 			c = &candidate{Pipeline: backend.Pipeline{Consumer: firstSet(decl.Consumer, decl.Pipe), ConsumerKind: "config"}}
-			if decl.Pipe != "" && pipesListed {
+			if decl.Pipe != "" && !pipesFailed {
 				c.notes = append(c.notes, fmt.Sprintf("pipeline %s: pipe %s declared in the config does not exist", c.Consumer, decl.Pipe))
 			}
 			cands = append(cands, c)
 		}
 		c.apply(decl)
 	}
-	var mu sync.Mutex
-	tagsByURL := map[string]map[string]string{}
-	queueTags := func(ctx context.Context, url string) (map[string]string, error) {
-		mu.Lock()
-		t, ok := tagsByURL[url]
-		mu.Unlock()
-		if ok {
-			return t, nil
-		}
-		t, err := QueueTags(ctx, s, url)
-		if err == nil {
-			mu.Lock()
-			tagsByURL[url] = t
-			mu.Unlock()
-		}
-		return t, err
+	tags := &tagCache{byURL: map[string]map[string]string{}}
+	var rg errgroup.Group
+	rg.SetLimit(describeConcurrency)
+	for _, c := range cands {
+		rg.Go(func() error {
+			c.resolve(ctx, s, bound, flag, tags)
+			return nil
+		})
 	}
-	err = forEach(ctx, describeConcurrency, len(cands), func(ctx context.Context, i int) error {
-		return cands[i].resolve(ctx, s, flag, queueTags)
-	})
-	if err != nil {
-		return d, err
-	}
+	_ = rg.Wait() // each candidate keeps its own failures
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].Consumer < cands[j].Consumer })
 	d.Pipelines = make([]backend.Pipeline, 0, len(cands))
 	for _, c := range cands {
 		d.Pipelines = append(d.Pipelines, c.Pipeline)
 		d.Notes = append(d.Notes, c.notes...)
+		d.Failures = append(d.Failures, c.failures...)
 	}
 	return d, nil
+}
+
+// setDeadLetter files a discovered dead-letter target: an SQS queue, or
+// an SNS topic, which is kept apart so that nothing resolves it as a
+// queue. Other destinations (an S3 bucket) are not dead-letter queues.
+func (c *candidate) setDeadLetter(arn string) {
+	switch {
+	case isSQSARN(arn):
+		c.DLQARN, c.DLQ = arn, QueueName(arn)
+	case isSNSARN(arn):
+		c.DLQTopicARN = arn
+	}
+}
+
+// tagCache reads each queue's tags once per discovery.
+type tagCache struct {
+	mu    sync.Mutex
+	byURL map[string]map[string]string
+}
+
+func (t *tagCache) get(ctx context.Context, s *backend.Session, url string) (map[string]string, error) {
+	t.mu.Lock()
+	tags, ok := t.byURL[url]
+	t.mu.Unlock()
+	if ok {
+		return tags, nil
+	}
+	tags, err := QueueTags(ctx, s, url)
+	if err == nil {
+		t.mu.Lock()
+		t.byURL[url] = tags
+		t.mu.Unlock()
+	}
+	return tags, err
 }
 
 // findDeclared finds the discovered pipeline a declared one overrides:
@@ -146,7 +182,7 @@ func Discover(ctx context.Context, s *backend.Session, declared []config.Pipelin
 func findDeclared(cands []*candidate, decl config.Pipeline) *candidate {
 	for _, c := range cands {
 		if decl.Pipe != "" {
-			if c.pipeName == decl.Pipe {
+			if c.pipeName() == decl.Pipe {
 				return c
 			}
 			continue
@@ -171,8 +207,10 @@ func (c *candidate) apply(decl config.Pipeline) {
 		}
 	}
 	if decl.DLQ != "" {
-		c.DLQ, c.DLQURL, c.DLQARN = QueueName(decl.DLQ), "", ""
+		c.DLQ, c.DLQURL, c.DLQARN, c.DLQTopicARN = QueueName(decl.DLQ), "", "", ""
 		switch {
+		case isSNSARN(decl.DLQ):
+			c.DLQ, c.DLQTopicARN = "", decl.DLQ
 		case strings.HasPrefix(decl.DLQ, "arn:"):
 			c.DLQARN = decl.DLQ
 		case strings.Contains(decl.DLQ, "://"):
@@ -188,38 +226,47 @@ func (c *candidate) apply(decl config.Pipeline) {
 			c.notes = append(c.notes, fmt.Sprintf("pipeline %s: %v", c.Consumer, err))
 			return
 		}
-		c.Target = t
+		c.Target, c.targetSet = t, true
 	}
 }
 
-// resolve finds the stream's ARN and the DLQ's URL and ARN where the
-// pipeline lacks them, and its archive.
-func (c *candidate) resolve(ctx context.Context, s *backend.Session, flag backend.ArchiveLocation,
-	queueTags func(context.Context, string) (map[string]string, error)) error {
+// resolve finds the stream's ARN, the DLQ's URL and ARN where the
+// pipeline lacks them, the pipe's replay target and the archive, each
+// call bounded by bound. What cannot be read is a failure of this
+// pipeline; what is missing, a note.
+func (c *candidate) resolve(ctx context.Context, s *backend.Session, bound time.Duration, flag backend.ArchiveLocation, tags *tagCache) {
+	fail := func(service, what string, err error) {
+		c.failures = append(c.failures, s.Failure(service, "pipeline "+c.Consumer+": "+what, err))
+	}
+	if c.pipe != nil && c.Target.Kind == backend.TargetNone && !c.targetSet {
+		c.Target = pipeTarget(ctx, s, bound, *c.pipe, &c.notes, fail)
+	}
 	if c.StreamARN == "" && c.Stream != "" {
-		out, err := s.Kinesis().DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(c.Stream)})
+		out, err := bounded(ctx, bound, func(ctx context.Context) (*kinesis.DescribeStreamSummaryOutput, error) {
+			return s.Kinesis().DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(c.Stream)})
+		})
 		switch {
 		case err == nil:
 			c.StreamARN = aws.ToString(out.StreamDescriptionSummary.StreamARN)
 		case backend.IsCode(err, "ResourceNotFoundException"):
 			c.notes = append(c.notes, fmt.Sprintf("pipeline %s: stream %s does not exist", c.Consumer, c.Stream))
 		default:
-			return fmt.Errorf("pipeline %s: stream %s: %w", c.Consumer, c.Stream, s.Explain(err))
+			fail("kinesis", "stream "+c.Stream, err)
 		}
 	}
 	if c.DLQURL == "" && (c.DLQARN != "" || c.DLQ != "") {
-		url, err := QueueURL(ctx, s, firstSet(c.DLQARN, c.DLQ))
+		url, err := bounded(ctx, bound, func(ctx context.Context) (string, error) { return QueueURL(ctx, s, firstSet(c.DLQARN, c.DLQ)) })
 		switch {
 		case err == nil:
 			c.DLQURL = url
 		case isQueueMissing(err):
 			c.notes = append(c.notes, fmt.Sprintf("pipeline %s: DLQ %s does not exist", c.Consumer, c.DLQ))
 		default:
-			return fmt.Errorf("pipeline %s: %w", c.Consumer, err)
+			fail("sqs", QueueResource(c.DLQ), err)
 		}
 	}
 	if c.DLQARN == "" && c.DLQURL != "" {
-		arn, err := QueueARN(ctx, s, c.DLQURL)
+		arn, err := bounded(ctx, bound, func(ctx context.Context) (string, error) { return QueueARN(ctx, s, c.DLQURL) })
 		switch {
 		case err == nil:
 			c.DLQARN = arn
@@ -227,49 +274,51 @@ func (c *candidate) resolve(ctx context.Context, s *backend.Session, flag backen
 			c.notes = append(c.notes, fmt.Sprintf("pipeline %s: DLQ %s does not exist", c.Consumer, c.DLQURL))
 			c.DLQURL = ""
 		default:
-			return fmt.Errorf("pipeline %s: %w", c.Consumer, err)
+			fail("sqs", QueueResource(c.DLQURL), err)
 		}
 	}
-	return c.findArchive(ctx, flag, queueTags)
+	c.findArchive(ctx, s, bound, flag, tags, fail)
 }
 
 // findArchive applies the precedence: config, the DLQ's tag, the pipe's
 // tag, --archive. A tag that is not an s3:// URL is noted and passed
-// over.
-func (c *candidate) findArchive(ctx context.Context, flag backend.ArchiveLocation,
-	queueTags func(context.Context, string) (map[string]string, error)) error {
+// over; tags that cannot be read are a failure, and the next source
+// still counts.
+func (c *candidate) findArchive(ctx context.Context, s *backend.Session, bound time.Duration, flag backend.ArchiveLocation,
+	tags *tagCache, fail func(service, what string, err error)) {
 	if c.declaredArchive != "" {
 		bucket, prefix, err := config.ParseS3URL(c.declaredArchive)
-		if err != nil {
-			return fmt.Errorf("pipeline %s: archive: %w", c.Consumer, err)
+		if err == nil {
+			c.Archive = backend.ArchiveLocation{Bucket: bucket, Prefix: prefix, From: "config"}
+			return
 		}
-		c.Archive = backend.ArchiveLocation{Bucket: bucket, Prefix: prefix, From: "config"}
-		return nil
+		c.notes = append(c.notes, fmt.Sprintf("pipeline %s: archive: %v", c.Consumer, err))
 	}
 	if c.DLQURL != "" {
-		tags, err := queueTags(ctx, c.DLQURL)
+		t, err := bounded(ctx, bound, func(ctx context.Context) (map[string]string, error) { return tags.get(ctx, s, c.DLQURL) })
 		if err != nil && !isQueueMissing(err) {
-			return fmt.Errorf("pipeline %s: %w", c.Consumer, err)
+			fail("sqs", "tags of "+QueueResource(c.DLQURL), err)
 		}
-		loc, err := tagLocation(tags, "queue "+c.DLQ)
+		loc, err := tagLocation(t, "queue "+c.DLQ)
 		if err != nil {
 			c.notes = append(c.notes, fmt.Sprintf("pipeline %s: %v", c.Consumer, err))
 		}
 		if loc.IsSet() {
 			c.Archive = loc
-			return nil
+			return
 		}
 	}
-	loc, err := tagLocation(c.pipeTags, "pipe "+c.pipeName)
-	if err != nil {
-		c.notes = append(c.notes, fmt.Sprintf("pipeline %s: %v", c.Consumer, err))
-	}
-	if loc.IsSet() {
-		c.Archive = loc
-		return nil
+	if c.pipe != nil {
+		loc, err := tagLocation(c.pipe.Tags, "pipe "+c.pipe.Name)
+		if err != nil {
+			c.notes = append(c.notes, fmt.Sprintf("pipeline %s: %v", c.Consumer, err))
+		}
+		if loc.IsSet() {
+			c.Archive = loc
+			return
+		}
 	}
 	c.Archive = flag
-	return nil
 }
 
 // tagLocation reads the sluice:archive tag; no tag is no location.
@@ -287,8 +336,10 @@ func tagLocation(tags map[string]string, of string) (backend.ArchiveLocation, er
 
 // pipeTarget turns a pipe's target into a replay target: a stream, a
 // queue, a bus, or the HTTP endpoint of an API destination. Targets
-// sluice cannot replay to are noted and left empty.
-func pipeTarget(ctx context.Context, s *backend.Session, p Pipe, notes *[]string) backend.Target {
+// sluice cannot replay to are noted and left empty; an API destination
+// that cannot be read is a failure.
+func pipeTarget(ctx context.Context, s *backend.Session, bound time.Duration, p Pipe, notes *[]string,
+	fail func(service, what string, err error)) backend.Target {
 	a, err := backend.ParseARN(p.Target)
 	if err != nil {
 		*notes = append(*notes, fmt.Sprintf("pipe %s: target %q is not an ARN; set replay_target for it in the config", p.Name, p.Target))
@@ -304,9 +355,11 @@ func pipeTarget(ctx context.Context, s *backend.Session, p Pipe, notes *[]string
 	case a.Service == "events" && strings.HasPrefix(a.Resource, "api-destination/"):
 		// api-destination/NAME/ID
 		name := strings.Split(a.Resource, "/")[1]
-		out, err := s.EventBridge().DescribeApiDestination(ctx, &eventbridge.DescribeApiDestinationInput{Name: aws.String(name)})
+		out, err := bounded(ctx, bound, func(ctx context.Context) (*eventbridge.DescribeApiDestinationOutput, error) {
+			return s.EventBridge().DescribeApiDestination(ctx, &eventbridge.DescribeApiDestinationInput{Name: aws.String(name)})
+		})
 		if err != nil {
-			*notes = append(*notes, fmt.Sprintf("pipe %s: API destination %s: %v", p.Name, name, s.Explain(err)))
+			fail("eventbridge", "API destination "+name, err)
 			return backend.Target{}
 		}
 		return backend.Target{Kind: backend.TargetHTTP, ARN: p.Target, URL: aws.ToString(out.InvocationEndpoint)}

@@ -96,14 +96,20 @@ func valueOr(p *int32, def int32) int32 {
 	return *p
 }
 
-// DescribePipes describes every pipe, a few at a time. A pipe deleted
-// meanwhile is left out.
-func DescribePipes(ctx context.Context, s *backend.Session) ([]Pipe, error) {
-	names, err := ListPipes(s).All(ctx)
+// DescribePipes describes every pipe, a few at a time, the listing and
+// each call bounded by ServiceTimeout (or Timeout). A pipe deleted
+// meanwhile is left out. A listing that fails (Pipes denied, not served,
+// silent) is one Failure of service "pipes"; a pipe that cannot be
+// described is a Failure naming it, and the others are kept.
+func DescribePipes(ctx context.Context, s *backend.Session, opts ...Option) ([]Pipe, backend.Failures) {
+	d := timeoutOf(opts)
+	names, err := bounded(ctx, d, ListPipes(s).All)
+	var fs backend.Failures
 	if err != nil {
-		return nil, err
+		fs = serviceFailure(s, "pipes", err)
 	}
-	return describeAll(ctx, describeConcurrency, names, func(ctx context.Context, name string) (Pipe, error) {
-		return DescribePipe(ctx, s, name)
-	}, func(err error) bool { return backend.IsCode(err, "NotFoundException") })
+	pipes, more := describeEach(ctx, s, "pipes", describeConcurrency, d, names, func(n string) string { return "pipe " + n },
+		func(ctx context.Context, name string) (Pipe, error) { return DescribePipe(ctx, s, name) },
+		func(err error) bool { return backend.IsCode(err, "NotFoundException") })
+	return pipes, append(fs, more...)
 }

@@ -153,15 +153,23 @@ func QueueName(ref string) string {
 	return ref
 }
 
-// QueueURL finds the URL of a queue given by URL, ARN or name. An ARN's
-// account is passed on, so that a queue of another account is found.
+// QueueURL finds the URL of a queue given by URL, ARN or name: the one
+// queue resolver of every command and view. An ARN's account is passed
+// on, so that a queue of another account is found; an ARN of another
+// service (an SNS topic named as a dead-letter target) is refused rather
+// than looked up as a queue of the same name.
 func QueueURL(ctx context.Context, s *backend.Session, ref string) (string, error) {
 	if strings.HasPrefix(ref, "https://") || strings.HasPrefix(ref, "http://") {
 		return ref, nil
 	}
 	in := &sqs.GetQueueUrlInput{QueueName: aws.String(QueueName(ref))}
-	if a, err := backend.ParseARN(ref); err == nil && a.Account != "" {
-		in.QueueOwnerAWSAccountId = aws.String(a.Account)
+	if a, err := backend.ParseARN(ref); err == nil {
+		if a.Service != "sqs" {
+			return "", fmt.Errorf("%s is not an SQS queue ARN", ref)
+		}
+		if a.Account != "" {
+			in.QueueOwnerAWSAccountId = aws.String(a.Account)
+		}
 	}
 	out, err := s.SQS().GetQueueUrl(ctx, in)
 	if err != nil {
@@ -180,6 +188,9 @@ func QueueARN(ctx context.Context, s *backend.Session, queueURL string) (string,
 	}
 	return out.Attributes["QueueArn"], nil
 }
+
+// QueueResource names a queue in a Failure's Resource.
+func QueueResource(ref string) string { return "queue " + QueueName(ref) }
 
 // isQueueMissing reports an answer meaning the queue does not exist.
 func isQueueMissing(err error) bool {

@@ -131,7 +131,7 @@ func Consumers(ctx context.Context, s *backend.Session, streamARN string) ([]str
 			StreamARN: aws.String(streamARN), NextToken: token,
 		})
 		if err != nil {
-			if notServed(s, err) {
+			if s.NotServed("kinesis", err) {
 				return nil, fmt.Errorf("list consumers of %s: %w: %w", streamARN, ErrNotServed, err)
 			}
 			return nil, fmt.Errorf("list consumers of %s: %w", streamARN, s.Explain(err))
@@ -146,10 +146,44 @@ func Consumers(ctx context.Context, s *backend.Session, streamARN string) ([]str
 	}
 }
 
+// StreamResource names a stream in a Failure's Resource, so that a
+// caller can pair a failure with the stream it lists.
+func StreamResource(name string) string { return "stream " + name }
+
 // DescribeStreams describes every named stream, a few at a time, in the
-// order given. A stream deleted meanwhile is left out.
-func DescribeStreams(ctx context.Context, s *backend.Session, names []string) ([]Stream, error) {
-	return describeAll(ctx, describeConcurrency, names, func(ctx context.Context, name string) (Stream, error) {
-		return DescribeStream(ctx, s, name)
-	}, func(err error) bool { return backend.IsCode(err, "ResourceNotFoundException") })
+// order given, each call bounded by ServiceTimeout (or Timeout). A
+// stream deleted meanwhile is left out; one that could not be read (a
+// resource-scoped IAM policy, throttling) is a Failure whose Resource is
+// StreamResource(name), and the others are still described.
+func DescribeStreams(ctx context.Context, s *backend.Session, names []string, opts ...Option) ([]Stream, backend.Failures) {
+	return describeEach(ctx, s, "kinesis", describeConcurrency, timeoutOf(opts), names, StreamResource,
+		func(ctx context.Context, name string) (Stream, error) { return DescribeStream(ctx, s, name) },
+		func(err error) bool { return backend.IsCode(err, "ResourceNotFoundException") })
+}
+
+// StreamList is every stream that could be described, and what could
+// not be read.
+type StreamList struct {
+	Streams  []Stream         `json:"streams"`
+	Failures backend.Failures `json:"failures,omitempty"`
+}
+
+// Streams lists and describes every stream. A failure of ListStreams on
+// its first page is the error (there is nothing to show); on a later
+// page, and for each stream that cannot be described, it is a Failure
+// beside the streams read.
+func Streams(ctx context.Context, s *backend.Session, opts ...Option) (StreamList, error) {
+	d := timeoutOf(opts)
+	names, err := bounded(ctx, d, ListStreams(s, opts...).All)
+	var l StreamList
+	if err != nil {
+		if len(names) == 0 {
+			return l, err
+		}
+		l.Failures = append(l.Failures, s.Failure("kinesis", "", err))
+	}
+	streams, fs := DescribeStreams(ctx, s, names, opts...)
+	l.Streams = streams
+	l.Failures = append(l.Failures, fs...)
+	return l, nil
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -42,130 +41,12 @@ overrides it. A key may also be given as s3://BUCKET/KEY.`,
 
 // --- where the archive is ---
 
-// archiveFlagLocation reads --archive; unset gives a zero location.
-func archiveFlagLocation(flag string) (backend.ArchiveLocation, error) {
-	if flag == "" {
-		return backend.ArchiveLocation{}, nil
-	}
-	bucket, prefix, err := config.ParseS3URL(flag)
-	if err != nil {
-		return backend.ArchiveLocation{}, fmt.Errorf("--archive: %w", err)
-	}
-	return backend.ArchiveLocation{Bucket: bucket, Prefix: prefix, From: "flag"}, nil
-}
-
-// archivePipelines discovers the pipelines once per command.
-type archivePipelines struct {
-	o     *ops
-	found []backend.Pipeline
-	done  bool
-}
-
-func (a *archivePipelines) all(ctx context.Context) ([]backend.Pipeline, error) {
-	if !a.done {
-		ps, err := inventory.Pipelines(ctx, a.o.session, a.o.config.Pipelines, "")
-		if err != nil {
-			return nil, fmt.Errorf("find the pipelines: %w", err)
-		}
-		a.found, a.done = ps, true
-	}
-	return a.found, nil
-}
-
-// forConsumer finds a consumer's pipeline; ok is false when none is known.
-func (a *archivePipelines) forConsumer(ctx context.Context, consumer string) (backend.Pipeline, bool, error) {
-	ps, err := a.all(ctx)
-	if err != nil {
-		return backend.Pipeline{}, false, err
-	}
-	p, ok := inventory.PipelineForConsumer(ps, consumer)
-	return p, ok, nil
-}
-
-// consumerArchive is where a consumer's events are: --archive, else its
-// pipeline's archive.
-func (a *archivePipelines) consumerArchive(ctx context.Context, consumer, flag string) (backend.ArchiveLocation, error) {
-	loc, err := archiveFlagLocation(flag)
-	if err != nil || loc.IsSet() {
-		return loc, err
-	}
-	p, ok, err := a.forConsumer(ctx, consumer)
-	if err != nil {
-		return loc, err
-	}
-	if !ok || !p.Archive.IsSet() {
-		return loc, fmt.Errorf("consumer %s: no archive known: declare it in the sluice config (pipelines: - consumer: %s, archive: s3://BUCKET/PREFIX), tag its DLQ or pipe with %s=s3://BUCKET/PREFIX, or pass --archive s3://BUCKET/PREFIX",
-			consumer, consumer, inventory.ArchiveTag)
-	}
-	return p.Archive, nil
-}
-
-// keyArchive finds the archive of an event key, given as a key or as
-// s3://BUCKET/KEY, and returns the key alone. The prefix is --archive's,
-// else read from the key; the bucket is the URL's, --archive's, else the
-// one of the key's consumer's pipeline.
-func (a *archivePipelines) keyArchive(ctx context.Context, ref, flag string) (backend.ArchiveLocation, string, error) {
-	loc, err := archiveFlagLocation(flag)
-	if err != nil {
-		return loc, "", err
-	}
-	key := ref
-	if rest, ok := strings.CutPrefix(ref, "s3://"); ok {
-		bucket, k, found := strings.Cut(rest, "/")
-		if !found || bucket == "" || k == "" {
-			return loc, "", fmt.Errorf("%q is not s3://BUCKET/KEY", ref)
-		}
-		if loc.IsSet() && loc.Bucket != bucket {
-			return loc, "", fmt.Errorf("%s is not in the bucket of --archive %s", ref, loc)
-		}
-		loc.Bucket, key = bucket, k
-	}
-	if loc.Prefix == "" || !strings.HasPrefix(key, loc.Prefix) {
-		prefix, err := archive.PrefixOf(key)
-		if err != nil {
-			return loc, "", err
-		}
-		if loc.Prefix != "" {
-			return loc, "", fmt.Errorf("key %s is not under the prefix of --archive %s", key, loc)
-		}
-		loc.Prefix = prefix
-	}
-	parts, _, err := archive.ParseKey(loc.Prefix, key)
-	if err != nil {
-		return loc, "", err
-	}
-	if loc.Bucket == "" {
-		p, ok, err := a.forConsumer(ctx, parts.Consumer)
-		if err != nil {
-			return loc, "", err
-		}
-		if !ok || !p.Archive.IsSet() {
-			return loc, "", fmt.Errorf("key %s: consumer %s has no known archive: give the key as s3://BUCKET/KEY or pass --archive s3://BUCKET/PREFIX", key, parts.Consumer)
-		}
-		loc = p.Archive
-		if !strings.HasPrefix(key, loc.Prefix) {
-			return loc, "", fmt.Errorf("key %s is not under the archive of consumer %s, %s", key, parts.Consumer, loc)
-		}
-	}
-	return loc, key, nil
-}
-
-// keysArchive resolves several keys, which must share one archive.
-func (a *archivePipelines) keysArchive(ctx context.Context, refs []string, flag string) (backend.ArchiveLocation, []string, error) {
-	var loc backend.ArchiveLocation
-	keys := make([]string, 0, len(refs))
-	for i, ref := range refs {
-		l, k, err := a.keyArchive(ctx, ref, flag)
-		if err != nil {
-			return loc, nil, err
-		}
-		if i > 0 && (l.Bucket != loc.Bucket || l.Prefix != loc.Prefix) {
-			return loc, nil, fmt.Errorf("the keys are in different archives (%s and %s): give them one archive at a time", loc, l)
-		}
-		loc = l
-		keys = append(keys, k)
-	}
-	return loc, keys, nil
+// locator finds, for one command, the archive of a consumer or a key and
+// a consumer's replay target: the backend's Locator over the config's
+// pipelines, which discovers them at most once and only when the config
+// does not say.
+func (o *ops) locator() *inventory.Locator {
+	return inventory.NewLocator(o.session, o.config.Pipelines, "")
 }
 
 // parseWhen reads a time: RFC 3339, or a duration (2h, 30m, 7d) meaning
@@ -260,8 +141,7 @@ func runArchiveList(ctx context.Context, cmd *cobra.Command, f archiveListFlags)
 		return err
 	}
 	defer o.close()
-	pl := &archivePipelines{o: o}
-	sources, err := listSources(ctx, o, pl, f)
+	sources, failures, err := listSources(ctx, o.locator(), f)
 	if err != nil {
 		return err
 	}
@@ -280,53 +160,40 @@ func runArchiveList(ctx context.Context, cmd *cobra.Command, f archiveListFlags)
 	if more {
 		fmt.Fprintf(cmd.ErrOrStderr(), "more events than --limit %d; raise it to see them\n", f.limit)
 	}
-	return nil
+	return reportFailures(cmd.ErrOrStderr(), failures)
 }
 
 // listSources is what ls lists: one consumer, or every consumer of the
-// archive (of --archive, else of every pipeline that has one).
-func listSources(ctx context.Context, o *ops, pl *archivePipelines, f archiveListFlags) ([]archiveListSource, error) {
+// archive (of --archive, else of every pipeline that has one), with what
+// could not be read.
+func listSources(ctx context.Context, l *inventory.Locator, f archiveListFlags) ([]archiveListSource, backend.Failures, error) {
 	if f.consumer != "" {
-		loc, err := pl.consumerArchive(ctx, f.consumer, f.archive)
+		loc, err := l.ConsumerArchive(ctx, f.consumer, f.archive)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return []archiveListSource{{loc, f.consumer}}, nil
+		return []archiveListSource{{loc, f.consumer}}, nil, nil
 	}
-	var locs []backend.ArchiveLocation
-	flagLoc, err := archiveFlagLocation(f.archive)
+	var only backend.ArchiveLocation
+	if f.archive != "" {
+		bucket, prefix, err := config.ParseS3URL(f.archive)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--archive: %w", err)
+		}
+		only = backend.ArchiveLocation{Bucket: bucket, Prefix: prefix, From: "flag"}
+	}
+	found, err := l.ArchiveConsumers(ctx, only)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if flagLoc.IsSet() {
-		locs = append(locs, flagLoc)
-	} else {
-		ps, err := pl.all(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range ps {
-			if p.Archive.IsSet() && !slices.ContainsFunc(locs, func(l backend.ArchiveLocation) bool {
-				return l.Bucket == p.Archive.Bucket && l.Prefix == p.Archive.Prefix
-			}) {
-				locs = append(locs, p.Archive)
-			}
-		}
-		if len(locs) == 0 {
-			return nil, errors.New("no archive known: pass --archive s3://BUCKET/PREFIX, or --consumer of a pipeline that has one")
-		}
+	if len(found.Archives) == 0 && len(found.Failures) == 0 {
+		return nil, nil, errors.New("no archive known: pass --archive s3://BUCKET/PREFIX, or --consumer of a pipeline that has one")
 	}
-	var sources []archiveListSource
-	for _, loc := range locs {
-		consumers, err := archive.Consumers(ctx, o.session, loc)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range consumers {
-			sources = append(sources, archiveListSource{loc, c})
-		}
+	sources := make([]archiveListSource, 0, len(found.Consumers))
+	for _, c := range found.Consumers {
+		sources = append(sources, archiveListSource{c.Archive, c.Name})
 	}
-	return sources, nil
+	return sources, found.Failures, nil
 }
 
 // mergeNewestFirst merges listings that are each newest first, fetching
@@ -395,7 +262,7 @@ stored.`,
 				return err
 			}
 			defer o.close()
-			loc, key, err := (&archivePipelines{o: o}).keyArchive(ctx, args[0], archiveFlag)
+			loc, key, err := o.locator().KeyArchive(ctx, args[0], archiveFlag)
 			if err != nil {
 				return err
 			}
@@ -504,7 +371,7 @@ has confirmed the copy's checksum. An event marked already is left as it is.`,
 				return err
 			}
 			defer o.close()
-			loc, keys, err := (&archivePipelines{o: o}).keysArchive(ctx, args, archiveFlag)
+			loc, keys, err := o.locator().KeysArchive(ctx, args, archiveFlag)
 			if err != nil {
 				return err
 			}
@@ -613,7 +480,7 @@ func newArchiveRemoveCmd() *cobra.Command {
 				return err
 			}
 			defer o.close()
-			loc, keys, err := (&archivePipelines{o: o}).keysArchive(ctx, args, archiveFlag)
+			loc, keys, err := o.locator().KeysArchive(ctx, args, archiveFlag)
 			if err != nil {
 				return err
 			}

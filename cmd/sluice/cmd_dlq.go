@@ -71,31 +71,47 @@ an EventBridge rule target's; and every queue tagged sluice:archive.`,
 				return err
 			}
 			defer o.close()
-			dlqs, err := inventory.DLQs(ctx, o.session)
-			if err != nil {
-				return err
-			}
-			if err := printRows(o.out, dlqs, dlqListColumns); err != nil {
+			l := inventory.ListDLQs(ctx, o.session, o.config.Pipelines)
+			if err := printRows(o.out, l.DLQs, dlqListColumns); err != nil {
 				return err
 			}
 			if o.out.format == "table" {
-				notes := make([][]string, 0, len(dlqs))
-				for _, d := range dlqs {
+				notes := make([][]string, 0, len(l.DLQs)+1)
+				for _, d := range l.DLQs {
 					notes = append(notes, d.Notes)
 				}
+				notes = append(notes, topicNotes(l.Topics))
 				printNotesOnce(cmd.ErrOrStderr(), notes...)
 			}
-			return nil
+			return reportFailures(cmd.ErrOrStderr(), l.Failures)
 		},
 	}
 	addOpsFlags(cmd, &f)
 	return cmd
 }
 
+// topicNotes names the SNS topics that receive failures: no queue, so
+// not rows of the list.
+func topicNotes(topics []inventory.DeadLetterTopic) []string {
+	var notes []string
+	for _, t := range topics {
+		notes = append(notes, fmt.Sprintf("SNS topic %s receives the failures of %s (a topic, not a queue: nothing to browse)", t.Name, dlqSources(inventory.DLQ{Sources: t.Sources})))
+	}
+	return notes
+}
+
+// dlqCount is a queue's count, "?" when the queue could not be read.
+func dlqCount(d inventory.DLQ, n int) string {
+	if d.Failure != nil {
+		return "?"
+	}
+	return fmt.Sprint(n)
+}
+
 var dlqListColumns = []column[inventory.DLQ]{
 	{"NAME", func(d inventory.DLQ) string { return d.Queue.Name }},
-	{"VISIBLE", func(d inventory.DLQ) string { return fmt.Sprint(d.Queue.Visible) }},
-	{"IN FLIGHT", func(d inventory.DLQ) string { return fmt.Sprint(d.Queue.NotVisible) }},
+	{"VISIBLE", func(d inventory.DLQ) string { return dlqCount(d, d.Queue.Visible) }},
+	{"IN FLIGHT", func(d inventory.DLQ) string { return dlqCount(d, d.Queue.NotVisible) }},
 	{"SOURCES", dlqSources},
 	{"ARCHIVE", func(d inventory.DLQ) string { return d.Queue.Tags[inventory.ArchiveTag] }},
 }

@@ -33,7 +33,7 @@ else the sluice:archive tag of its DLQ, else of its pipe, else --archive.`,
 				return err
 			}
 			printNotesOnce(cmd.ErrOrStderr(), d.Notes)
-			return nil
+			return reportFailures(cmd.ErrOrStderr(), d.Failures)
 		},
 	}
 	addOpsFlags(cmd, &f)
@@ -45,7 +45,12 @@ var pipelineColumns = []column[backend.Pipeline]{
 	{"CONSUMER", func(p backend.Pipeline) string { return p.Consumer }},
 	{"KIND", func(p backend.Pipeline) string { return p.ConsumerKind }},
 	{"STREAM", func(p backend.Pipeline) string { return cellOrDash(p.Stream) }},
-	{"DLQ", func(p backend.Pipeline) string { return cellOrDash(p.DLQ) }},
+	{"DLQ", func(p backend.Pipeline) string {
+		if p.DLQTopicARN != "" {
+			return "sns:" + inventory.QueueName(p.DLQTopicARN)
+		}
+		return cellOrDash(p.DLQ)
+	}},
 	{"ARCHIVE", func(p backend.Pipeline) string {
 		if !p.Archive.IsSet() {
 			return "-"

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/archive"
+	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/backend/replay"
 )
 
@@ -167,10 +168,10 @@ func checkReplayFlags(f replayFlags, keys []string) error {
 
 // resolveReplay finds the archive, the target and the events.
 func resolveReplay(ctx context.Context, o *ops, f replayFlags, keys []string) (replayJob, error) {
-	pl := &archivePipelines{o: o}
+	pl := o.locator()
 	var job replayJob
 	if len(keys) > 0 {
-		loc, resolved, err := pl.keysArchive(ctx, keys, f.archive)
+		loc, resolved, err := pl.KeysArchive(ctx, keys, f.archive)
 		if err != nil {
 			return job, err
 		}
@@ -196,7 +197,7 @@ func resolveReplay(ctx context.Context, o *ops, f replayFlags, keys []string) (r
 		if err != nil {
 			return job, err
 		}
-		loc, err := pl.consumerArchive(ctx, f.consumer, f.archive)
+		loc, err := pl.ConsumerArchive(ctx, f.consumer, f.archive)
 		if err != nil {
 			return job, err
 		}
@@ -222,7 +223,7 @@ func resolveReplay(ctx context.Context, o *ops, f replayFlags, keys []string) (r
 }
 
 // replayTarget is --to, else the consumer's pipeline's target.
-func replayTarget(ctx context.Context, pl *archivePipelines, consumer, to string) (backend.Target, error) {
+func replayTarget(ctx context.Context, pl *inventory.Locator, consumer, to string) (backend.Target, error) {
 	if to != "" {
 		t, err := backend.ParseTarget(to)
 		if err != nil {
@@ -230,14 +231,7 @@ func replayTarget(ctx context.Context, pl *archivePipelines, consumer, to string
 		}
 		return t, nil
 	}
-	p, ok, err := pl.forConsumer(ctx, consumer)
-	if err != nil {
-		return backend.Target{}, err
-	}
-	if !ok || p.Target.Kind == backend.TargetNone {
-		return backend.Target{}, fmt.Errorf("consumer %s: no replay target known: pass --to, or set replay_target for its pipeline in the sluice config", consumer)
-	}
-	return p.Target, nil
+	return pl.ReplayTarget(ctx, consumer)
 }
 
 func replayQuestion(job replayJob) string {

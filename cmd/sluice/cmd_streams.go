@@ -25,23 +25,19 @@ func newStreamsCmd() *cobra.Command {
 				return err
 			}
 			defer o.close()
-			names, err := inventory.ListStreams(o.session).All(ctx)
+			l, err := inventory.Streams(ctx, o.session)
 			if err != nil {
 				return err
 			}
-			streams, err := inventory.DescribeStreams(ctx, o.session, names)
-			if err != nil {
-				return err
-			}
-			if err := printRows(o.out, streams, streamColumns); err != nil {
+			if err := printRows(o.out, l.Streams, streamColumns); err != nil {
 				return err
 			}
 			var notes [][]string
-			for _, s := range streams {
+			for _, s := range l.Streams {
 				notes = append(notes, s.Notes)
 			}
 			printNotesOnce(cmd.ErrOrStderr(), notes...)
-			return nil
+			return reportFailures(cmd.ErrOrStderr(), l.Failures)
 		},
 	}
 	addOpsFlags(cmd, &f)

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -30,6 +31,16 @@ func main() {
 	if err != nil {
 		// Errors can carry text from AWS and from data: never escapes.
 		fmt.Fprintln(os.Stderr, "sluice:", inert.Block(err.Error()))
-		os.Exit(1)
+		os.Exit(exitStatus(err))
 	}
+}
+
+// exitStatus is 1 for a failed command, exitPartial for a listing that
+// printed what it could read but not everything.
+func exitStatus(err error) int {
+	var partial *partialError
+	if errors.As(err, &partial) {
+		return exitPartial
+	}
+	return 1
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/archive"
 	"github.com/sluicehq/sluice/backend/decode"
+	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/jsonview"
 	"github.com/sluicehq/sluice/views/progress"
@@ -53,14 +54,11 @@ var Ranges = []struct {
 
 // consumer is one row of the first level: a pipeline's consumer with its
 // archive and replay target.
-type consumer struct {
-	Name     string
-	Kind     string
-	Stream   string
-	Archive  backend.ArchiveLocation
-	Target   backend.Target
-	Pipeline bool
-}
+// consumer is a consumer whose archive the tab browses.
+type consumer = inventory.ArchiveConsumer
+
+// noConsumers is the empty list when everything could be read.
+const noConsumers = "no pipeline has an archive: tag its DLQ sluice:archive=s3://bucket/prefix, declare it in the config, or pass --archive"
 
 // hour is one hour folder with, when known, how many events it holds.
 type hour struct {
@@ -134,7 +132,7 @@ func New(c *common.Common, opts ...Option) *Model {
 	}
 	m := &Model{c: c, o: o, rangeIdx: len(Ranges) - 1}
 	m.consumers = table.New(c.Styles, &c.Keys.List, consumerColumns())
-	m.consumers.SetEmpty("no pipeline has an archive: tag its DLQ sluice:archive=s3://bucket/prefix, declare it in the config, or pass --archive")
+	m.consumers.SetEmpty(noConsumers)
 	m.days = table.New(c.Styles, &c.Keys.List, dayColumns())
 	m.days.SetEmpty("no archived events in this range")
 	m.hours = table.New(c.Styles, &c.Keys.List, hourColumns())

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +26,10 @@ type consumersMsg struct {
 	env, gen  int
 	Consumers []consumer
 	Notes     []string
-	Err       error
+	// Failures are what could not be read (pipes, a queue, an archive):
+	// the list holds the rest.
+	Failures backend.Failures
+	Err      error
 }
 
 func (m *Model) loadConsumers() tea.Cmd {
@@ -43,50 +45,12 @@ func (m *Model) loadConsumers() tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := common.Context()
 		defer cancel()
-		pipes, err := inventory.Pipelines(ctx, s, declared, flag)
+		found, err := inventory.NewLocator(s, declared, flag).ArchiveConsumers(ctx, backend.ArchiveLocation{})
 		if err != nil {
 			return consumersMsg{env: egen, gen: gen, Err: err}
 		}
-		cons, notes := consumersOf(ctx, s, pipes)
-		return consumersMsg{env: egen, gen: gen, Consumers: cons, Notes: notes}
+		return consumersMsg{env: egen, gen: gen, Consumers: found.Consumers, Notes: found.Notes, Failures: found.Failures}
 	}
-}
-
-// consumersOf lists the pipelines that have an archive, and the other
-// consumers their archives hold (a pipeline since removed, one named only
-// by its archive's folders).
-func consumersOf(ctx context.Context, s *backend.Session, pipes []backend.Pipeline) ([]consumer, []string) {
-	var out []consumer
-	seen := map[string]bool{}
-	var locs []backend.ArchiveLocation
-	for _, p := range pipes {
-		if !p.Archive.IsSet() || seen[p.Consumer] {
-			continue
-		}
-		seen[p.Consumer] = true
-		out = append(out, consumer{Name: p.Consumer, Kind: p.ConsumerKind, Stream: p.Stream, Archive: p.Archive, Target: p.Target, Pipeline: true})
-		if !slices.ContainsFunc(locs, func(l backend.ArchiveLocation) bool {
-			return l.Bucket == p.Archive.Bucket && l.Prefix == p.Archive.Prefix
-		}) {
-			locs = append(locs, p.Archive)
-		}
-	}
-	var notes []string
-	for _, loc := range locs {
-		names, err := archive.Consumers(ctx, s, loc)
-		if err != nil {
-			notes = append(notes, loc.String()+": "+err.Error())
-			continue
-		}
-		for _, n := range names {
-			if !seen[n] {
-				seen[n] = true
-				out = append(out, consumer{Name: n, Kind: "archive", Archive: loc})
-			}
-		}
-	}
-	slices.SortFunc(out, func(a, b consumer) int { return strings.Compare(a.Name, b.Name) })
-	return out, notes
 }
 
 func (m *Model) onConsumers(msg consumersMsg) tea.Cmd {
@@ -100,7 +64,23 @@ func (m *Model) onConsumers(msg consumersMsg) tea.Cmd {
 	}
 	m.consErr = ""
 	m.consLoaded = true
-	m.cons, m.notes = msg.Consumers, msg.Notes
+	m.cons, m.notes = msg.Consumers, nil
+	var partial []string
+	for _, f := range msg.Failures {
+		if f.Kind == backend.FailNotServed {
+			m.notes = append(m.notes, f.Service+": not served here, none listed")
+			continue
+		}
+		partial = append(partial, f.Error())
+	}
+	if len(partial) > 0 {
+		// Failures first: the list is partial, never "none found".
+		m.notes = append([]string{"could not read: " + strings.Join(partial, "; ")}, m.notes...)
+		m.consumers.SetEmpty("no archive could be read: " + partial[0])
+	} else {
+		m.consumers.SetEmpty(noConsumers)
+	}
+	m.notes = append(m.notes, msg.Notes...)
 	m.consumers.SetRows(m.consumerRows())
 	for i, c := range m.cons {
 		if c.Name == m.cur.Name {

@@ -377,7 +377,7 @@ func TestReadOnlyOffersNoWrite(t *testing.T) {
 
 func TestStaleAnswersAreDropped(t *testing.T) {
 	m := New(newCommon(nil, 80, 24, true))
-	m.Update(listMsg{env: 1, gen: m.listGen + 5, DLQs: nil})
+	m.Update(listMsg{env: 1, gen: m.listGen + 5})
 	if m.listLoaded {
 		t.Error("a stale list was taken")
 	}

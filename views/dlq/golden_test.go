@@ -80,7 +80,7 @@ func fixedModel(t *testing.T, w, h int, dark bool) *Model {
 	t.Helper()
 	m := New(newCommon(&backend.Session{}, w, h, dark), WithClock(func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) }))
 	m.Init()
-	m.Update(listMsg{env: 1, gen: m.listGen, DLQs: fixedDLQs()})
+	m.Update(listMsg{env: 1, gen: m.listGen, List: inventory.DLQList{DLQs: fixedDLQs()}})
 	m.Update(metricsMsg{env: 1, gen: m.listGen, Metrics: fixedMetrics()})
 	return m
 }

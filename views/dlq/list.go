@@ -23,8 +23,7 @@ import (
 type listMsg struct {
 	toDLQ
 	env, gen int
-	DLQs     []inventory.DLQ
-	Err      error
+	List     inventory.DLQList
 }
 
 // queueMetrics is what the list shows of a queue's last hour.
@@ -66,11 +65,11 @@ func (m *Model) loadList() tea.Cmd {
 	}
 	m.listLoading = true
 	env, gen := m.envGen(), m.listGen
+	declared := m.env().Config.Pipelines
 	return func() tea.Msg {
 		ctx, cancel := common.Context()
 		defer cancel()
-		dlqs, err := inventory.DLQs(ctx, s)
-		return listMsg{env: env, gen: gen, DLQs: dlqs, Err: err}
+		return listMsg{env: env, gen: gen, List: inventory.ListDLQs(ctx, s, declared)}
 	}
 }
 
@@ -79,29 +78,50 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 		return nil
 	}
 	m.listLoading = false
-	if msg.Err != nil {
-		m.listErr = msg.Err.Error()
-		return common.Fail(fmt.Errorf("list DLQs: %w", msg.Err), reloadCmd)
-	}
 	m.listErr = ""
 	m.listLoaded = true
-	dlqs := slices.Clone(msg.DLQs)
+	dlqs := slices.Clone(msg.List.DLQs)
 	slices.SortFunc(dlqs, func(a, b inventory.DLQ) int { return strings.Compare(a.Queue.Name, b.Queue.Name) })
 	m.dlqs = dlqs
 	m.notes = nil
-	for _, d := range dlqs {
-		for _, n := range d.Notes {
-			if !slices.Contains(m.notes, n) {
-				m.notes = append(m.notes, n)
-			}
+	note := func(n string) {
+		if !slices.Contains(m.notes, n) {
+			m.notes = append(m.notes, n)
 		}
 	}
-	m.refreshListRows()
-	names := make([]string, len(dlqs))
-	for i, d := range dlqs {
-		names[i] = d.Queue.Name
+	// What could not be read comes first: the list is partial.
+	var partial []string
+	for _, f := range msg.List.Failures {
+		if f.Kind == backend.FailNotServed {
+			note(f.Service + ": not served here, none listed")
+			continue
+		}
+		partial = append(partial, f.Error())
 	}
-	return m.loadMetrics(names, 0)
+	for _, d := range dlqs {
+		for _, n := range d.Notes {
+			note(n)
+		}
+	}
+	for _, t := range msg.List.Topics {
+		note("SNS topic " + t.Name + " receives failures (not a queue)")
+	}
+	var cmd tea.Cmd
+	if len(partial) > 0 {
+		m.listErr = plural(len(partial), "source") + " could not be read: " + strings.Join(partial, "; ")
+		m.list.SetEmpty("no dead-letter queue could be read: " + partial[0])
+		cmd = common.Status(common.Warning, "DLQs: "+m.listErr)
+	} else {
+		m.list.SetEmpty("no dead-letter queues found")
+	}
+	m.refreshListRows()
+	names := make([]string, 0, len(dlqs))
+	for _, d := range dlqs {
+		if d.Failure == nil {
+			names = append(names, d.Queue.Name)
+		}
+	}
+	return tea.Batch(cmd, m.loadMetrics(names, 0))
 }
 
 // loadMetrics reads the last hour of a few queues' metrics at a time, so
@@ -208,8 +228,17 @@ func (m *Model) refreshListRows() {
 		if q.Visible > 0 {
 			tone = table.Warn
 		}
-		rows = append(rows, table.Row{ID: q.URL, Tone: tone, Cells: []string{
-			q.Name, strconv.Itoa(q.Visible), strconv.Itoa(q.NotVisible), age, sourcesText(d), trend,
+		depth, inFlight := strconv.Itoa(q.Visible), strconv.Itoa(q.NotVisible)
+		if d.Failure != nil {
+			// Counts unknown: the row says why instead.
+			tone, depth, inFlight, trend = table.Bad, "?", "?", string(d.Failure.Kind)
+		}
+		id := q.URL
+		if id == "" {
+			id = firstNonEmpty(q.ARN, q.Name)
+		}
+		rows = append(rows, table.Row{ID: id, Tone: tone, Cells: []string{
+			q.Name, depth, inFlight, age, sourcesText(d), trend,
 		}})
 	}
 	m.list.SetRows(rows)
@@ -264,4 +293,13 @@ func FormatAge(sec float64) string {
 	default:
 		return fmt.Sprintf("%dd%02dh", int(d.Hours())/24, int(d.Hours())%24)
 	}
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }

@@ -72,9 +72,9 @@ func fetchList(tok token, s *backend.Session, kind string) tea.Cmd {
 		case KindStream:
 			names, err = inventory.ListStreams(s).All(ctx)
 		case KindQueue:
-			var dlqs []inventory.DLQ
-			dlqs, err = inventory.DLQs(ctx, s)
-			for _, d := range dlqs {
+			// The queues that could be read are listed; what could not is
+			// said by the DLQs tab.
+			for _, d := range inventory.ListDLQs(ctx, s, nil).DLQs {
 				names = append(names, d.Queue.Name)
 			}
 		case KindPipe:

@@ -2,10 +2,10 @@ package streams
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/inventory"
@@ -85,16 +85,21 @@ func (editedMsg) RouteTo() common.TabID    { return common.StreamsTab }
 
 func reload() tea.Msg { return reloadMsg{} }
 
-// limiter bounds how many calls the tab's commands make at once, across
-// all of them.
-type limiter chan struct{}
+// limiter bounds how many metrics calls the tab's commands make at
+// once, across all of them (describes and DLQ depths are bounded by the
+// backend's own fan-out).
+type limiter = *semaphore.Weighted
 
-func newLimiter(n int) limiter { return make(limiter, n) }
+func newLimiter(n int) limiter { return semaphore.NewWeighted(int64(n)) }
 
-func (l limiter) do(f func()) {
-	l <- struct{}{}
-	defer func() { <-l }()
+// limited runs f once lim has room, or not at all when ctx ends first.
+func limited(ctx context.Context, lim limiter, f func()) error {
+	if err := lim.Acquire(ctx, 1); err != nil {
+		return err
+	}
+	defer lim.Release(1)
 	f()
+	return nil
 }
 
 // fetchPage reads the next page of names.
@@ -107,30 +112,35 @@ func fetchPage(tok token, p *backend.Pager[string]) tea.Cmd {
 	}
 }
 
-// describe reads the summaries of names, a few at a time.
-func describe(tok token, s *backend.Session, lim limiter, names []string) tea.Cmd {
+// describe reads the summaries of names; the backend bounds and fans out
+// the calls, and a stream it could not read becomes an error row.
+func describe(tok token, s *backend.Session, names []string) tea.Cmd {
 	names = append([]string(nil), names...)
 	return func() tea.Msg {
-		out := describedMsg{tok: tok, failed: map[string]error{}}
-		res := make([]inventory.Stream, len(names))
-		errs := make([]error, len(names))
-		var wg sync.WaitGroup
-		for i, name := range names {
-			wg.Go(func() {
-				lim.do(func() {
-					ctx, cancel := common.Context()
-					defer cancel()
-					res[i], errs[i] = inventory.DescribeStream(ctx, s, name)
-				})
-			})
+		ctx, cancel := common.Context()
+		defer cancel()
+		streams, failures := inventory.DescribeStreams(ctx, s, names)
+		out := describedMsg{tok: tok, streams: streams, failed: map[string]error{}}
+		read := map[string]bool{}
+		for _, st := range streams {
+			read[st.Name] = true
 		}
-		wg.Wait()
-		for i, name := range names {
-			if errs[i] != nil {
-				out.failed[name] = errs[i]
-				continue
+		var other error // a failure of no one stream (the rest not tried)
+		for _, f := range failures {
+			matched := false
+			for _, name := range names {
+				if f.Resource == inventory.StreamResource(name) {
+					out.failed[name], matched = f, true
+				}
 			}
-			out.streams = append(out.streams, res[i])
+			if !matched && other == nil {
+				other = f
+			}
+		}
+		for _, name := range names {
+			if _, failed := out.failed[name]; !failed && !read[name] && other != nil {
+				out.failed[name] = other
+			}
 		}
 		return out
 	}
@@ -143,9 +153,10 @@ const metricsWindow = time.Hour
 func fetchMetrics(tok token, s *backend.Session, lim limiter, name string, now time.Time) tea.Cmd {
 	return func() tea.Msg {
 		msg := metricsMsg{tok: tok, name: name, start: now.Add(-metricsWindow), end: now}
-		lim.do(func() {
-			ctx, cancel := common.Context()
-			defer cancel()
+		ctx, cancel := common.Context()
+		defer cancel()
+		// The call's own error, set inside, wins over the wait's.
+		waitErr := limited(ctx, lim, func() {
 			series, err := metrics.ForStream(ctx, s, name, msg.start, msg.end)
 			if err != nil {
 				msg.err = err
@@ -162,6 +173,9 @@ func fetchMetrics(tok token, s *backend.Session, lim limiter, name string, now t
 				}
 			}
 		})
+		if waitErr != nil {
+			msg.err = waitErr
+		}
 		return msg
 	}
 }
@@ -174,71 +188,24 @@ func points(s metrics.Series) []chart.Point {
 	return out
 }
 
-// fetchDLQ finds each stream's pipelines and adds up the visible
-// messages of their DLQs.
-func fetchDLQ(tok token, s *backend.Session, env *common.Env, lim limiter) tea.Cmd {
+// fetchDLQ reads the DLQ depth of each stream's pipelines, in one
+// backend call; what it could not read is the message's error, and the
+// depths it could read stand.
+func fetchDLQ(tok token, s *backend.Session, env *common.Env) tea.Cmd {
 	declared, flag := env.Config.Pipelines, env.ArchiveFlag
 	return func() tea.Msg {
 		ctx, cancel := common.Context()
 		defer cancel()
-		pipelines, err := inventory.Pipelines(ctx, s, declared, flag)
+		d, err := inventory.StreamDLQDepths(ctx, s, declared, flag)
 		if err != nil {
 			return dlqMsg{tok: tok, err: err}
 		}
-		// One DLQ may serve several pipelines of a stream: count it once.
-		queues := map[string]map[string]bool{} // stream → DLQ URLs
-		for _, p := range pipelines {
-			if p.Stream == "" || p.DLQURL == "" {
-				continue
-			}
-			if queues[p.Stream] == nil {
-				queues[p.Stream] = map[string]bool{}
-			}
-			queues[p.Stream][p.DLQURL] = true
-		}
-		visible := map[string]int{}
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		var firstErr error
-		seen := map[string]bool{}
-		for _, urls := range queues {
-			for url := range urls {
-				if seen[url] {
-					continue
-				}
-				seen[url] = true
-				wg.Go(func() {
-					lim.do(func() {
-						qctx, qcancel := context.WithTimeout(ctx, common.CallTimeout)
-						defer qcancel()
-						q, err := inventory.DescribeQueue(qctx, s, url)
-						mu.Lock()
-						defer mu.Unlock()
-						if err != nil {
-							if firstErr == nil {
-								firstErr = err
-							}
-							return
-						}
-						visible[url] = q.Visible
-					})
-				})
+		var partial backend.Failures
+		for _, f := range d.Failures {
+			if f.Kind != backend.FailNotServed {
+				partial = append(partial, f)
 			}
 		}
-		wg.Wait()
-		depth := map[string]int{}
-		for stream, urls := range queues {
-			n, known := 0, false
-			for url := range urls {
-				if v, ok := visible[url]; ok {
-					n += v
-					known = true
-				}
-			}
-			if known {
-				depth[stream] = n
-			}
-		}
-		return dlqMsg{tok: tok, depth: depth, err: firstErr}
+		return dlqMsg{tok: tok, depth: d.ByStream, err: partial.Err()}
 	}
 }

@@ -94,7 +94,7 @@ func WithGetenv(getenv func(string) string) Option { return func(m *Model) { m.g
 // WithPageSize lists streams n at a time.
 func WithPageSize(n int32) Option { return func(m *Model) { m.pageSize = n } }
 
-// concurrency bounds the calls in flight for describes, metrics and DLQs.
+// concurrency bounds the metrics calls in flight.
 const concurrency = 8
 
 // New makes the tab.
@@ -180,7 +180,7 @@ func (m *Model) load() tea.Cmd {
 	tok := m.tok()
 	return tea.Batch(
 		fetchPage(tok, inventory.ListStreams(s, inventory.PageSize(m.pageSize))),
-		fetchDLQ(tok, s, m.c.Env, m.lim),
+		fetchDLQ(tok, s, m.c.Env),
 	)
 }
 
@@ -305,7 +305,7 @@ func (m *Model) page(msg pageMsg) tea.Cmd {
 	}
 	var cmds []tea.Cmd
 	if len(msg.names) > 0 {
-		cmds = append(cmds, describe(msg.tok, m.c.Env.Session, m.lim, msg.names))
+		cmds = append(cmds, describe(msg.tok, m.c.Env.Session, msg.names))
 	}
 	if msg.more {
 		cmds = append(cmds, fetchPage(msg.tok, msg.pager))
