@@ -3,7 +3,7 @@
 # operator flow — streams, tail, DLQ peek and hydrate, archive, replay —
 # against AWS implementations nobody on this project wrote:
 #
-#   Kinesis  kinesalite 3.3.3 (npm)          through .ci/compat-matrix/kinesis-arn-shim.js
+#   Kinesis  kinesalite 3.3.3 (npm)          which refuses StreamARN: sluice falls back to names
 #   SQS      fauxqs 1.9.2 (npm, Node 20)     bound to 127.0.0.1 by .ci/compat-matrix/fauxqs.mjs
 #   S3       MinIO (go install, cached)
 #
@@ -157,8 +157,7 @@ cleanup() {
 start_servers() {
   start kinesalite "$work/kinesalite.log" node "$work/kinesalite.js"
   kinesalite=$(wait_url kinesalite "$work/kinesalite.log")
-  start shim "$work/shim.log" node "$work/kinesis-arn-shim.js" "$kinesalite"
-  kinesis=$(wait_url shim "$work/shim.log")
+  kinesis=$kinesalite
 
   start fauxqs "$work/fauxqs.log" node "$work/fauxqs.mjs"
   sqs=$(wait_url fauxqs "$work/fauxqs.log")
@@ -268,19 +267,6 @@ step_streams_create() {
   fi
   stream_arn=$(awscli kinesis describe-stream-summary --stream-name "$stream" --endpoint-url "$kinesalite" \
     --query StreamDescriptionSummary.StreamARN --output text)
-}
-
-# sluice names streams by ARN where it has one; kinesalite refuses the
-# parameter. Run once without the shim, to name the gap (or see it gone).
-step_streams_direct() {
-  local name="kinesalite (direct, no shim): sluice streams"
-  if AWS_ENDPOINT_URL_KINESIS=$kinesalite sl streams -o json; then
-    if expect --arg s "$stream" 'any(.[]; .name == $s)'; then pass "$name"; else fail "$name" "no stream $stream listed"; fi
-  elif grep -qE 'Either NextToken or StreamName should be provided|ValidationException.*streamName' "$work/last.err"; then
-    skip kinesalite "refuses the StreamARN parameter sluice streams sends to ListShards ($(grep -oE '[A-Za-z]+Exception: .*' "$work/last.err" | head -1))"
-  else
-    fail "$name" "exit $(cat "$work/last.rc")"
-  fi
 }
 
 step_streams() {
@@ -589,10 +575,9 @@ main() {
   go build -o "$work/sluice" ./cmd/sluice
   start_servers
   point_at_servers
-  echo "kinesalite $kinesalite (shim $kinesis), fauxqs ${sqs:-not run}, MinIO $s3_named, target $target"
+  echo "kinesalite $kinesalite, fauxqs ${sqs:-not run}, MinIO $s3_named, target $target"
 
   step_streams_create
-  step_streams_direct
   step_streams
   step_shards
   step_put
@@ -620,11 +605,6 @@ main() {
   fi
   skip "kinesalite, MinIO, fauxqs" "none serves CloudWatch (sluice metrics)"
 
-  # What the shim had to translate for kinesalite, by operation.
-  if grep -q StreamARN "$work/shim.log"; then
-    echo "kinesalite shim: StreamARN rewritten to StreamName for $(grep -o '^Kinesis_20131202\.[A-Za-z]*' "$work/shim.log" |
-      sed 's/.*\.//' | sort | uniq -c | awk '{printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1}')"
-  fi
   echo "compat matrix: $passed passed, $skipped skipped, $failed failed ($((SECONDS - t0))s)"
   [ $failed = 0 ]
 }
