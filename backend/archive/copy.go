@@ -83,7 +83,7 @@ func (c copyWrite) afterConflict(ctx context.Context) error {
 	if found, err := c.found(ctx); found || err != nil {
 		return err
 	}
-	if err := sleep(ctx, conflictWait); err != nil {
+	if err := backend.Sleep(ctx, conflictWait); err != nil {
 		return fmt.Errorf("write %s: %w", objectURL(c.bucket, c.key), err)
 	}
 	err := c.put(ctx, true)
@@ -161,16 +161,4 @@ func verifyCopy(ctx context.Context, s *backend.Session, bucket, key string, bod
 		return fmt.Errorf("the copy at %s does not hold what was written", objectURL(bucket, key))
 	}
 	return nil
-}
-
-// sleep waits d, or returns ctx's error if it ends first.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -95,7 +95,7 @@ func watchReceive(ctx context.Context, s *backend.Session, queueURL string, retr
 			if errs++; errs >= watchReceiveErrors || !transient(err) {
 				return fmt.Errorf("watch %s: %w", dlq.NameOfURL(queueURL), err)
 			}
-			if !sleep(ctx, time.Duration(errs)*time.Second) {
+			if backend.Sleep(ctx, time.Duration(errs)*time.Second) != nil {
 				return nil
 			}
 			continue
@@ -122,17 +122,6 @@ func transient(err error) bool {
 	var gone *sqstypes.QueueDoesNotExist
 	var creds *backend.CredentialsError
 	return !errors.As(err, &gone) && !errors.As(err, &creds)
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
 
 // settledSet is the messages a watch will not try again. It is bounded:

@@ -121,7 +121,7 @@ func (x *sender) deliver(ctx context.Context, e archive.Event, p retryPolicy) (R
 		if o.status != Failed || res.Attempts > p.retries || ctx.Err() != nil {
 			return res, nil
 		}
-		if !sleep(ctx, fullJitter(p.base, p.cap, res.Attempts-1)) {
+		if backend.Sleep(ctx, fullJitter(p.base, p.cap, res.Attempts-1)) != nil {
 			return res, nil
 		}
 	}
@@ -187,19 +187,4 @@ func fullJitter(base, cap time.Duration, n int) time.Duration {
 		return 0
 	}
 	return rand.N(d)
-}
-
-// sleep waits d, or less when ctx ends; it reports whether it waited.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

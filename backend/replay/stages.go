@@ -231,7 +231,7 @@ func (r *run) writeCopy(ctx context.Context, key string, e archive.Event, rep ar
 		if err == nil || attempt == markRetries || errors.As(err, &ce) || errors.Is(err, backend.ErrReadOnly) {
 			return copyKey, err
 		}
-		if !sleep(ctx, fullJitter(DefaultRetryBase, 2*time.Second, attempt)) {
+		if backend.Sleep(ctx, fullJitter(DefaultRetryBase, 2*time.Second, attempt)) != nil {
 			return "", err
 		}
 	}

@@ -178,7 +178,7 @@ func (t *Tail) readShard(ctx context.Context, id string, from Position) (ShardSt
 			return Stopped, nil, nil
 		case backend.IsKinesisThrottle(err):
 			t.count(id, func(sh *ShardStats, st *Stats) { sh.Reads++; st.Reads++; sh.Throttles++; st.Throttles++ })
-			if err := sleep(ctx, throttled.next()); err != nil {
+			if err := backend.Sleep(ctx, throttled.next()); err != nil {
 				return Stopped, nil, nil
 			}
 			continue
@@ -231,7 +231,7 @@ func (t *Tail) readShard(ctx context.Context, id string, from Position) (ShardSt
 				return CaughtUp, nil, nil
 			}
 			if pace == nil {
-				if err := sleep(ctx, sleepBeforeEmptyPoll); err != nil {
+				if err := backend.Sleep(ctx, sleepBeforeEmptyPoll); err != nil {
 					return Stopped, nil, nil
 				}
 			}

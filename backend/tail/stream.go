@@ -144,7 +144,7 @@ func retryThrottled(ctx context.Context, call func() error) error {
 		if !backend.IsKinesisThrottle(err) {
 			return err
 		}
-		if err := sleep(ctx, b.next()); err != nil {
+		if err := backend.Sleep(ctx, b.next()); err != nil {
 			return err
 		}
 	}
