@@ -67,11 +67,19 @@ func (f Failure) Unwrap() error { return f.Err }
 // Failure classifies err, met while reading resource (may be "") of
 // service, for a listing's failures.
 func (s *Session) Failure(service, resource string, err error) Failure {
-	err = s.Explain(err)
+	explained := s.Explain(err)
+	kind := s.Classify(service, explained)
+	msg := explained.Error()
+	var ce *CredentialsError
+	if !errors.As(explained, &ce) {
+		// The raw chain still holds the caller's context ("list pipes"),
+		// which a network error's explanation replaces.
+		msg = s.failureMessage(service, kind, err)
+	}
 	return Failure{
 		Service: service, Resource: resource,
-		Kind: s.Classify(service, err), Code: ErrorCode(err),
-		Message: err.Error(), Err: err,
+		Kind: kind, Code: ErrorCode(explained),
+		Message: msg, Err: explained,
 	}
 }
 

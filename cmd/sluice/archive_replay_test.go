@@ -374,7 +374,7 @@ func TestReplayFailureExitsNonZeroAndKeepsTheEvents(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "3 events not replayed") {
 		t.Fatalf("err %v\n%s\n%s", err, out, errOut)
 	}
-	if !strings.Contains(out, "FAILED") || strings.Count(out, "503") != 3 || !strings.Contains(errOut, "3 failed") {
+	if !strings.Contains(out, "FAILED") || strings.Count(out, "HTTP 503") != 3 || !strings.Contains(errOut, "3 failed") {
 		t.Fatalf("out:\n%s\nerr:\n%s", out, errOut)
 	}
 	for _, k := range []string{sc.keys[0], sc.keys[2], sc.keys[3]} {

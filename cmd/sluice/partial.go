@@ -39,7 +39,7 @@ func reportFailures(w io.Writer, fs backend.Failures) error {
 	for _, f := range fs {
 		prefix := "failed: "
 		if f.Kind == backend.FailNotServed {
-			prefix = "not served: "
+			prefix = "note: "
 		} else {
 			partial = append(partial, f)
 		}
