@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/decode"
 	"github.com/sluicehq/sluice/backend/inert"
 	"github.com/sluicehq/sluice/backend/inventory"
@@ -23,13 +24,17 @@ type traceView struct {
 	loading bool
 	result  trace.Trace
 	err     error
+	// failures are what pipeline discovery could not read: the trace
+	// may miss a DLQ or an archive of a pipeline it did not find.
+	failures backend.Failures
 }
 
 // traceDoneMsg carries a finished trace.
 type traceDoneMsg struct {
-	seq    int
-	result trace.Trace
-	err    error
+	seq      int
+	result   trace.Trace
+	err      error
+	failures backend.Failures
 }
 
 func (m *Model) startTrace(r common.TraceRequest) tea.Cmd {
@@ -43,14 +48,14 @@ func (m *Model) startTrace(r common.TraceRequest) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		pipelines, err := inventory.Pipelines(ctx, env.Session, env.Config.Pipelines, env.ArchiveFlag)
+		d, err := inventory.Discover(ctx, env.Session, env.Config.Pipelines, env.ArchiveFlag)
 		if err != nil {
 			return traceDoneMsg{seq: seq, err: fmt.Errorf("trace: find pipelines: %w", err)}
 		}
-		res, err := trace.Find(ctx, env.Session, pipelines, trace.Request{
+		res, err := trace.Find(ctx, env.Session, d.Pipelines, trace.Request{
 			StreamARN: r.StreamARN, ShardID: r.ShardID, SequenceNumber: r.SequenceNumber, Consumer: r.Consumer,
 		})
-		return traceDoneMsg{seq: seq, result: res, err: err}
+		return traceDoneMsg{seq: seq, result: res, err: err, failures: d.Failures}
 	}
 }
 
@@ -58,7 +63,7 @@ func (m *Model) finishTrace(msg traceDoneMsg) {
 	if msg.seq != m.trace.seq {
 		return
 	}
-	m.trace.loading, m.trace.result, m.trace.err = false, msg.result, msg.err
+	m.trace.loading, m.trace.result, m.trace.err, m.trace.failures = false, msg.result, msg.err, msg.failures
 }
 
 func (t traceView) view(st *theme.Styles, width, height int) string {
@@ -69,6 +74,16 @@ func (t traceView) view(st *theme.Styles, width, height int) string {
 	if t.loading {
 		line(st.Muted.Render("searching the stream, the DLQs and the archives…"))
 		return b.String()
+	}
+	// What discovery could not read comes first: a "not in any DLQ"
+	// below may only mean a pipeline was not found.
+	for _, f := range t.failures {
+		if f.Kind == backend.FailNotServed {
+			// Nothing of that service to search here.
+			line(st.Muted.Render(f.Service + ": not served here"))
+			continue
+		}
+		line(st.Warn.Render("⚠ not searched fully: " + inert.Line(f.Error())))
 	}
 	if t.err != nil {
 		line(st.Err.Render(inert.Line(t.err.Error())))

@@ -159,6 +159,25 @@ func ListDLQs(ctx context.Context, s *backend.Session, declared []config.Pipelin
 	return l
 }
 
+// DeclaredDLQs lists only the DLQs the config's pipelines name, each
+// looked up by itself (GetQueueUrl, GetQueueAttributes) under
+// ServiceTimeout (or Timeout), with the config as their only source. It
+// lists no queues and calls neither Pipes, Lambda nor EventBridge, so
+// that a screen can show the operator's own pipelines' DLQs at once
+// while ListDLQs still waits on a slow or silent service; ListDLQs gives
+// the whole list, these included. A declared DLQ that cannot be read is
+// listed with its failure, as ListDLQs lists it.
+func DeclaredDLQs(ctx context.Context, s *backend.Session, declared []config.Pipeline, opts ...Option) DLQList {
+	var fs backend.Failures
+	sources := map[string][]Source{} // only the config's SNS topics
+	extra := lookUpNamed(ctx, s, timeoutOf(opts), declared, nil, sources, &fs)
+	l := collectDLQs(extra.queues, sources, extra.refs)
+	l.DLQs = append(l.DLQs, extra.failed...)
+	sort.SliceStable(l.DLQs, func(i, j int) bool { return l.DLQs[i].Queue.Name < l.DLQs[j].Queue.Name })
+	l.Failures = sortFailures(fs)
+	return l
+}
+
 // namedQueues is what looking up the DLQs named but not listed gave.
 type namedQueues struct {
 	queues []Queue

@@ -86,6 +86,39 @@ func TestSilentPipesCostOneBound(t *testing.T) {
 	}
 }
 
+// TestDeclaredDLQsReadOnlyTheirQueues: the fast listing the DLQs tab
+// shows first reads the declared DLQs alone, through SQS, and never
+// waits on Pipes, Lambda or EventBridge (here Pipes never answers).
+func TestDeclaredDLQsReadOnlyTheirQueues(t *testing.T) {
+	s, p, declared := behindProxy(t)
+	p.Add(&faultproxy.Rule{Service: "pipes", Fault: faultproxy.Silent()})
+	declared = append(declared, config.Pipeline{Consumer: "gone", DLQ: "no-such-dlq"})
+	l := inventory.DeclaredDLQs(context.Background(), s, declared)
+	found := map[string]inventory.DLQ{}
+	for _, d := range l.DLQs {
+		found[d.Queue.Name] = d
+	}
+	if len(found) != 2 {
+		t.Errorf("DLQs %+v, want the two declared ones", l.DLQs)
+	}
+	d, ok := found["declared-dlq"]
+	if !ok || d.Queue.URL == "" || d.Failure != nil || len(d.Sources) != 1 ||
+		d.Sources[0] != (inventory.Source{Kind: inventory.SourceConfig, Name: "declared-consumer"}) {
+		t.Errorf("declared DLQ %+v (listed %v)", d, ok)
+	}
+	if g := found["no-such-dlq"]; g.Failure == nil || g.Failure.Kind != backend.FailNotFound {
+		t.Errorf("missing declared DLQ %+v, want listed with its failure", g)
+	}
+	if len(l.Failures) != 1 || l.Failures[0].Resource != inventory.QueueResource("no-such-dlq") {
+		t.Errorf("failures %v, want the missing queue's alone", l.Failures)
+	}
+	for _, r := range p.Seen(nil) {
+		if r.Service != "sqs" || r.Operation == "ListQueues" {
+			t.Errorf("called %s %s %s: only the declared queues are to be read", r.Service, r.Operation, r.Path)
+		}
+	}
+}
+
 func TestAThrottledQueueListingKeepsTheNamedDLQs(t *testing.T) {
 	s, p, declared := behindProxy(t)
 	p.Add(&faultproxy.Rule{Service: "sqs", Operation: "ListQueues", Fault: faultproxy.Throttled()})

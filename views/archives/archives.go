@@ -28,6 +28,13 @@ type Option func(*options)
 type options struct {
 	now         func() time.Time
 	concurrency int
+	inventory   []inventory.Option
+}
+
+// WithInventory tunes the pipeline discovery behind the consumers list
+// (tests pass a shorter bound than inventory.ServiceTimeout).
+func WithInventory(opts ...inventory.Option) Option {
+	return func(o *options) { o.inventory = opts }
 }
 
 // WithClock sets the clock of time ranges, replay marks and rates.

@@ -41,11 +41,11 @@ func (m *Model) loadConsumers() tea.Cmd {
 	}
 	m.consLoading = true
 	env := m.env()
-	gen, egen, declared, flag := m.consGen, env.Gen, env.Config.Pipelines, env.ArchiveFlag
+	gen, egen, declared, flag, opts := m.consGen, env.Gen, env.Config.Pipelines, env.ArchiveFlag, m.o.inventory
 	return func() tea.Msg {
 		ctx, cancel := common.Context()
 		defer cancel()
-		found, err := inventory.NewLocator(s, declared, flag).ArchiveConsumers(ctx, backend.ArchiveLocation{})
+		found, err := inventory.NewLocator(s, declared, flag, opts...).ArchiveConsumers(ctx, backend.ArchiveLocation{})
 		if err != nil {
 			return consumersMsg{env: egen, gen: gen, Err: err}
 		}

@@ -28,6 +28,7 @@ type options struct {
 	now       func() time.Time
 	exportDir string
 	poll      time.Duration
+	inventory []inventory.Option
 }
 
 // WithClock sets the clock used for metric ranges, export file names and
@@ -41,6 +42,12 @@ func WithExportDir(dir string) Option { return func(o *options) { o.exportDir = 
 // WithPollInterval sets how often a redrive's move task is checked (a
 // second by default).
 func WithPollInterval(d time.Duration) Option { return func(o *options) { o.poll = d } }
+
+// WithInventory tunes the listings the tab makes (tests and benchmarks
+// pass a shorter bound than inventory.ServiceTimeout).
+func WithInventory(opts ...inventory.Option) Option {
+	return func(o *options) { o.inventory = opts }
+}
 
 type level int
 
@@ -73,6 +80,9 @@ type Model struct {
 	listGen     int
 	listLoading bool
 	listLoaded  bool
+	// listPartial is set while the list shows the declared DLQs alone,
+	// the whole listing still running.
+	listPartial bool
 	listErr     string
 
 	// The browse.
@@ -100,7 +110,7 @@ func New(c *common.Common, opts ...Option) *Model {
 	}
 	m := &Model{c: c, o: o, metrics: map[string]queueMetrics{}, byID: map[string]bdlq.Message{}, previews: map[string]string{}}
 	m.list = table.New(c.Styles, &c.Keys.List, listColumns())
-	m.list.SetEmpty("no dead-letter queues found")
+	m.list.SetEmpty("looking for dead-letter queues…") // until a listing says otherwise
 	m.msgs = table.New(c.Styles, &c.Keys.List, messageColumns(80, true, false))
 	m.msgs.SetEmpty("the queue is empty")
 	m.detail = jsonview.New(c.Styles, &c.Keys.List)
@@ -173,6 +183,8 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, m.loadList()
 	case common.SessionMsg:
 		return m, m.resetSession()
+	case declaredMsg:
+		return m, m.onDeclared(msg)
 	case listMsg:
 		return m, m.onList(msg)
 	case metricsMsg:
@@ -217,7 +229,7 @@ func (m *Model) resetSession() tea.Cmd {
 	m.metrics = map[string]queueMetrics{}
 	m.list.SetRows(nil)
 	m.list.ClearMarks()
-	m.listLoaded, m.listErr = false, ""
+	m.listLoaded, m.listPartial, m.listErr = false, false, ""
 	m.back(true)
 	return m.loadList()
 }

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/config"
 	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/backend/metrics"
 	"github.com/sluicehq/sluice/views/chart"
@@ -56,21 +57,64 @@ type metricsMsg struct {
 // metricsBatch is how many queues' metrics are read at once.
 const metricsBatch = 6
 
+// declaredMsg carries the DLQs the config declares, read alone and fast,
+// shown until the whole listing (a listMsg of the same gen) arrives.
+type declaredMsg struct {
+	toDLQ
+	env, gen int
+	List     inventory.DLQList
+}
+
+// loadList lists the DLQs. Until a first listing is shown, it also reads
+// the DLQs the config declares by themselves: the whole listing waits on
+// its slowest service (up to inventory.ServiceTimeout for a silent Pipes
+// endpoint), while the operator's own DLQs need SQS alone.
 func (m *Model) loadList() tea.Cmd {
 	m.listGen++
 	s := m.session()
 	if s == nil {
 		m.listLoading = false
+		m.list.SetEmpty("no session")
 		return nil
 	}
 	m.listLoading = true
+	if !m.listLoaded && !m.listPartial {
+		// Nothing read yet: an empty list is no answer.
+		m.list.SetEmpty("looking for dead-letter queues…")
+	}
 	env, gen := m.envGen(), m.listGen
-	declared := m.env().Config.Pipelines
-	return func() tea.Msg {
+	declared, opts := m.env().Config.Pipelines, m.o.inventory
+	full := func() tea.Msg {
 		ctx, cancel := common.Context()
 		defer cancel()
-		return listMsg{env: env, gen: gen, List: inventory.ListDLQs(ctx, s, declared)}
+		return listMsg{env: env, gen: gen, List: inventory.ListDLQs(ctx, s, declared, opts...)}
 	}
+	if m.listLoaded || !declaresDLQ(declared) {
+		// A listing is on screen and stays until the new one replaces it.
+		return full
+	}
+	fast := func() tea.Msg {
+		ctx, cancel := common.Context()
+		defer cancel()
+		return declaredMsg{env: env, gen: gen, List: inventory.DeclaredDLQs(ctx, s, declared, opts...)}
+	}
+	return tea.Batch(fast, full)
+}
+
+func declaresDLQ(declared []config.Pipeline) bool {
+	return slices.ContainsFunc(declared, func(p config.Pipeline) bool { return p.DLQ != "" })
+}
+
+// onDeclared shows the declared DLQs while the whole listing runs. It
+// never replaces a whole listing: one of any gen on screen wins.
+func (m *Model) onDeclared(msg declaredMsg) tea.Cmd {
+	if msg.env != m.envGen() || msg.gen != m.listGen || m.listLoaded {
+		return nil
+	}
+	m.listPartial = true
+	m.show(msg.List)
+	// Metrics wait for the whole listing, which asks for every queue's.
+	return nil
 }
 
 func (m *Model) onList(msg listMsg) tea.Cmd {
@@ -78,9 +122,26 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 		return nil
 	}
 	m.listLoading = false
-	m.listErr = ""
 	m.listLoaded = true
-	dlqs := slices.Clone(msg.List.DLQs)
+	m.listPartial = false
+	var cmd tea.Cmd
+	if m.show(msg.List) {
+		cmd = common.Status(common.Warning, "DLQs: "+m.listErr)
+	}
+	names := make([]string, 0, len(m.dlqs))
+	for _, d := range m.dlqs {
+		if d.Failure == nil {
+			names = append(names, d.Queue.Name)
+		}
+	}
+	return tea.Batch(cmd, m.loadMetrics(names, 0))
+}
+
+// show puts a listing on screen, its failures first, and reports whether
+// it is partial (something could not be read).
+func (m *Model) show(l inventory.DLQList) bool {
+	m.listErr = ""
+	dlqs := slices.Clone(l.DLQs)
 	slices.SortFunc(dlqs, func(a, b inventory.DLQ) int { return strings.Compare(a.Queue.Name, b.Queue.Name) })
 	m.dlqs = dlqs
 	m.notes = nil
@@ -91,7 +152,7 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 	}
 	// What could not be read comes first: the list is partial.
 	var partial []string
-	for _, f := range msg.List.Failures {
+	for _, f := range l.Failures {
 		if f.Kind == backend.FailNotServed {
 			note(f.Service + ": not served here, none listed")
 			continue
@@ -103,25 +164,21 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 			note(n)
 		}
 	}
-	for _, t := range msg.List.Topics {
+	for _, t := range l.Topics {
 		note("SNS topic " + t.Name + " receives failures (not a queue)")
 	}
-	var cmd tea.Cmd
-	if len(partial) > 0 {
+	switch {
+	case len(partial) > 0:
 		m.listErr = plural(len(partial), "source") + " could not be read: " + strings.Join(partial, "; ")
 		m.list.SetEmpty("no dead-letter queue could be read: " + partial[0])
-		cmd = common.Status(common.Warning, "DLQs: "+m.listErr)
-	} else {
+	case m.listPartial:
+		m.list.SetEmpty("looking for dead-letter queues…")
+	default:
 		m.list.SetEmpty("no dead-letter queues found")
 	}
 	m.refreshListRows()
-	names := make([]string, 0, len(dlqs))
-	for _, d := range dlqs {
-		if d.Failure == nil {
-			names = append(names, d.Queue.Name)
-		}
-	}
-	return tea.Batch(cmd, m.loadMetrics(names, 0))
+	m.layout() // the failure banner takes lines from the list
+	return len(partial) > 0
 }
 
 // loadMetrics reads the last hour of a few queues' metrics at a time, so
@@ -237,8 +294,14 @@ func (m *Model) refreshListRows() {
 		if id == "" {
 			id = firstNonEmpty(q.ARN, q.Name)
 		}
+		sources := sourcesText(d)
+		if m.listPartial {
+			// Only the config was read yet: pipes, mappings, rules and
+			// redrive policies may add sources.
+			sources += " + discovering…"
+		}
 		rows = append(rows, table.Row{ID: id, Tone: tone, Cells: []string{
-			q.Name, depth, inFlight, age, sourcesText(d), trend,
+			q.Name, depth, inFlight, age, sources, trend,
 		}})
 	}
 	m.list.SetRows(rows)

@@ -45,13 +45,26 @@ func (m *Model) bodyHeight() int {
 	return max(h, 2)
 }
 
-// bannerLines warn about what the browse did (receive counts, a redrive
-// policy), at most two lines.
+// bannerLines say, over the list, what could not be read (at most three
+// lines); over a browse, what the browse did (receive counts, a redrive
+// policy), at most two.
 func (m *Model) bannerLines() []string {
-	if m.level != levelBrowse || m.width <= 0 {
+	if m.width <= 0 {
 		return nil
 	}
 	st := m.c.Styles
+	if m.level == levelList {
+		// What could not be read, whole enough to act on: the service,
+		// the kind and AWS's own message.
+		if m.listErr == "" {
+			return nil
+		}
+		out := wrap("✗ "+inert.Line(m.listErr), m.width, 3)
+		for i, l := range out {
+			out[i] = st.Err.Render(l)
+		}
+		return out
+	}
 	switch {
 	case m.browseErr != "":
 		return []string{st.Err.Render(inert.Fit("✗ "+inert.Line(m.browseErr), m.width))}
@@ -146,12 +159,18 @@ func (m *Model) header() string {
 				total += d.Queue.Visible
 			}
 			parts = append(parts, plural(len(m.dlqs), "queue"), plural(total, "message")+" waiting")
+		case m.listPartial:
+			parts = append(parts, plural(len(m.dlqs), "declared queue")+" so far")
 		}
-		if m.listLoading {
+		switch {
+		case m.listLoading && m.listPartial:
+			parts = append(parts, "discovering pipes, Lambda, rules and queues…")
+		case m.listLoading:
 			parts = append(parts, "loading…")
 		}
 		if m.listErr != "" {
-			parts = append(parts, "failed: "+inert.Line(m.listErr))
+			// The banner below says what; the header that something failed.
+			parts = append(parts, "partial: "+strings.SplitN(m.listErr, ":", 2)[0])
 		}
 		for _, n := range m.notes {
 			parts = append(parts, inert.Line(n))
