@@ -69,7 +69,7 @@ func TestGoldenListWithPipesDenied(t *testing.T) {
 		view := ansi.Strip(m.View())
 		want := []string{"declared-dlq", "jobs-dlq", "sqs jobs", "pipes: denied", "AccessDeniedException"}
 		if w >= 160 {
-			want = append(want, "config declared-consumer", "not authorized to perform: pipes:ListPipes")
+			want = append(want, "config declared-consumer", "is not authorized to", "pipes:ListPipes on resource")
 		}
 		for _, s := range want {
 			if !strings.Contains(view, s) {
