@@ -1,14 +1,31 @@
 #!/usr/bin/env bash
-# Drive a real engine with the aws CLI and boto3 from Debian's packages: the
-# engine must work with clients other than the Go SDK, unchanged. Debian's
-# aws CLI and boto3 are old enough to speak SQS's query protocol.
+# Drive a real engine with the aws CLI and boto3 from Debian's packages and
+# with the AWS SDK for JavaScript v3 from npm: the engine must work with
+# clients other than the Go SDK, unchanged. Debian's aws CLI and boto3 are
+# old enough to speak SQS's query protocol; the JavaScript SDK speaks JSON
+# 1.0 to SQS and CloudWatch, and HTTP/2 without TLS (h2c) to Kinesis.
+#
+# The JavaScript SDK's packages are pinned by .ci/compat-js/package-lock.json
+# and installed into ~/.cache/sluice-ci/compat-js ($SLUICE_CI_CACHE), never
+# into the repository; the cache is reinstalled only when the lock changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+cache=${SLUICE_CI_CACHE:-$HOME/.cache/sluice-ci}
 
-if ! [ -x /usr/bin/aws ] || ! /usr/bin/python3 -c 'import boto3' 2>/dev/null; then
+missing=()
+{ [ -x /usr/bin/aws ] && /usr/bin/python3 -c 'import boto3' 2>/dev/null; } || missing+=(awscli python3-boto3)
+command -v node >/dev/null || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq awscli python3-boto3 >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+js=$cache/compat-js
+mkdir -p "$js"
+if ! cmp -s .ci/compat-js/package-lock.json "$js/package-lock.json" || ! [ -d "$js/node_modules/@aws-sdk/client-kinesis" ]; then
+  cp .ci/compat-js/package.json .ci/compat-js/package-lock.json "$js/"
+  (cd "$js" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 
 work=$(mktemp -d)
@@ -62,3 +79,8 @@ grep -q 'UnknownOperationException.*does not serve lambda' <<<"$out" || { echo "
 echo "aws CLI $(/usr/bin/aws --version 2>&1 | cut -d' ' -f1) compat: ok"
 
 /usr/bin/python3 .ci/compat.py "$url"
+
+# The script runs from $work, where it finds the cached packages.
+ln -s "$js/node_modules" "$work/node_modules"
+cp .ci/compat-js/compat.mjs "$work/"
+AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true node "$work/compat.mjs" "$url"
