@@ -27,7 +27,7 @@ const (
 // (or a REPLACE copy) into rec.
 func objectHeaders(h http.Header, rec *objectRecord, withTags bool) error {
 	rec.ContentType = h.Get("Content-Type")
-	rec.ContentEncoding = storedContentEncoding(contentEncoding(h))
+	rec.ContentEncoding = objectContentEncoding(h)
 	rec.CacheControl = h.Get("Cache-Control")
 	rec.ContentDisposition = h.Get("Content-Disposition")
 	rec.ContentLanguage = h.Get("Content-Language")
@@ -58,6 +58,26 @@ func objectHeaders(h http.Header, rec *objectRecord, withTags bool) error {
 		rec.Tags = tags
 	}
 	return nil
+}
+
+// objectContentEncoding is the Content-Encoding an object keeps: the header
+// as it was sent, less aws-chunked, which describes the transfer.
+func objectContentEncoding(h http.Header) string {
+	v := contentEncoding(h)
+	var keep []string
+	dropped := false
+	for _, enc := range strings.Split(v, ",") {
+		switch t := strings.TrimSpace(enc); {
+		case strings.EqualFold(t, "aws-chunked"):
+			dropped = true
+		case t != "":
+			keep = append(keep, enc)
+		}
+	}
+	if !dropped {
+		return v
+	}
+	return strings.TrimSpace(strings.Join(keep, ","))
 }
 
 // storedMetaValue is the text of a user metadata header as S3 stores it:
