@@ -3,12 +3,14 @@ package archive
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/sluicehq/sluice/backend"
 )
@@ -160,7 +162,7 @@ func listHour(ctx context.Context, s *backend.Session, loc backend.ArchiveLocati
 	if partitionKey != "" {
 		listPrefix += escape(partitionKey) + "-"
 	}
-	in := &s3.ListObjectsV2Input{Bucket: aws.String(loc.Bucket), Prefix: aws.String(listPrefix)}
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(loc.Bucket), Prefix: aws.String(listPrefix), EncodingType: types.EncodingTypeUrl}
 	if pageSize > 0 {
 		in.MaxKeys = aws.Int32(pageSize)
 	}
@@ -171,7 +173,10 @@ func listHour(ctx context.Context, s *backend.Session, loc backend.ArchiveLocati
 			return nil, fmt.Errorf("list s3://%s/%s: %w", loc.Bucket, listPrefix, s.Explain(err))
 		}
 		for _, o := range out.Contents {
-			key := aws.ToString(o.Key)
+			key, err := listed(o.Key, out.EncodingType)
+			if err != nil {
+				return nil, fmt.Errorf("list s3://%s/%s: %w", loc.Bucket, listPrefix, err)
+			}
 			p, replayed, err := ParseKey(loc.Prefix, key)
 			if err != nil {
 				continue // not an archived event: someone else's object
@@ -205,7 +210,7 @@ func listDirs(ctx context.Context, s *backend.Session, bucket, prefix string) ([
 }
 
 func listDirsPaged(ctx context.Context, s *backend.Session, bucket, prefix string, pageSize int32) ([]string, error) {
-	in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix), Delimiter: aws.String("/")}
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix), Delimiter: aws.String("/"), EncodingType: types.EncodingTypeUrl}
 	if pageSize > 0 {
 		in.MaxKeys = aws.Int32(pageSize)
 	}
@@ -216,11 +221,31 @@ func listDirsPaged(ctx context.Context, s *backend.Session, bucket, prefix strin
 			return nil, fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, s.Explain(err))
 		}
 		for _, p := range out.CommonPrefixes {
-			dirs = append(dirs, aws.ToString(p.Prefix))
+			dir, err := listed(p.Prefix, out.EncodingType)
+			if err != nil {
+				return nil, fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, err)
+			}
+			dirs = append(dirs, dir)
 		}
 		if !aws.ToBool(out.IsTruncated) || aws.ToString(out.NextContinuationToken) == "" {
 			return dirs, nil
 		}
 		in.ContinuationToken = out.NextContinuationToken
 	}
+}
+
+// listed is a key or common prefix as a listing gave it. Listings ask for
+// encoding-type=url: S3 can only send keys holding control characters that
+// way (in XML 1.0 it writes them as references that no XML 1.0 parser
+// reads), and the SDK does not decode them. A server that ignores the
+// parameter does not echo it, and its keys are taken as they are.
+func listed(v *string, enc types.EncodingType) (string, error) {
+	if enc != types.EncodingTypeUrl {
+		return aws.ToString(v), nil
+	}
+	k, err := url.QueryUnescape(aws.ToString(v))
+	if err != nil {
+		return "", fmt.Errorf("key %q is not URL-encoded: %w", aws.ToString(v), err)
+	}
+	return k, nil
 }

@@ -49,10 +49,15 @@ func (s *Service) createBucket(w http.ResponseWriter, r *http.Request, name stri
 	}
 	err = s.update(func(t tx) error {
 		if b, err := t.bucketRec(name); err != nil || b != nil {
-			if err == nil {
-				err = errBucketOwned()
+			if err != nil {
+				return err
 			}
-			return err
+			// S3's legacy behaviour in us-east-1: re-creating a bucket you
+			// own there succeeds. Every other region refuses.
+			if b.Region == "us-east-1" && region == "us-east-1" {
+				return nil
+			}
+			return errBucketOwned()
 		}
 		top := t.top()
 		if err := top.Bucket(bucketsBucket).Put([]byte(name), enc); err != nil {

@@ -15,12 +15,12 @@ func TestCreateBucket(t *testing.T) {
 	ctx := ctxT(t)
 	mkBucket(t, c, "alpha")
 
+	// Twice in us-east-1 is 200; elsewhere BucketAlreadyOwnedByYou
+	// (TestCreateBucketAlreadyOwned).
 	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("alpha")})
-	var owned *types.BucketAlreadyOwnedByYou
-	if !errors.As(err, &owned) {
-		t.Fatalf("create twice: want BucketAlreadyOwnedByYou, got %v", err)
+	if err != nil {
+		t.Fatalf("create twice in us-east-1: %v", err)
 	}
-	wantCode(t, err, "BucketAlreadyOwnedByYou", http.StatusConflict)
 
 	for _, bad := range []string{"ab", "Upper-case", "has_underscore", "-leading", "trailing-", "two..dots", "192.168.1.1", "xn--punycode", "a-s3alias"} {
 		_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bad)})

@@ -146,9 +146,13 @@ func (s *Service) complete(ctx context.Context, bucket, key, id string, req []co
 	for attempt := 1; ; attempt++ {
 		c, err := s.planCompletion(bucket, key, id, req, check, want)
 		if err != nil {
-			return nil, err
+			return s.completedBefore(bucket, key, id, req, err)
 		}
 		err = s.assemble(ctx, bucket, key, id, c, check)
+		if isCode(err, "NoSuchUpload") {
+			// Completed (or aborted) meanwhile, by a retry of this request.
+			return s.completedBefore(bucket, key, id, req, err)
+		}
 		if errors.Is(err, errUploadChanged) && attempt < completeAttempts {
 			continue
 		}
@@ -161,6 +165,47 @@ func (s *Service) complete(ctx context.Context, bucket, key, id string, req []co
 		}
 		return c.rec, nil
 	}
+}
+
+// completedBefore answers a completion of an upload that no longer exists
+// (err is NoSuchUpload) with the object that upload made, when it is still
+// the object under key and was made of the same parts: S3 answers a
+// repeated CompleteMultipartUpload as it answered the first, so that a
+// client whose answer was lost can retry.
+func (s *Service) completedBefore(bucket, key, id string, req []completedPart, err error) (*objectRecord, error) {
+	if !isCode(err, "NoSuchUpload") || !validUploadID(id) {
+		return nil, err
+	}
+	etag, ok := requestedETag(req)
+	if !ok {
+		return nil, err
+	}
+	var rec *objectRecord
+	if verr := s.view(func(t tx) error {
+		var err error
+		rec, err = t.object(bucket, key)
+		return err
+	}); verr != nil {
+		return nil, verr
+	}
+	if rec == nil || rec.UploadID != id || rec.ETag != etag {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// requestedETag is the ETag of an object made of the parts a completion
+// names: the MD5 of their MD5s, then "-<count>".
+func requestedETag(req []completedPart) (string, bool) {
+	h := md5.New()
+	for _, cp := range req {
+		raw, err := hex.DecodeString(cp.etag)
+		if err != nil || len(raw) != md5.Size {
+			return "", false
+		}
+		h.Write(raw)
+	}
+	return hex.EncodeToString(h.Sum(nil)) + "-" + strconv.Itoa(len(req)), true
 }
 
 // planCompletion checks the request against the stored upload and parts
@@ -206,6 +251,7 @@ func (s *Service) planCompletion(bucket, key, id string, req []completedPart,
 		return nil, err
 	}
 	rec := up.Object
+	rec.UploadID = id
 	c.rec = &rec
 	// S3 dates a multipart object from the initiation of its upload.
 	rec.Modified = up.Initiated

@@ -93,7 +93,7 @@ func (s *Service) copyObject(w http.ResponseWriter, r *http.Request, bucket, key
 		}
 	} else {
 		*rec = *src.rec
-		rec.Blob, rec.Tags = "", nil
+		rec.Blob, rec.Tags, rec.UploadID = "", nil, ""
 		// The copy is one part, with a checksum of its own bytes.
 		rec.Parts, rec.ChecksumType = 0, ""
 	}

@@ -1,11 +1,14 @@
 package s3
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/xml"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/sluicehq/sluice/localengine/wire"
 )
@@ -149,6 +152,93 @@ func urlEncode(s string) string {
 	return strings.ReplaceAll(url.QueryEscape(s), "%2F", "/")
 }
 
+// refMark stands, in a marshalled listing, for a character reference that
+// encoding/xml cannot write: "<mark><hex>;" becomes "&#x<hex>;" and
+// "<mark>;" the mark itself. U+FDD0 is a noncharacter, which XML 1.0
+// allows and keys almost never hold.
+const refMark = "\uFDD0"
+
+// xmlRefEscape is a listing's text when no encoding-type is asked for. S3
+// writes the characters XML 1.0 cannot carry (most C0 controls) as
+// character references, which XML 1.0 parsers then refuse; that is why
+// encoding-type=url exists. encoding/xml would write U+FFFD instead and
+// lose the key, so they are marked here and written out by writeListXML.
+func xmlRefEscape(s string) string {
+	clean := !strings.Contains(s, refMark)
+	for _, r := range s {
+		if !clean {
+			break
+		}
+		clean = isXMLChar(r)
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case string(r) == refMark:
+			b.WriteString(refMark + ";")
+		case !isXMLChar(r):
+			b.WriteString(refMark + strconv.FormatInt(int64(r), 16) + ";")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// isXMLChar is XML 1.0's Char production. An invalid UTF-8 byte (decoded
+// as U+FFFD) passes: encoding/xml writes it as U+FFFD, and keys are UTF-8.
+func isXMLChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= utf8.MaxRune
+}
+
+// expandRefs turns the marks xmlRefEscape left into character references.
+func expandRefs(body []byte) []byte {
+	mark := []byte(refMark)
+	if !bytes.Contains(body, mark) {
+		return body
+	}
+	out := make([]byte, 0, len(body)+16)
+	for {
+		i := bytes.Index(body, mark)
+		if i < 0 {
+			return append(out, body...)
+		}
+		out = append(out, body[:i]...)
+		body = body[i+len(mark):]
+		end := bytes.IndexByte(body, ';')
+		if end < 0 { // not written by xmlRefEscape: keep it
+			out = append(out, mark...)
+			continue
+		}
+		if end == 0 {
+			out = append(out, mark...)
+		} else {
+			out = append(append(append(out, "&#x"...), body[:end]...), ';')
+		}
+		body = body[end+1:]
+	}
+}
+
+// writeListXML writes a listing whose client text went through
+// xmlRefEscape (or urlEncode), as wire.WriteXML writes any answer.
+func writeListXML(w http.ResponseWriter, v any) {
+	body, err := xml.Marshal(v)
+	if err != nil {
+		wire.WriteXML(w, http.StatusOK, v) // the same failure, reported its way
+		return
+	}
+	body = expandRefs(body)
+	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Content-Length", strconv.Itoa(len(xml.Header)+len(body)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte(xml.Header))
+	_, _ = w.Write(body)
+}
+
 func encodeToken(page listPage) string {
 	kind := "k"
 	if page.lastIsPrefix {
@@ -207,8 +297,6 @@ func prefixesXML(page listPage, enc func(string) string) []prefixXML {
 	return out
 }
 
-func identity(s string) string { return s }
-
 func (s *Service) listObjectsV2(w http.ResponseWriter, r *http.Request, bucket string) error {
 	qs := r.URL.Query()
 	maxKeys, err := parseMaxKeys(qs.Get("max-keys"))
@@ -230,7 +318,7 @@ func (s *Service) listObjectsV2(w http.ResponseWriter, r *http.Request, bucket s
 	if err != nil {
 		return err
 	}
-	enc := identity
+	enc := xmlRefEscape
 	out := listV2XML{Xmlns: s3Namespace, Name: bucket, MaxKeys: maxKeys,
 		KeyCount: len(page.contents) + len(page.prefixes), IsTruncated: page.truncated,
 		ContinuationToken: token}
@@ -243,7 +331,7 @@ func (s *Service) listObjectsV2(w http.ResponseWriter, r *http.Request, bucket s
 	}
 	out.Contents = contentsXML(page, enc, qs.Get("fetch-owner") == "true")
 	out.CommonPrefixes = prefixesXML(page, enc)
-	wire.WriteXML(w, http.StatusOK, out)
+	writeListXML(w, out)
 	return nil
 }
 
@@ -262,7 +350,7 @@ func (s *Service) listObjectsV1(w http.ResponseWriter, r *http.Request, bucket s
 	if err != nil {
 		return err
 	}
-	enc := identity
+	enc := xmlRefEscape
 	out := listV1XML{Xmlns: s3Namespace, Name: bucket, MaxKeys: maxKeys, IsTruncated: page.truncated}
 	if encodeURL {
 		enc, out.EncodingType = urlEncode, "url"
@@ -275,6 +363,6 @@ func (s *Service) listObjectsV1(w http.ResponseWriter, r *http.Request, bucket s
 	}
 	out.Contents = contentsXML(page, enc, true)
 	out.CommonPrefixes = prefixesXML(page, enc)
-	wire.WriteXML(w, http.StatusOK, out)
+	writeListXML(w, out)
 	return nil
 }

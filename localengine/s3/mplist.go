@@ -192,7 +192,7 @@ func (s *Service) listMultipartUploads(w http.ResponseWriter, r *http.Request, b
 	if err != nil {
 		return err
 	}
-	enc := identity
+	enc := xmlRefEscape
 	out := listUploadsXML{Xmlns: s3Namespace, Bucket: bucket, UploadIDMarker: q.idMarker, MaxUploads: maxUploads,
 		IsTruncated: page.truncated}
 	if encodeURL {
@@ -219,6 +219,6 @@ func (s *Service) listMultipartUploads(w http.ResponseWriter, r *http.Request, b
 		}
 		out.NextKeyMarker, out.NextUploadIDMarker = enc(lastKey), lastID
 	}
-	wire.WriteXML(w, http.StatusOK, out)
+	writeListXML(w, out)
 	return nil
 }

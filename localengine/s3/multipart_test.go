@@ -368,8 +368,12 @@ func TestMultipartErrors(t *testing.T) {
 	if got := get(t, c, "mpu", "k"); string(got) != "first part, too small" {
 		t.Fatalf("single part object %q", got)
 	}
-	// Completed: the upload id is spent.
-	wantCode(t, complete(small1), "NoSuchUpload", 404)
+	// Completed: the upload id is spent for anything but a repeat of that
+	// completion (TestCompleteMultipartUploadRepeated).
+	wantCode(t, complete(small2), "NoSuchUpload", 404)
+	_, err = c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("mpu"), Key: aws.String("k"), UploadId: aws.String(id),
+		PartNumber: aws.Int32(3), Body: bytes.NewReader([]byte("x"))})
+	wantCode(t, err, "NoSuchUpload", 404)
 
 	// COMPOSITE uploads need every part's checksum at completion.
 	id = createUpload(t, c, "mpu", "sums", func(in *s3.CreateMultipartUploadInput) { in.ChecksumAlgorithm = types.ChecksumAlgorithmSha1 })

@@ -2,15 +2,18 @@ package s3
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"io"
 	"io/fs"
+	"mime"
 	"net/http"
 	"net/url"
 	"os"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 const (
@@ -24,7 +27,7 @@ const (
 // (or a REPLACE copy) into rec.
 func objectHeaders(h http.Header, rec *objectRecord, withTags bool) error {
 	rec.ContentType = h.Get("Content-Type")
-	rec.ContentEncoding = storedContentEncoding(contentEncoding(h))
+	rec.ContentEncoding = objectContentEncoding(h)
 	rec.CacheControl = h.Get("Cache-Control")
 	rec.ContentDisposition = h.Get("Content-Disposition")
 	rec.ContentLanguage = h.Get("Content-Language")
@@ -39,7 +42,7 @@ func objectHeaders(h http.Header, rec *objectRecord, withTags bool) error {
 		if rec.Meta == nil {
 			rec.Meta = map[string]string{}
 		}
-		v := strings.Join(vals, ",")
+		v := storedMetaValue(strings.Join(vals, ","))
 		suffix = strings.ToLower(suffix)
 		rec.Meta[suffix] = v
 		size += len(suffix) + len(v)
@@ -55,6 +58,70 @@ func objectHeaders(h http.Header, rec *objectRecord, withTags bool) error {
 		rec.Tags = tags
 	}
 	return nil
+}
+
+// objectContentEncoding is the Content-Encoding an object keeps: the header
+// as it was sent, less aws-chunked, which describes the transfer.
+func objectContentEncoding(h http.Header) string {
+	v := contentEncoding(h)
+	var keep []string
+	dropped := false
+	for _, enc := range strings.Split(v, ",") {
+		switch t := strings.TrimSpace(enc); {
+		case strings.EqualFold(t, "aws-chunked"):
+			dropped = true
+		case t != "":
+			keep = append(keep, enc)
+		}
+	}
+	if !dropped {
+		return v
+	}
+	return strings.TrimSpace(strings.Join(keep, ","))
+}
+
+// storedMetaValue is the text of a user metadata header as S3 stores it:
+// the header's bytes read as ISO-8859-1 (HTTP's historical charset, so a
+// client sending raw UTF-8 gets what S3 gives it back: each byte a
+// character), with RFC 2047 encoded-words decoded. An encoded-word that
+// does not decode to UTF-8 text is kept as it came.
+func storedMetaValue(v string) string {
+	if !isASCII(v) {
+		runes := make([]rune, len(v))
+		for i := 0; i < len(v); i++ {
+			runes[i] = rune(v[i])
+		}
+		v = string(runes)
+	}
+	if !strings.Contains(v, "=?") {
+		return v
+	}
+	d, err := new(mime.WordDecoder).DecodeHeader(v)
+	if err != nil || !utf8.ValidString(d) {
+		return v
+	}
+	return d
+}
+
+// metaHeaderValue is a stored user metadata value as S3 returns it: as it
+// is when it is printable ASCII, else one RFC 2047 encoded-word holding its
+// UTF-8 in base64.
+func metaHeaderValue(v string) string {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; (c < 0x20 && c != '\t') || c > 0x7e {
+			return "=?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte(v)) + "?="
+		}
+	}
+	return v
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func cutPrefixFold(s, prefix string) (string, bool) {
@@ -221,7 +288,7 @@ func setObjectHeaders(h http.Header, rec *objectRecord) {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		h["X-Amz-Meta-"+k] = []string{rec.Meta[k]}
+		h["X-Amz-Meta-"+k] = []string{metaHeaderValue(rec.Meta[k])}
 	}
 	h.Set("ETag", rec.quotedETag())
 	h.Set("Last-Modified", rec.modTime().Format(http.TimeFormat))

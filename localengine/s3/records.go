@@ -60,6 +60,10 @@ type objectRecord struct {
 	Parts int `json:"np,omitempty"`
 	// Blob names the file holding the body; empty means the body is inline.
 	Blob string `json:"b,omitempty"`
+	// UploadID is the multipart upload this object was completed from, so
+	// that a repeated CompleteMultipartUpload (a retry after a lost answer)
+	// gets the same answer for as long as the object stays.
+	UploadID string `json:"u,omitempty"`
 }
 
 func (o *objectRecord) modTime() time.Time { return time.UnixMilli(o.Modified).UTC() }
