@@ -37,6 +37,14 @@ type Options struct {
 	StrictAuth *sigv4.Credentials
 	// EnforceLimits turns on AWS's per-shard Kinesis throughput limits.
 	EnforceLimits bool
+	// KinesisShardQuota bounds the open Kinesis shards of all streams in a
+	// region, as AWS's per-account shard quota does; 0 means AWS's default
+	// of 500.
+	KinesisShardQuota int
+	// KinesisStateDelay is how long a new stream stays CREATING, and a
+	// resharded one UPDATING, before it is ACTIVE, so that clients' waiters
+	// can be exercised; 0 (the default) makes every change at once.
+	KinesisStateDelay time.Duration
 	// RetryBase and RetryCap shape the exponential backoff (full jitter) of
 	// failed pipe and event-bus deliveries; defaults make a demo visibly
 	// retry within seconds.
@@ -125,6 +133,7 @@ func (e *Engine) openServices() error {
 	}
 	if e.kinesis, err = kinesis.New(e.store, kinesis.Config{
 		Now: o.Now, EnforceLimits: o.EnforceLimits, Logger: e.log, Metrics: e.cloudwatch,
+		ShardQuota: o.KinesisShardQuota, StateDelay: o.KinesisStateDelay,
 	}); err != nil {
 		return fmt.Errorf("kinesis: %w", err)
 	}

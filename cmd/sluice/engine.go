@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sluicehq/sluice/localengine"
+	"github.com/sluicehq/sluice/localengine/kinesis"
 	"github.com/sluicehq/sluice/localengine/sigv4"
 )
 
@@ -33,6 +34,8 @@ type engineServeFlags struct {
 	allowRemote   bool
 	strictAuth    string
 	enforceLimits bool
+	shardQuota    int
+	stateDelay    time.Duration
 	logLevel      string
 	retryBase     time.Duration
 	retryCap      time.Duration
@@ -58,6 +61,8 @@ endpoint override, e.g. aws --endpoint-url http://127.0.0.1:4577 kinesis list-st
 	fl.BoolVar(&f.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
 	fl.StringVar(&f.strictAuth, "strict-auth", "", "verify SigV4 signatures against this KEY:SECRET and reject others")
 	fl.BoolVar(&f.enforceLimits, "enforce-limits", false, "enforce AWS's per-shard Kinesis throughput limits")
+	fl.IntVar(&f.shardQuota, "shard-quota", kinesis.DefaultShardQuota, "open Kinesis shards allowed across all streams of a region, as AWS's per-account shard quota")
+	fl.DurationVar(&f.stateDelay, "state-delay", 0, "how long a new Kinesis stream stays CREATING, and a resharded one UPDATING (e.g. 2s), so that clients' waiters can be exercised")
 	fl.DurationVar(&f.retryBase, "retry-base", localengine.DefaultRetryBase, "base of the backoff between delivery retries")
 	fl.DurationVar(&f.retryCap, "retry-cap", localengine.DefaultRetryCap, "longest wait between delivery retries")
 	fl.StringVar(&f.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
@@ -130,7 +135,14 @@ func engineOptions(f engineServeFlags, cmd *cobra.Command) (localengine.Options,
 	if f.retryBase <= 0 || f.retryCap < f.retryBase {
 		return localengine.Options{}, fmt.Errorf("--retry-base %v and --retry-cap %v: want 0 < base <= cap", f.retryBase, f.retryCap)
 	}
-	opts := localengine.Options{EnforceLimits: f.enforceLimits, RetryBase: f.retryBase, RetryCap: f.retryCap}
+	if f.shardQuota < 1 || f.shardQuota > kinesis.MaxShardQuota {
+		return localengine.Options{}, fmt.Errorf("--shard-quota %d: want 1 to %d", f.shardQuota, kinesis.MaxShardQuota)
+	}
+	if f.stateDelay < 0 {
+		return localengine.Options{}, fmt.Errorf("--state-delay %v: want 0 or more", f.stateDelay)
+	}
+	opts := localengine.Options{EnforceLimits: f.enforceLimits, RetryBase: f.retryBase, RetryCap: f.retryCap,
+		KinesisShardQuota: f.shardQuota, KinesisStateDelay: f.stateDelay}
 	dir, err := dataDirOf(f.dataDir)
 	if err != nil {
 		return opts, err

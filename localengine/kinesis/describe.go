@@ -77,12 +77,16 @@ func (s *Service) describeStream(ctx context.Context, body []byte) (any, error) 
 	}
 	now := s.nowMs()
 	desc := streamDescription{
-		StreamName: m.Name, StreamARN: m.arn(), StreamStatus: "ACTIVE",
+		StreamName: m.Name, StreamARN: m.arn(), StreamStatus: m.status(now),
 		StreamModeDetails: modeOut{m.Mode}, Shards: []shardOut{},
 		RetentionPeriodHours: m.Retention, StreamCreationTimestamp: epochMs(m.CreatedMs),
 		EnhancedMonitoring: noEnhancedMonitoring, EncryptionType: "NONE",
 	}
 	for _, sh := range m.Shards {
+		// A stream being created has no shards to show yet.
+		if m.creating(now) {
+			break
+		}
 		if m.expired(sh, now) || (in.ExclusiveStartShardId != nil && !afterShard(sh, *in.ExclusiveStartShardId)) {
 			continue
 		}
@@ -120,6 +124,11 @@ func (s *Service) describeStreamSummary(ctx context.Context, body []byte) (any, 
 	if err != nil {
 		return nil, err
 	}
+	now := s.nowMs()
+	open := m.openCount()
+	if m.creating(now) {
+		open = 0
+	}
 	type summary struct {
 		StreamName              string            `json:"StreamName"`
 		StreamARN               string            `json:"StreamARN"`
@@ -136,9 +145,9 @@ func (s *Service) describeStreamSummary(ctx context.Context, body []byte) (any, 
 	return struct {
 		StreamDescriptionSummary summary `json:"StreamDescriptionSummary"`
 	}{summary{
-		StreamName: m.Name, StreamARN: m.arn(), StreamStatus: "ACTIVE",
+		StreamName: m.Name, StreamARN: m.arn(), StreamStatus: m.status(now),
 		StreamModeDetails: modeOut{m.Mode}, RetentionPeriodHours: m.Retention,
 		StreamCreationTimestamp: epochMs(m.CreatedMs), EnhancedMonitoring: noEnhancedMonitoring,
-		EncryptionType: "NONE", OpenShardCount: m.openCount(), MaxRecordSizeInKiB: m.MaxRecordKiB,
+		EncryptionType: "NONE", OpenShardCount: open, MaxRecordSizeInKiB: m.MaxRecordKiB,
 	}}, nil
 }

@@ -40,6 +40,18 @@ func streamExists(name string) *awserr.Error {
 		"Stream %s under account %s already exists.", name, wire.Account)
 }
 
+func notActive(name, status string) *awserr.Error {
+	return awserr.New(http.StatusBadRequest, "ResourceInUseException",
+		"Stream %s under account %s not ACTIVE, instead in state %s", name, wire.Account, status)
+}
+
+// shardQuotaExceeded is AWS's answer to a request that would take the
+// account's open shards in a region over its quota.
+func shardQuotaExceeded(region string, current, limit, additional int) *awserr.Error {
+	return limitExceeded("This request would exceed the shard limit for the account %s in %s. Current shard count for the account: %d. Limit: %d. Number of additional shards that would have resulted from this request: %d. Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.",
+		wire.Account, region, current, limit, additional)
+}
+
 func shardNotFound(shardID, stream string) *awserr.Error {
 	return awserr.New(http.StatusBadRequest, "ResourceNotFoundException",
 		"Shard %s in stream %s under account %s does not exist", shardID, stream, wire.Account)

@@ -32,6 +32,10 @@ func (s *Service) getShardIterator(ctx context.Context, body []byte) (any, error
 	if err != nil {
 		return nil, err
 	}
+	idx, ok := parseShardID(*in.ShardId)
+	if !ok {
+		return nil, couldNotFindShard(*in.ShardId, ref.name)
+	}
 	typ := *in.ShardIteratorType
 	hasSeq := in.StartingSequenceNumber != nil
 	bySeq := typ == "AT_SEQUENCE_NUMBER" || typ == "AFTER_SEQUENCE_NUMBER"
@@ -61,15 +65,12 @@ func (s *Service) getShardIterator(ctx context.Context, body []byte) (any, error
 			return err
 		}
 		if m == nil {
-			return streamNotFound(ref.name)
+			// AWS names the shard, not the stream, here.
+			return shardNotFound(shardID(idx), ref.name)
 		}
-		idx, ok := parseShardID(*in.ShardId)
-		var sh *shardMeta
-		if ok {
-			sh = m.shard(idx)
-		}
-		if sh == nil || m.expired(sh, now) {
-			return shardNotFound(*in.ShardId, m.Name)
+		sh := m.shard(idx)
+		if sh == nil || m.expired(sh, now) || m.creating(now) {
+			return shardNotFound(shardID(idx), m.Name)
 		}
 		id := shardID(sh.Index)
 		it = iterator{region: m.Region, name: m.Name, uid: m.UID, createdMs: m.CreatedMs, shard: sh.Index, issuedMs: now}

@@ -34,6 +34,11 @@ func (t *epochInput) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		return nil
 	}
+	// json.Number would take a string of digits too; AWS takes only a
+	// number here.
+	if len(b) > 0 && b[0] == '"' {
+		return &json.UnmarshalTypeError{Value: "string", Type: reflect.TypeFor[time.Time]()}
+	}
 	var n json.Number
 	if err := json.Unmarshal(b, &n); err != nil {
 		return err

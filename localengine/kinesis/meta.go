@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strconv"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -90,6 +90,10 @@ type streamMeta struct {
 	// what a shorter one already let go.
 	FloorMs int64        `json:"floor,omitempty"`
 	Shards  []*shardMeta `json:"shards"`
+	// Pending is CREATING or UPDATING until PendingUntil (ms), when the
+	// engine runs with a state delay; the stream is ACTIVE after that.
+	Pending      string `json:"pending,omitempty"`
+	PendingUntil int64  `json:"pendingUntil,omitempty"`
 
 	raw  []byte       // the stored bytes this value was decoded from
 	open []*shardMeta // open shards by starting hash key, for routing
@@ -110,6 +114,24 @@ type shardMeta struct {
 
 func (sh *shardMeta) closed() bool { return sh.ClosedMs != 0 }
 
+const (
+	statusActive   = "ACTIVE"
+	statusCreating = "CREATING"
+	statusUpdating = "UPDATING"
+)
+
+// status is the stream's StreamStatus at nowMs.
+func (m *streamMeta) status(nowMs int64) string {
+	if m.Pending != "" && nowMs < m.PendingUntil {
+		return m.Pending
+	}
+	return statusActive
+}
+
+// creating reports whether the stream is still being created: it has no
+// shards to read or write yet.
+func (m *streamMeta) creating(nowMs int64) bool { return m.status(nowMs) == statusCreating }
+
 func shardID(index uint64) string {
 	return "shardId-" + fmt.Sprintf("%012d", index)
 }
@@ -119,23 +141,33 @@ func appendShardID(dst []byte, index uint64) []byte {
 	return appendPadded(dst, index, 12)
 }
 
-// parseShardID accepts "shardId-000000000001" and, as AWS does, the bare
-// number or a shorter "shardId-1".
+// maxShardIDNumber is the highest shard number AWS resolves from a shard
+// id: a larger one names no shard.
+const maxShardIDNumber = 2147483647
+
+// parseShardID resolves a shard id as AWS does: the number after the first
+// hyphen (or the whole id when there is none), so "shardId-000000000001",
+// "shardId-1", "1" and "000001" all name shard 1. An id that does not
+// resolve names no shard.
 func parseShardID(s string) (uint64, bool) {
 	d := s
-	if len(s) > 8 && s[:8] == "shardId-" {
-		d = s[8:]
+	if _, after, found := strings.Cut(s, "-"); found && after != "" {
+		d = after
 	}
-	if d == "" || len(d) > 12 {
+	if d == "" {
 		return 0, false
 	}
+	var v uint64
 	for i := 0; i < len(d); i++ {
 		if d[i] < '0' || d[i] > '9' {
 			return 0, false
 		}
+		v = v*10 + uint64(d[i]-'0')
+		if v > maxShardIDNumber {
+			return 0, false
+		}
 	}
-	v, err := strconv.ParseUint(d, 10, 64)
-	return v, err == nil
+	return v, true
 }
 
 func (m *streamMeta) arn() string { return streamARN(m.Region, m.Name) }

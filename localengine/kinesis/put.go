@@ -74,6 +74,20 @@ func checkRecordSize(m *streamMeta, e *putEntry, n int) error {
 	return nil
 }
 
+// orderingSeqOK reports whether a SequenceNumberForOrdering is one AWS
+// takes. AWS decodes it and refuses a number that is not a sequence number
+// of its making, while a small number reads as one from before every
+// record. Here a number as long as the engine's sequence numbers, or
+// longer, must be one the engine made (of any stream, as AWS's decode does
+// not look at the stream); a shorter one comes before every record.
+func orderingSeqOK(seq string) bool {
+	if len(seq) < seqLen {
+		return true
+	}
+	_, err := parseSeq(seq)
+	return err == nil
+}
+
 // hashOf computes where a record goes.
 func hashOf(e *putEntry) (u128, error) {
 	if e.ehkSet {
@@ -143,6 +157,13 @@ func (s *Service) putRecord(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if m.creating(s.nowMs()) {
+		return nil, streamNotFound(ref.name)
+	}
+	if seqForOrdering != nil && !orderingSeqOK(*seqForOrdering) {
+		return nil, invalidArgument("ExclusiveMinimumSequenceNumber %s used in PutRecord on stream %s under account %s is invalid.",
+			*seqForOrdering, m.Name, wire.Account)
+	}
 	if err := checkRecordSize(m, &e, 0); err != nil {
 		return nil, err
 	}
@@ -199,6 +220,9 @@ func (s *Service) putRecords(ctx context.Context, body []byte) (any, error) {
 	m, err := s.viewStream(ref)
 	if err != nil {
 		return nil, err
+	}
+	if m.creating(s.nowMs()) {
+		return nil, streamNotFound(ref.name)
 	}
 	total, valueBytes := 0, 0
 	for i := range req.records {

@@ -15,15 +15,21 @@ func notEligible(shard, stream, what string) error {
 		shard, stream, wire.Account, what)
 }
 
-// openShard finds an open, listed shard for a resharding action.
-func openShard(m *streamMeta, id string, nowMs int64, what string) (*shardMeta, error) {
+// resolveShard resolves a shard id given to a resharding action, before
+// the stream is looked up: an id that names no shard is refused at once.
+func resolveShard(id, stream string) (uint64, error) {
 	idx, ok := parseShardID(id)
-	var sh *shardMeta
-	if ok {
-		sh = m.shard(idx)
+	if !ok {
+		return 0, couldNotFindShard(id, stream)
 	}
+	return idx, nil
+}
+
+// openShard finds an open, listed shard for a resharding action.
+func openShard(m *streamMeta, idx uint64, nowMs int64, what string) (*shardMeta, error) {
+	sh := m.shard(idx)
 	if sh == nil || m.expired(sh, nowMs) {
-		return nil, couldNotFindShard(id, m.Name)
+		return nil, couldNotFindShard(shardID(idx), m.Name)
 	}
 	if sh.closed() {
 		return nil, notEligible(shardID(sh.Index), m.Name, what)
@@ -31,11 +37,19 @@ func openShard(m *streamMeta, id string, nowMs int64, what string) (*shardMeta, 
 	return sh, nil
 }
 
-// checkShardBudget refuses a change that would need more shard numbers
-// or open shards than a stream may have.
-func checkShardBudget(m *streamMeta, newShards, openAfter int) error {
-	if openAfter > maxOpenShards || m.NextShard+uint64(newShards) > maxShardIndex {
-		return shardLimit(m.Name, m.openCount(), openAfter)
+// checkShardNumbers refuses a change that would need more shard numbers
+// than a stream may use.
+func checkShardNumbers(m *streamMeta, newShards int) error {
+	if m.NextShard+uint64(newShards) > maxShardIndex {
+		return limitExceeded("Stream %s under account %s has used all of its shard ids.", m.Name, wire.Account)
+	}
+	return nil
+}
+
+// checkActive refuses a change to a stream that is not ACTIVE.
+func (s *Service) checkActive(m *streamMeta) error {
+	if st := m.status(s.nowMs()); st != statusActive {
+		return notActive(m.Name, st)
 	}
 	return nil
 }
@@ -56,13 +70,20 @@ func (s *Service) splitShard(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	idx, err := resolveShard(*in.ShardToSplit, ref.name)
+	if err != nil {
+		return nil, err
+	}
 	key, ok := parseHashKey([]byte(*in.NewStartingHashKey))
 	if !ok {
 		return nil, invalidArgument("NewStartingHashKey %s is not in the range [0, 2^128-1].", *in.NewStartingHashKey)
 	}
 	_, err = s.updateStream(ref, func(tx *bolt.Tx, m *streamMeta) error {
+		if err := s.checkActive(m); err != nil {
+			return err
+		}
 		now := s.nowMs()
-		sh, err := openShard(m, *in.ShardToSplit, now, "splitting")
+		sh, err := openShard(m, idx, now, "splitting")
 		if err != nil {
 			return err
 		}
@@ -70,10 +91,14 @@ func (s *Service) splitShard(ctx context.Context, body []byte) (any, error) {
 			return invalidArgument("NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under account %s is not both greater than one plus the shard's StartingHashKey %s and less than the shard's EndingHashKey %s.",
 				*in.NewStartingHashKey, shardID(sh.Index), m.Name, wire.Account, sh.StartHash, sh.EndHash)
 		}
-		if err := checkShardBudget(m, 2, m.openCount()+1); err != nil {
+		if err := checkShardNumbers(m, 2); err != nil {
+			return err
+		}
+		if err := s.checkQuota(tx, m.Region, 1); err != nil {
 			return err
 		}
 		split(tx, m, sh, key, now)
+		s.markUpdating(m, now)
 		return nil
 	})
 	if err != nil {
@@ -102,14 +127,11 @@ func merge(tx *bolt.Tx, m *streamMeta, parent, adjacent *shardMeta, nowMs int64)
 	return m.addShard(lo.start, hi.end, nowMs, u64p(parent.Index), u64p(adjacent.Index))
 }
 
+// adjacentShards reports whether b's hash key range starts right after
+// a's: AWS merges ShardToMerge with the shard that follows it, not the
+// pair in either order.
 func adjacentShards(a, b *shardMeta) bool {
-	if a.Index == b.Index {
-		return false
-	}
-	if a.start.cmp(b.start) > 0 {
-		a, b = b, a
-	}
-	return a.end.cmp(maxHashKey) != 0 && a.end.add1().cmp(b.start) == 0
+	return a.Index != b.Index && a.end.cmp(maxHashKey) != 0 && a.end.add1().cmp(b.start) == 0
 }
 
 func (s *Service) mergeShards(ctx context.Context, body []byte) (any, error) {
@@ -129,13 +151,24 @@ func (s *Service) mergeShards(ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	ia, err := resolveShard(*in.ShardToMerge, ref.name)
+	if err != nil {
+		return nil, err
+	}
+	ib, err := resolveShard(*in.AdjacentShardToMerge, ref.name)
+	if err != nil {
+		return nil, err
+	}
 	_, err = s.updateStream(ref, func(tx *bolt.Tx, m *streamMeta) error {
+		if err := s.checkActive(m); err != nil {
+			return err
+		}
 		now := s.nowMs()
-		a, err := openShard(m, *in.ShardToMerge, now, "merging")
+		a, err := openShard(m, ia, now, "merging")
 		if err != nil {
 			return err
 		}
-		b, err := openShard(m, *in.AdjacentShardToMerge, now, "merging")
+		b, err := openShard(m, ib, now, "merging")
 		if err != nil {
 			return err
 		}
@@ -143,10 +176,11 @@ func (s *Service) mergeShards(ctx context.Context, body []byte) (any, error) {
 			return invalidArgument("Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging",
 				shardID(a.Index), shardID(b.Index), m.Name, wire.Account)
 		}
-		if err := checkShardBudget(m, 1, m.openCount()-1); err != nil {
+		if err := checkShardNumbers(m, 1); err != nil {
 			return err
 		}
 		merge(tx, m, a, b, now)
+		s.markUpdating(m, now)
 		return nil
 	})
 	if err != nil {
@@ -173,19 +207,30 @@ func (s *Service) updateShardCount(ctx context.Context, body []byte) (any, error
 	target := int(*in.TargetShardCount)
 	var current int
 	m, err := s.updateStream(ref, func(tx *bolt.Tx, m *streamMeta) error {
+		if err := s.checkActive(m); err != nil {
+			return err
+		}
 		if m.Mode == modeOnDemand {
 			return invalidArgument("UpdateShardCount is not supported for stream %s under account %s because it is in %s capacity mode.", m.Name, wire.Account, modeOnDemand)
 		}
 		current = m.openCount()
 		switch {
-		case target > maxOpenShards:
-			return shardLimit(m.Name, current, target)
 		case target > 2*current:
 			return limitExceeded("UpdateShardCount cannot scale up over double your current open shard count. Current open shard count: %d, Target shard count: %d", current, target)
 		case 2*target < current:
 			return limitExceeded("UpdateShardCount cannot scale down below half your current open shard count. Current open shard count: %d, Target shard count: %d", current, target)
 		}
-		return reshard(tx, m, target, s.nowMs())
+		if target > current {
+			if err := s.checkQuota(tx, m.Region, target-current); err != nil {
+				return err
+			}
+		}
+		now := s.nowMs()
+		if err := reshard(tx, m, target, now); err != nil {
+			return err
+		}
+		s.markUpdating(m, now)
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("update shard count of %s: %w", ref.name, err)
@@ -208,7 +253,7 @@ func reshard(tx *bolt.Tx, m *streamMeta, target int, nowMs int64) error {
 	open := append([]*shardMeta(nil), m.open...)
 	// Every new shard comes from a split or a merge; bound the shard
 	// numbers that can take before starting.
-	if err := checkShardBudget(m, 2*(len(open)+target), target); err != nil {
+	if err := checkShardNumbers(m, 2*(len(open)+target)); err != nil {
 		return err
 	}
 

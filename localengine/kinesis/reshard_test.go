@@ -139,13 +139,15 @@ func TestMergeShards(t *testing.T) {
 	wantCode(t, merge("shardId-000000000000", "shardId-000000000000"), "InvalidArgumentException")
 	wantCode(t, merge("shardId-000000000000", "shardId-000000000007"), "ResourceNotFoundException")
 	put(t, c, "merge", "a", "1")
-	// Either order of an adjacent pair merges.
-	if err := merge("shardId-000000000002", "shardId-000000000001"); err != nil {
+	// The adjacent shard is the one whose range follows ShardToMerge's, as
+	// AWS has it: the inverted pair is refused.
+	wantCode(t, merge("shardId-000000000002", "shardId-000000000001"), "InvalidArgumentException")
+	if err := merge("shardId-000000000001", "shardId-000000000002"); err != nil {
 		t.Fatal(err)
 	}
 	shards := describeShards(t, c, "merge")
 	m := shards["shardId-000000000003"]
-	if aws.ToString(m.ParentShardId) != "shardId-000000000002" || aws.ToString(m.AdjacentParentShardId) != "shardId-000000000001" {
+	if aws.ToString(m.ParentShardId) != "shardId-000000000001" || aws.ToString(m.AdjacentParentShardId) != "shardId-000000000002" {
 		t.Errorf("merged parents %v %v", m.ParentShardId, m.AdjacentParentShardId)
 	}
 	if *m.HashKeyRange.StartingHashKey != *shards["shardId-000000000001"].HashKeyRange.StartingHashKey || *m.HashKeyRange.EndingHashKey != "340282366920938463463374607431768211455" {
@@ -155,7 +157,7 @@ func TestMergeShards(t *testing.T) {
 
 	_, last := drain(t, c, iter(t, c, "merge", "shardId-000000000001", types.ShardIteratorTypeTrimHorizon))
 	if last.NextShardIterator != nil || len(last.ChildShards) != 1 || *last.ChildShards[0].ShardId != "shardId-000000000003" ||
-		fmt.Sprint(last.ChildShards[0].ParentShards) != "[shardId-000000000002 shardId-000000000001]" {
+		fmt.Sprint(last.ChildShards[0].ParentShards) != "[shardId-000000000001 shardId-000000000002]" {
 		t.Errorf("end of a merged parent: %+v", last.ChildShards)
 	}
 	if err := merge("shardId-000000000000", "shardId-000000000003"); err != nil {

@@ -29,7 +29,22 @@ type Config struct {
 	Logger        *slog.Logger
 	// Metrics receives the AWS/Kinesis datapoints; nil discards them.
 	Metrics metrics.Recorder
+	// ShardQuota bounds the open shards of all streams of the account in
+	// a region, as AWS's per-account shard quota does; 0 means
+	// DefaultShardQuota.
+	ShardQuota int
+	// StateDelay is how long a new stream stays CREATING, and a resharded
+	// one UPDATING, before it is ACTIVE; 0 makes every change at once.
+	StateDelay time.Duration
 }
+
+// DefaultShardQuota is AWS's default shard quota of an account in most
+// regions.
+const DefaultShardQuota = 500
+
+// MaxShardQuota bounds the quota that can be configured: the most shards
+// a CreateStream may ask for, which also bounds a stream's metadata.
+const MaxShardQuota = 100000
 
 // Service answers Kinesis actions from the store.
 type Service struct {
@@ -81,6 +96,12 @@ var handlers = map[string]handler{
 func New(st *store.Store, cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.ShardQuota <= 0 {
+		cfg.ShardQuota = DefaultShardQuota
+	}
+	if cfg.StateDelay < 0 {
+		cfg.StateDelay = 0
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -224,4 +245,41 @@ func (s *Service) updateStream(ref streamRef, change func(tx *bolt.Tx, m *stream
 	}
 	s.remember(out)
 	return out, nil
+}
+
+// openShardsIn counts the open shards of every stream in a region, in tx.
+func (s *Service) openShardsIn(tx *bolt.Tx, region string) (int, error) {
+	prefix := []byte(region + "/")
+	n := 0
+	c := sub(tx, bucketStreams).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		m, err := s.loadStream(tx, region, string(k[len(prefix):]), false)
+		if err != nil {
+			return 0, err
+		}
+		if m != nil {
+			n += m.openCount()
+		}
+	}
+	return n, nil
+}
+
+// checkQuota refuses, in the write transaction tx, a change that would
+// add more open shards in region than the account's quota leaves.
+func (s *Service) checkQuota(tx *bolt.Tx, region string, additional int) error {
+	open, err := s.openShardsIn(tx, region)
+	if err != nil {
+		return err
+	}
+	if open+additional > s.cfg.ShardQuota {
+		return shardQuotaExceeded(region, open, s.cfg.ShardQuota, additional)
+	}
+	return nil
+}
+
+// markUpdating makes a resharded stream UPDATING for the state delay.
+func (s *Service) markUpdating(m *streamMeta, nowMs int64) {
+	if s.cfg.StateDelay > 0 {
+		m.Pending, m.PendingUntil = statusUpdating, nowMs+s.cfg.StateDelay.Milliseconds()
+	}
 }

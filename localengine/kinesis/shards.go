@@ -140,6 +140,9 @@ func (s *Service) listShards(ctx context.Context, body []byte) (any, error) {
 		if m, err = s.viewStream(ref); err != nil {
 			return nil, err
 		}
+		if m.creating(now) {
+			return nil, notActive(m.Name, statusCreating)
+		}
 		if t := in.StreamCreationTimestamp; t != nil && t.set && t.ms != m.CreatedMs {
 			return nil, streamNotFound(ref.name)
 		}

@@ -17,10 +17,6 @@ const (
 
 	// onDemandShards is how many shards an on-demand stream starts with.
 	onDemandShards = 4
-	// maxOpenShards bounds a stream's open shards (AWS's default shard
-	// quota is of this order), which also bounds the metadata a request
-	// can make the engine build.
-	maxOpenShards = 1000
 
 	defaultRetentionHours = 24
 	minRetentionHours     = 24
@@ -91,9 +87,6 @@ func (s *Service) createStream(ctx context.Context, body []byte) (any, error) {
 	}
 	count := onDemandShards
 	if in.ShardCount != nil {
-		if *in.ShardCount > maxOpenShards {
-			return nil, shardLimit(name, 0, int(*in.ShardCount))
-		}
 		count = int(*in.ShardCount)
 	}
 	tags := map[string]string{}
@@ -110,7 +103,6 @@ func (s *Service) createStream(ctx context.Context, body []byte) (any, error) {
 	if in.MaxRecordSizeInKiB != nil {
 		maxKiB = int(*in.MaxRecordSizeInKiB)
 	}
-	ranges := uniformRanges(count)
 	region := wire.Region(ctx)
 	var created *streamMeta
 	err := s.store.Update(func(tx *bolt.Tx) error {
@@ -118,6 +110,11 @@ func (s *Service) createStream(ctx context.Context, body []byte) (any, error) {
 		key := streamKey(region, name)
 		if streams.Get(key) != nil {
 			return streamExists(name)
+		}
+		// The quota is checked before the shards' ranges are built, so
+		// that a refused request costs no more than a count.
+		if err := s.checkQuota(tx, region, count); err != nil {
+			return err
 		}
 		uid, err := streams.NextSequence()
 		if err != nil {
@@ -131,7 +128,10 @@ func (s *Service) createStream(ctx context.Context, body []byte) (any, error) {
 		if len(tags) > 0 {
 			m.Tags = tags
 		}
-		for _, r := range ranges {
+		if s.cfg.StateDelay > 0 {
+			m.Pending, m.PendingUntil = statusCreating, now+s.cfg.StateDelay.Milliseconds()
+		}
+		for _, r := range uniformRanges(count) {
 			m.addShard(r[0], r[1], now, nil, nil)
 		}
 		created = m
@@ -149,11 +149,6 @@ func derefString(p *string) string {
 		return ""
 	}
 	return *p
-}
-
-func shardLimit(stream string, open, requested int) error {
-	return limitExceeded("This request would exceed the shard limit for stream %s under account %s. Current open shard count: %d. Limit: %d. Requested shard count: %d.",
-		stream, wire.Account, open, maxOpenShards, requested)
 }
 
 func (s *Service) deleteStream(ctx context.Context, body []byte) (any, error) {
@@ -259,6 +254,7 @@ func (s *Service) listStreams(ctx context.Context, body []byte) (any, error) {
 		NextToken       *string         `json:"NextToken,omitempty"`
 	}{StreamNames: []string{}, StreamSummaries: []streamSummary{}}
 	prefix := []byte(region + "/")
+	now := s.nowMs()
 	err := s.store.View(func(tx *bolt.Tx) error {
 		c := sub(tx, bucketStreams).Cursor()
 		k, _ := c.Seek(append(bytes.Clone(prefix), after...))
@@ -280,7 +276,7 @@ func (s *Service) listStreams(ctx context.Context, body []byte) (any, error) {
 			}
 			out.StreamNames = append(out.StreamNames, name)
 			out.StreamSummaries = append(out.StreamSummaries, streamSummary{
-				StreamName: name, StreamARN: m.arn(), StreamStatus: "ACTIVE",
+				StreamName: name, StreamARN: m.arn(), StreamStatus: m.status(now),
 				StreamModeDetails: modeOut{m.Mode}, StreamCreationTimestamp: epochMs(m.CreatedMs),
 			})
 		}

@@ -223,7 +223,7 @@ func decodeSend(p queryParams) (*sendMessageInput, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &sendMessageInput{QueueUrl: p.queueURL(), MessageBody: p.str("MessageBody"), DelaySeconds: delay,
+	return &sendMessageInput{QueueUrl: p.queueURL(), MessageBody: textOf(p.str("MessageBody")), DelaySeconds: delay,
 		MessageAttributes: attrs, MessageSystemAttributes: sys,
 		MessageDeduplicationId: p.str("MessageDeduplicationId"), MessageGroupId: p.str("MessageGroupId")}, nil
 }

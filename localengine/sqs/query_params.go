@@ -126,7 +126,7 @@ func (p queryParams) messageAttrs(prefix string) (map[string]attrValue, error) {
 	}
 	out := make(map[string]attrValue, len(gs))
 	for _, g := range gs {
-		v := attrValue{DataType: g.get("Value.DataType"), StringValue: g.str("Value.StringValue")}
+		v := attrValue{DataType: g.get("Value.DataType"), StringValue: textOf(g.str("Value.StringValue"))}
 		if g.has("Value.BinaryValue") {
 			b, err := base64.StdEncoding.DecodeString(g.get("Value.BinaryValue"))
 			if err != nil {

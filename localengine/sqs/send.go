@@ -18,7 +18,7 @@ const dedupWindowMS = 5 * 60 * 1000
 
 type sendMessageInput struct {
 	QueueUrl                string
-	MessageBody             *string
+	MessageBody             *msgText
 	DelaySeconds            *int64
 	MessageAttributes       map[string]attrValue
 	MessageSystemAttributes map[string]attrValue
@@ -36,7 +36,7 @@ type sendMessageOutput struct {
 
 type sendBatchEntry struct {
 	Id                      string
-	MessageBody             *string
+	MessageBody             *msgText
 	DelaySeconds            *int64
 	MessageAttributes       map[string]attrValue
 	MessageSystemAttributes map[string]attrValue
@@ -256,7 +256,7 @@ func (w *sendWrites) apply(tx *bolt.Tx) error {
 }
 
 func (s *Service) sendMessage(ctx context.Context, in *sendMessageInput) (*sendMessageOutput, error) {
-	o, err := prepare(ctx, in.MessageBody, in.DelaySeconds, in.MessageAttributes, in.MessageSystemAttributes,
+	o, err := prepare(ctx, in.MessageBody.str(), in.DelaySeconds, in.MessageAttributes, in.MessageSystemAttributes,
 		in.MessageDeduplicationId, in.MessageGroupId)
 	if err != nil {
 		return nil, err
@@ -345,7 +345,7 @@ func (s *Service) sendMessageBatch(ctx context.Context, in *sendMessageBatchInpu
 	errs := make([]error, len(in.Entries))
 	for i := range in.Entries {
 		en := &in.Entries[i]
-		prepared[i], errs[i] = prepare(ctx, en.MessageBody, en.DelaySeconds, en.MessageAttributes,
+		prepared[i], errs[i] = prepare(ctx, en.MessageBody.str(), en.DelaySeconds, en.MessageAttributes,
 			en.MessageSystemAttributes, en.MessageDeduplicationId, en.MessageGroupId)
 		if errs[i] == nil {
 			prepared[i].content = encodeMessage(&prepared[i].msg)

@@ -35,7 +35,7 @@ func TestMD5OfAttrsMatchesAWSVectors(t *testing.T) {
 	}
 	// validateMessageAttrs sorts them in the digest's order.
 	sorted, err := validateMessageAttrs(map[string]attrValue{
-		"zzz": {DataType: "Number", StringValue: ptr("0230.01")},
+		"zzz": {DataType: "Number", StringValue: textOf(ptr("0230.01"))},
 		"aaa": {DataType: "Binary", BinaryValue: []byte{2, 3, 4}},
 	})
 	if err != nil || sorted[0].Name != "aaa" {

@@ -25,7 +25,7 @@ const (
 // attrValue is a message attribute value as both protocols carry it.
 type attrValue struct {
 	DataType         string   `json:"DataType"`
-	StringValue      *string  `json:"StringValue,omitempty"`
+	StringValue      *msgText `json:"StringValue,omitempty"`
 	BinaryValue      []byte   `json:"BinaryValue,omitempty"`
 	StringListValues []string `json:"StringListValues,omitempty"`
 	BinaryListValues [][]byte `json:"BinaryListValues,omitempty"`
@@ -57,6 +57,11 @@ func invalidXMLChar(s string) rune {
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && n == 1 {
+			// A surrogate in its three-byte form (how msgText keeps an
+			// unpaired one, and how CESU-8 writes it) is named as such.
+			if sr, ok := surrogateAt(s[i:]); ok {
+				return sr
+			}
 			return utf8.RuneError
 		}
 		if r >= 0xD800 && r <= 0xDFFF || r == 0xFFFE || r == 0xFFFF {
@@ -175,13 +180,14 @@ func validateAttrValue(name string, v attrValue, kind string) (msgAttr, error) {
 		if v.StringValue == nil || *v.StringValue == "" {
 			return a, errInvalidParameter("The %s attribute '%s' must contain a non-empty value of type '%s'.", kind, clip(name, maxAttrNameLen), base)
 		}
-		if r := invalidXMLChar(*v.StringValue); r >= 0 {
+		str := string(*v.StringValue)
+		if r := invalidXMLChar(str); r >= 0 {
 			return a, errInvalidMessageContents("Invalid binary character '#x%X' was found in the value of %s attribute '%s'.", r, kind, clip(name, maxAttrNameLen))
 		}
-		if base == "Number" && !validNumber(*v.StringValue) {
+		if base == "Number" && !validNumber(str) {
 			return a, errInvalidParameter("Can't cast the value of %s attribute '%s' to a number.", kind, clip(name, maxAttrNameLen))
 		}
-		a.Kind, a.Str = attrKindString, *v.StringValue
+		a.Kind, a.Str = attrKindString, str
 	case "Binary":
 		if v.StringValue != nil {
 			return a, errInvalidParameter("The %s attribute '%s' with type 'Binary' must use field 'Binary'.", kind, clip(name, maxAttrNameLen))
