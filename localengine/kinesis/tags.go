@@ -40,16 +40,19 @@ func checkTagMap(v *validation, tags map[string]*string, field string) {
 }
 
 // tagCharsOK allows what AWS documents for tag keys and values: Unicode
-// letters, digits, white space and _ . / = + - % @. White space is the
-// space separators (a space, a no-break space, an ideographic space);
-// AWS refuses a tab or a line break, and a colon.
+// letters, digits, white space and _ . : / = + - % @. White space is the
+// space separators (a space, a no-break space, an ideographic space); AWS
+// refuses a tab or a line break. The colon is in AWS's current tagging
+// rules (and in the message its Kinesis answers), though older Kinesis
+// pages leave it out: an engine stricter than AWS would refuse tags that
+// production takes.
 func tagCharsOK(s string) bool {
 	for _, r := range s {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Zs, r) {
 			continue
 		}
 		switch r {
-		case '_', '.', '/', '=', '+', '-', '%', '@':
+		case '_', '.', ':', '/', '=', '+', '-', '%', '@':
 			continue
 		}
 		return false
@@ -60,7 +63,7 @@ func tagCharsOK(s string) bool {
 func checkTagChars(tags map[string]string) error {
 	for k, val := range tags {
 		if !tagCharsOK(k) || !tagCharsOK(val) {
-			return invalidArgument("Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - %% @.")
+			return invalidArgument("Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . : / = + - %% @.")
 		}
 	}
 	return nil
