@@ -94,6 +94,9 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(wire.WithInfo(r.Context(), info))
 
 	target := r.Header.Get("X-Amz-Target")
+	if e.guard(w, r, target, auth, authErr, info) {
+		return
+	}
 	switch svc := classify(r, target, auth); svc {
 	case svcSQSQuery, svcCloudWatchQuery, svcSTS:
 		e.serveQuery(w, r, svc, auth, authErr, info)
@@ -459,6 +462,8 @@ func authError(svc service, err error) *awserr.Error {
 	switch svc {
 	case svcS3:
 		switch {
+		case errors.Is(err, sigv4.ErrMalformed):
+			return awserr.New(http.StatusBadRequest, "AuthorizationHeaderMalformed", "The authorization header is malformed.")
 		case errors.Is(err, sigv4.ErrUnknownKey):
 			return awserr.New(http.StatusForbidden, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
 		case errors.Is(err, sigv4.ErrMissing):
@@ -470,6 +475,8 @@ func authError(svc service, err error) *awserr.Error {
 		}
 	case svcSQSJSON, svcSQSQuery, svcCloudWatchQuery, svcSTS:
 		switch {
+		case errors.Is(err, sigv4.ErrMalformed):
+			return awserr.New(http.StatusBadRequest, "IncompleteSignature", "The request signature does not conform to AWS standards.")
 		case errors.Is(err, sigv4.ErrUnknownKey):
 			return awserr.New(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
 		case errors.Is(err, sigv4.ErrMissing):
@@ -481,6 +488,8 @@ func authError(svc service, err error) *awserr.Error {
 		}
 	default:
 		switch {
+		case errors.Is(err, sigv4.ErrMalformed):
+			return awserr.New(http.StatusBadRequest, "IncompleteSignatureException", "The request signature does not conform to AWS standards.")
 		case errors.Is(err, sigv4.ErrUnknownKey):
 			return awserr.New(http.StatusBadRequest, "UnrecognizedClientException", "The security token included in the request is invalid.")
 		case errors.Is(err, sigv4.ErrMissing):
