@@ -83,7 +83,11 @@ func streamingPut(t *testing.T, e *enginetest.Engine, key string, payload []byte
 	prev := auth[strings.LastIndex(auth, "=")+1:]
 	amzDate := now.Format("20060102T150405Z")
 	scope := now.Format("20060102") + "/us-east-1/s3/aws4_request"
-	mac := func(key []byte, s string) []byte { h := hmac.New(sha256.New, key); h.Write([]byte(s)); return h.Sum(nil) }
+	mac := func(key []byte, s string) []byte {
+		h := hmac.New(sha256.New, key)
+		h.Write([]byte(s))
+		return h.Sum(nil)
+	}
 	signingKey := mac(mac(mac(mac([]byte("AWS4"+secret), now.Format("20060102")), "us-east-1"), "s3"), "aws4_request")
 	hexSHA := func(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
 	sign := func(kind, prev string, parts ...string) string {
