@@ -58,13 +58,26 @@ func (e *Engine) guard(w http.ResponseWriter, r *http.Request, target string, au
 			}
 		}
 	}
-	if e.opts.StrictAuth == nil && !e.opts.AllowUnsigned && auth == nil && !errors.Is(authErr, sigv4.ErrQueryParams) {
+	if e.opts.StrictAuth == nil && !e.opts.AllowUnsigned && auth == nil && !errors.Is(authErr, sigv4.ErrQueryParams) && !signedV2(r) {
 		err := authError(svc, authErr)
 		err.Message += " (the sluice engine refuses unsigned requests: sign them with any credentials, or start it with --allow-unsigned)"
 		e.refuse(w, r, svc, target, info, err)
 		return true
 	}
 	return false
+}
+
+// signedV2 reports a request signed with AWS's older Signature Version 2,
+// which the lenient engine takes as it takes any SigV4 signature: boto3
+// and the aws CLI still presign S3 URLs with it by default
+// (?AWSAccessKeyId=…&Signature=…&Expires=…). Strict auth verifies only
+// SigV4 and refuses these.
+func signedV2(r *http.Request) bool {
+	if a := r.Header.Get("Authorization"); strings.HasPrefix(a, "AWS ") && strings.Contains(a, ":") {
+		return true
+	}
+	q := r.URL.Query()
+	return q.Get("AWSAccessKeyId") != "" && q.Get("Signature") != ""
 }
 
 // hostAllowed reports whether the Host names the engine, and the host

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
@@ -236,5 +237,27 @@ func TestStartRefusesANonLoopbackListener(t *testing.T) {
 		if done != nil {
 			<-done
 		}
+	}
+}
+
+// boto3 and the aws CLI presign S3 URLs with Signature Version 2 by
+// default; the lenient engine takes them as it takes any signature.
+func TestSigV2PresignedURLsAreSigned(t *testing.T) {
+	e := enginetest.Start(t)
+	ctx := context.Background()
+	if _, err := e.S3().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("presigned")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.S3().PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("presigned"), Key: aws.String("k"), Body: strings.NewReader("v2")}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(e.URL + "/presigned/k?AWSAccessKeyId=AK&Signature=eKX%2BCa5U1Y6HHQkvwKLZwS2z1rc%3D&Expires=1796666739")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(b) != "v2" {
+		t.Fatalf("SigV2 presigned GET: %d %s", resp.StatusCode, b)
 	}
 }
