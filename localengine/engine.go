@@ -35,6 +35,24 @@ type Options struct {
 	// StrictAuth, when set, makes the engine verify every signature against
 	// this one key pair. By default any credentials are accepted.
 	StrictAuth *sigv4.Credentials
+	// AllowRemote lets Start serve on an address off the loopback
+	// interface; without it Start refuses one, since by default the engine
+	// verifies no credentials.
+	AllowRemote bool
+	// AllowHosts are the Host names served beyond the engine's own
+	// address, localhost, <bucket>.localhost, 127.0.0.1 and [::1]: a name,
+	// name:port, "*.suffix", or "*" for any. Other names are refused, since
+	// a DNS name re-pointed at 127.0.0.1 lets a web page read the answers.
+	AllowHosts []string
+	// AllowOrigins are the browser origins (scheme://host[:port]) served,
+	// with CORS headers; "*" serves every page. By default a request with
+	// an Origin, or that a browser made for a page (Sec-Fetch-Site), is
+	// refused: AWS SDKs and the aws CLI send neither.
+	AllowOrigins []string
+	// AllowUnsigned serves requests that carry no SigV4 signature. By
+	// default they are refused, as AWS refuses them; StrictAuth refuses
+	// them whatever this says.
+	AllowUnsigned bool
 	// EnforceLimits turns on AWS's per-shard Kinesis throughput limits.
 	EnforceLimits bool
 	// KinesisShardQuota bounds the open Kinesis shards of all streams in a
@@ -204,6 +222,9 @@ func (e *Engine) Serve(ln net.Listener) error {
 // find the engine as soon as Start returns, and serves on ln in the
 // background. The channel yields Serve's result once serving ends.
 func (e *Engine) Start(ln net.Listener) (<-chan error, error) {
+	if err := e.checkListener(ln); err != nil {
+		return nil, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.server != nil {

@@ -94,6 +94,9 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(wire.WithInfo(r.Context(), info))
 
 	target := r.Header.Get("X-Amz-Target")
+	if e.guard(w, r, target, auth, authErr, info) {
+		return
+	}
 	switch svc := classify(r, target, auth); svc {
 	case svcSQSQuery, svcCloudWatchQuery, svcSTS:
 		e.serveQuery(w, r, svc, auth, authErr, info)
@@ -209,21 +212,52 @@ func (e *Engine) serveQuery(w http.ResponseWriter, r *http.Request, svc service,
 func (e *Engine) serveS3(w http.ResponseWriter, r *http.Request, auth *sigv4.Auth, authErr error) {
 	bucket, key := s3Target(r)
 	w.Header().Set("x-amz-request-id", wire.Info(r.Context()).RequestID)
-	payloadHash := r.Header.Get("X-Amz-Content-Sha256")
-	if payloadHash == "" {
-		payloadHash = "UNSIGNED-PAYLOAD"
-	}
-	if auth != nil && auth.Presigned {
-		payloadHash = "UNSIGNED-PAYLOAD"
-		if v := r.URL.Query().Get("X-Amz-Content-Sha256"); v != "" {
-			payloadHash = v
-		}
-	}
-	if err := e.authenticate(r, auth, authErr, svcS3, payloadHash); err != nil {
+	r, err := e.authenticateS3(r, auth, authErr)
+	if err != nil {
 		wire.WriteS3Error(w, r, awserr.From(err), r.URL.Path)
 		return
 	}
 	e.s3.Serve(w, r, bucket, key)
+}
+
+// authenticateS3 checks an S3 request's signature. S3 signs no body
+// itself: the signature covers x-amz-content-sha256 (or, presigned, the
+// query's X-Amz-Content-Sha256, else UNSIGNED-PAYLOAD), and the S3
+// service checks the body against that hash as it reads it. For the
+// signed streaming modes it also verifies every chunk's signature, with
+// the verifier this attaches to the request's context.
+func (e *Engine) authenticateS3(r *http.Request, auth *sigv4.Auth, authErr error) (*http.Request, error) {
+	payloadHash := r.Header.Get("X-Amz-Content-Sha256")
+	if auth != nil && auth.Presigned {
+		payloadHash = "UNSIGNED-PAYLOAD"
+		if v := r.URL.Query().Get("X-Amz-Content-Sha256"); v != "" {
+			payloadHash = v
+			// The body is held to the signed hash, as a header one is.
+			r.Header.Set("X-Amz-Content-Sha256", v)
+		}
+	}
+	if err := e.checkAuthParams(svcS3, authErr); err != nil {
+		return r, err
+	}
+	creds := e.opts.StrictAuth
+	if creds == nil {
+		return r, nil
+	}
+	if auth != nil && !auth.Presigned && payloadHash == "" {
+		return r, awserr.New(http.StatusBadRequest, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256")
+	}
+	if strings.HasPrefix(payloadHash, "STREAMING-") && payloadHash != sigv4.StreamingPayload &&
+		payloadHash != sigv4.StreamingPayloadTrailer && payloadHash != sigv4.StreamingUnsignedTrailer {
+		// SigV4a streaming (ECDSA) cannot be verified with an HMAC key.
+		return r, authError(svcS3, sigv4.ErrMismatch)
+	}
+	if err := e.authenticate(r, auth, authErr, svcS3, payloadHash); err != nil {
+		return r, err
+	}
+	if payloadHash == sigv4.StreamingPayload || payloadHash == sigv4.StreamingPayloadTrailer {
+		r = r.WithContext(sigv4.WithStream(r.Context(), sigv4.NewStream(auth, creds.Secret, payloadHash)))
+	}
+	return r, nil
 }
 
 // classify names the service a request is for.
@@ -387,14 +421,17 @@ func hashOf(body []byte) string {
 }
 
 // authenticate checks the signature under strict auth; otherwise any
-// credentials, or none, are accepted.
+// credentials, or none, are accepted. payloadHash is what the signature
+// must cover: for every service but S3 the SHA-256 of the body actually
+// received, never the client's x-amz-content-sha256, which a replayed
+// request could keep while carrying another body.
 func (e *Engine) authenticate(r *http.Request, auth *sigv4.Auth, parseErr error, svc service, payloadHash string) error {
+	if err := e.checkAuthParams(svc, parseErr); err != nil {
+		return err
+	}
 	creds := e.opts.StrictAuth
 	if creds == nil {
 		return nil
-	}
-	if r.Header.Get("X-Amz-Content-Sha256") != "" && svc != svcS3 {
-		payloadHash = r.Header.Get("X-Amz-Content-Sha256")
 	}
 	err := parseErr
 	if err == nil {
@@ -406,13 +443,27 @@ func (e *Engine) authenticate(r *http.Request, auth *sigv4.Auth, parseErr error,
 	return authError(svc, err)
 }
 
+// checkAuthParams refuses what AWS refuses whatever the credentials: a
+// presigned URL valid for more than a week.
+func (e *Engine) checkAuthParams(svc service, parseErr error) error {
+	if errors.Is(parseErr, sigv4.ErrQueryParams) {
+		return authError(svc, parseErr)
+	}
+	return nil
+}
+
 // authError is the error each service's SDK client expects for a rejected
 // signature.
 func authError(svc service, err error) *awserr.Error {
 	const mismatch = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method."
+	if errors.Is(err, sigv4.ErrQueryParams) {
+		return awserr.New(http.StatusBadRequest, "AuthorizationQueryParametersError", "%s", err.Error())
+	}
 	switch svc {
 	case svcS3:
 		switch {
+		case errors.Is(err, sigv4.ErrMalformed):
+			return awserr.New(http.StatusBadRequest, "AuthorizationHeaderMalformed", "The authorization header is malformed.")
 		case errors.Is(err, sigv4.ErrUnknownKey):
 			return awserr.New(http.StatusForbidden, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
 		case errors.Is(err, sigv4.ErrMissing):
@@ -424,6 +475,8 @@ func authError(svc service, err error) *awserr.Error {
 		}
 	case svcSQSJSON, svcSQSQuery, svcCloudWatchQuery, svcSTS:
 		switch {
+		case errors.Is(err, sigv4.ErrMalformed):
+			return awserr.New(http.StatusBadRequest, "IncompleteSignature", "The request signature does not conform to AWS standards.")
 		case errors.Is(err, sigv4.ErrUnknownKey):
 			return awserr.New(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
 		case errors.Is(err, sigv4.ErrMissing):
@@ -435,6 +488,8 @@ func authError(svc service, err error) *awserr.Error {
 		}
 	default:
 		switch {
+		case errors.Is(err, sigv4.ErrMalformed):
+			return awserr.New(http.StatusBadRequest, "IncompleteSignatureException", "The request signature does not conform to AWS standards.")
 		case errors.Is(err, sigv4.ErrUnknownKey):
 			return awserr.New(http.StatusBadRequest, "UnrecognizedClientException", "The security token included in the request is invalid.")
 		case errors.Is(err, sigv4.ErrMissing):

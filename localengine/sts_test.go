@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/sluicehq/sluice/localengine"
 	"github.com/sluicehq/sluice/localengine/enginetest"
 )
 
@@ -48,15 +49,17 @@ func TestSTSAnswersOnlyGetCallerIdentity(t *testing.T) {
 		t.Errorf("message does not say what is served: %v", err)
 	}
 
-	// Unsigned requests are STS's when they name its version.
+	// Unsigned requests (served with --allow-unsigned) are STS's when
+	// they name its version.
+	e = enginetest.Start(t, enginetest.WithOptions(func(o *localengine.Options) { o.AllowUnsigned = true }))
 	const form = "application/x-www-form-urlencoded"
-	status, _, body := post(t, e.URL+"/", "", form, "Action=AssumeRole&Version=2011-06-15&RoleArn=x&RoleSessionName=s")
+	status, _, body := postUnsigned(t, e.URL+"/", "", form, "Action=AssumeRole&Version=2011-06-15&RoleArn=x&RoleSessionName=s")
 	for _, want := range []string{"<ErrorResponse>", "<Type>Sender</Type>", "<Code>InvalidAction</Code>", "&#34;AssumeRole&#34;", "<RequestId>"} {
 		if status != http.StatusBadRequest || !strings.Contains(body, want) {
 			t.Errorf("unsigned AssumeRole: %d %s lacks %s", status, body, want)
 		}
 	}
-	status, _, body = post(t, e.URL+"/", "", form, "Action=GetCallerIdentity&Version=2011-06-15")
+	status, _, body = postUnsigned(t, e.URL+"/", "", form, "Action=GetCallerIdentity&Version=2011-06-15")
 	for _, want := range []string{`<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">`,
 		"<GetCallerIdentityResult><Arn>arn:aws:iam::000000000000:root</Arn>", "<Account>000000000000</Account>",
 		"<ResponseMetadata><RequestId>"} {
@@ -81,7 +84,7 @@ func TestStrictAuthGuardsSTS(t *testing.T) {
 			t.Errorf("%s: answered %s, want %s", tc.name, got, tc.want)
 		}
 	}
-	status, _, body := post(t, e.URL+"/", "", "application/x-www-form-urlencoded", "Action=GetCallerIdentity&Version=2011-06-15")
+	status, _, body := postUnsigned(t, e.URL+"/", "", "application/x-www-form-urlencoded", "Action=GetCallerIdentity&Version=2011-06-15")
 	if status != http.StatusForbidden || !strings.Contains(body, "<Code>MissingAuthenticationToken</Code>") {
 		t.Errorf("unsigned under strict auth: %d %s", status, body)
 	}

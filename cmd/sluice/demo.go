@@ -16,6 +16,7 @@ type demoFlags struct {
 	tui      tuiFlags
 	headless bool
 	addr     string
+	guard    guardFlags
 	dataDir  string
 	rate     float64
 	seed     uint64
@@ -46,7 +47,8 @@ failures.`,
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&f.headless, "headless", false, "run without the terminal UI, printing progress")
-	fl.StringVar(&f.addr, "addr", defaultEngineAddr, "address for the engine to listen on")
+	fl.StringVar(&f.addr, "addr", defaultEngineAddr, "address for the engine to listen on (loopback only unless --allow-remote)")
+	f.guard.register(cmd)
 	fl.StringVar(&f.dataDir, "data", "", "data directory (default $SLUICE_DATA_DIR or $XDG_DATA_HOME/sluice)")
 	fl.BoolVar(&f.tui.readOnly, "readonly", false, "open the UI read-only: every write refused")
 	fl.StringVar(&f.tui.configPath, "config", "", "sluice config file (default $XDG_CONFIG_HOME/sluice/config.yaml)")
@@ -66,7 +68,7 @@ func runDemo(ctx context.Context, cmd *cobra.Command, f demoFlags) error {
 		return err
 	}
 	out := cmd.OutOrStdout()
-	endpoint, stopEngine, err := engineForDemo(dataDir, f.addr)
+	endpoint, stopEngine, err := engineForDemo(dataDir, f.addr, f.guard)
 	if err != nil {
 		return err
 	}
@@ -86,8 +88,10 @@ func runDemo(ctx context.Context, cmd *cobra.Command, f demoFlags) error {
 
 // engineForDemo starts an engine on dataDir, or uses the one already
 // serving it.
-func engineForDemo(dataDir, addr string) (endpoint string, stop func(), err error) {
-	running, err := startEngine(localengine.Options{DataDir: dataDir}, addr)
+func engineForDemo(dataDir, addr string, guard guardFlags) (endpoint string, stop func(), err error) {
+	opts := localengine.Options{DataDir: dataDir}
+	guard.apply(&opts)
+	running, err := startEngine(opts, addr)
 	var inUse *localengine.InUseError
 	if errors.As(err, &inUse) && inUse.Address.URL != "" {
 		return inUse.Address.URL, func() {}, nil

@@ -23,7 +23,7 @@ func runDemoTUI(ctx context.Context, f demoFlags) error {
 	if err != nil {
 		return err
 	}
-	endpoint, stopEngine, err := engineForDemo(dataDir, f.addr)
+	endpoint, stopEngine, err := engineForDemo(dataDir, f.addr, f.guard)
 	if err != nil {
 		return err
 	}

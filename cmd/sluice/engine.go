@@ -31,7 +31,7 @@ func newEngineCmd() *cobra.Command {
 type engineServeFlags struct {
 	addr          string
 	dataDir       string
-	allowRemote   bool
+	guard         guardFlags
 	strictAuth    string
 	enforceLimits bool
 	shardQuota    int
@@ -58,7 +58,7 @@ endpoint override, e.g. aws --endpoint-url http://127.0.0.1:4577 kinesis list-st
 	fl := cmd.Flags()
 	fl.StringVar(&f.addr, "addr", defaultEngineAddr, "address to listen on (loopback only unless --allow-remote)")
 	fl.StringVar(&f.dataDir, "data", "", "data directory (default $SLUICE_DATA_DIR or $XDG_DATA_HOME/sluice)")
-	fl.BoolVar(&f.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	f.guard.register(cmd)
 	fl.StringVar(&f.strictAuth, "strict-auth", "", "verify SigV4 signatures against this KEY:SECRET and reject others")
 	fl.BoolVar(&f.enforceLimits, "enforce-limits", false, "enforce AWS's per-shard Kinesis throughput limits")
 	fl.IntVar(&f.shardQuota, "shard-quota", kinesis.DefaultShardQuota, "open Kinesis shards allowed across all streams of a region, as AWS's per-account shard quota")
@@ -72,9 +72,6 @@ endpoint override, e.g. aws --endpoint-url http://127.0.0.1:4577 kinesis list-st
 func serveEngine(ctx context.Context, cmd *cobra.Command, f engineServeFlags) error {
 	opts, err := engineOptions(f, cmd)
 	if err != nil {
-		return err
-	}
-	if err := localengine.CheckListenAddr(f.addr, f.allowRemote); err != nil {
 		return err
 	}
 	running, err := startEngine(opts, f.addr)
@@ -99,8 +96,36 @@ type runningEngine struct {
 	served <-chan error
 }
 
-// startEngine opens the engine on opts.DataDir and serves it on addr.
+// guardFlags loosen what the engine refuses: a non-loopback address,
+// other Host names, browsers, unsigned requests.
+type guardFlags struct {
+	allowRemote   bool
+	allowHosts    []string
+	allowOrigins  []string
+	allowUnsigned bool
+}
+
+func (g *guardFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.BoolVar(&g.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	fl.StringArrayVar(&g.allowHosts, "allow-host", nil, "also answer requests for this Host name (name, name:port, *.suffix or *; repeatable)")
+	fl.StringArrayVar(&g.allowOrigins, "allow-origin", nil, "serve browser requests from this origin, e.g. http://localhost:3000, with CORS (* for any; repeatable)")
+	fl.BoolVar(&g.allowUnsigned, "allow-unsigned", false, "serve requests that carry no SigV4 signature")
+}
+
+func (g guardFlags) apply(o *localengine.Options) {
+	o.AllowRemote = g.allowRemote
+	o.AllowHosts = g.allowHosts
+	o.AllowOrigins = g.allowOrigins
+	o.AllowUnsigned = g.allowUnsigned
+}
+
+// startEngine opens the engine on opts.DataDir and serves it on addr,
+// which must be on loopback unless opts.AllowRemote (Start checks it too).
 func startEngine(opts localengine.Options, addr string) (*runningEngine, error) {
+	if err := localengine.CheckListenAddr(addr, opts.AllowRemote); err != nil {
+		return nil, err
+	}
 	eng, err := localengine.Open(opts)
 	if err != nil {
 		return nil, err
@@ -143,6 +168,7 @@ func engineOptions(f engineServeFlags, cmd *cobra.Command) (localengine.Options,
 	}
 	opts := localengine.Options{EnforceLimits: f.enforceLimits, RetryBase: f.retryBase, RetryCap: f.retryCap,
 		KinesisShardQuota: f.shardQuota, KinesisStateDelay: f.stateDelay}
+	f.guard.apply(&opts)
 	dir, err := dataDirOf(f.dataDir)
 	if err != nil {
 		return opts, err

@@ -149,6 +149,7 @@ func raw(t testing.TB, e *enginetest.Engine, method, path string, header http.He
 	for k, v := range header {
 		req.Header[k] = v
 	}
+	enginetest.Sign(t, req, "monitoring")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -3,10 +3,16 @@ package s3
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"errors"
+	"hash"
 	"io"
+	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/sluicehq/sluice/localengine/awserr"
+	"github.com/sluicehq/sluice/localengine/sigv4"
 )
 
 // aws-chunked framing (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html):
@@ -16,6 +22,11 @@ import (
 //
 // The decoder checks the framing strictly and bounds everything the client
 // controls: line lengths, the number of trailers, and the decoded total.
+// Under strict authentication, for STREAMING-AWS4-HMAC-SHA256-PAYLOAD and
+// its -TRAILER variant, it also verifies every chunk's signature (a chain
+// from the seed signature the router verified) and the trailer's: a chunk
+// whose signature does not match fails the read, so its data is never
+// committed.
 const (
 	maxChunkLine   = 4096
 	maxTrailers    = 8
@@ -41,6 +52,14 @@ type chunkedReader struct {
 	decoded  int64
 	trailers map[string]string
 	err      error
+
+	// sig verifies chunk signatures; nil when they are not checked.
+	sig       *sigv4.Stream
+	chunkSig  string    // the current chunk's signature
+	chunkHash hash.Hash // of the current chunk's data
+	// canonical is the trailing headers as their signature covers them.
+	canonical  strings.Builder
+	trailerSig string
 }
 
 // newChunkedReader decodes body. declared is the decoded length the client
@@ -53,6 +72,33 @@ func newChunkedReader(body io.Reader, declared, limit int64) *chunkedReader {
 		limit:    limit,
 		trailers: map[string]string{},
 	}
+}
+
+// verifySignatures makes the reader check each chunk's signature, and the
+// trailer's, with s.
+func (c *chunkedReader) verifySignatures(s *sigv4.Stream) {
+	c.sig = s
+	c.chunkHash = sha256.New()
+}
+
+// errChunkSignature is S3's answer to a chunk or trailer signature that
+// does not match.
+func errChunkSignature() *awserr.Error {
+	return awserr.New(http.StatusForbidden, "SignatureDoesNotMatch",
+		"The request signature we calculated does not match the signature you provided. Check your key and signing method.")
+}
+
+// checkChunk verifies the signature of the chunk just read.
+func (c *chunkedReader) checkChunk() error {
+	if c.sig == nil {
+		return nil
+	}
+	err := c.sig.VerifyChunk(c.chunkHash.Sum(nil), c.chunkSig)
+	c.chunkHash.Reset()
+	if err != nil {
+		return errChunkSignature()
+	}
+	return nil
 }
 
 func errChunkFraming(what string) error {
@@ -95,8 +141,13 @@ func (c *chunkedReader) Read(p []byte) (int, error) {
 			n, err := c.br.Read(p[:want])
 			c.left -= int64(n)
 			c.decoded += int64(n)
+			if c.chunkHash != nil {
+				c.chunkHash.Write(p[:n])
+			}
 			if c.left == 0 {
 				if cerr := c.readCRLF(); cerr != nil {
+					c.err = cerr
+				} else if cerr := c.checkChunk(); cerr != nil {
 					c.err = cerr
 				} else {
 					c.state = chunkHeader
@@ -159,12 +210,21 @@ func (c *chunkedReader) readHeader() error {
 	if err != nil || size > 1<<62 {
 		return errChunkFraming("invalid chunk size")
 	}
+	c.chunkSig = ""
 	if hasExt {
-		if err := checkChunkExtensions(ext); err != nil {
+		sig, err := checkChunkExtensions(ext)
+		if err != nil {
 			return err
 		}
+		c.chunkSig = sig
+	}
+	if c.sig != nil && c.chunkSig == "" {
+		return errChunkSignature()
 	}
 	if size == 0 {
+		if err := c.checkChunk(); err != nil {
+			return err
+		}
 		return c.readTrailers()
 	}
 	if c.decoded+int64(size) > c.limit {
@@ -179,16 +239,18 @@ func (c *chunkedReader) readHeader() error {
 }
 
 // checkChunkExtensions accepts name=value pairs such as
-// chunk-signature=<hex>. Signatures are not verified: the seed signature
-// is checked by the router under strict auth.
-func checkChunkExtensions(ext string) error {
+// chunk-signature=<hex>, and returns that signature.
+func checkChunkExtensions(ext string) (signature string, err error) {
 	for _, e := range strings.Split(ext, ";") {
 		name, value, ok := strings.Cut(e, "=")
 		if !ok || strings.TrimSpace(name) == "" || value == "" {
-			return errChunkFraming("invalid chunk extension")
+			return "", errChunkFraming("invalid chunk extension")
+		}
+		if strings.TrimSpace(name) == "chunk-signature" {
+			signature = strings.TrimSpace(value)
 		}
 	}
-	return nil
+	return signature, nil
 }
 
 func (c *chunkedReader) readTrailers() error {
@@ -212,6 +274,14 @@ func (c *chunkedReader) readTrailers() error {
 			return errChunkFraming("repeated trailing header")
 		}
 		c.trailers[name] = strings.TrimSpace(value)
+		if name == "x-amz-trailer-signature" {
+			c.trailerSig = c.trailers[name]
+		} else {
+			c.canonical.WriteString(name + ":" + c.trailers[name] + "\n")
+		}
+	}
+	if err := c.checkTrailer(); err != nil {
+		return err
 	}
 	// Nothing may follow the final CRLF.
 	var extra [1]byte
@@ -222,6 +292,25 @@ func (c *chunkedReader) readTrailers() error {
 		return errBodyEnded()
 	}
 	c.state = chunkDone
+	return nil
+}
+
+// checkTrailer verifies the trailer signature of a signed body with
+// trailers. A signed body without declared trailers may carry none: they
+// would be unsigned.
+func (c *chunkedReader) checkTrailer() error {
+	if c.sig == nil {
+		return nil
+	}
+	if !c.sig.Trailer {
+		if len(c.trailers) > 0 {
+			return errChunkSignature()
+		}
+		return nil
+	}
+	if c.trailerSig == "" || c.sig.VerifyTrailer(c.canonical.String(), c.trailerSig) != nil {
+		return errChunkSignature()
+	}
 	return nil
 }
 

@@ -108,6 +108,7 @@ func rawDo(t testing.TB, e *enginetest.Engine, method, path string, body io.Read
 		}
 		req.Header.Set(k, v)
 	}
+	enginetest.Sign(t, req, "s3")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/sluicehq/sluice/localengine/awserr"
+	"github.com/sluicehq/sluice/localengine/sigv4"
 )
 
 // maxObjectSize is S3's limit for a single PUT.
@@ -90,7 +91,13 @@ func newPayload(r *http.Request, spec bodySpec, limit int64, defaultAlg string) 
 	if r.Body == nil {
 		body = http.NoBody
 	}
-	return newPayloadFrom(body, spec, limit, defaultAlg)
+	p := newPayloadFrom(body, spec, limit, defaultAlg)
+	// Under strict auth the router attaches the chunk-signature chain of
+	// a signed streaming upload: every chunk is verified as it is read.
+	if s := sigv4.StreamFrom(r.Context()); s != nil && p.chunk != nil {
+		p.chunk.verifySignatures(s)
+	}
+	return p
 }
 
 // newPayloadFrom reads body per spec.

@@ -9,9 +9,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -25,7 +27,22 @@ var (
 	ErrUnknownKey = errors.New("access key is not known")
 	ErrMismatch   = errors.New("signature does not match")
 	ErrExpired    = errors.New("signature is outside its validity window")
+	// ErrQueryParams is a presigned URL whose parameters AWS refuses
+	// whatever the credentials (S3's AuthorizationQueryParametersError);
+	// the error's text is AWS's message.
+	ErrQueryParams = errors.New("invalid presigned URL parameters")
 )
+
+// MaxPresignExpiry is the longest X-Amz-Expires AWS accepts: a week.
+const MaxPresignExpiry = 604800 * time.Second
+
+// QueryParamsError is an ErrQueryParams with AWS's message.
+type QueryParamsError struct{ Message string }
+
+func (e *QueryParamsError) Error() string { return e.Message }
+
+// Is makes errors.Is(err, ErrQueryParams) hold.
+func (e *QueryParamsError) Is(target error) bool { return target == ErrQueryParams }
 
 // Auth is what a request's signature says about it.
 type Auth struct {
@@ -95,10 +112,19 @@ func parseQuery(q url.Values) (*Auth, error) {
 	if sh := q.Get("X-Amz-SignedHeaders"); sh != "" {
 		a.SignedHeaders = strings.Split(sh, ";")
 	}
-	if e := q.Get("X-Amz-Expires"); e != "" {
-		var secs int
-		if _, err := fmt.Sscanf(e, "%d", &secs); err != nil || secs < 0 {
-			return nil, fmt.Errorf("%w: X-Amz-Expires %q", ErrMalformed, e)
+	if q.Has("X-Amz-Expires") {
+		secs, err := strconv.ParseInt(q.Get("X-Amz-Expires"), 10, 64)
+		switch {
+		case err != nil && errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(q.Get("X-Amz-Expires"), "-"):
+			secs = math.MaxInt64
+		case err != nil:
+			return nil, &QueryParamsError{"X-Amz-Expires should be a number"}
+		}
+		if secs < 0 {
+			return nil, &QueryParamsError{"X-Amz-Expires must be non-negative"}
+		}
+		if secs > int64(MaxPresignExpiry/time.Second) {
+			return nil, &QueryParamsError{"X-Amz-Expires must be less than a week (in seconds) that is; 604800"}
 		}
 		a.Expires = time.Duration(secs) * time.Second
 	}
@@ -163,15 +189,22 @@ func Verify(r *http.Request, a *Auth, creds Credentials, payloadHash string, now
 
 // Signature computes the signature a client with secret would have sent.
 func Signature(r *http.Request, a *Auth, secret, payloadHash string) string {
-	scope := strings.Join([]string{a.Date, a.Region, a.Service, "aws4_request"}, "/")
+	scope := a.scope()
 	canonical := CanonicalRequest(r, a, payloadHash)
 	sum := sha256.Sum256([]byte(canonical))
 	stringToSign := algorithm + "\n" + a.AmzDate + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
+	return hex.EncodeToString(hmacSHA256(signingKey(a, secret), stringToSign))
+}
+
+func (a *Auth) scope() string {
+	return strings.Join([]string{a.Date, a.Region, a.Service, "aws4_request"}, "/")
+}
+
+func signingKey(a *Auth, secret string) []byte {
 	key := hmacSHA256([]byte("AWS4"+secret), a.Date)
 	key = hmacSHA256(key, a.Region)
 	key = hmacSHA256(key, a.Service)
-	key = hmacSHA256(key, "aws4_request")
-	return hex.EncodeToString(hmacSHA256(key, stringToSign))
+	return hmacSHA256(key, "aws4_request")
 }
 
 // CanonicalRequest builds the SigV4 canonical request of r.

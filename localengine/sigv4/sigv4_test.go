@@ -145,3 +145,42 @@ func FuzzParse(f *testing.F) {
 		_ = Signature(r, a, "secret", "UNSIGNED-PAYLOAD")
 	})
 }
+
+// The example of AWS's documentation of chunked uploads (sigv4-streaming,
+// "Example: PUT Object"): 66,560 bytes of 'a' in chunks of 64 KiB.
+func TestStreamFollowsAWSsChunkExample(t *testing.T) {
+	a := &Auth{AccessKey: "AKIAIOSFODNN7EXAMPLE", Date: "20130524", Region: "us-east-1", Service: "s3",
+		AmzDate: "20130524T000000Z", Signature: "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9"}
+	s := NewStream(a, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", StreamingPayload)
+	for _, c := range []struct {
+		size int
+		sig  string
+	}{
+		{65536, "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648"},
+		{1024, "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497"},
+		{0, "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9"},
+	} {
+		sum := sha256.Sum256(bytes.Repeat([]byte("a"), c.size))
+		if err := s.VerifyChunk(sum[:], c.sig); err != nil {
+			t.Fatalf("chunk of %d bytes: %v", c.size, err)
+		}
+	}
+	s = NewStream(a, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", StreamingPayload)
+	sum := sha256.Sum256(bytes.Repeat([]byte("b"), 65536))
+	if err := s.VerifyChunk(sum[:], "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648"); !errors.Is(err, ErrMismatch) {
+		t.Fatalf("other data under the same signature: %v", err)
+	}
+}
+
+func TestPresignedExpiryIsAtMostAWeek(t *testing.T) {
+	for _, tc := range []struct {
+		expires string
+		ok      bool
+	}{{"0", true}, {"604800", true}, {"604801", false}, {"-1", false}, {"x", false}, {"99999999999999999999999", false}} {
+		r := httptest.NewRequest(http.MethodGet, "/b/k?X-Amz-Credential=AKID%2F20260101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Expires="+tc.expires, nil)
+		_, err := Parse(r)
+		if (err == nil) != tc.ok || (!tc.ok && !errors.Is(err, ErrQueryParams)) {
+			t.Errorf("X-Amz-Expires=%s: %v", tc.expires, err)
+		}
+	}
+}

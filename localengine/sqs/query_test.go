@@ -17,7 +17,8 @@ import (
 )
 
 // queryCall posts a query-protocol form, as the aws CLI v1 and older
-// boto3 do, optionally signed.
+// boto3 do, signed for eu-central-1 when sign is set, else for the
+// default region (us-east-1).
 func queryCall(t *testing.T, target string, form url.Values, sign bool) (int, []byte) {
 	t.Helper()
 	if form.Get("Version") == "" {
@@ -29,12 +30,14 @@ func queryCall(t *testing.T, target string, form url.Values, sign bool) (int, []
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	region := "us-east-1"
 	if sign {
-		sum := sha256.Sum256([]byte(body))
-		creds := aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret"}
-		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "sqs", "eu-central-1", time.Now()); err != nil {
-			t.Fatal(err)
-		}
+		region = "eu-central-1"
+	}
+	sum := sha256.Sum256([]byte(body))
+	creds := aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret"}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "sqs", region, time.Now()); err != nil {
+		t.Fatal(err)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
