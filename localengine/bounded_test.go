@@ -6,7 +6,9 @@ import (
 	"context"
 
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"strconv"
@@ -226,10 +228,10 @@ func runStallAttack(t *testing.T, kinds ...stallKind) {
 		t.Fatalf("GetObject after the attack: %v", err)
 	}
 	_ = out.Body.Close()
-	after := procStatus(t, pid, "VmRSS")
-	t.Logf("engine RSS after the connections closed: %d MiB", after>>20)
-	if after > memoryCeiling {
-		t.Errorf("engine's resident set %d MiB after the attack is over the ceiling", after>>20)
+	after, peak := procStatus(t, pid, "VmRSS"), procStatus(t, pid, "VmHWM")
+	t.Logf("engine RSS after the connections closed: %d MiB (peak over the whole run %d MiB)", after>>20, peak>>20)
+	if peak > memoryCeiling {
+		t.Errorf("engine's peak resident set %d MiB, reached once the connections closed, is over the ceiling", peak>>20)
 	}
 }
 
@@ -253,4 +255,131 @@ func TestManySlowBodiesStayUnderCeiling(t *testing.T) {
 		t.Skip("memory attack")
 	}
 	runStallAttack(t, sqsStall(1000, 256<<10, 250<<10))
+}
+
+// rawAnswer sends head and body on a new connection and reads the answer.
+func rawAnswer(t *testing.T, host, head string, body []byte) (*http.Response, string) {
+	t.Helper()
+	conn, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	if _, err := conn.Write(append([]byte(head), body...)); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// TestBodyBudgetThrottles: while one request holds the whole body budget,
+// others wait for BodyWait and then get their protocol's throttling error
+// (503, which every SDK retries); once it is gone they are served.
+func TestBodyBudgetThrottles(t *testing.T) {
+	e := enginetest.Start(t, enginetest.WithOptions(func(o *localengine.Options) {
+		o.BodyMemory = 1 << 20
+		o.BodyWait = 200 * time.Millisecond
+	}))
+	ctx := context.Background()
+	if _, err := e.S3().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("big")}); err != nil {
+		t.Fatal(err)
+	}
+	host := strings.TrimPrefix(e.URL, "http://")
+	hog := kinesisStall(1, 1<<20, 1000)
+	c, err := stallRequest(host, hog.head(host, 1<<20), hog.prefix, hog.filler, hog.send)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	time.Sleep(100 * time.Millisecond) // the hog is admitted first
+
+	for _, k := range []struct {
+		kind stallKind
+		code string
+	}{
+		{kinesisStall(1, 1000, 0), "ThrottlingException"},
+		{sqsStall(1, 1000, 0), "RequestThrottled"},
+		{s3Stall(1, 1000, 0), "<Code>SlowDown</Code>"},
+	} {
+		body := append(append([]byte{}, k.kind.prefix...), bytes.Repeat([]byte{k.kind.filler}, 1000-len(k.kind.prefix))...)
+		resp, text := rawAnswer(t, host, k.kind.head(host, 1000), body)
+		if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(text+resp.Header.Get("X-Amzn-ErrorType"), k.code) {
+			t.Errorf("%s while the budget is spent: %d %s %q, want 503 %s", k.kind.name, resp.StatusCode,
+				resp.Header.Get("X-Amzn-ErrorType"), text, k.code)
+		}
+	}
+	_ = c.Close()
+	// The hog's share comes back once its request ends.
+	if _, err := e.Kinesis().ListStreams(ctx, &kinesis.ListStreamsInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.S3().PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("big"), Key: aws.String("k"),
+		Body: bytes.NewReader(bytes.Repeat([]byte("x"), 300<<10))}); err != nil {
+		t.Fatalf("PutObject after the hog left: %v", err)
+	}
+}
+
+// TestBodyIdleTimeout: a body that stops sending is cut after the idle
+// timeout with an error (S3's RequestTimeout), while one that trickles
+// slowly, for longer than the timeout in all, is stored.
+func TestBodyIdleTimeout(t *testing.T) {
+	const idle = 400 * time.Millisecond
+	e := enginetest.Start(t, enginetest.WithOptions(func(o *localengine.Options) {
+		o.BodyIdleTimeout = idle
+	}))
+	ctx := context.Background()
+	if _, err := e.S3().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("big")}); err != nil {
+		t.Fatal(err)
+	}
+	host := strings.TrimPrefix(e.URL, "http://")
+
+	for _, k := range []struct {
+		kind stallKind
+		code string
+	}{
+		{kinesisStall(1, 1000, 0), "RequestTimeoutException"},
+		{s3Stall(1, 1000, 0), "<Code>RequestTimeout</Code>"},
+		{s3Stall(1, 1<<20, 0), "<Code>RequestTimeout</Code>"},
+	} {
+		resp, text := rawAnswer(t, host, k.kind.head(host, k.kind.declared), append([]byte{}, k.kind.prefix...))
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(text+resp.Header.Get("X-Amzn-ErrorType"), k.code) {
+			t.Errorf("%s stalled body: %d %q, want 400 %s", k.kind.name, resp.StatusCode, text, k.code)
+		}
+	}
+
+	// A slow body that keeps moving: 20 pieces, one every idle/4.
+	conn, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	const size = 200 << 10
+	if _, err := conn.Write([]byte(s3Stall(1, size, 0).head(host, size))); err != nil {
+		t.Fatal(err)
+	}
+	piece := bytes.Repeat([]byte("s"), size/20)
+	start := time.Now()
+	for range 20 {
+		time.Sleep(idle / 4)
+		if _, err := conn.Write(piece); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("slow but moving body (%v in all): %d %s", time.Since(start), resp.StatusCode, b)
+	}
+	head, err := e.S3().HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("big"), Key: aws.String("object")})
+	if err != nil || aws.ToInt64(head.ContentLength) != size {
+		t.Fatalf("slow object: %v %v", head, err)
+	}
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/sluicehq/sluice/localengine/cloudwatch"
 	"github.com/sluicehq/sluice/localengine/events"
+	"github.com/sluicehq/sluice/localengine/inflight"
 	"github.com/sluicehq/sluice/localengine/kinesis"
 	"github.com/sluicehq/sluice/localengine/pipes"
 	"github.com/sluicehq/sluice/localengine/s3"
@@ -45,6 +46,15 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives the engine's log; discarded when nil.
 	Logger *slog.Logger
+
+	// BodyMemory is the budget of request-body bytes held in memory at
+	// once across all connections (DefaultBodyMemory when zero); BodyWait
+	// is how long a request waits for its share before a throttling error
+	// (DefaultBodyWait); BodyIdleTimeout cuts a body that sends nothing
+	// for that long (DefaultBodyIdleTimeout).
+	BodyMemory      int64
+	BodyWait        time.Duration
+	BodyIdleTimeout time.Duration
 }
 
 // Engine is an open engine: its store and services, ready to serve.
@@ -58,6 +68,8 @@ type Engine struct {
 	events     *events.Service
 	pipes      *pipes.Service
 	log        *slog.Logger
+	// inflight is the budget of request bodies held in memory.
+	inflight *inflight.Limiter
 
 	mu       sync.Mutex
 	server   *http.Server
@@ -86,6 +98,15 @@ func Open(opts Options) (*Engine, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if opts.BodyMemory <= 0 {
+		opts.BodyMemory = DefaultBodyMemory
+	}
+	if opts.BodyWait <= 0 {
+		opts.BodyWait = DefaultBodyWait
+	}
+	if opts.BodyIdleTimeout <= 0 {
+		opts.BodyIdleTimeout = DefaultBodyIdleTimeout
+	}
 	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("open engine: create data directory: %w", err)
 	}
@@ -97,7 +118,7 @@ func Open(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}
-	e := &Engine{opts: opts, store: st, log: opts.Logger}
+	e := &Engine{opts: opts, store: st, log: opts.Logger, inflight: inflight.New(opts.BodyMemory, opts.BodyWait)}
 	e.stopping, e.stop = context.WithCancel(context.Background())
 	if err := e.openServices(); err != nil {
 		e.closeServices()
@@ -204,12 +225,7 @@ func (e *Engine) Start(ln net.Listener) (<-chan error, error) {
 	if err := writeAddress(e.opts.DataDir, Address{URL: "http://" + addr, Addr: addr, PID: os.Getpid()}); err != nil {
 		return nil, err
 	}
-	e.server = &http.Server{
-		Handler:           e,
-		ReadHeaderTimeout: 30 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return e.stopping },
-		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelWarn),
-	}
+	e.server = e.newServer()
 	srv := e.server
 	done := make(chan error, 1)
 	go func() {
@@ -220,6 +236,32 @@ func (e *Engine) Start(ln net.Listener) (<-chan error, error) {
 		done <- err
 	}()
 	return done, nil
+}
+
+// newServer serves the engine over HTTP/1.1 and HTTP/2 without TLS (h2c,
+// with prior knowledge, as the JavaScript SDK's Kinesis client speaks it
+// over http://) on the same port, with every read bounded: headers must
+// arrive within readHeaderTimeout, a body must keep moving
+// (BodyIdleTimeout, in bounded), idle connections close, and HTTP/2
+// buffers little per connection.
+func (e *Engine) newServer() *http.Server {
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true)
+	return &http.Server{
+		Handler:           e.bounded(e),
+		Protocols:         protocols,
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleConnTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		HTTP2: &http.HTTP2Config{
+			MaxConcurrentStreams:          h2MaxStreams,
+			MaxReceiveBufferPerConnection: h2ReceiveBuffer,
+			MaxReceiveBufferPerStream:     h2ReceiveBuffer,
+		},
+		BaseContext: func(net.Listener) context.Context { return e.stopping },
+		ErrorLog:    slog.NewLogLogger(e.log.Handler(), slog.LevelWarn),
+	}
 }
 
 // Shutdown stops accepting requests, lets in-flight ones finish (long polls
