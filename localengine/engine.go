@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sluicehq/sluice/localengine/awserr"
 	"github.com/sluicehq/sluice/localengine/cloudwatch"
 	"github.com/sluicehq/sluice/localengine/events"
 	"github.com/sluicehq/sluice/localengine/inflight"
@@ -222,8 +223,18 @@ func (e *Engine) Start(ln net.Listener) (<-chan error, error) {
 		return nil, errors.New("engine is already serving")
 	}
 	addr := ln.Addr().String()
-	if err := writeAddress(e.opts.DataDir, Address{URL: "http://" + addr, Addr: addr, PID: os.Getpid()}); err != nil {
+	full, err := writeAddress(e.opts.DataDir, Address{URL: "http://" + addr, Addr: addr, PID: os.Getpid()})
+	if err != nil && full == nil {
 		return nil, err
+	}
+	if full != nil {
+		// A crash on a full disk must not lock the user out of the
+		// data: serve reads, refuse writes, and say why.
+		e.refuseWrites(full)
+		if err != nil {
+			e.log.Error("no room for the address file: clients given only the data directory cannot find this engine",
+				"data", e.opts.DataDir, "url", "http://"+addr)
+		}
 	}
 	e.server = e.newServer()
 	srv := e.server
@@ -237,6 +248,20 @@ func (e *Engine) Start(ln net.Listener) (<-chan error, error) {
 	}()
 	return done, nil
 }
+
+// refuseWrites makes the engine read-only: every write (a store update, an
+// S3 body) answers 503 ServiceUnavailable with cause in its message.
+func (e *Engine) refuseWrites(cause error) {
+	e.store.RefuseWrites(awserr.New(http.StatusServiceUnavailable, "ServiceUnavailable",
+		"the engine's disk is full: writes are refused (%v); free space in %s and restart the engine",
+		cause, e.opts.DataDir))
+	e.log.Error("the engine's disk is full: serving reads only, writes are refused until space is freed and the engine restarted",
+		"data", e.opts.DataDir, "err", cause)
+}
+
+// ReadOnly reports why the engine refuses writes (its disk was full when
+// it started), or nil when it accepts them.
+func (e *Engine) ReadOnly() error { return e.store.WriteRefusal() }
 
 // newServer serves the engine over HTTP/1.1 and HTTP/2 without TLS (h2c,
 // with prior knowledge, as the JavaScript SDK's Kinesis client speaks it

@@ -28,6 +28,10 @@ func (rc *received) discard() {
 // declared larger than inlineMax goes to the blob file from its first byte.
 // Either way the buffers are the ones newPayload reserved (bufferMemory).
 func (s *Service) receive(p *payload, declared int64) (*received, error) {
+	if err := s.store.WriteRefusal(); err != nil {
+		// Read-only: do not take the body onto a full disk.
+		return nil, err
+	}
 	if declared > inlineMax {
 		blob, d, err := s.receiveBlob(p, nil)
 		if err != nil {
