@@ -74,22 +74,33 @@ func (e *Engine) bounded(next http.Handler) http.Handler {
 
 // idleBody pushes the connection's read deadline forward as the handler
 // reads, so that a body is cut after idle without a byte, however long it
-// takes in all. The deadline is pushed at most every idle/8.
+// takes in all. The deadline is pushed at most every idle/8, and never
+// once the body has ended: HTTP/1.1's server then reads the connection in
+// the background (clearing the deadline) to notice a client that goes
+// away, and a deadline set under that read would cancel the request, a
+// long poll say, when it passed.
 type idleBody struct {
 	io.ReadCloser
 	rc     *http.ResponseController
 	idle   time.Duration
 	pushed time.Time
+	ended  bool
 }
 
 func (b *idleBody) Read(p []byte) (int, error) {
+	if b.ended {
+		return b.ReadCloser.Read(p)
+	}
 	if now := time.Now(); now.Sub(b.pushed) > b.idle/8 {
 		_ = b.rc.SetReadDeadline(now.Add(b.idle))
 		b.pushed = now
 	}
 	n, err := b.ReadCloser.Read(p)
-	if err != nil && isTimeout(err) {
-		err = ErrBodyTimeout
+	if err != nil {
+		b.ended = true
+		if isTimeout(err) {
+			err = ErrBodyTimeout
+		}
 	}
 	return n, err
 }

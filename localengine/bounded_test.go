@@ -383,3 +383,49 @@ func TestBodyIdleTimeout(t *testing.T) {
 		t.Fatalf("slow object: %v %v", head, err)
 	}
 }
+
+// TestBodyIdleTimeoutEndsWithTheBody: once a body is read, the idle timeout
+// no longer applies: a long poll that outlasts it, after a body that came
+// slowly, is not cut short.
+func TestBodyIdleTimeoutEndsWithTheBody(t *testing.T) {
+	const idle = 400 * time.Millisecond
+	e := enginetest.Start(t, enginetest.WithOptions(func(o *localengine.Options) {
+		o.BodyIdleTimeout = idle
+	}))
+	ctx := context.Background()
+	q, err := e.SQS().CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("poll")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := strings.TrimPrefix(e.URL, "http://")
+	body := `{"QueueUrl":"` + aws.ToString(q.QueueUrl) + `","WaitTimeSeconds":10}`
+	conn, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	head := "POST / HTTP/1.1\r\nHost: " + host + "\r\n" + fakeAuth("sqs") +
+		"X-Amz-Target: AmazonSQS.ReceiveMessage\r\nContent-Type: application/x-amz-json-1.0\r\n" +
+		"Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
+	// The body in two pieces, a while apart, as a slow client sends it.
+	if _, err := conn.Write([]byte(head + body[:10])); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(idle / 4)
+	if _, err := conn.Write([]byte(body[10:])); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(4 * idle)
+		_, _ = e.SQS().SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String("late")})
+	}()
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(got), `"late"`) {
+		t.Fatalf("a long poll longer than the body idle timeout: %d %s", resp.StatusCode, got)
+	}
+}
