@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 )
 
 // addressFile is where a running engine records where it listens, so that
@@ -36,17 +37,35 @@ func ReadAddress(dataDir string) (Address, error) {
 }
 
 // writeAddress replaces the address file atomically, so that a reader never
-// sees half of it.
-func writeAddress(dataDir string, a Address) error {
+// sees half of it. On a full disk, where there is no room for a second
+// file, it overwrites the file in place, in the room of the one a crashed
+// engine left (a reader may then see it half written, and must retry), and
+// reports the full disk as full; err is set when the file could not be
+// written at all.
+func writeAddress(dataDir string, a Address) (full, err error) {
 	b, _ := json.Marshal(a)
 	tmp := filepath.Join(dataDir, addressFile+".tmp")
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("write address file: %w", err)
+		_ = os.Remove(tmp)
+		err = fmt.Errorf("write address file: %w", err)
+		if !IsDiskFull(err) {
+			return nil, err
+		}
+		if err2 := os.WriteFile(filepath.Join(dataDir, addressFile), b, 0o600); err2 != nil {
+			return err, err
+		}
+		return err, nil
 	}
 	if err := os.Rename(tmp, filepath.Join(dataDir, addressFile)); err != nil {
-		return fmt.Errorf("write address file: %w", err)
+		return nil, fmt.Errorf("write address file: %w", err)
 	}
-	return nil
+	return nil, nil
+}
+
+// IsDiskFull reports an error of a file system with no room left (or a
+// quota spent).
+func IsDiskFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }
 
 func removeAddress(dataDir string) {

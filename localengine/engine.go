@@ -18,8 +18,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sluicehq/sluice/localengine/awserr"
 	"github.com/sluicehq/sluice/localengine/cloudwatch"
 	"github.com/sluicehq/sluice/localengine/events"
+	"github.com/sluicehq/sluice/localengine/inflight"
 	"github.com/sluicehq/sluice/localengine/kinesis"
 	"github.com/sluicehq/sluice/localengine/pipes"
 	"github.com/sluicehq/sluice/localengine/s3"
@@ -71,6 +73,15 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives the engine's log; discarded when nil.
 	Logger *slog.Logger
+
+	// BodyMemory is the budget of request-body bytes held in memory at
+	// once across all connections (DefaultBodyMemory when zero); BodyWait
+	// is how long a request waits for its share before a throttling error
+	// (DefaultBodyWait); BodyIdleTimeout cuts a body that sends nothing
+	// for that long (DefaultBodyIdleTimeout).
+	BodyMemory      int64
+	BodyWait        time.Duration
+	BodyIdleTimeout time.Duration
 }
 
 // Engine is an open engine: its store and services, ready to serve.
@@ -84,6 +95,8 @@ type Engine struct {
 	events     *events.Service
 	pipes      *pipes.Service
 	log        *slog.Logger
+	// inflight is the budget of request bodies held in memory.
+	inflight *inflight.Limiter
 
 	mu       sync.Mutex
 	server   *http.Server
@@ -112,6 +125,15 @@ func Open(opts Options) (*Engine, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if opts.BodyMemory <= 0 {
+		opts.BodyMemory = DefaultBodyMemory
+	}
+	if opts.BodyWait <= 0 {
+		opts.BodyWait = DefaultBodyWait
+	}
+	if opts.BodyIdleTimeout <= 0 {
+		opts.BodyIdleTimeout = DefaultBodyIdleTimeout
+	}
 	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("open engine: create data directory: %w", err)
 	}
@@ -123,7 +145,7 @@ func Open(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}
-	e := &Engine{opts: opts, store: st, log: opts.Logger}
+	e := &Engine{opts: opts, store: st, log: opts.Logger, inflight: inflight.New(opts.BodyMemory, opts.BodyWait)}
 	e.stopping, e.stop = context.WithCancel(context.Background())
 	if err := e.openServices(); err != nil {
 		e.closeServices()
@@ -231,15 +253,20 @@ func (e *Engine) Start(ln net.Listener) (<-chan error, error) {
 		return nil, errors.New("engine is already serving")
 	}
 	addr := ln.Addr().String()
-	if err := writeAddress(e.opts.DataDir, Address{URL: "http://" + addr, Addr: addr, PID: os.Getpid()}); err != nil {
+	full, err := writeAddress(e.opts.DataDir, Address{URL: "http://" + addr, Addr: addr, PID: os.Getpid()})
+	if err != nil && full == nil {
 		return nil, err
 	}
-	e.server = &http.Server{
-		Handler:           e,
-		ReadHeaderTimeout: 30 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return e.stopping },
-		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelWarn),
+	if full != nil {
+		// A crash on a full disk must not lock the user out of the
+		// data: serve reads, refuse writes, and say why.
+		e.refuseWrites(full)
+		if err != nil {
+			e.log.Error("no room for the address file: clients given only the data directory cannot find this engine",
+				"data", e.opts.DataDir, "url", "http://"+addr)
+		}
 	}
+	e.server = e.newServer()
 	srv := e.server
 	done := make(chan error, 1)
 	go func() {
@@ -250,6 +277,46 @@ func (e *Engine) Start(ln net.Listener) (<-chan error, error) {
 		done <- err
 	}()
 	return done, nil
+}
+
+// refuseWrites makes the engine read-only: every write (a store update, an
+// S3 body) answers 503 ServiceUnavailable with cause in its message.
+func (e *Engine) refuseWrites(cause error) {
+	e.store.RefuseWrites(awserr.New(http.StatusServiceUnavailable, "ServiceUnavailable",
+		"the engine's disk is full: writes are refused (%v); free space in %s and restart the engine",
+		cause, e.opts.DataDir))
+	e.log.Error("the engine's disk is full: serving reads only, writes are refused until space is freed and the engine restarted",
+		"data", e.opts.DataDir, "err", cause)
+}
+
+// ReadOnly reports why the engine refuses writes (its disk was full when
+// it started), or nil when it accepts them.
+func (e *Engine) ReadOnly() error { return e.store.WriteRefusal() }
+
+// newServer serves the engine over HTTP/1.1 and HTTP/2 without TLS (h2c,
+// with prior knowledge, as the JavaScript SDK's Kinesis client speaks it
+// over http://) on the same port, with every read bounded: headers must
+// arrive within readHeaderTimeout, a body must keep moving
+// (BodyIdleTimeout, in bounded), idle connections close, and HTTP/2
+// buffers little per connection.
+func (e *Engine) newServer() *http.Server {
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true)
+	return &http.Server{
+		Handler:           e.bounded(e),
+		Protocols:         protocols,
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleConnTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		HTTP2: &http.HTTP2Config{
+			MaxConcurrentStreams:          h2MaxStreams,
+			MaxReceiveBufferPerConnection: h2ReceiveBuffer,
+			MaxReceiveBufferPerStream:     h2ReceiveBuffer,
+		},
+		BaseContext: func(net.Listener) context.Context { return e.stopping },
+		ErrorLog:    slog.NewLogLogger(e.log.Handler(), slog.LevelWarn),
+	}
 }
 
 // Shutdown stops accepting requests, lets in-flight ones finish (long polls

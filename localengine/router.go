@@ -14,6 +14,7 @@ import (
 
 	"github.com/sluicehq/sluice/localengine/awserr"
 	"github.com/sluicehq/sluice/localengine/cloudwatch"
+	"github.com/sluicehq/sluice/localengine/inflight"
 	"github.com/sluicehq/sluice/localengine/sigv4"
 	"github.com/sluicehq/sluice/localengine/sts"
 	"github.com/sluicehq/sluice/localengine/wire"
@@ -400,20 +401,63 @@ func queryParams(r *http.Request, body []byte) (url.Values, error) {
 	return params, nil
 }
 
+// readBody reads a whole body of at most limit bytes into memory, once the
+// request holds its share of the engine's body budget: twice the declared
+// length (or limit when it declares none), for the bytes and what the
+// service decodes from them while the request runs. A body that stops
+// moving, or a budget that stays spent, is answered with an error here,
+// never a hang.
 func readBody(r *http.Request, limit int64) ([]byte, error) {
 	if r.ContentLength > limit {
 		return nil, awserr.RequestTooLarge(limit)
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
+		return []byte{}, nil
+	}
+	if b, ok := r.Body.(readBack); ok {
+		// Read already (a peek at a form's Version).
+		return b.body, nil
+	}
+	want := limit
+	if r.ContentLength > 0 {
+		want = r.ContentLength
+	}
+	if err := inflight.Hold(r.Context(), decodedFactor*want); err != nil {
+		return nil, bodyReadError(r, err)
+	}
+	var body []byte
+	var err error
+	if r.ContentLength > 0 {
+		// The declared length is held: read it into one buffer of that
+		// size, and no more.
+		body = make([]byte, r.ContentLength)
+		_, err = io.ReadFull(r.Body, body)
+		if err == nil {
+			var extra [1]byte
+			if n, _ := r.Body.Read(extra[:]); n > 0 {
+				err = io.ErrUnexpectedEOF
+			}
+		}
+	} else {
+		body, err = io.ReadAll(io.LimitReader(r.Body, limit+1))
+		if err == nil && int64(len(body)) > limit {
+			return nil, awserr.RequestTooLarge(limit)
+		}
+	}
 	if err != nil {
-		return nil, awserr.Serialization("could not read the request body")
+		return nil, bodyReadError(r, err)
 	}
-	if int64(len(body)) > limit {
-		return nil, awserr.RequestTooLarge(limit)
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.Body = readBack{bytes.NewReader(body), body}
 	return body, nil
 }
+
+// readBack is a body readBody has read, readable again.
+type readBack struct {
+	*bytes.Reader
+	body []byte
+}
+
+func (readBack) Close() error { return nil }
 
 func hashOf(body []byte) string {
 	sum := sha256.Sum256(body)

@@ -79,6 +79,9 @@ func serveEngine(ctx context.Context, cmd *cobra.Command, f engineServeFlags) er
 		return err
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "sluice engine listening on %s (data %s)\n", running.url, opts.DataDir)
+	if why := running.eng.ReadOnly(); why != nil {
+		fmt.Fprintf(cmd.OutOrStdout(), "sluice engine is READ-ONLY, serving reads only: %v\n", why)
+	}
 	select {
 	case err := <-running.served:
 		// Serving failed on its own; nothing is left to wait for.

@@ -180,6 +180,9 @@ func (s *Service) storePart(bucket, key, id string, n int, up *uploadRecord, new
 // receiveBlob streams a body into a new blob file, whatever its size, and
 // verifies it; extra, when set, also hashes the bytes.
 func (s *Service) receiveBlob(p *payload, extra hash.Hash) (*pendingBlob, digest, error) {
+	if err := s.store.WriteRefusal(); err != nil {
+		return nil, digest{}, err
+	}
 	blob, err := s.blobs.create()
 	if err != nil {
 		return nil, digest{}, err

@@ -10,10 +10,12 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 
 	"github.com/sluicehq/sluice/localengine/awserr"
+	"github.com/sluicehq/sluice/localengine/inflight"
 	"github.com/sluicehq/sluice/localengine/sigv4"
 )
 
@@ -85,11 +87,23 @@ type payload struct {
 }
 
 // newPayload reads r's body per spec. With defaultAlg set, a body sent
-// without a checksum gets one of that algorithm computed.
+// without a checksum gets one of that algorithm computed. The request first
+// takes its share of the engine's body budget for the memory that reading
+// it needs (objects themselves stream to disk); when the budget stays
+// spent, or the client goes, the first Read fails with SlowDown or the
+// context's error and nothing is allocated.
 func newPayload(r *http.Request, spec bodySpec, limit int64, defaultAlg string) *payload {
 	var body io.Reader = r.Body
 	if r.Body == nil {
 		body = http.NoBody
+	}
+	if err := inflight.Hold(r.Context(), bufferMemory(spec)); err != nil {
+		p := &payload{spec: spec, limit: limit}
+		p.err = errSlowDown()
+		if !errors.Is(err, inflight.ErrBusy) {
+			p.err = err
+		}
+		return p
 	}
 	p := newPayloadFrom(body, spec, limit, defaultAlg)
 	// Under strict auth the router attaches the chunk-signature chain of
@@ -98,6 +112,35 @@ func newPayload(r *http.Request, spec bodySpec, limit int64, defaultAlg string) 
 		p.chunk.verifySignatures(s)
 	}
 	return p
+}
+
+// bufferMemory is what receiving a body per spec holds in memory at most:
+// the inline buffer of a small object (or the start of one of unknown
+// length), the copy buffer that streams a large one to disk, and the
+// aws-chunked decoder's buffer.
+func bufferMemory(spec bodySpec) int64 {
+	n := int64(inlineMax + bytes.MinRead)
+	if spec.declared >= 0 && spec.declared <= inlineMax {
+		n = spec.declared + bytes.MinRead
+	}
+	if spec.declared < 0 || spec.declared > inlineMax {
+		n += copyBufSize
+	}
+	if spec.chunked {
+		n += chunkBufSize
+	}
+	return n
+}
+
+// errSlowDown is S3's answer when it is too busy; SDKs retry it.
+func errSlowDown() error {
+	return awserr.New(http.StatusServiceUnavailable, "SlowDown", "Please reduce your request rate.")
+}
+
+// errRequestTimeout is S3's answer to a body that stopped moving.
+func errRequestTimeout() error {
+	return awserr.New(http.StatusBadRequest, "RequestTimeout",
+		"Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.")
 }
 
 // newPayloadFrom reads body per spec.
@@ -147,6 +190,9 @@ func (p *payload) Read(b []byte) (int, error) {
 		p.eof = true
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		p.err = errIncompleteBody()
+		err = p.err
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		p.err = errRequestTimeout()
 		err = p.err
 	default:
 		p.err = err
@@ -211,6 +257,13 @@ func readSmallBody(r *http.Request, limit int64) ([]byte, bodySpec, error) {
 		return nil, spec, tooLargeAsMalformed(err)
 	}
 	p := newPayload(r, spec, limit, "")
+	held := limit
+	if spec.declared >= 0 {
+		held = min(spec.declared, limit)
+	}
+	if err := inflight.Hold(r.Context(), bufferMemory(spec)+held+bytes.MinRead); err != nil && p.err == nil {
+		p.err = errSlowDown()
+	}
 	body, err := io.ReadAll(p)
 	if err == nil {
 		_, err = p.finish()

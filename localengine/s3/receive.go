@@ -24,13 +24,28 @@ func (rc *received) discard() {
 }
 
 // receive reads a body through p: it stays in memory up to inlineMax and
-// spills into a blob file past that, so large objects are streamed.
+// spills into a blob file past that, so large objects are streamed. A body
+// declared larger than inlineMax goes to the blob file from its first byte.
+// Either way the buffers are the ones newPayload reserved (bufferMemory).
 func (s *Service) receive(p *payload, declared int64) (*received, error) {
+	if err := s.store.WriteRefusal(); err != nil {
+		// Read-only: do not take the body onto a full disk.
+		return nil, err
+	}
+	if declared > inlineMax {
+		blob, d, err := s.receiveBlob(p, nil)
+		if err != nil {
+			return nil, err
+		}
+		return &received{blob: blob, digest: d}, nil
+	}
 	var buf bytes.Buffer
-	if declared >= 0 && declared <= inlineMax {
+	if declared >= 0 {
 		// MinRead more, so that reading the end of the body does not grow
 		// the buffer again.
 		buf.Grow(int(declared) + bytes.MinRead)
+	} else {
+		buf.Grow(inlineMax + bytes.MinRead)
 	}
 	n, err := io.CopyN(&buf, p, inlineMax+1)
 	if err != nil && !errors.Is(err, io.EOF) {

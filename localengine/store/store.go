@@ -6,6 +6,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -26,6 +27,22 @@ type Store struct {
 	db      *bolt.DB
 	queue   chan *call
 	stopped chan struct{}
+	// refusal, when set, is what every Update returns at once.
+	refusal atomic.Pointer[error]
+}
+
+// RefuseWrites makes every later Update fail at once with err, without
+// touching the file: the engine serves reads from a disk that has no room
+// for writes.
+func (s *Store) RefuseWrites(err error) { s.refusal.Store(&err) }
+
+// WriteRefusal is the error Update answers with, or nil while writes are
+// accepted.
+func (s *Store) WriteRefusal() error {
+	if e := s.refusal.Load(); e != nil {
+		return *e
+	}
+	return nil
 }
 
 type call struct {
@@ -57,6 +74,9 @@ func Open(path string) (*Store, error) {
 // are run again), so it must have no effect outside tx: change in-memory
 // state only after Update returns nil.
 func (s *Store) Update(fn func(*bolt.Tx) error) (err error) {
+	if err := s.WriteRefusal(); err != nil {
+		return err
+	}
 	c := &call{fn: fn, done: make(chan error, 1)}
 	defer func() {
 		// A send on the closed queue means the store closed meanwhile.
