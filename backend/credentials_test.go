@@ -203,11 +203,19 @@ func TestCredentialProcessFailureSaysItsCommandFailed(t *testing.T) {
 	}
 	clearEndpointEnv(t)
 	e := enginetest.Start(t)
-	s, err := backend.Open(t.Context(), profileNamed(t, "vault"), backend.Env{Endpoint: e.URL, HTTPClient: enginetest.HTTPClient()})
+	log, logged := debugLog()
+	stderr := captureStderr(t)
+	s, err := backend.Open(t.Context(), profileNamed(t, "vault"), backend.Env{Endpoint: e.URL, HTTPClient: enginetest.HTTPClient(), Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = s.Identity(t.Context())
+	// What the command prints goes to the log, never to the terminal the
+	// TUI draws on.
+	if got := stderr(); got != "" {
+		t.Errorf("the credential_process wrote to the terminal: %q", got)
+	}
+	mustContain(t, logged.String(), "vault: permission denied")
 	ce := wantCredentials(t, err, backend.CredsSourceFailed)
 	mustContain(t, err.Error(), "profile vault", "credential_process command failed", "exit status 3")
 	mustNotContain(t, err.Error(), "aws configure", "run `")

@@ -69,11 +69,19 @@ func (f Failure) Unwrap() error { return f.Err }
 func (s *Session) Failure(service, resource string, err error) Failure {
 	explained := s.Explain(err)
 	kind := s.Classify(service, explained)
-	msg := explained.Error()
 	var ce *CredentialsError
-	if !errors.As(explained, &ce) {
-		// The raw chain still holds the caller's context ("list pipes"),
-		// which a network error's explanation replaces.
+	var ne *NetworkError
+	var msg string
+	switch {
+	case errors.As(explained, &ce):
+		msg = explained.Error()
+	case errors.As(explained, &ne) && !errors.As(err, &ne):
+		// Explained here: the host not reached may be another service's
+		// (STS, while getting credentials), which only the explanation
+		// names.
+		msg = s.failureMessage(service, kind, explained)
+	default:
+		// The raw chain holds the caller's context ("list pipes").
 		msg = s.failureMessage(service, kind, err)
 	}
 	return Failure{

@@ -160,7 +160,11 @@ func loadAWSConfig(ctx context.Context, p Profile, region string, logger sdkLogg
 	if region != "" {
 		opts = append(opts, config.WithRegion(region))
 	}
-	return config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err == nil {
+		quietCredentialProcess(ctx, &cfg, p.AWSProfile, logger.log)
+	}
+	return cfg, err
 }
 
 func firstNonEmpty(v ...string) string {
