@@ -197,7 +197,11 @@ func runStallAttack(t *testing.T, kinds ...stallKind) {
 	during := procStatus(t, pid, "VmRSS")
 	t.Logf("engine RSS: %d MiB before, %d MiB with %d stalled connections, peak %d MiB (ceiling %d MiB)",
 		before>>20, during>>20, len(conns), peak>>20, memoryCeiling>>20)
-	if peak > memoryCeiling {
+	// Under the race detector the attack still runs, and the engine must
+	// still answer every service after it (below); the ceiling is checked
+	// by the ordinary test run (go test ./...).
+	overCeiling := func(peak int64) bool { return peak > memoryCeiling && !raceDetector }
+	if overCeiling(peak) {
 		t.Errorf("engine's peak resident set %d MiB is over the ceiling of %d MiB", peak>>20, memoryCeiling>>20)
 	}
 
@@ -230,7 +234,7 @@ func runStallAttack(t *testing.T, kinds ...stallKind) {
 	_ = out.Body.Close()
 	after, peak := procStatus(t, pid, "VmRSS"), procStatus(t, pid, "VmHWM")
 	t.Logf("engine RSS after the connections closed: %d MiB (peak over the whole run %d MiB)", after>>20, peak>>20)
-	if peak > memoryCeiling {
+	if overCeiling(peak) {
 		t.Errorf("engine's peak resident set %d MiB, reached once the connections closed, is over the ceiling", peak>>20)
 	}
 }

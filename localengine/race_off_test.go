@@ -1,0 +1,5 @@
+//go:build !race
+
+package localengine_test
+
+const raceDetector = false
