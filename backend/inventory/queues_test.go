@@ -13,6 +13,7 @@ import (
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/backendtest"
+	"github.com/sluicehq/sluice/backend/backendtest/faultproxy"
 	"github.com/sluicehq/sluice/backend/demo"
 	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/backend/inventory/inventorytest"
@@ -165,12 +166,12 @@ func TestListBuckets(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	buckets, err := inventory.ListBuckets(ctx, s, inventory.PageSize(1))
-	if err != nil {
+	list := inventory.ListBuckets(ctx, s, inventory.PageSize(1))
+	if err := list.Failures.Err(); err != nil {
 		t.Fatal(err)
 	}
 	var names []string
-	for _, b := range buckets {
+	for _, b := range list.Buckets {
 		names = append(names, b.Name)
 		if b.Created.IsZero() {
 			t.Errorf("bucket %s has no creation time", b.Name)
@@ -187,5 +188,28 @@ func TestListBuckets(t *testing.T) {
 	}
 	if calls < 3 {
 		t.Errorf("%d ListBuckets calls for 3 buckets in pages of 1, want 3 or more", calls)
+	}
+}
+
+// A page that fails keeps the pages before it, with the failure beside
+// them, named and classified.
+func TestListBucketsKeepsWhatItReadBeforeAFailure(t *testing.T) {
+	_, e := backendtest.Open(t)
+	ctx := context.Background()
+	for _, name := range []string{"a-first", "b-second", "c-third"} {
+		if _, err := e.S3().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := faultproxy.Start(t, e.URL)
+	p.Add(&faultproxy.Rule{Service: "s3", Match: func(r faultproxy.Request) bool { return r.Query.Get("continuation-token") != "" },
+		Times: 1, Fault: faultproxy.Fault{Status: 403, Code: "AccessDenied", Message: "Access Denied"}})
+	s := backendtest.OpenOn(t, e, backend.Env{Endpoint: p.URL})
+	list := inventory.ListBuckets(ctx, s, inventory.PageSize(1))
+	if len(list.Buckets) != 1 || list.Buckets[0].Name != "a-first" {
+		t.Fatalf("buckets %+v, want the first page's", list.Buckets)
+	}
+	if len(list.Failures) != 1 || list.Failures[0].Kind != backend.FailDenied || list.Failures[0].Service != "s3" {
+		t.Fatalf("failures %+v, want one s3 denied", list.Failures)
 	}
 }
