@@ -19,14 +19,13 @@ import (
 
 // doneMsg ends a one-shot action.
 type doneMsg struct {
-	toArchives
-	env    int
+	common.Stamp
 	Status common.StatusMsg
 	Reload bool
 }
 
 func (m *Model) onDone(msg doneMsg) tea.Cmd {
-	if msg.env != m.envGen() {
+	if !msg.Fresh(m.sessionStamp()) {
 		return nil
 	}
 	status := msg.Status
@@ -88,7 +87,7 @@ func (m *Model) replayOne() tea.Cmd {
 	if o.Replayed {
 		return common.Status(common.Info, "event "+shortID(o.ID)+" was replayed already (x shows the waiting events)")
 	}
-	target, loc, s, env := m.cur.Target, m.cur.Archive, m.session(), m.envGen()
+	target, loc, s, stamp := m.cur.Target, m.cur.Archive, m.session(), m.sessionStamp()
 	lines := []string{
 		"Event:           " + inert.Line(o.ID),
 		"Partition key:   " + inert.Line(o.PartitionKey),
@@ -103,7 +102,7 @@ func (m *Model) replayOne() tea.Cmd {
 		defer cancel()
 		res, err := replay.One(ctx, s, loc, key, target)
 		if err != nil {
-			return doneMsg{env: env, Status: common.StatusMsg{Text: fmt.Sprintf("replay %s to %s: %v", shortID(o.ID), target, err), Level: common.Failure}, Reload: true}
+			return doneMsg{Stamp: stamp, Status: common.StatusMsg{Text: fmt.Sprintf("replay %s to %s: %v", shortID(o.ID), target, err), Level: common.Failure}, Reload: true}
 		}
 		text := fmt.Sprintf("replayed %s to %s: %s", shortID(o.ID), target, res.Status)
 		if res.Detail != "" {
@@ -116,7 +115,7 @@ func (m *Model) replayOne() tea.Cmd {
 		if res.Status == replay.Skipped {
 			level = common.Info
 		}
-		return doneMsg{env: env, Status: common.StatusMsg{Text: text, Level: level}, Reload: true}
+		return doneMsg{Stamp: stamp, Status: common.StatusMsg{Text: text, Level: level}, Reload: true}
 	})
 }
 
@@ -124,8 +123,7 @@ func (m *Model) replayOne() tea.Cmd {
 
 // countMsg carries how many events a bulk replay would send.
 type countMsg struct {
-	toArchives
-	env   int
+	common.Stamp
 	What  string
 	Plan  replay.Plan
 	Count int
@@ -201,17 +199,17 @@ func (m *Model) countThenConfirm(what string, plan replay.Plan, count int) tea.C
 	if count >= 0 {
 		return m.confirmBulk(what, plan, count)
 	}
-	s, env := m.session(), m.envGen()
+	s, stamp := m.session(), m.sessionStamp()
 	return func() tea.Msg {
 		ctx, cancel := common.Context()
 		defer cancel()
 		objs, err := archive.List(s, plan.Archive, plan.Query).All(ctx)
-		return countMsg{env: env, What: what, Plan: plan, Count: len(objs), Err: err}
+		return countMsg{Stamp: stamp, What: what, Plan: plan, Count: len(objs), Err: err}
 	}
 }
 
 func (m *Model) onCount(msg countMsg) tea.Cmd {
-	if msg.env != m.envGen() {
+	if !msg.Fresh(m.sessionStamp()) {
 		return nil
 	}
 	if msg.Err != nil {
@@ -235,12 +233,11 @@ func (m *Model) confirmBulk(what string, plan replay.Plan, count int) tea.Cmd {
 	if count > common.TypeToConfirmOver {
 		typed = m.cur.Name
 	}
-	m.jobSeq++
 	title := fmt.Sprintf("Replay %d events?", count)
 	if count == 1 {
 		title = "Replay 1 event?"
 	}
-	return common.Confirm(title, lines, typed, m.bulkCmd(m.jobSeq, what, plan, count))
+	return common.Confirm(title, lines, typed, m.bulkCmd(m.req.jobs.Next(m.env()), what, plan, count))
 }
 
 // bulkEvent is one report from a running bulk replay.
@@ -251,9 +248,9 @@ type bulkEvent struct {
 }
 
 type bulkStartedMsg struct {
-	toArchives
-	env    int
-	id     int
+	common.Stamp
+	// job stamps the replay's reports.
+	job    common.Stamp
 	what   string
 	target string
 	total  int
@@ -262,8 +259,7 @@ type bulkStartedMsg struct {
 }
 
 type bulkMsg struct {
-	toArchives
-	id     int
+	common.Stamp
 	events []bulkEvent
 	closed bool
 	ch     <-chan bulkEvent
@@ -271,8 +267,8 @@ type bulkMsg struct {
 
 // bulkCmd starts the replay when the operator says yes; Bulk's progress
 // comes through a channel that waitBulk drains.
-func (m *Model) bulkCmd(id int, what string, plan replay.Plan, total int) tea.Cmd {
-	s, env, now := m.session(), m.envGen(), m.o.now
+func (m *Model) bulkCmd(job common.Stamp, what string, plan replay.Plan, total int) tea.Cmd {
+	s, stamp, now := m.session(), m.sessionStamp(), m.o.now
 	return func() tea.Msg {
 		ctx, cancel := context.WithCancel(context.Background())
 		ch := make(chan bulkEvent, 64)
@@ -287,31 +283,31 @@ func (m *Model) bulkCmd(id int, what string, plan replay.Plan, total int) tea.Cm
 			sum, err := replay.Bulk(ctx, s, plan, replay.Options{Now: now, Progress: func(p replay.Progress) { send(bulkEvent{progress: &p}) }})
 			send(bulkEvent{summary: &sum, err: err})
 		}()
-		return bulkStartedMsg{env: env, id: id, what: what, target: plan.Target.String(), total: total, ch: ch, cancel: cancel}
+		return bulkStartedMsg{Stamp: stamp, job: job, what: what, target: plan.Target.String(), total: total, ch: ch, cancel: cancel}
 	}
 }
 
-func waitBulk(id int, ch <-chan bulkEvent) tea.Cmd {
+func waitBulk(job common.Stamp, ch <-chan bulkEvent) tea.Cmd {
 	return func() tea.Msg {
 		evs, closed := common.Gather(ch, 256)
-		return bulkMsg{id: id, events: evs, closed: closed, ch: ch}
+		return bulkMsg{Stamp: job, events: evs, closed: closed, ch: ch}
 	}
 }
 
 func (m *Model) onBulkStarted(msg bulkStartedMsg) tea.Cmd {
-	if msg.env != m.envGen() || m.job != nil {
+	if !msg.Fresh(m.sessionStamp()) || m.job != nil {
 		msg.cancel()
 		return nil
 	}
-	m.job = &bulkJob{id: msg.id, what: msg.what, target: msg.target, cancel: msg.cancel,
+	m.job = &bulkJob{stamp: msg.job, what: msg.what, target: msg.target, cancel: msg.cancel,
 		bar: progress.Model{Label: "replay → " + msg.target, Total: msg.total, Styles: m.c.Styles}}
 	m.layout()
-	return waitBulk(msg.id, msg.ch)
+	return waitBulk(msg.job, msg.ch)
 }
 
 func (m *Model) onBulk(msg bulkMsg) tea.Cmd {
 	j := m.job
-	if j == nil || msg.id != j.id {
+	if j == nil || !msg.Fresh(j.stamp) {
 		return nil
 	}
 	for _, ev := range msg.events {
@@ -333,7 +329,7 @@ func (m *Model) onBulk(msg bulkMsg) tea.Cmd {
 		m.layout()
 		return tea.Batch(common.Status(common.Warning, "replay of "+j.what+": stopped"), m.reload())
 	}
-	return waitBulk(j.id, msg.ch)
+	return waitBulk(j.stamp, msg.ch)
 }
 
 func bulkSummary(j *bulkJob, s replay.Summary, err error) tea.Cmd {
@@ -377,14 +373,14 @@ func (m *Model) markReplayed() tea.Cmd {
 	if len(keys) > common.TypeToConfirmOver {
 		typed = m.cur.Name
 	}
-	s, env, loc, now, conc := m.session(), m.envGen(), m.cur.Archive, m.o.now, m.o.concurrency
+	s, stamp, loc, now, conc := m.session(), m.sessionStamp(), m.cur.Archive, m.o.now, m.o.concurrency
 	keys = append([]string(nil), keys...)
 	return common.Confirm(fmt.Sprintf("Mark %s replayed?", plural(len(keys), "event")), lines, typed, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
 		r := archive.Replay{At: now().UTC(), Target: "manual", Result: "marked by operator"}
 		res := archive.MarkMany(ctx, s, loc, keys, r, archive.ManyOptions{Concurrency: conc})
-		return doneMsg{env: env, Status: outcome("marked", "replayed", res), Reload: true}
+		return doneMsg{Stamp: stamp, Status: outcome("marked", "replayed", res), Reload: true}
 	})
 }
 
@@ -409,13 +405,13 @@ func (m *Model) deleteEvents() tea.Cmd {
 	if len(keys) > common.TypeToConfirmOver {
 		typed = m.cur.Name
 	}
-	s, env, loc, conc := m.session(), m.envGen(), m.cur.Archive, m.o.concurrency
+	s, stamp, loc, conc := m.session(), m.sessionStamp(), m.cur.Archive, m.o.concurrency
 	keys = append([]string(nil), keys...)
 	return common.Confirm(fmt.Sprintf("Delete %s?", plural(len(keys), "event")), lines, typed, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
 		res := archive.DeleteMany(ctx, s, loc, keys, archive.ManyOptions{Concurrency: conc})
-		return doneMsg{env: env, Status: outcome("deleted", "", res), Reload: true}
+		return doneMsg{Stamp: stamp, Status: outcome("deleted", "", res), Reload: true}
 	})
 }
 

@@ -88,10 +88,12 @@ type Model struct {
 	showDetail bool
 	detailKey  string
 
+	// req stamps each kind of request the tab makes.
+	req requests
+
 	// Data.
 	cons        []consumer
 	notes       []string
-	consGen     int
 	consLoading bool
 	consLoaded  bool
 	consErr     string
@@ -100,22 +102,16 @@ type Model struct {
 	cur          consumer
 	hourList     []hour
 	hoursExact   bool
-	hoursGen     int
 	hoursLoading bool
 	day          time.Time
 	hr           time.Time
 
 	objects       []archive.Object
-	eventsGen     int
 	eventsLoading bool
 	loadErr       string
 	bodies        map[string]archive.Event
 	bodyErr       map[string]string
 	jqMatch       map[string]bool
-	// jqGen counts filter changes, so that matches of an older filter
-	// are dropped.
-	jqGen     int
-	detailGen int
 
 	// Filters.
 	rangeIdx int
@@ -125,8 +121,7 @@ type Model struct {
 	input    input
 
 	// Long work.
-	jobSeq int
-	job    *bulkJob
+	job *bulkJob
 
 	width, height int
 }
@@ -137,7 +132,7 @@ func New(c *common.Common, opts ...Option) *Model {
 	for _, f := range opts {
 		f(&o)
 	}
-	m := &Model{c: c, o: o, rangeIdx: len(Ranges) - 1}
+	m := &Model{c: c, o: o, req: newRequests(), rangeIdx: len(Ranges) - 1}
 	m.consumers = table.New(c.Styles, &c.Keys.List, consumerColumns())
 	m.consumers.SetEmpty(noConsumers)
 	m.days = table.New(c.Styles, &c.Keys.List, dayColumns())
@@ -152,14 +147,9 @@ func New(c *common.Common, opts ...Option) *Model {
 	return m
 }
 
-// toArchives routes a message to this tab.
-type toArchives struct{}
+type reloadMsg struct{ common.Stamp }
 
-func (toArchives) RouteTo() common.TabID { return common.ArchivesTab }
-
-type reloadMsg struct{ toArchives }
-
-func reloadCmd() tea.Msg { return reloadMsg{} }
+func reloadCmd() tea.Msg { return reloadMsg{common.Stamp{Tab: common.ArchivesTab}} }
 
 func (m *Model) ID() common.TabID { return common.ArchivesTab }
 func (m *Model) Title() string    { return "Archives" }
@@ -170,7 +160,10 @@ func (m *Model) Init() tea.Cmd { return m.loadConsumers() }
 func (m *Model) env() *common.Env { return m.c.Environment() }
 
 func (m *Model) session() *backend.Session { return m.env().Session }
-func (m *Model) envGen() int               { return m.env().Gen }
+
+// sessionStamp is what a reply good for the whole session carries (an
+// action's outcome, a count to confirm).
+func (m *Model) sessionStamp() common.Stamp { return common.SessionStamp(common.ArchivesTab, m.env()) }
 
 // table is the list of the current level.
 func (m *Model) table() *table.Model {
@@ -261,8 +254,8 @@ func (m *Model) resetSession() tea.Cmd {
 	m.cons, m.notes = nil, nil
 	m.consumers.SetRows(nil)
 	m.consLoaded, m.consErr = false, ""
-	m.hoursGen++
-	m.eventsGen++
+	m.req.hours.Drop()
+	m.req.events.Drop()
 	m.level = levelConsumers
 	m.closeDetail()
 	m.resetEvents()
@@ -365,14 +358,14 @@ func (m *Model) up() tea.Cmd {
 	switch m.level {
 	case levelEvents:
 		m.level = levelHours
-		m.eventsGen++
+		m.req.events.Drop()
 		m.eventsLoading = false
 		m.resetEvents()
 	case levelHours:
 		m.level = levelDays
 	case levelDays:
 		m.level = levelConsumers
-		m.hoursGen++
+		m.req.hours.Drop()
 		m.hoursLoading = false
 	}
 	m.loadErr = ""
@@ -507,7 +500,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 
 // bulkJob is a bulk replay running in the background.
 type bulkJob struct {
-	id     int
+	stamp  common.Stamp
 	what   string
 	target string
 	cancel context.CancelFunc

@@ -73,14 +73,14 @@ func fixedModel(t *testing.T, w, h int, dark bool) *Model {
 	t.Helper()
 	m := New(newCommon(&backend.Session{}, configWithTarget(), w, h, dark), WithClock(func() time.Time { return hour9.Add(time.Hour) }))
 	m.Init()
-	m.Update(consumersMsg{env: 1, gen: m.consGen, Consumers: fixedConsumers()})
+	m.Update(consumersMsg{Stamp: m.req.consumers.Current(m.env()), Consumers: fixedConsumers()})
 	return m
 }
 
 func (m *Model) toHours(t *testing.T) {
 	t.Helper()
 	m.Update(common.OpenMsg{Tab: common.ArchivesTab, Target: "orders-to-api"})
-	m.Update(hoursMsg{env: 1, gen: m.hoursGen, Consumer: "orders-to-api", Hours: fixedHours()})
+	m.Update(hoursMsg{Stamp: m.req.hours.Current(m.env()), Consumer: "orders-to-api", Hours: fixedHours()})
 	m.Update(viewtest.Key("enter"))
 }
 
@@ -95,9 +95,9 @@ func (m *Model) toEvents(t *testing.T, replayed bool) map[string]archive.Event {
 		objs = append(objs, o)
 		bodies[o.Key] = e
 	}
-	m.Update(eventsMsg{env: 1, gen: m.eventsGen, Objects: objs})
+	m.Update(eventsMsg{Stamp: m.req.events.Current(m.env()), Objects: objs})
 	if replayed {
-		m.Update(bodiesMsg{env: 1, gen: m.eventsGen, Bodies: bodies})
+		m.Update(bodiesMsg{Stamp: m.req.events.Current(m.env()), Bodies: bodies})
 	}
 	return bodies
 }
@@ -150,7 +150,7 @@ func TestGoldenDays(t *testing.T) {
 	eachSize(t, func(t *testing.T, w, h int, dark bool) {
 		m := fixedModel(t, w, h, dark)
 		m.Update(common.OpenMsg{Tab: common.ArchivesTab, Target: "orders-to-api"})
-		m.Update(hoursMsg{env: 1, gen: m.hoursGen, Consumer: "orders-to-api", Hours: fixedHours()})
+		m.Update(hoursMsg{Stamp: m.req.hours.Current(m.env()), Consumer: "orders-to-api", Hours: fixedHours()})
 		checkView(t, m, w, h)
 	})
 }
@@ -181,7 +181,7 @@ func TestGoldenEventDetail(t *testing.T) {
 		m.toEvents(t, false)
 		m.Update(viewtest.Key("enter"))
 		o, e := fixedEvent(0, false)
-		m.Update(detailMsg{env: 1, gen: m.detailGen, Key: o.Key, Event: e})
+		m.Update(detailMsg{Stamp: m.req.detail.Current(m.env()), Key: o.Key, Event: e})
 		checkView(t, m, w, h)
 	})
 }
@@ -193,7 +193,7 @@ func TestGoldenHostileEventDetail(t *testing.T) {
 		m.Update(viewtest.Key("G"))
 		m.Update(viewtest.Key("enter"))
 		o, e := fixedEvent(2, false)
-		m.Update(detailMsg{env: 1, gen: m.detailGen, Key: o.Key, Event: e})
+		m.Update(detailMsg{Stamp: m.req.detail.Current(m.env()), Key: o.Key, Event: e})
 		if !strings.Contains(ansi.Strip(m.View()), `raw text with \x1b[2J`) {
 			t.Errorf("the escape is not shown:\n%s", ansi.Strip(m.View()))
 		}
@@ -224,7 +224,7 @@ func TestGoldenBulkProgress(t *testing.T) {
 	eachSize(t, func(t *testing.T, w, h int, dark bool) {
 		m := fixedModel(t, w, h, dark)
 		m.toHours(t)
-		m.job = &bulkJob{id: 1, what: "the hour", target: replayARN, cancel: func() {}}
+		m.job = &bulkJob{what: "the hour", target: replayARN, cancel: func() {}}
 		m.job.bar.Label, m.job.bar.Total, m.job.bar.Done, m.job.bar.Failed, m.job.bar.Rate = "replay → "+replayARN, 240, 97, 3, 41.5
 		m.layout()
 		checkView(t, m, w, h)
@@ -251,14 +251,14 @@ func TestEverySizeIsExact(t *testing.T) {
 			m.toEvents(t, false)
 			check("events")
 			m.Update(viewtest.Key("J"))
-			m.job = &bulkJob{id: 1, cancel: func() {}}
+			m.job = &bulkJob{cancel: func() {}}
 			m.job.bar.Label, m.job.bar.Total = "replay", 3
 			m.layout()
 			check("input and progress")
 			m.Update(viewtest.Key("esc"))
 			m.Update(viewtest.Key("enter"))
 			o, e := fixedEvent(0, false)
-			m.Update(detailMsg{env: 1, gen: m.detailGen, Key: o.Key, Event: e})
+			m.Update(detailMsg{Stamp: m.req.detail.Current(m.env()), Key: o.Key, Event: e})
 			check("detail")
 		}
 	}

@@ -22,14 +22,13 @@ import (
 
 // doneMsg ends a one-shot action: a status line, and whether to load again.
 type doneMsg struct {
-	toDLQ
-	env    int
+	common.Stamp
 	Status common.StatusMsg
 	Reload bool
 }
 
 func (m *Model) onDone(msg doneMsg) tea.Cmd {
-	if msg.env != m.envGen() {
+	if !msg.Fresh(m.sessionStamp()) {
 		return nil
 	}
 	status := msg.Status
@@ -77,8 +76,7 @@ func (m *Model) actionIDs() []string {
 
 // hydratePlanMsg carries what a hydration would do, for the confirmation.
 type hydratePlanMsg struct {
-	toDLQ
-	env   int
+	common.Stamp
 	Queue target
 	IDs   []string
 	Count int
@@ -126,7 +124,7 @@ func (m *Model) planHydrate(t target, ids []string, count int) tea.Cmd {
 		return nil
 	}
 	env := m.env()
-	gen, pipelines, flag := env.Gen, env.Config.Pipelines, env.ArchiveFlag
+	stamp, pipelines, flag := m.sessionStamp(), env.Config.Pipelines, env.ArchiveFlag
 	return func() tea.Msg {
 		ctx, cancel := common.Context()
 		defer cancel()
@@ -138,12 +136,12 @@ func (m *Model) planHydrate(t target, ids []string, count int) tea.Cmd {
 		if err == nil && t.url == "" {
 			t.url, err = inventory.QueueURL(ctx, s, t.name)
 		}
-		return hydratePlanMsg{env: gen, Queue: t, IDs: ids, Count: count, Loc: loc, Err: err}
+		return hydratePlanMsg{Stamp: stamp, Queue: t, IDs: ids, Count: count, Loc: loc, Err: err}
 	}
 }
 
 func (m *Model) onHydratePlan(msg hydratePlanMsg) tea.Cmd {
-	if msg.env != m.envGen() {
+	if !msg.Fresh(m.sessionStamp()) {
 		return nil
 	}
 	if msg.Err != nil {
@@ -173,8 +171,7 @@ func (m *Model) onHydratePlan(msg hydratePlanMsg) tea.Cmd {
 	if msg.Count > common.TypeToConfirmOver {
 		typed = msg.Queue.name
 	}
-	m.jobSeq++
-	return common.Confirm("Hydrate "+name+"?", lines, typed, m.hydrateCmd(m.jobSeq, msg))
+	return common.Confirm("Hydrate "+name+"?", lines, typed, m.hydrateCmd(m.jobs.Next(m.env()), msg))
 }
 
 // jobEvent is one report from a running hydration.
@@ -186,9 +183,9 @@ type jobEvent struct {
 
 // jobStartedMsg says a hydration runs; its reports come through ch.
 type jobStartedMsg struct {
-	toDLQ
-	env    int
-	id     int
+	common.Stamp
+	// job stamps the hydration's reports.
+	job    common.Stamp
 	plan   hydratePlanMsg
 	ch     <-chan jobEvent
 	cancel context.CancelFunc
@@ -196,8 +193,7 @@ type jobStartedMsg struct {
 
 // jobMsg carries the reports that arrived since the last one.
 type jobMsg struct {
-	toDLQ
-	id     int
+	common.Stamp
 	events []jobEvent
 	closed bool
 	ch     <-chan jobEvent
@@ -206,7 +202,7 @@ type jobMsg struct {
 // hydrateCmd starts the hydration when the operator says yes: the work
 // runs in its own goroutine and reports through a channel that waitJob
 // drains, so Update never blocks.
-func (m *Model) hydrateCmd(id int, plan hydratePlanMsg) tea.Cmd {
+func (m *Model) hydrateCmd(stamp common.Stamp, plan hydratePlanMsg) tea.Cmd {
 	s := m.session()
 	return func() tea.Msg {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -224,20 +220,20 @@ func (m *Model) hydrateCmd(id int, plan hydratePlanMsg) tea.Cmd {
 			sum, err := hydrate.Queue(ctx, s, plan.Queue.url, o)
 			send(jobEvent{summary: &sum, err: err})
 		}()
-		return jobStartedMsg{env: plan.env, id: id, plan: plan, ch: ch, cancel: cancel}
+		return jobStartedMsg{Stamp: plan.Stamp, job: stamp, plan: plan, ch: ch, cancel: cancel}
 	}
 }
 
 // waitJob waits for the next report, then takes whatever else is ready.
-func waitJob(id int, ch <-chan jobEvent) tea.Cmd {
+func waitJob(stamp common.Stamp, ch <-chan jobEvent) tea.Cmd {
 	return func() tea.Msg {
 		evs, closed := common.Gather(ch, 256)
-		return jobMsg{id: id, events: evs, closed: closed, ch: ch}
+		return jobMsg{Stamp: stamp, events: evs, closed: closed, ch: ch}
 	}
 }
 
 func (m *Model) onJobStarted(msg jobStartedMsg) tea.Cmd {
-	if msg.env != m.envGen() || m.job != nil {
+	if !msg.Fresh(m.sessionStamp()) || m.job != nil {
 		msg.cancel()
 		return nil
 	}
@@ -245,15 +241,15 @@ func (m *Model) onJobStarted(msg jobStartedMsg) tea.Cmd {
 	if msg.plan.IDs != nil {
 		total = len(msg.plan.IDs)
 	}
-	m.job = &job{id: msg.id, queue: msg.plan.Queue.name, url: msg.plan.Queue.url, loc: msg.plan.Loc, cancel: msg.cancel,
+	m.job = &job{stamp: msg.job, queue: msg.plan.Queue.name, url: msg.plan.Queue.url, loc: msg.plan.Loc, cancel: msg.cancel,
 		started: m.o.now(), bar: progress.Model{Label: "hydrate " + msg.plan.Queue.name, Total: total, Styles: m.c.Styles}}
 	m.layout()
-	return waitJob(msg.id, msg.ch)
+	return waitJob(msg.job, msg.ch)
 }
 
 func (m *Model) onJob(msg jobMsg) tea.Cmd {
 	j := m.job
-	if j == nil || msg.id != j.id {
+	if j == nil || !msg.Fresh(j.stamp) {
 		return nil
 	}
 	for _, ev := range msg.events {
@@ -289,7 +285,7 @@ func (m *Model) onJob(msg jobMsg) tea.Cmd {
 		m.layout()
 		return tea.Batch(common.Status(common.Warning, "hydrate "+j.queue+": stopped"), m.reload())
 	}
-	return waitJob(j.id, msg.ch)
+	return waitJob(j.stamp, msg.ch)
 }
 
 func hydrateSummary(j *job, sum hydrate.Summary, err error) tea.Cmd {
@@ -324,21 +320,18 @@ func hydrateSummary(j *job, sum hydrate.Summary, err error) tea.Cmd {
 // --- redrive ---
 
 type redriveStartedMsg struct {
-	toDLQ
-	env    int
+	common.Stamp
 	Queue  target
 	Handle string
 	Err    error
 }
 
 type redriveTickMsg struct {
-	toDLQ
-	gen int
+	common.Stamp
 }
 
 type redriveTasksMsg struct {
-	toDLQ
-	gen   int
+	common.Stamp
 	Tasks []bdlq.MoveTask
 	Err   error
 }
@@ -404,7 +397,7 @@ func (m *Model) startRedrive() tea.Cmd {
 		typed = t.name
 	}
 	s := m.session()
-	env := m.envGen()
+	stamp := m.sessionStamp()
 	return common.Confirm("Redrive "+inert.Line(t.name)+"?", lines, typed, func() tea.Msg {
 		ctx, cancel := common.Context()
 		defer cancel()
@@ -413,73 +406,70 @@ func (m *Model) startRedrive() tea.Cmd {
 			var err error
 			if url == "" {
 				if url, err = inventory.QueueURL(ctx, s, t.name); err != nil {
-					return redriveStartedMsg{env: env, Queue: t, Err: err}
+					return redriveStartedMsg{Stamp: stamp, Queue: t, Err: err}
 				}
 			}
 			if t.arn, err = inventory.QueueARN(ctx, s, url); err != nil {
-				return redriveStartedMsg{env: env, Queue: t, Err: err}
+				return redriveStartedMsg{Stamp: stamp, Queue: t, Err: err}
 			}
 		}
 		h, err := bdlq.StartRedrive(ctx, s, t.arn, "", 0)
-		return redriveStartedMsg{env: env, Queue: t, Handle: h, Err: err}
+		return redriveStartedMsg{Stamp: stamp, Queue: t, Handle: h, Err: err}
 	})
 }
 
 func (m *Model) onRedriveStarted(msg redriveStartedMsg) tea.Cmd {
-	if msg.env != m.envGen() {
+	if !msg.Fresh(m.sessionStamp()) {
 		return nil
 	}
 	if msg.Err != nil {
 		return common.Fail(msg.Err, nil)
 	}
-	gen := 1
-	if m.redrive != nil {
-		gen = m.redrive.gen + 1
-	}
-	m.redrive = &redriveState{gen: gen, queue: msg.Queue.name, arn: msg.Queue.arn, handle: msg.Handle, started: m.o.now(),
+	stamp := m.redrives.Next(m.env())
+	m.redrive = &redriveState{stamp: stamp, queue: msg.Queue.name, arn: msg.Queue.arn, handle: msg.Handle, started: m.o.now(),
 		bar: progress.Model{Label: "redrive " + msg.Queue.name, Total: -1, Styles: m.c.Styles}}
 	m.layout()
-	return tea.Batch(common.Status(common.Info, "redrive of "+inert.Line(msg.Queue.name)+" started"), m.tick(gen))
+	return tea.Batch(common.Status(common.Info, "redrive of "+inert.Line(msg.Queue.name)+" started"), m.tick(stamp))
 }
 
-func (m *Model) tick(gen int) tea.Cmd {
-	return tea.Tick(m.o.poll, func(time.Time) tea.Msg { return redriveTickMsg{gen: gen} })
+func (m *Model) tick(stamp common.Stamp) tea.Cmd {
+	return tea.Tick(m.o.poll, func(time.Time) tea.Msg { return redriveTickMsg{stamp} })
 }
 
 func (m *Model) onRedriveTick(msg redriveTickMsg) tea.Cmd {
 	r := m.redrive
 	s := m.session()
-	if r == nil || msg.gen != r.gen || s == nil {
+	if r == nil || !msg.Fresh(r.stamp) || s == nil {
 		return nil
 	}
-	arn, gen := r.arn, r.gen
+	arn, stamp := r.arn, r.stamp
 	return func() tea.Msg {
 		ctx, cancel := common.Context()
 		defer cancel()
 		tasks, err := bdlq.MoveTasks(ctx, s, arn)
-		return redriveTasksMsg{gen: gen, Tasks: tasks, Err: err}
+		return redriveTasksMsg{Stamp: stamp, Tasks: tasks, Err: err}
 	}
 }
 
 func (m *Model) onRedriveTasks(msg redriveTasksMsg) tea.Cmd {
 	r := m.redrive
-	if r == nil || msg.gen != r.gen {
+	if r == nil || !msg.Fresh(r.stamp) {
 		return nil
 	}
 	if msg.Err != nil {
 		// Keep following: a lost poll is not a lost redrive.
-		return tea.Batch(common.Fail(msg.Err, nil), m.tick(r.gen))
+		return tea.Batch(common.Fail(msg.Err, nil), m.tick(r.stamp))
 	}
 	task, ok := followed(msg.Tasks, r.handle)
 	if !ok {
-		return m.tick(r.gen)
+		return m.tick(r.stamp)
 	}
 	r.bar.Done, r.bar.Total = int(task.Moved), int(task.ToMove)
 	if el := m.o.now().Sub(r.started).Seconds(); el > 0 && task.Moved > 0 {
 		r.bar.Rate = float64(task.Moved) / el
 	}
 	if !task.Done() {
-		return m.tick(r.gen)
+		return m.tick(r.stamp)
 	}
 	m.redrive = nil
 	m.layout()
@@ -543,7 +533,7 @@ func (m *Model) deleteMessages() tea.Cmd {
 	if len(ids) > common.TypeToConfirmOver {
 		typed = t.name
 	}
-	s, env := m.session(), m.envGen()
+	s, stamp := m.session(), m.sessionStamp()
 	ids = append([]string(nil), ids...)
 	return common.Confirm("Delete from "+inert.Line(t.name)+"?", lines, typed, func() tea.Msg {
 		ctx, cancel := common.Context()
@@ -551,7 +541,7 @@ func (m *Model) deleteMessages() tea.Cmd {
 		res, err := bdlq.DeleteByID(ctx, s, t.url, ids)
 		if err != nil {
 			// The error names the queue and what was being deleted.
-			return doneMsg{env: env, Status: common.StatusMsg{Text: err.Error(), Level: common.Failure}, Reload: true}
+			return doneMsg{Stamp: stamp, Status: common.StatusMsg{Text: err.Error(), Level: common.Failure}, Reload: true}
 		}
 		text := fmt.Sprintf("deleted %s from %s", plural(len(res.Deleted), "message"), t.name)
 		level := common.Success
@@ -559,7 +549,7 @@ func (m *Model) deleteMessages() tea.Cmd {
 			level = common.Warning
 			text += fmt.Sprintf("; %d failed, %d not found", len(res.Failed), len(res.NotFound))
 		}
-		return doneMsg{env: env, Status: common.StatusMsg{Text: text, Level: level}, Reload: true}
+		return doneMsg{Stamp: stamp, Status: common.StatusMsg{Text: text, Level: level}, Reload: true}
 	})
 }
 
@@ -577,7 +567,7 @@ func (m *Model) purge() tea.Cmd {
 		"",
 		"SQS cannot undo a purge. Type the queue's name to go on.",
 	}
-	s, env := m.session(), m.envGen()
+	s, stamp := m.session(), m.sessionStamp()
 	return common.Confirm("Purge "+inert.Line(t.name)+"?", lines, t.name, func() tea.Msg {
 		ctx, cancel := common.Context()
 		defer cancel()
@@ -590,9 +580,9 @@ func (m *Model) purge() tea.Cmd {
 			err = bdlq.Purge(ctx, s, url)
 		}
 		if err != nil {
-			return doneMsg{env: env, Status: common.StatusMsg{Text: "purge " + t.name + ": " + err.Error(), Level: common.Failure}, Reload: true}
+			return doneMsg{Stamp: stamp, Status: common.StatusMsg{Text: "purge " + t.name + ": " + err.Error(), Level: common.Failure}, Reload: true}
 		}
-		return doneMsg{env: env, Status: common.StatusMsg{Text: "purged " + t.name, Level: common.Success}, Reload: true}
+		return doneMsg{Stamp: stamp, Status: common.StatusMsg{Text: "purged " + t.name, Level: common.Success}, Reload: true}
 	})
 }
 
@@ -610,7 +600,7 @@ func (m *Model) export() tea.Cmd {
 	if s == nil {
 		return nil
 	}
-	env := m.envGen()
+	stamp := m.sessionStamp()
 	name := safeFileName(t.name) + "-" + m.o.now().UTC().Format("20060102T150405Z") + ".jsonl"
 	path := filepath.Join(m.o.exportDir, name)
 	return tea.Batch(common.Status(common.Info, "exporting "+inert.Line(t.name)+"…"), func() tea.Msg {
@@ -620,19 +610,19 @@ func (m *Model) export() tea.Cmd {
 		var err error
 		if url == "" {
 			if url, err = inventory.QueueURL(ctx, s, t.name); err != nil {
-				return doneMsg{env: env, Status: common.StatusMsg{Text: "export " + t.name + ": " + err.Error(), Level: common.Failure}}
+				return doneMsg{Stamp: stamp, Status: common.StatusMsg{Text: "export " + t.name + ": " + err.Error(), Level: common.Failure}}
 			}
 		}
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 		if err != nil {
-			return doneMsg{env: env, Status: common.StatusMsg{Text: "export " + t.name + ": " + err.Error(), Level: common.Failure}}
+			return doneMsg{Stamp: stamp, Status: common.StatusMsg{Text: "export " + t.name + ": " + err.Error(), Level: common.Failure}}
 		}
 		res, err := bdlq.Export(ctx, s, url, f, bdlq.BrowseOptions{})
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
-			return doneMsg{env: env, Status: common.StatusMsg{Text: "export " + t.name + " to " + path + ": " + err.Error(), Level: common.Failure}}
+			return doneMsg{Stamp: stamp, Status: common.StatusMsg{Text: "export " + t.name + " to " + path + ": " + err.Error(), Level: common.Failure}}
 		}
 		abs, aerr := filepath.Abs(path)
 		if aerr != nil {
@@ -642,7 +632,7 @@ func (m *Model) export() tea.Cmd {
 		if len(res.Messages) > 0 {
 			text += " (receive counts raised by one)"
 		}
-		return doneMsg{env: env, Status: common.StatusMsg{Text: text, Level: common.Success}}
+		return doneMsg{Stamp: stamp, Status: common.StatusMsg{Text: text, Level: common.Success}}
 	})
 }
 

@@ -74,10 +74,11 @@ type Model struct {
 	detailID   string
 
 	// The list.
-	dlqs        []inventory.DLQ
-	notes       []string
-	metrics     map[string]queueMetrics // by queue name
-	listGen     int
+	dlqs    []inventory.DLQ
+	notes   []string
+	metrics map[string]queueMetrics // by queue name
+	// lists stamps each listing (and the metrics read for it).
+	lists       common.Requests
 	listLoading bool
 	listLoaded  bool
 	// listPartial is set while the list shows the declared DLQs alone,
@@ -90,14 +91,16 @@ type Model struct {
 	res           bdlq.BrowseResult
 	byID          map[string]bdlq.Message
 	previews      map[string]string // payload previews by message id
-	browseGen     int
+	browses       common.Requests
 	browseLoading bool
 	browseErr     string
 
 	// Long work.
-	jobSeq  int
-	job     *job
-	redrive *redriveState
+	// jobs stamps each hydration, redrives each redrive followed.
+	jobs     common.Requests
+	redrives common.Requests
+	job      *job
+	redrive  *redriveState
 
 	width, height int
 }
@@ -108,7 +111,7 @@ func New(c *common.Common, opts ...Option) *Model {
 	for _, f := range opts {
 		f(&o)
 	}
-	m := &Model{c: c, o: o, metrics: map[string]queueMetrics{}, byID: map[string]bdlq.Message{}, previews: map[string]string{}}
+	m := &Model{c: c, o: o, lists: common.NewRequests(common.DLQTab), browses: common.NewRequests(common.DLQTab), jobs: common.NewRequests(common.DLQTab), redrives: common.NewRequests(common.DLQTab), metrics: map[string]queueMetrics{}, byID: map[string]bdlq.Message{}, previews: map[string]string{}}
 	m.list = table.New(c.Styles, &c.Keys.List, listColumns())
 	m.list.SetEmpty("looking for dead-letter queues…") // until a listing says otherwise
 	m.msgs = table.New(c.Styles, &c.Keys.List, messageColumns(80, true, false))
@@ -118,15 +121,10 @@ func New(c *common.Common, opts ...Option) *Model {
 	return m
 }
 
-// toDLQ routes a message to this tab.
-type toDLQ struct{}
-
-func (toDLQ) RouteTo() common.TabID { return common.DLQTab }
-
 // reloadMsg is the retry of a failed load.
-type reloadMsg struct{ toDLQ }
+type reloadMsg struct{ common.Stamp }
 
-func reloadCmd() tea.Msg { return reloadMsg{} }
+func reloadCmd() tea.Msg { return reloadMsg{common.Stamp{Tab: common.DLQTab}} }
 
 func (m *Model) ID() common.TabID { return common.DLQTab }
 func (m *Model) Title() string    { return "DLQs" }
@@ -138,7 +136,9 @@ func (m *Model) env() *common.Env { return m.c.Environment() }
 
 func (m *Model) session() *backend.Session { return m.env().Session }
 
-func (m *Model) envGen() int { return m.env().Gen }
+// sessionStamp is what a reply good for the whole session carries (an
+// action's outcome, a plan to confirm).
+func (m *Model) sessionStamp() common.Stamp { return common.SessionStamp(common.DLQTab, m.env()) }
 
 // Capturing is true while a filter is typed.
 func (m *Model) Capturing() bool {
@@ -240,7 +240,7 @@ func (m *Model) back(toList bool) {
 	m.detail.Clear()
 	if toList {
 		m.level = levelList
-		m.browseGen++ // answers to the old browse are dropped
+		m.browses.Drop() // answers to the old browse are dropped
 		m.browseLoading = false
 	}
 }
@@ -356,7 +356,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 
 // job is a hydration running in the background.
 type job struct {
-	id       int
+	stamp    common.Stamp
 	queue    string
 	url      string
 	loc      backend.ArchiveLocation
@@ -372,7 +372,7 @@ type job struct {
 
 // redriveState follows a redrive's move task.
 type redriveState struct {
-	gen     int
+	stamp   common.Stamp
 	queue   string
 	arn     string
 	handle  string

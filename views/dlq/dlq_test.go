@@ -192,12 +192,12 @@ func TestHydrateAllShowsProgressThenASummary(t *testing.T) {
 
 func TestBulkActionsOverAHundredNeedTheNameTyped(t *testing.T) {
 	m := New(newCommon(nil, 80, 24, true))
-	_, cmd := m.Update(hydratePlanMsg{env: 1, Queue: target{name: "big-dlq", url: "u"}, Count: 101, Loc: backend.ArchiveLocation{Bucket: "b", Prefix: "p/"}})
+	_, cmd := m.Update(hydratePlanMsg{Stamp: m.sessionStamp(), Queue: target{name: "big-dlq", url: "u"}, Count: 101, Loc: backend.ArchiveLocation{Bucket: "b", Prefix: "p/"}})
 	c, ok := cmd().(common.ConfirmRequest)
 	if !ok || c.TypeToConfirm != "big-dlq" {
 		t.Fatalf("%+v", c)
 	}
-	_, cmd = m.Update(hydratePlanMsg{env: 1, Queue: target{name: "small-dlq", url: "u"}, Count: 100, Loc: backend.ArchiveLocation{Bucket: "b"}})
+	_, cmd = m.Update(hydratePlanMsg{Stamp: m.sessionStamp(), Queue: target{name: "small-dlq", url: "u"}, Count: 100, Loc: backend.ArchiveLocation{Bucket: "b"}})
 	if c := cmd().(common.ConfirmRequest); c.TypeToConfirm != "" {
 		t.Fatalf("typed for 100: %+v", c)
 	}
@@ -377,11 +377,15 @@ func TestReadOnlyOffersNoWrite(t *testing.T) {
 
 func TestStaleAnswersAreDropped(t *testing.T) {
 	m := New(newCommon(nil, 80, 24, true))
-	m.Update(listMsg{env: 1, gen: m.listGen + 5})
+	stale := m.lists.Current(m.env())
+	stale.Gen += 5
+	m.Update(listMsg{Stamp: stale})
 	if m.listLoaded {
 		t.Error("a stale list was taken")
 	}
-	m.Update(listMsg{env: 0, gen: m.listGen})
+	otherSession := m.lists.Current(m.env())
+	otherSession.Session = 0
+	m.Update(listMsg{Stamp: otherSession})
 	if m.listLoaded {
 		t.Error("an answer for another session was taken")
 	}

@@ -81,15 +81,15 @@ func fixedModel(t *testing.T, w, h int, dark bool) *Model {
 	t.Helper()
 	m := New(newCommon(&backend.Session{}, w, h, dark), WithClock(func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) }))
 	m.Init()
-	m.Update(listMsg{env: 1, gen: m.listGen, List: inventory.DLQList{DLQs: fixedDLQs()}})
-	m.Update(metricsMsg{env: 1, gen: m.listGen, Metrics: fixedMetrics()})
+	m.Update(listMsg{Stamp: m.lists.Current(m.env()), List: inventory.DLQList{DLQs: fixedDLQs()}})
+	m.Update(metricsMsg{Stamp: m.lists.Current(m.env()), Metrics: fixedMetrics()})
 	return m
 }
 
 func (m *Model) browsed(t *testing.T) {
 	t.Helper()
 	m.Update(common.OpenMsg{Tab: common.DLQTab, Target: "orders-dlq"})
-	m.Update(browseMsg{env: 1, gen: m.browseGen, Queue: target{name: "orders-dlq", url: fixedDLQs()[0].Queue.URL, arn: fixedDLQs()[0].Queue.ARN}, Result: fixedBrowse()})
+	m.Update(browseMsg{Stamp: m.browses.Current(m.env()), Queue: target{name: "orders-dlq", url: fixedDLQs()[0].Queue.URL, arn: fixedDLQs()[0].Queue.ARN}, Result: fixedBrowse()})
 }
 
 // checkView asserts the view's size and that nothing from data reaches
@@ -178,7 +178,7 @@ func TestGoldenProgress(t *testing.T) {
 	eachSize(t, func(t *testing.T, w, h int, dark bool) {
 		m := fixedModel(t, w, h, dark)
 		m.browsed(t)
-		m.job = &job{id: 1, queue: "orders-dlq", cancel: func() {}}
+		m.job = &job{queue: "orders-dlq", cancel: func() {}}
 		m.job.bar.Label, m.job.bar.Total, m.job.bar.Done, m.job.bar.Failed, m.job.bar.Rate = "hydrate orders-dlq", 12, 5, 1, 2.5
 		m.layout()
 		checkView(t, m, w, h)
@@ -204,7 +204,7 @@ func TestEverySizeIsExact(t *testing.T) {
 			check("list")
 			m.browsed(t)
 			check("browse")
-			m.job = &job{id: 1, cancel: func() {}}
+			m.job = &job{cancel: func() {}}
 			m.job.bar.Label, m.job.bar.Total = "hydrate", 3
 			m.layout()
 			check("progress")
@@ -220,7 +220,7 @@ func TestAMebibytePayloadStaysOnOneCutLine(t *testing.T) {
 	big := `{"blob":"` + strings.Repeat("x", 1<<20) + `"}`
 	res := fixedBrowse()
 	res.Messages = append(res.Messages, bdlq.Message{ID: "big", Body: big, SentAt: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)})
-	m.Update(browseMsg{env: 1, gen: m.browseGen, Queue: target{name: "orders-dlq"}, Result: res})
+	m.Update(browseMsg{Stamp: m.browses.Current(m.env()), Queue: target{name: "orders-dlq"}, Result: res})
 	// How fast this draws is BenchmarkView's business; here, that each
 	// frame stays the screen's size.
 	m.SetSize(120, 30)

@@ -146,12 +146,12 @@ func TestTheDeclaredAnswerNeverReplacesTheWholeList(t *testing.T) {
 	}
 	// A refresh keeps the list on screen and asks for the whole listing
 	// alone; a late declared answer of the first load is dropped.
-	old := declared.gen
+	old := declared.Stamp
 	reload := commands(m.reload())
 	if len(reload) != 1 {
 		t.Errorf("a refresh runs %d commands, want the whole listing alone", len(reload))
 	}
-	m.Update(declaredMsg{env: 1, gen: old, List: declared.List})
+	m.Update(declaredMsg{Stamp: old, List: declared.List})
 	if v := ansi.Strip(m.View()); len(m.dlqs) != 2 || strings.Contains(v, "discovering") || !strings.Contains(v, "jobs-dlq") {
 		t.Errorf("a stale declared answer changed the list:\n%s", v)
 	}

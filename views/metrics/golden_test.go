@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	bm "github.com/sluicehq/sluice/backend/metrics"
+	"github.com/sluicehq/sluice/views/common"
 )
 
 // hourOf is an hour of one-minute points ending at t0, shaped by f; NaN
@@ -83,10 +84,10 @@ func fed(t *testing.T, w, h int, dark bool) *driver {
 	t.Helper()
 	d := newDriver(t, nil, w, h, dark)
 	d.run(d.m.Init())
-	tok := d.m.tok()
-	d.send(listMsg{tok: tok, kind: KindStream, names: []string{"orders", "payments"}})
-	d.send(listMsg{tok: tok, kind: KindQueue, names: []string{"orders-dlq"}})
-	d.send(listMsg{tok: tok, kind: KindPipe, names: []string{"orders-to-api"}})
+	stamp := d.m.stamp()
+	d.send(listMsg{Stamp: stamp, kind: KindStream, names: []string{"orders", "payments"}})
+	d.send(listMsg{Stamp: stamp, kind: KindQueue, names: []string{"orders-dlq"}})
+	d.send(listMsg{Stamp: stamp, kind: KindPipe, names: []string{"orders-to-api"}})
 	feed(d, "stream/orders", streamSeries(), nil)
 	feed(d, "queue/orders-dlq", queueSeries(), nil)
 	feed(d, "pipe/orders-to-api", pipeSeries(), nil)
@@ -95,8 +96,9 @@ func fed(t *testing.T, w, h int, dark bool) *driver {
 
 // feed answers a read of id as its command would.
 func feed(d *driver, id string, series []bm.Series, err error) {
-	d.m.data[id] = &data{rng: d.m.rng, seq: 1000, loading: true}
-	d.send(seriesMsg{tok: d.m.tok(), id: id, rng: d.m.rng, seq: 1000, start: t0.Add(-time.Hour), end: t0, series: series, err: err})
+	fetch := common.Stamp{Tab: common.MetricsTab, Session: 1, Gen: 1000}
+	d.m.data[id] = &data{rng: d.m.rng, fetch: fetch, loading: true}
+	d.send(seriesMsg{Stamp: fetch, id: id, rng: d.m.rng, start: t0.Add(-time.Hour), end: t0, series: series, err: err})
 }
 
 func checkSize(t *testing.T, view string, w, h int) {
@@ -158,7 +160,7 @@ func TestViewFitsEverySize(t *testing.T) {
 func TestEscapesInDataStayInert(t *testing.T) {
 	const evil = "\x1b]52;c;aGk=\x07"
 	d := fed(t, 160, 40, true)
-	d.send(listMsg{tok: d.m.tok(), kind: KindQueue, names: []string{"orders-dlq", "q" + evil}})
+	d.send(listMsg{Stamp: d.m.stamp(), kind: KindQueue, names: []string{"orders-dlq", "q" + evil}})
 	d.send(openMsg("queue/q" + evil))
 	feed(d, "queue/q"+evil, nil, fmt.Errorf("AccessDenied: %s\x1b[2J", evil))
 	views := []string{d.m.View()}

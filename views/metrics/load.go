@@ -21,48 +21,42 @@ const (
 
 var kinds = []string{KindStream, KindQueue, KindPipe}
 
-// token stamps a request with the tab's load generation and the session's.
-type token struct{ gen, env int }
-
 type (
 	// listMsg is the resources of one kind.
 	listMsg struct {
-		tok   token
+		common.Stamp
 		kind  string
 		names []string
 		err   error
 	}
 	// seriesMsg is a resource's metrics over a range.
 	seriesMsg struct {
-		tok token
-		// id is kind/name; rng the range index; seq the fetch.
+		// Stamp is the fetch's: a resource's newest fetch wins.
+		common.Stamp
+		// id is kind/name; rng the range index.
 		id         string
 		rng        int
-		seq        int
 		start, end time.Time
 		series     []bm.Series
 		err        error
 	}
-	// tickMsg is the auto-refresh; gen kills the ticks of an older
-	// schedule.
-	tickMsg struct{ gen int }
+	// tickMsg is the auto-refresh; a newer schedule turns the older
+	// one's ticks stale.
+	tickMsg struct{ common.Stamp }
 	// reloadMsg reloads the lists (a retry).
-	reloadMsg struct{}
+	reloadMsg struct{ common.Stamp }
 	// refetchMsg reads a resource's metrics again (a retry).
-	refetchMsg struct{ id string }
+	refetchMsg struct {
+		common.Stamp
+		id string
+	}
 )
 
-func (listMsg) RouteTo() common.TabID    { return common.MetricsTab }
-func (seriesMsg) RouteTo() common.TabID  { return common.MetricsTab }
-func (tickMsg) RouteTo() common.TabID    { return common.MetricsTab }
-func (reloadMsg) RouteTo() common.TabID  { return common.MetricsTab }
-func (refetchMsg) RouteTo() common.TabID { return common.MetricsTab }
-
-func reload() tea.Msg { return reloadMsg{} }
+func reload() tea.Msg { return reloadMsg{common.Stamp{Tab: common.MetricsTab}} }
 
 // fetchList lists the resources of a kind: every stream, every queue
 // that is a DLQ, every pipe.
-func fetchList(tok token, s *backend.Session, kind string) tea.Cmd {
+func fetchList(stamp common.Stamp, s *backend.Session, kind string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := common.Context()
 		defer cancel()
@@ -81,17 +75,17 @@ func fetchList(tok token, s *backend.Session, kind string) tea.Cmd {
 			names, err = inventory.ListPipes(s).All(ctx)
 		}
 		sort.Strings(names)
-		return listMsg{tok: tok, kind: kind, names: names, err: err}
+		return listMsg{Stamp: stamp, kind: kind, names: names, err: err}
 	}
 }
 
 // fetchSeries reads a resource's metrics over [start, end).
-func fetchSeries(tok token, s *backend.Session, id string, rng, seq int, start, end time.Time) tea.Cmd {
+func fetchSeries(stamp common.Stamp, s *backend.Session, id string, rng int, start, end time.Time) tea.Cmd {
 	kind, name := splitID(id)
 	return func() tea.Msg {
 		ctx, cancel := common.Context()
 		defer cancel()
-		msg := seriesMsg{tok: tok, id: id, rng: rng, seq: seq, start: start, end: end}
+		msg := seriesMsg{Stamp: stamp, id: id, rng: rng, start: start, end: end}
 		switch kind {
 		case KindStream:
 			msg.series, msg.err = bm.ForStream(ctx, s, name, start, end)

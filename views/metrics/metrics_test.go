@@ -133,10 +133,10 @@ func TestAutoRefreshTicksAndStaleTicksDie(t *testing.T) {
 		t.Fatalf("ticks after init = %+v", d.ticks)
 	}
 	first := d.ticks[0].msg
-	seq := d.m.data["stream/alpha"].seq
+	fetch := d.m.data["stream/alpha"].fetch
 	// The tick refetches the selected resource and schedules the next.
 	d.send(first)
-	if got := d.m.data["stream/alpha"].seq; got == seq {
+	if got := d.m.data["stream/alpha"].fetch; got == fetch {
 		t.Fatal("the tick did not refetch")
 	}
 	if len(d.ticks) != 2 {
@@ -150,10 +150,10 @@ func TestAutoRefreshTicksAndStaleTicksDie(t *testing.T) {
 	if last.after != 15*time.Second {
 		t.Fatalf("15m ticks every %v", last.after)
 	}
-	seq = d.m.data["stream/alpha"].seq
+	fetch = d.m.data["stream/alpha"].fetch
 	n := len(d.ticks)
 	d.send(d.ticks[1].msg) // from the 1h schedule
-	if d.m.data["stream/alpha"].seq != seq || len(d.ticks) != n {
+	if d.m.data["stream/alpha"].fetch != fetch || len(d.ticks) != n {
 		t.Fatal("a stale tick was obeyed")
 	}
 	// A turns it off: no tick is scheduled, the pending one dies.
@@ -162,7 +162,7 @@ func TestAutoRefreshTicksAndStaleTicksDie(t *testing.T) {
 		t.Fatalf("auto %v, ticks %d", d.m.Auto(), len(d.ticks))
 	}
 	d.send(last.msg)
-	if d.m.data["stream/alpha"].seq != seq {
+	if d.m.data["stream/alpha"].fetch != fetch {
 		t.Fatal("a tick refreshed with auto-refresh off")
 	}
 	d.press("A")
@@ -184,13 +184,13 @@ func TestCompletionsOfferQueuesAndPipes(t *testing.T) {
 func TestAHiddenTabReadsNothingUntilShown(t *testing.T) {
 	d := loaded(t, world(t))
 	d.send(common.FocusMsg{Focused: false})
-	seq := d.m.data["stream/alpha"].seq
+	fetch := d.m.data["stream/alpha"].fetch
 	d.send(d.ticks[len(d.ticks)-1].msg)
-	if d.m.data["stream/alpha"].seq != seq {
+	if d.m.data["stream/alpha"].fetch != fetch {
 		t.Fatal("a hidden tab read CloudWatch on its tick")
 	}
 	d.send(common.FocusMsg{Focused: true})
-	if d.m.data["stream/alpha"].seq == seq {
+	if d.m.data["stream/alpha"].fetch == fetch {
 		t.Fatal("shown again, the stale series was not read")
 	}
 }

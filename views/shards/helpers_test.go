@@ -266,7 +266,7 @@ func fixed(n int) []tail.Record {
 func feed(m *Model, recs []tail.Record) tea.Cmd {
 	f := m.tl.(*fakeTail)
 	f.ch <- tail.Batch{Records: recs, Shard: recs[0].ShardID}
-	msg := waitBatch(m.tailGen, f.ch, 0)()
+	msg := waitBatch(m.tailStamp(), f.ch, 0)()
 	_, cmd := m.Update(msg)
 	return cmd
 }

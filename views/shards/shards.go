@@ -78,10 +78,9 @@ type Model struct {
 	maxRows int
 	c       *common.Common
 
-	// gen counts loads of this tab; env is the session generation they
-	// were made for.
-	gen    int
-	stream string
+	// loads stamps each listing of the shards; tails each tail started.
+	loads, tails common.Requests
+	stream       string
 
 	shardList []inventory.Shard
 	shards    table.Model
@@ -93,7 +92,6 @@ type Model struct {
 	// The tail.
 	tl        tailer
 	cancel    context.CancelFunc
-	tailGen   int
 	starting  bool
 	tailShard string // "" for every shard
 	from      tail.Position
@@ -133,7 +131,7 @@ func New(c *common.Common) *Model {
 	if c.Env != nil && c.Env.Config.Tail.Buffer > 0 {
 		maxRows = c.Env.Config.Tail.Buffer
 	}
-	m := &Model{c: c, from: tail.Position{Kind: tail.Latest}, now: time.Now, recs: newRing(maxRows), maxRows: maxRows, window: coalesceWindow}
+	m := &Model{c: c, loads: common.NewRequests(common.ShardsTab), tails: common.NewRequests(common.ShardsTab), from: tail.Position{Kind: tail.Latest}, now: time.Now, recs: newRing(maxRows), maxRows: maxRows, window: coalesceWindow}
 	m.shards = table.New(c.Styles, &c.Keys.List, []table.Column{
 		{Title: "SHARD", Width: 20},
 		{Title: "STATE", Width: 6},
@@ -213,56 +211,46 @@ func (m *Model) FullHelp() [][]key.Binding {
 // Messages.
 
 type shardsMsg struct {
-	env, gen int
-	stream   string
-	shards   []inventory.Shard
-	err      error
+	common.Stamp
+	stream string
+	shards []inventory.Shard
+	err    error
 }
-
-func (shardsMsg) RouteTo() common.TabID { return common.ShardsTab }
 
 type tailStartedMsg struct {
-	env, tailGen int
-	tl           *tail.Tail
-	cancel       context.CancelFunc
-	err          error
+	common.Stamp
+	tl     *tail.Tail
+	cancel context.CancelFunc
+	err    error
 }
-
-func (tailStartedMsg) RouteTo() common.TabID { return common.ShardsTab }
 
 // batchMsg is every batch that was ready when the waiting command woke,
 // with the rows' cells already built.
 type batchMsg struct {
-	tailGen int
-	recs    []tail.Record
-	cells   [][]string
-	behind  int64
-	closed  bool
+	common.Stamp
+	recs   []tail.Record
+	cells  [][]string
+	behind int64
+	closed bool
 }
-
-func (batchMsg) RouteTo() common.TabID { return common.ShardsTab }
 
 // retryMsg is the status line's retry: list the shards (or restart the
 // tail) again, unless something newer happened since.
 type retryMsg struct {
-	gen, tailGen int
-	shard        string
-	tail         bool
+	// Stamp is the listing's, or the tail's when tail is set.
+	common.Stamp
+	shard string
+	tail  bool
 }
 
-func (retryMsg) RouteTo() common.TabID { return common.ShardsTab }
-
-type tickMsg struct{ tailGen int }
-
-func (tickMsg) RouteTo() common.TabID { return common.ShardsTab }
+type tickMsg struct{ common.Stamp }
 
 type exportedMsg struct {
+	common.Stamp
 	path string
 	n    int
 	err  error
 }
-
-func (exportedMsg) RouteTo() common.TabID { return common.ShardsTab }
 
 // Update handles keys, the wheel, and the tab's messages.
 func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
@@ -284,15 +272,15 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	case common.RefreshMsg:
 		return m, m.load()
 	case shardsMsg:
-		if msg.env != m.envGen() || msg.gen != m.gen || msg.stream != m.stream {
+		if !m.loads.Fresh(msg.Stamp, m.c.Env) || msg.stream != m.stream {
 			return m, nil
 		}
 		m.loading = false
 		if msg.err != nil {
 			m.loadErr = msg.err.Error()
-			gen := m.gen
+			stamp := msg.Stamp
 			return m, common.Fail(fmt.Errorf("shards of %s: %s", inert.Line(m.stream), inert.Line(msg.err.Error())),
-				func() tea.Msg { return retryMsg{gen: gen} })
+				func() tea.Msg { return retryMsg{Stamp: stamp} })
 		}
 		m.loadErr = ""
 		m.shardList = msg.shards
@@ -300,12 +288,12 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, nil
 	case retryMsg:
 		if msg.tail {
-			if msg.tailGen == m.tailGen && m.mode != modeShards {
+			if m.tails.Fresh(msg.Stamp, m.c.Env) && m.mode != modeShards {
 				return m, m.startTail(msg.shard)
 			}
 			return m, nil
 		}
-		if msg.gen == m.gen {
+		if m.loads.Fresh(msg.Stamp, m.c.Env) {
 			return m, m.load()
 		}
 		return m, nil
@@ -340,13 +328,6 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	return m, nil
 }
 
-func (m *Model) envGen() int {
-	if m.c.Env == nil {
-		return 0
-	}
-	return m.c.Env.Gen
-}
-
 // open chooses a stream; with common.TailAll it tails every shard from
 // LATEST at once.
 func (m *Model) open(stream string, extra any) tea.Cmd {
@@ -369,17 +350,17 @@ func (m *Model) open(stream string, extra any) tea.Cmd {
 
 // load lists the stream's shards.
 func (m *Model) load() tea.Cmd {
-	m.gen++
+	stamp := m.loads.Next(m.c.Env)
 	if m.stream == "" || m.c.Env == nil || m.c.Env.Session == nil {
 		return nil
 	}
 	m.loading = true
-	s, env, gen, stream := m.c.Env.Session, m.envGen(), m.gen, m.stream
+	s, stream := m.c.Env.Session, m.stream
 	return func() tea.Msg {
 		ctx, cancel := common.Context()
 		defer cancel()
 		shards, err := inventory.ListShards(ctx, s, stream)
-		return shardsMsg{env: env, gen: gen, stream: stream, shards: shards, err: err}
+		return shardsMsg{Stamp: stamp, stream: stream, shards: shards, err: err}
 	}
 }
 

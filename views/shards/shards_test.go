@@ -209,12 +209,12 @@ func TestOpenTailAllFromLatest(t *testing.T) {
 func TestStaleBatchIgnored(t *testing.T) {
 	m := newModel(t, nil, 80, 24, true)
 	attachFake(m, "orders", "")
-	old := m.tailGen
+	old := m.tailStamp()
 	feed(m, fixed(3))
 	// The tail is replaced: a batch of the old one is dropped.
 	attachFake(m, "orders", "")
 	recs := fixed(5)
-	_, cmd := m.Update(batchMsg{tailGen: old, recs: recs, cells: make([][]string, 5)})
+	_, cmd := m.Update(batchMsg{Stamp: old, recs: recs, cells: make([][]string, 5)})
 	if cmd != nil || m.rows.Len() != 0 {
 		t.Fatalf("stale batch shown: %d rows", m.rows.Len())
 	}
@@ -432,7 +432,7 @@ func TestGolden(t *testing.T) {
 			t.Run("Shards/"+name, func(t *testing.T) {
 				m := newModel(t, nil, size[0], size[1], dark)
 				m.stream = "orders"
-				m.Update(shardsMsg{env: 1, gen: m.gen, stream: "orders", shards: testShards()})
+				m.Update(shardsMsg{Stamp: m.loads.Current(m.c.Env), stream: "orders", shards: testShards()})
 				m.Update(viewtest.Key("j"))
 				golden.RequireEqual(t, []byte(check(t, m)))
 			})

@@ -34,26 +34,26 @@ func fed(t *testing.T, w, h int, dark bool) *Model {
 	t.Helper()
 	m := newTab(t, nil, w, h, dark)
 	m.Init()
-	tok := m.tok()
+	stamp := m.stamp()
 	names := []string{"audit", "clicks", "orders", "payments-events-with-a-rather-long-name-to-cut"}
-	m.Update(pageMsg{tok: tok, names: names})
-	m.Update(describedMsg{tok: tok, streams: []inventory.Stream{
+	m.Update(pageMsg{Stamp: stamp, names: names})
+	m.Update(describedMsg{Stamp: stamp, streams: []inventory.Stream{
 		{Name: "audit", Mode: "PROVISIONED", Status: "CREATING", OpenShards: 1, RetentionHours: 24},
 		{Name: "orders", Mode: "PROVISIONED", Status: "ACTIVE", OpenShards: 4, RetentionHours: 24},
 		{Name: "payments-events-with-a-rather-long-name-to-cut", Mode: "ON_DEMAND", Status: "ACTIVE", OpenShards: 2, RetentionHours: 168},
 	}, failed: map[string]error{"clicks": fmt.Errorf("describe stream clicks: AccessDeniedException")}})
 	start, end := t0.Add(-time.Hour), t0
-	m.Update(metricsMsg{tok: tok, name: "orders", start: start, end: end,
+	m.Update(metricsMsg{Stamp: stamp, name: "orders", start: start, end: end,
 		incoming: hour(func(i int) float64 { return math.Round(600 + 400*math.Sin(float64(i)/5)) }), iterAge: 1200, hasAge: true})
-	m.Update(metricsMsg{tok: tok, name: "payments-events-with-a-rather-long-name-to-cut", start: start, end: end,
+	m.Update(metricsMsg{Stamp: stamp, name: "payments-events-with-a-rather-long-name-to-cut", start: start, end: end,
 		incoming: hour(func(i int) float64 {
 			if i > 20 && i < 35 {
 				return math.NaN()
 			}
 			return float64(i * 40)
 		}), iterAge: 200000, hasAge: true})
-	m.Update(metricsMsg{tok: tok, name: "clicks", start: start, end: end, err: fmt.Errorf("throttled")})
-	m.Update(dlqMsg{tok: tok, depth: map[string]int{"orders": 3, "payments-events-with-a-rather-long-name-to-cut": 0}})
+	m.Update(metricsMsg{Stamp: stamp, name: "clicks", start: start, end: end, err: fmt.Errorf("throttled")})
+	m.Update(dlqMsg{Stamp: stamp, depth: map[string]int{"orders": 3, "payments-events-with-a-rather-long-name-to-cut": 0}})
 	return m
 }
 
@@ -109,9 +109,9 @@ func TestViewFitsEverySize(t *testing.T) {
 func TestEscapesInDataStayInert(t *testing.T) {
 	const evil = "\x1b]52;c;aGk=\x07"
 	m := newTab(t, nil, 120, 20, true)
-	tok := m.tok()
-	m.Update(pageMsg{tok: tok, names: []string{"evil" + evil, "ok"}})
-	m.Update(describedMsg{tok: tok, streams: []inventory.Stream{
+	stamp := m.stamp()
+	m.Update(pageMsg{Stamp: stamp, names: []string{"evil" + evil, "ok"}})
+	m.Update(describedMsg{Stamp: stamp, streams: []inventory.Stream{
 		{Name: "evil" + evil, Mode: "PROVISIONED" + evil, Status: "ACTIVE\x1b[2J", OpenShards: 1, RetentionHours: 24},
 	}})
 	m.openForm(m.createForm())

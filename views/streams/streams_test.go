@@ -367,7 +367,7 @@ func TestPutRecordFromTheEditorsFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte(`{"hello": "world"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d.send(editedMsg{tok: d.m.tok(), stream: "alpha", key: "pk", path: path})
+	d.send(editedMsg{Stamp: d.m.writeStamp(), stream: "alpha", key: "pk", path: path})
 	reqs := take[common.ConfirmRequest](d)
 	if len(reqs) != 1 || !strings.Contains(reqs[0].Lines[2], `{"hello": "world"}`) {
 		t.Fatalf("requests = %+v", reqs)
