@@ -17,24 +17,11 @@ import (
 	"github.com/sluicehq/sluice/views/progress"
 )
 
-// doneMsg ends a one-shot action.
-type doneMsg struct {
-	common.Stamp
-	Status common.StatusMsg
-	Reload bool
-}
-
-func (m *Model) onDone(msg doneMsg) tea.Cmd {
-	if !msg.Fresh(m.sessionStamp()) {
-		return nil
-	}
-	status := msg.Status
-	cmds := []tea.Cmd{func() tea.Msg { return status }}
-	if msg.Reload {
+func (m *Model) onDone(msg common.DoneMsg) tea.Cmd {
+	return msg.Report(m.sessionStamp(), func() tea.Cmd {
 		m.events.ClearMarks()
-		cmds = append(cmds, m.reload())
-	}
-	return tea.Batch(cmds...)
+		return m.reload()
+	})
 }
 
 // selectedKey is the event under the cursor or in the detail.
@@ -87,7 +74,7 @@ func (m *Model) replayOne() tea.Cmd {
 	if o.Replayed {
 		return common.Status(common.Info, "event "+shortID(o.ID)+" was replayed already (x shows the waiting events)")
 	}
-	target, loc, s, stamp := m.cur.Target, m.cur.Archive, m.session(), m.sessionStamp()
+	target, loc, s := m.cur.Target, m.cur.Archive, m.session()
 	lines := []string{
 		"Event:           " + inert.Line(o.ID),
 		"Partition key:   " + inert.Line(o.PartitionKey),
@@ -97,26 +84,25 @@ func (m *Model) replayOne() tea.Cmd {
 		"",
 		"The event is marked replayed once the target accepts it.",
 	}
-	return common.Confirm("Replay this event?", lines, "", func() tea.Msg {
-		ctx, cancel := common.Context()
-		defer cancel()
-		res, err := replay.One(ctx, s, loc, key, target)
-		if err != nil {
-			return doneMsg{Stamp: stamp, Status: common.StatusMsg{Text: fmt.Sprintf("replay %s to %s: %v", shortID(o.ID), target, err), Level: common.Failure}, Reload: true}
-		}
-		text := fmt.Sprintf("replayed %s to %s: %s", shortID(o.ID), target, res.Status)
-		if res.Detail != "" {
-			text += " (" + res.Detail + ")"
-		}
-		if res.Marked != "" {
-			text += "; marked replayed"
-		}
-		level := common.Success
-		if res.Status == replay.Skipped {
-			level = common.Info
-		}
-		return doneMsg{Stamp: stamp, Status: common.StatusMsg{Text: text, Level: level}, Reload: true}
-	})
+	return common.Write{Tab: common.ArchivesTab, What: "replay", Title: "Replay this event?", Lines: lines,
+		Do: func(ctx context.Context) common.StatusMsg {
+			res, err := replay.One(ctx, s, loc, key, target)
+			if err != nil {
+				return common.StatusMsg{Text: fmt.Sprintf("replay %s to %s: %v", shortID(o.ID), target, err), Level: common.Failure}
+			}
+			text := fmt.Sprintf("replayed %s to %s: %s", shortID(o.ID), target, res.Status)
+			if res.Detail != "" {
+				text += " (" + res.Detail + ")"
+			}
+			if res.Marked != "" {
+				text += "; marked replayed"
+			}
+			level := common.Success
+			if res.Status == replay.Skipped {
+				level = common.Info
+			}
+			return common.StatusMsg{Text: text, Level: level}
+		}}.Ask(m.env())
 }
 
 // --- replay many ---
@@ -229,15 +215,12 @@ func (m *Model) confirmBulk(what string, plan replay.Plan, count int) tea.Cmd {
 		"",
 		"Each event carries its id as the idempotency key and is marked replayed once the target accepts it; failures stay in the archive.",
 	}
-	typed := ""
-	if count > common.TypeToConfirmOver {
-		typed = m.cur.Name
-	}
 	title := fmt.Sprintf("Replay %d events?", count)
 	if count == 1 {
 		title = "Replay 1 event?"
 	}
-	return common.Confirm(title, lines, typed, m.bulkCmd(m.req.jobs.Next(m.env()), what, plan, count))
+	return common.Write{Tab: common.ArchivesTab, What: "replay", Title: title, Lines: lines,
+		TypeToConfirm: common.TypeNameOver(count, m.cur.Name), Start: m.bulkCmd(m.req.jobs.Next(m.env()), what, plan, count)}.Ask(m.env())
 }
 
 // bulkEvent is one report from a running bulk replay.
@@ -369,19 +352,14 @@ func (m *Model) markReplayed() tea.Cmd {
 	}
 	lines := append([]string{"Consumer: " + inert.Line(m.cur.Name), fmt.Sprintf("Mark:     %d events replayed, without sending them", len(keys))}, m.keyLines(keys)...)
 	lines = append(lines, "", "Each moves to _replayed/ with target \"manual\", result \"marked by operator\".")
-	typed := ""
-	if len(keys) > common.TypeToConfirmOver {
-		typed = m.cur.Name
-	}
-	s, stamp, loc, now, conc := m.session(), m.sessionStamp(), m.cur.Archive, m.o.now, m.o.concurrency
+	s, loc, now, conc := m.session(), m.cur.Archive, m.o.now, m.o.concurrency
 	keys = append([]string(nil), keys...)
-	return common.Confirm(fmt.Sprintf("Mark %s replayed?", plural(len(keys), "event")), lines, typed, func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		r := archive.Replay{At: now().UTC(), Target: "manual", Result: "marked by operator"}
-		res := archive.MarkMany(ctx, s, loc, keys, r, archive.ManyOptions{Concurrency: conc})
-		return doneMsg{Stamp: stamp, Status: outcome("marked", "replayed", res), Reload: true}
-	})
+	return common.Write{Tab: common.ArchivesTab, What: "mark replayed", Title: fmt.Sprintf("Mark %s replayed?", plural(len(keys), "event")), Lines: lines,
+		TypeToConfirm: common.TypeNameOver(len(keys), m.cur.Name), Timeout: common.BulkTimeout,
+		Do: func(ctx context.Context) common.StatusMsg {
+			r := archive.Replay{At: now().UTC(), Target: "manual", Result: "marked by operator"}
+			return outcome("marked", "replayed", archive.MarkMany(ctx, s, loc, keys, r, archive.ManyOptions{Concurrency: conc}))
+		}}.Ask(m.env())
 }
 
 func (m *Model) deleteEvents() tea.Cmd {
@@ -401,18 +379,13 @@ func (m *Model) deleteEvents() tea.Cmd {
 	}
 	lines := append([]string{"Consumer: " + inert.Line(m.cur.Name), fmt.Sprintf("Delete:   %d %s from %s", len(keys), what, inert.Line(m.cur.Archive.String()))}, m.keyLines(keys)...)
 	lines = append(lines, "", "Deleted events cannot be replayed any more.")
-	typed := ""
-	if len(keys) > common.TypeToConfirmOver {
-		typed = m.cur.Name
-	}
-	s, stamp, loc, conc := m.session(), m.sessionStamp(), m.cur.Archive, m.o.concurrency
+	s, loc, conc := m.session(), m.cur.Archive, m.o.concurrency
 	keys = append([]string(nil), keys...)
-	return common.Confirm(fmt.Sprintf("Delete %s?", plural(len(keys), "event")), lines, typed, func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		res := archive.DeleteMany(ctx, s, loc, keys, archive.ManyOptions{Concurrency: conc})
-		return doneMsg{Stamp: stamp, Status: outcome("deleted", "", res), Reload: true}
-	})
+	return common.Write{Tab: common.ArchivesTab, What: "delete", Title: fmt.Sprintf("Delete %s?", plural(len(keys), "event")), Lines: lines,
+		TypeToConfirm: common.TypeNameOver(len(keys), m.cur.Name), Timeout: common.BulkTimeout,
+		Do: func(ctx context.Context) common.StatusMsg {
+			return outcome("deleted", "", archive.DeleteMany(ctx, s, loc, keys, archive.ManyOptions{Concurrency: conc}))
+		}}.Ask(m.env())
 }
 
 // keyLines names up to five events of a confirmation.

@@ -228,7 +228,7 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, m.onBulkStarted(msg)
 	case bulkMsg:
 		return m, m.onBulk(msg)
-	case doneMsg:
+	case common.DoneMsg:
 		return m, m.onDone(msg)
 	}
 	return m, nil

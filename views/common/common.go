@@ -76,6 +76,10 @@ func (e *Env) ReadOnly() bool { return e == nil || e.Session == nil || e.Session
 // never hangs a view.
 const CallTimeout = 30 * time.Second
 
+// BulkTimeout bounds a write over many items (marking or deleting a
+// selection of events), which makes one call per item.
+const BulkTimeout = 5 * time.Minute
+
 // Context gives a call its timeout.
 func Context() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), CallTimeout)

@@ -20,24 +20,11 @@ import (
 	"github.com/sluicehq/sluice/views/progress"
 )
 
-// doneMsg ends a one-shot action: a status line, and whether to load again.
-type doneMsg struct {
-	common.Stamp
-	Status common.StatusMsg
-	Reload bool
-}
-
-func (m *Model) onDone(msg doneMsg) tea.Cmd {
-	if !msg.Fresh(m.sessionStamp()) {
-		return nil
-	}
-	status := msg.Status
-	cmds := []tea.Cmd{func() tea.Msg { return status }}
-	if msg.Reload {
+func (m *Model) onDone(msg common.DoneMsg) tea.Cmd {
+	return msg.Report(m.sessionStamp(), func() tea.Cmd {
 		m.msgs.ClearMarks()
-		cmds = append(cmds, m.reload())
-	}
-	return tea.Batch(cmds...)
+		return m.reload()
+	})
 }
 
 // currentQueue is the queue an action applies to: the one browsed, or the
@@ -167,11 +154,8 @@ func (m *Model) onHydratePlan(msg hydratePlanMsg) tea.Cmd {
 		// One line a paragraph: the dialog wraps it to its width.
 		"The records each failure points at are read from the stream and written to the archive, one object each; a message is deleted from the queue only after its objects are read back. Records past retention stay in the queue.",
 	}
-	typed := ""
-	if msg.Count > common.TypeToConfirmOver {
-		typed = msg.Queue.name
-	}
-	return common.Confirm("Hydrate "+name+"?", lines, typed, m.hydrateCmd(m.jobs.Next(m.env()), msg))
+	return common.Write{Tab: common.DLQTab, What: "hydrate", Title: "Hydrate " + name + "?", Lines: lines,
+		TypeToConfirm: common.TypeNameOver(msg.Count, msg.Queue.name), Start: m.hydrateCmd(m.jobs.Next(m.env()), msg)}.Ask(m.env())
 }
 
 // jobEvent is one report from a running hydration.
@@ -392,13 +376,9 @@ func (m *Model) startRedrive() tea.Cmd {
 		"",
 		"An SQS message move task moves them at SQS's pace; the progress shows here.",
 	}
-	typed := ""
-	if n > common.TypeToConfirmOver {
-		typed = t.name
-	}
 	s := m.session()
 	stamp := m.sessionStamp()
-	return common.Confirm("Redrive "+inert.Line(t.name)+"?", lines, typed, func() tea.Msg {
+	start := func() tea.Msg {
 		ctx, cancel := common.Context()
 		defer cancel()
 		if t.arn == "" {
@@ -415,7 +395,9 @@ func (m *Model) startRedrive() tea.Cmd {
 		}
 		h, err := bdlq.StartRedrive(ctx, s, t.arn, "", 0)
 		return redriveStartedMsg{Stamp: stamp, Queue: t, Handle: h, Err: err}
-	})
+	}
+	return common.Write{Tab: common.DLQTab, What: "redrive", Title: "Redrive " + inert.Line(t.name) + "?", Lines: lines,
+		TypeToConfirm: common.TypeNameOver(n, t.name), Start: start}.Ask(m.env())
 }
 
 func (m *Model) onRedriveStarted(msg redriveStartedMsg) tea.Cmd {
@@ -529,28 +511,24 @@ func (m *Model) deleteMessages() tea.Cmd {
 		lines = append(lines, fmt.Sprintf("  … and %d more", len(ids)-len(shown)))
 	}
 	lines = append(lines, "", "Deleted messages cannot be brought back.")
-	typed := ""
-	if len(ids) > common.TypeToConfirmOver {
-		typed = t.name
-	}
-	s, stamp := m.session(), m.sessionStamp()
+	s := m.session()
 	ids = append([]string(nil), ids...)
-	return common.Confirm("Delete from "+inert.Line(t.name)+"?", lines, typed, func() tea.Msg {
-		ctx, cancel := common.Context()
-		defer cancel()
-		res, err := bdlq.DeleteByID(ctx, s, t.url, ids)
-		if err != nil {
-			// The error names the queue and what was being deleted.
-			return doneMsg{Stamp: stamp, Status: common.StatusMsg{Text: err.Error(), Level: common.Failure}, Reload: true}
-		}
-		text := fmt.Sprintf("deleted %s from %s", plural(len(res.Deleted), "message"), t.name)
-		level := common.Success
-		if len(res.Failed) > 0 || len(res.NotFound) > 0 {
-			level = common.Warning
-			text += fmt.Sprintf("; %d failed, %d not found", len(res.Failed), len(res.NotFound))
-		}
-		return doneMsg{Stamp: stamp, Status: common.StatusMsg{Text: text, Level: level}, Reload: true}
-	})
+	return common.Write{Tab: common.DLQTab, What: "delete", Title: "Delete from " + inert.Line(t.name) + "?", Lines: lines,
+		TypeToConfirm: common.TypeNameOver(len(ids), t.name),
+		Do: func(ctx context.Context) common.StatusMsg {
+			res, err := bdlq.DeleteByID(ctx, s, t.url, ids)
+			if err != nil {
+				// The error names the queue and what was being deleted.
+				return common.StatusMsg{Text: err.Error(), Level: common.Failure}
+			}
+			text := fmt.Sprintf("deleted %s from %s", plural(len(res.Deleted), "message"), t.name)
+			level := common.Success
+			if len(res.Failed) > 0 || len(res.NotFound) > 0 {
+				level = common.Warning
+				text += fmt.Sprintf("; %d failed, %d not found", len(res.Failed), len(res.NotFound))
+			}
+			return common.StatusMsg{Text: text, Level: level}
+		}}.Ask(m.env())
 }
 
 func (m *Model) purge() tea.Cmd {
@@ -567,23 +545,22 @@ func (m *Model) purge() tea.Cmd {
 		"",
 		"SQS cannot undo a purge. Type the queue's name to go on.",
 	}
-	s, stamp := m.session(), m.sessionStamp()
-	return common.Confirm("Purge "+inert.Line(t.name)+"?", lines, t.name, func() tea.Msg {
-		ctx, cancel := common.Context()
-		defer cancel()
-		url := t.url
-		var err error
-		if url == "" {
-			url, err = inventory.QueueURL(ctx, s, t.name)
-		}
-		if err == nil {
-			err = bdlq.Purge(ctx, s, url)
-		}
-		if err != nil {
-			return doneMsg{Stamp: stamp, Status: common.StatusMsg{Text: "purge " + t.name + ": " + err.Error(), Level: common.Failure}, Reload: true}
-		}
-		return doneMsg{Stamp: stamp, Status: common.StatusMsg{Text: "purged " + t.name, Level: common.Success}, Reload: true}
-	})
+	s := m.session()
+	return common.Write{Tab: common.DLQTab, What: "purge", Title: "Purge " + inert.Line(t.name) + "?", Lines: lines, TypeToConfirm: t.name,
+		Do: func(ctx context.Context) common.StatusMsg {
+			url := t.url
+			var err error
+			if url == "" {
+				url, err = inventory.QueueURL(ctx, s, t.name)
+			}
+			if err == nil {
+				err = bdlq.Purge(ctx, s, url)
+			}
+			if err != nil {
+				return common.StatusMsg{Text: "purge " + t.name + ": " + err.Error(), Level: common.Failure}
+			}
+			return common.StatusMsg{Text: "purged " + t.name, Level: common.Success}
+		}}.Ask(m.env())
 }
 
 // --- export, trace, copy ---
@@ -610,19 +587,19 @@ func (m *Model) export() tea.Cmd {
 		var err error
 		if url == "" {
 			if url, err = inventory.QueueURL(ctx, s, t.name); err != nil {
-				return doneMsg{Stamp: stamp, Status: common.StatusMsg{Text: "export " + t.name + ": " + err.Error(), Level: common.Failure}}
+				return common.DoneMsg{Stamp: stamp, Status: common.StatusMsg{Text: "export " + t.name + ": " + err.Error(), Level: common.Failure}}
 			}
 		}
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 		if err != nil {
-			return doneMsg{Stamp: stamp, Status: common.StatusMsg{Text: "export " + t.name + ": " + err.Error(), Level: common.Failure}}
+			return common.DoneMsg{Stamp: stamp, Status: common.StatusMsg{Text: "export " + t.name + ": " + err.Error(), Level: common.Failure}}
 		}
 		res, err := bdlq.Export(ctx, s, url, f, bdlq.BrowseOptions{})
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
-			return doneMsg{Stamp: stamp, Status: common.StatusMsg{Text: "export " + t.name + " to " + path + ": " + err.Error(), Level: common.Failure}}
+			return common.DoneMsg{Stamp: stamp, Status: common.StatusMsg{Text: "export " + t.name + " to " + path + ": " + err.Error(), Level: common.Failure}}
 		}
 		abs, aerr := filepath.Abs(path)
 		if aerr != nil {
@@ -632,7 +609,7 @@ func (m *Model) export() tea.Cmd {
 		if len(res.Messages) > 0 {
 			text += " (receive counts raised by one)"
 		}
-		return doneMsg{Stamp: stamp, Status: common.StatusMsg{Text: text, Level: common.Success}}
+		return common.DoneMsg{Stamp: stamp, Status: common.StatusMsg{Text: text, Level: common.Success}}
 	})
 }
 

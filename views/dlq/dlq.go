@@ -203,7 +203,7 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, m.onRedriveTick(msg)
 	case redriveTasksMsg:
 		return m, m.onRedriveTasks(msg)
-	case doneMsg:
+	case common.DoneMsg:
 		return m, m.onDone(msg)
 	}
 	return m, nil

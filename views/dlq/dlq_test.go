@@ -191,7 +191,8 @@ func TestHydrateAllShowsProgressThenASummary(t *testing.T) {
 }
 
 func TestBulkActionsOverAHundredNeedTheNameTyped(t *testing.T) {
-	m := New(newCommon(nil, 80, 24, true))
+	// A read-write session: the write helper refuses before asking without one.
+	m := New(newCommon(newScene(t, 0).s, 80, 24, true))
 	_, cmd := m.Update(hydratePlanMsg{Stamp: m.sessionStamp(), Queue: target{name: "big-dlq", url: "u"}, Count: 101, Loc: backend.ArchiveLocation{Bucket: "b", Prefix: "p/"}})
 	c, ok := cmd().(common.ConfirmRequest)
 	if !ok || c.TypeToConfirm != "big-dlq" {

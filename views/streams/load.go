@@ -54,14 +54,6 @@ type (
 	}
 	// reloadMsg reloads the tab (the retry of a failed load).
 	reloadMsg struct{ common.Stamp }
-	// writtenMsg says a write was carried out.
-	writtenMsg struct {
-		common.Stamp
-		text string
-		err  error
-		// retry redoes the write (after its own confirmation).
-		retry tea.Cmd
-	}
 	// editedMsg says the editor closed on a put record's data file.
 	editedMsg struct {
 		common.Stamp

@@ -6,6 +6,7 @@
 package streams
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -269,11 +270,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return common.Fail(fmt.Errorf("DLQ depths: %w", msg.err), reload)
 		}
 		return nil
-	case writtenMsg:
-		if msg.err != nil {
-			return common.Fail(msg.err, msg.retry)
-		}
-		return tea.Batch(common.Status(common.Success, msg.text), m.load())
+	case common.DoneMsg:
+		return msg.Report(m.writeStamp(), m.load)
 	case editedMsg:
 		return m.edited(msg)
 	}
@@ -680,7 +678,6 @@ func (m *Model) submit(f *form) (tea.Cmd, error) {
 		return nil, fmt.Errorf("no session")
 	}
 	where := "profile " + inert.Line(s.Profile.Name) + ", region " + s.Region
-	stamp := m.writeStamp()
 	switch f.kind {
 	case formCreate:
 		name := f.value("name")
@@ -703,15 +700,9 @@ func (m *Model) submit(f *form) (tea.Cmd, error) {
 			"Creates the Kinesis stream " + name + " (" + mode + ")",
 			"in " + where + ".",
 		}
-		var ask tea.Cmd
-		onYes := func() tea.Msg {
-			ctx, cancel := common.Context()
-			defer cancel()
-			err := streamadmin.Create(ctx, s, name, shards, onDemand)
-			return writtenMsg{Stamp: stamp, text: "created stream " + name, err: err, retry: ask}
-		}
-		ask = common.Confirm(title, lines, "", onYes)
-		return ask, nil
+		return m.write("create stream", title, lines, "", func(ctx context.Context) (string, error) {
+			return "created stream " + name, streamadmin.Create(ctx, s, name, shards, onDemand)
+		}), nil
 	case formRetention:
 		e := m.entries[f.stream]
 		if e == nil {
@@ -734,15 +725,9 @@ func (m *Model) submit(f *form) (tea.Cmd, error) {
 				fmt.Sprintf("Records older than %d hours become unreadable at once.", hours))
 		}
 		name := f.stream
-		var ask tea.Cmd
-		onYes := func() tea.Msg {
-			ctx, cancel := common.Context()
-			defer cancel()
-			err := streamadmin.SetRetention(ctx, s, name, from, hours)
-			return writtenMsg{Stamp: stamp, text: fmt.Sprintf("retention of %s is now %d hours", name, hours), err: err, retry: ask}
-		}
-		ask = common.Confirm("Change the retention of "+name, lines, "", onYes)
-		return ask, nil
+		return m.write("change retention", "Change the retention of "+name, lines, "", func(ctx context.Context) (string, error) {
+			return fmt.Sprintf("retention of %s is now %d hours", name, hours), streamadmin.SetRetention(ctx, s, name, from, hours)
+		}), nil
 	case formPut:
 		pk := f.value("partition key")
 		if pk == "" || len(pk) > 256 {
@@ -804,22 +789,16 @@ func (m *Model) confirmPut(stream, pk string, data []byte) tea.Cmd {
 	if s == nil {
 		return nil
 	}
-	stamp := m.writeStamp()
 	preview := strings.Join(strings.Fields(string(data)), " ")
 	lines := []string{
 		fmt.Sprintf("Writes one record of %d bytes to stream %s", len(data), stream),
 		"with partition key " + pk + ", in profile " + s.Profile.Name + ", region " + s.Region + ":",
 		preview,
 	}
-	var ask tea.Cmd
-	onYes := func() tea.Msg {
-		ctx, cancel := common.Context()
-		defer cancel()
+	return m.write("put record", "Put a record to "+stream, lines, "", func(ctx context.Context) (string, error) {
 		shard, seq, err := streamadmin.PutRecord(ctx, s, stream, pk, data)
-		return writtenMsg{Stamp: stamp, text: "put a record to " + stream + ": " + shard + ", sequence " + seq, err: err, retry: ask}
-	}
-	ask = common.Confirm("Put a record to "+stream, lines, "", onYes)
-	return ask
+		return "put a record to " + stream + ": " + shard + ", sequence " + seq, err
+	})
 }
 
 func (m *Model) confirmDelete(e *entry) tea.Cmd {
@@ -837,16 +816,9 @@ func (m *Model) confirmDelete(e *entry) tea.Cmd {
 		lines = append(lines, fmt.Sprintf("and its %d enhanced fan-out consumer%s (%s),", len(e.stream.Consumers), plural(len(e.stream.Consumers)), strings.Join(e.stream.Consumers, ", ")))
 	}
 	lines = append(lines, "in profile "+s.Profile.Name+", region "+s.Region+". This cannot be undone.")
-	stamp := m.writeStamp()
-	var ask tea.Cmd
-	onYes := func() tea.Msg {
-		ctx, cancel := common.Context()
-		defer cancel()
-		err := streamadmin.Delete(ctx, s, name, consumers)
-		return writtenMsg{Stamp: stamp, text: "deleting stream " + name, err: err, retry: ask}
-	}
-	ask = common.Confirm("Delete stream "+name, lines, name, onYes)
-	return ask
+	return m.write("delete stream", "Delete stream "+name, lines, name, func(ctx context.Context) (string, error) {
+		return "deleting stream " + name, streamadmin.Delete(ctx, s, name, consumers)
+	})
 }
 
 func plural(n int) string {
@@ -948,3 +920,19 @@ func withHelp(b key.Binding, desc string) key.Binding {
 // writeStamp is what a write's outcome and an editor's close carry: they
 // belong to the session they were made in, whatever loads came since.
 func (m *Model) writeStamp() common.Stamp { return common.SessionStamp(common.StreamsTab, m.c.Env) }
+
+// write asks before a change to a stream, then carries it out; text is
+// the success's status line. A failure keeps the list and offers to ask
+// again.
+func (m *Model) write(what, title string, lines []string, typed string, do func(ctx context.Context) (text string, err error)) tea.Cmd {
+	return common.Write{
+		Tab: common.StreamsTab, What: what, Title: title, Lines: lines, TypeToConfirm: typed, RetryOnFailure: true,
+		Do: func(ctx context.Context) common.StatusMsg {
+			text, err := do(ctx)
+			if err != nil {
+				return common.StatusMsg{Text: err.Error(), Level: common.Failure}
+			}
+			return common.StatusMsg{Text: text, Level: common.Success}
+		},
+	}.Ask(m.c.Env)
+}
