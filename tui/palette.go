@@ -181,7 +181,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		m.overlay = overlayHelp
 		return nil
 	case "quit", "q":
-		return m.quit()
+		return m.quitApp()
 	}
 	return common.Status(common.Warning, "unknown command :"+inert.Line(name)+" (tab completes)")
 }

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -46,7 +45,7 @@ func (m *Model) startTrace(r common.TraceRequest) tea.Cmd {
 		return nil
 	}
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		ctx, cancel := env.CallContext(common.TraceTimeout)
 		defer cancel()
 		d, err := inventory.Discover(ctx, env.Session, env.Config.Pipelines, env.ArchiveFlag)
 		if err != nil {

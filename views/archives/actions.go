@@ -186,8 +186,9 @@ func (m *Model) countThenConfirm(what string, plan replay.Plan, count int) tea.C
 		return m.confirmBulk(what, plan, count)
 	}
 	s, stamp := m.session(), m.sessionStamp()
+	env := m.env()
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		objs, err := archive.List(s, plan.Archive, plan.Query).All(ctx)
 		return countMsg{Stamp: stamp, What: what, Plan: plan, Count: len(objs), Err: err}
@@ -251,9 +252,10 @@ type bulkMsg struct {
 // bulkCmd starts the replay when the operator says yes; Bulk's progress
 // comes through a channel that waitBulk drains.
 func (m *Model) bulkCmd(job common.Stamp, what string, plan replay.Plan, total int) tea.Cmd {
-	s, stamp, now := m.session(), m.sessionStamp(), m.o.now
+	env, s, stamp, now := m.env(), m.session(), m.sessionStamp(), m.o.now
 	return func() tea.Msg {
-		ctx, cancel := context.WithCancel(context.Background())
+		// The replay runs until it ends, is stopped, or the session does.
+		ctx, cancel := context.WithCancel(env.Context())
 		ch := make(chan bulkEvent, 64)
 		send := func(ev bulkEvent) {
 			select {
@@ -436,8 +438,9 @@ func (m *Model) trace() tea.Cmd {
 		return func() tea.Msg { return req(e) }
 	}
 	s, bucket := m.session(), m.cur.Archive.Bucket
+	env := m.env()
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		e, err := archive.Get(ctx, s, bucket, key)
 		if err != nil {

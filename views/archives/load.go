@@ -42,7 +42,7 @@ func (m *Model) loadConsumers() tea.Cmd {
 	env := m.env()
 	declared, flag, opts := env.Config.Pipelines, env.ArchiveFlag, m.o.inventory
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		found, err := inventory.NewLocator(s, declared, flag, opts...).ArchiveConsumers(ctx, backend.ArchiveLocation{})
 		if err != nil {
@@ -153,8 +153,9 @@ func (m *Model) loadHours() tea.Cmd {
 	m.hoursLoading = true
 	c := m.cur
 	q := archive.Query{Consumer: c.Name, Since: m.since(), PartitionKey: m.pk, Replayed: m.replayed}
+	env := m.env()
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		if !q.Replayed && q.PartitionKey == "" {
 			starts, err := archive.Hours(ctx, s, c.Archive, c.Name)
@@ -291,8 +292,9 @@ func (m *Model) loadEvents() tea.Cmd {
 	}
 	m.eventsLoading = true
 	loc, q := m.cur.Archive, m.hourQuery()
+	env := m.env()
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		objs, err := archive.List(s, loc, q).All(ctx)
 		return eventsMsg{Stamp: stamp, Objects: objs, Err: err}
@@ -370,8 +372,9 @@ func (m *Model) fetchBodies() tea.Cmd {
 		return nil
 	}
 	stamp, bucket, conc := m.req.events.Current(m.env()), m.cur.Archive.Bucket, m.o.concurrency
+	env := m.env()
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		bodies, errs := getBodies(ctx, s, bucket, keys, conc)
 		return bodiesMsg{Stamp: stamp, Bodies: bodies, Errs: errs}
@@ -454,6 +457,8 @@ func matchEvent(f *decode.Filter, e archive.Event) bool {
 	if err != nil {
 		return false
 	}
+	// A filter run is local work, not a call of the session: only its own
+	// bound applies.
 	ctx, cancel := context.WithTimeout(context.Background(), jqTimeout)
 	defer cancel()
 	ok, err := f.Match(ctx, decode.Decode(data), decode.Meta{PartitionKey: e.Record.PartitionKey, ShardID: e.Record.ShardID,
@@ -555,8 +560,9 @@ func (m *Model) openDetail(key string) tea.Cmd {
 		return nil
 	}
 	bucket := m.cur.Archive.Bucket
+	env := m.env()
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		e, err := archive.Get(ctx, s, bucket, key)
 		return detailMsg{Stamp: stamp, Key: key, Event: e, Err: err}

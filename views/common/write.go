@@ -57,7 +57,7 @@ func (w Write) Ask(env *Env) tea.Cmd {
 	timeout := cmp.Or(w.Timeout, CallTimeout)
 	var ask tea.Cmd
 	run := func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		ctx, cancel := env.CallContext(timeout)
 		defer cancel()
 		status := w.Do(ctx)
 		keep := status.Level == Failure && w.RetryOnFailure

@@ -113,7 +113,7 @@ func (m *Model) planHydrate(t target, ids []string, count int) tea.Cmd {
 	env := m.env()
 	stamp, pipelines, flag := m.sessionStamp(), env.Config.Pipelines, env.ArchiveFlag
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		ref := t.url
 		if ref == "" {
@@ -187,9 +187,10 @@ type jobMsg struct {
 // runs in its own goroutine and reports through a channel that waitJob
 // drains, so Update never blocks.
 func (m *Model) hydrateCmd(stamp common.Stamp, plan hydratePlanMsg) tea.Cmd {
-	s := m.session()
+	env, s := m.env(), m.session()
 	return func() tea.Msg {
-		ctx, cancel := context.WithCancel(context.Background())
+		// The hydration runs until it ends, is stopped, or the session does.
+		ctx, cancel := context.WithCancel(env.Context())
 		ch := make(chan jobEvent, 64)
 		send := func(ev jobEvent) {
 			select {
@@ -378,8 +379,9 @@ func (m *Model) startRedrive() tea.Cmd {
 	}
 	s := m.session()
 	stamp := m.sessionStamp()
+	env := m.env()
 	start := func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		if t.arn == "" {
 			url := t.url
@@ -425,8 +427,9 @@ func (m *Model) onRedriveTick(msg redriveTickMsg) tea.Cmd {
 		return nil
 	}
 	arn, stamp := r.arn, r.stamp
+	env := m.env()
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		tasks, err := bdlq.MoveTasks(ctx, s, arn)
 		return redriveTasksMsg{Stamp: stamp, Tasks: tasks, Err: err}
@@ -565,9 +568,6 @@ func (m *Model) purge() tea.Cmd {
 
 // --- export, trace, copy ---
 
-// exportTimeout bounds an export, which may read up to MaxBrowse messages.
-const exportTimeout = 5 * time.Minute
-
 func (m *Model) export() tea.Cmd {
 	t, _, ok := m.currentQueue()
 	if !ok {
@@ -577,11 +577,12 @@ func (m *Model) export() tea.Cmd {
 	if s == nil {
 		return nil
 	}
-	stamp := m.sessionStamp()
+	env, stamp := m.env(), m.sessionStamp()
 	name := safeFileName(t.name) + "-" + m.o.now().UTC().Format("20060102T150405Z") + ".jsonl"
 	path := filepath.Join(m.o.exportDir, name)
 	return tea.Batch(common.Status(common.Info, "exporting "+inert.Line(t.name)+"…"), func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), exportTimeout)
+		// An export may read up to MaxBrowse messages.
+		ctx, cancel := env.CallContext(common.BulkTimeout)
 		defer cancel()
 		url := t.url
 		var err error

@@ -74,8 +74,9 @@ func (m *Model) browse() tea.Cmd {
 	}
 	m.browseLoading = true
 	t := m.cur
+	env := m.env()
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		if t.url == "" {
 			url, err := inventory.QueueURL(ctx, s, t.name)

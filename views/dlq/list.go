@@ -80,8 +80,9 @@ func (m *Model) loadList() tea.Cmd {
 		m.list.SetEmpty("looking for dead-letter queues…")
 	}
 	declared, opts := m.env().Config.Pipelines, m.o.inventory
+	env := m.env()
 	full := func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		return listMsg{Stamp: stamp, List: inventory.ListDLQs(ctx, s, declared, opts...)}
 	}
@@ -90,7 +91,7 @@ func (m *Model) loadList() tea.Cmd {
 		return full
 	}
 	fast := func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		return declaredMsg{Stamp: stamp, List: inventory.DeclaredDLQs(ctx, s, declared, opts...)}
 	}
@@ -186,8 +187,9 @@ func (m *Model) loadMetrics(names []string, from int) tea.Cmd {
 	}
 	stamp, now := m.lists.Current(m.env()), m.o.now()
 	batch := names[from:min(from+metricsBatch, len(names))]
+	env := m.env()
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		out := map[string]queueMetrics{}
 		var mu sync.Mutex

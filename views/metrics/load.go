@@ -6,7 +6,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/inventory"
 	bm "github.com/sluicehq/sluice/backend/metrics"
 	"github.com/sluicehq/sluice/views/common"
@@ -56,9 +55,10 @@ func reload() tea.Msg { return reloadMsg{common.Stamp{Tab: common.MetricsTab}} }
 
 // fetchList lists the resources of a kind: every stream, every queue
 // that is a DLQ, every pipe.
-func fetchList(stamp common.Stamp, s *backend.Session, kind string) tea.Cmd {
+func fetchList(stamp common.Stamp, env *common.Env, kind string) tea.Cmd {
+	s := env.Session
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		var names []string
 		var err error
@@ -80,10 +80,11 @@ func fetchList(stamp common.Stamp, s *backend.Session, kind string) tea.Cmd {
 }
 
 // fetchSeries reads a resource's metrics over [start, end).
-func fetchSeries(stamp common.Stamp, s *backend.Session, id string, rng int, start, end time.Time) tea.Cmd {
+func fetchSeries(stamp common.Stamp, env *common.Env, id string, rng int, start, end time.Time) tea.Cmd {
 	kind, name := splitID(id)
+	s := env.Session
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		msg := seriesMsg{Stamp: stamp, id: id, rng: rng, start: start, end: end}
 		switch kind {

@@ -143,10 +143,9 @@ func (m *Model) load() tea.Cmd {
 		m.list.SetEmpty("no session")
 		return nil
 	}
-	s := m.c.Env.Session
 	cmds := make([]tea.Cmd, 0, len(kinds))
 	for _, k := range kinds {
-		cmds = append(cmds, fetchList(stamp, s, k))
+		cmds = append(cmds, fetchList(stamp, m.c.Env, k))
 	}
 	return tea.Batch(cmds...)
 }
@@ -362,7 +361,7 @@ func (m *Model) fetch(id string) tea.Cmd {
 	d.fetch, d.loading = stamp, true
 	end := m.now()
 	start := end.Add(-m.Range().Dur)
-	return fetchSeries(stamp, m.c.Env.Session, id, m.rng, start, end)
+	return fetchSeries(stamp, m.c.Env, id, m.rng, start, end)
 }
 
 // refetch is the retry of a failed read.

@@ -355,11 +355,11 @@ func (m *Model) load() tea.Cmd {
 		return nil
 	}
 	m.loading = true
-	s, stream := m.c.Env.Session, m.stream
+	env, stream := m.c.Env, m.stream
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
-		shards, err := inventory.ListShards(ctx, s, stream)
+		shards, err := inventory.ListShards(ctx, env.Session, stream)
 		return shardsMsg{Stamp: stamp, stream: stream, shards: shards, err: err}
 	}
 }

@@ -45,13 +45,13 @@ func (m *Model) startTail(shard string) tea.Cmd {
 	if r := m.c.Env.Config.Tail.ReadsPerSecond; r > 0 {
 		o.ReadsPerSecond = r
 	}
-	s, stamp := m.c.Env.Session, m.tailStamp()
+	env, stamp := m.c.Env, m.tailStamp()
 	start := func() tea.Msg {
-		ctx, cancel := context.WithCancel(context.Background())
-		// Bound the start (resolving the stream, listing shards); once
-		// started, the tail runs until it is closed.
+		// The tail lives as long as the session, or until it is closed.
+		// Its start (resolving the stream, listing shards) is bounded.
+		ctx, cancel := context.WithCancel(env.Context())
 		timer := time.AfterFunc(common.CallTimeout, cancel)
-		tl, err := tail.Start(ctx, s, o)
+		tl, err := tail.Start(ctx, env.Session, o)
 		if !timer.Stop() && err == nil {
 			tl.Close()
 			err = context.DeadlineExceeded

@@ -83,9 +83,9 @@ func limited(ctx context.Context, lim limiter, f func()) error {
 }
 
 // fetchPage reads the next page of names.
-func fetchPage(stamp common.Stamp, p *backend.Pager[string]) tea.Cmd {
+func fetchPage(stamp common.Stamp, env *common.Env, p *backend.Pager[string]) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		names, err := p.Next(ctx)
 		return pageMsg{Stamp: stamp, names: names, pager: p, more: p.More(), err: err}
@@ -94,10 +94,11 @@ func fetchPage(stamp common.Stamp, p *backend.Pager[string]) tea.Cmd {
 
 // describe reads the summaries of names; the backend bounds and fans out
 // the calls, and a stream it could not read becomes an error row.
-func describe(stamp common.Stamp, s *backend.Session, names []string) tea.Cmd {
+func describe(stamp common.Stamp, env *common.Env, names []string) tea.Cmd {
+	s := env.Session
 	names = append([]string(nil), names...)
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		streams, failures := inventory.DescribeStreams(ctx, s, names)
 		out := describedMsg{Stamp: stamp, streams: streams, failed: map[string]error{}}
@@ -130,10 +131,11 @@ func describe(stamp common.Stamp, s *backend.Session, names []string) tea.Cmd {
 const metricsWindow = time.Hour
 
 // fetchMetrics reads a stream's last hour.
-func fetchMetrics(stamp common.Stamp, s *backend.Session, lim limiter, name string, now time.Time) tea.Cmd {
+func fetchMetrics(stamp common.Stamp, env *common.Env, lim limiter, name string, now time.Time) tea.Cmd {
 	return func() tea.Msg {
 		msg := metricsMsg{Stamp: stamp, name: name, start: now.Add(-metricsWindow), end: now}
-		ctx, cancel := common.Context()
+		s := env.Session
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		// The call's own error, set inside, wins over the wait's.
 		waitErr := limited(ctx, lim, func() {
@@ -171,10 +173,10 @@ func points(s metrics.Series) []chart.Point {
 // fetchDLQ reads the DLQ depth of each stream's pipelines, in one
 // backend call; what it could not read is the message's error, and the
 // depths it could read stand.
-func fetchDLQ(stamp common.Stamp, s *backend.Session, env *common.Env) tea.Cmd {
-	declared, flag := env.Config.Pipelines, env.ArchiveFlag
+func fetchDLQ(stamp common.Stamp, env *common.Env) tea.Cmd {
+	s, declared, flag := env.Session, env.Config.Pipelines, env.ArchiveFlag
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		d, err := inventory.StreamDLQDepths(ctx, s, declared, flag)
 		if err != nil {

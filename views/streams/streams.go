@@ -175,8 +175,8 @@ func (m *Model) load() tea.Cmd {
 	m.dlqLoaded = false
 	s := m.c.Env.Session
 	return tea.Batch(
-		fetchPage(stamp, inventory.ListStreams(s, inventory.PageSize(m.pageSize))),
-		fetchDLQ(stamp, s, m.c.Env),
+		fetchPage(stamp, m.c.Env, inventory.ListStreams(s, inventory.PageSize(m.pageSize))),
+		fetchDLQ(stamp, m.c.Env),
 	)
 }
 
@@ -298,10 +298,10 @@ func (m *Model) page(msg pageMsg) tea.Cmd {
 	}
 	var cmds []tea.Cmd
 	if len(msg.names) > 0 {
-		cmds = append(cmds, describe(msg.Stamp, m.c.Env.Session, msg.names))
+		cmds = append(cmds, describe(msg.Stamp, m.c.Env, msg.names))
 	}
 	if msg.more {
-		cmds = append(cmds, fetchPage(msg.Stamp, msg.pager))
+		cmds = append(cmds, fetchPage(msg.Stamp, m.c.Env, msg.pager))
 	} else {
 		m.loading = false
 		// The listing is whole: streams it did not name are gone.
@@ -520,7 +520,7 @@ func (m *Model) wantMetrics() tea.Cmd {
 			continue
 		}
 		e.pending = true
-		cmds = append(cmds, fetchMetrics(stamp, m.c.Env.Session, m.lim, id, now))
+		cmds = append(cmds, fetchMetrics(stamp, m.c.Env, m.lim, id, now))
 	}
 	return tea.Batch(cmds...)
 }
