@@ -18,9 +18,9 @@ import (
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/config"
 	"github.com/sluicehq/sluice/keymap"
-	"github.com/sluicehq/sluice/tui/theme"
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/confirm"
+	"github.com/sluicehq/sluice/views/theme"
 )
 
 // Opener opens a session for a profile, with a region override ("" keeps
@@ -245,7 +245,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmds []tea.Cmd
 		for i := range m.tabs {
 			var cmd tea.Cmd
-			m.tabs[i], cmd = m.tabs[i].Update(common.SessionMsg{Env: m.common.Env})
+			m.tabs[i], cmd = m.tabs[i].Update(common.SessionMsg{})
 			cmds = append(cmds, cmd)
 		}
 		return m, tea.Batch(cmds...)
@@ -492,7 +492,7 @@ func (m *Model) applySession(msg sessionOpenedMsg) tea.Cmd {
 	cmds := []tea.Cmd{m.fetchIdentity()}
 	for i := range m.tabs {
 		var cmd tea.Cmd
-		m.tabs[i], cmd = m.tabs[i].Update(common.SessionMsg{Env: &env})
+		m.tabs[i], cmd = m.tabs[i].Update(common.SessionMsg{})
 		cmds = append(cmds, cmd)
 	}
 	return tea.Batch(cmds...)

@@ -9,8 +9,8 @@ import (
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/inert"
-	"github.com/sluicehq/sluice/tui/theme"
 	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/theme"
 )
 
 // Completer is a tab that offers names for palette arguments (streams for

@@ -12,8 +12,8 @@ import (
 	"github.com/sluicehq/sluice/backend/inert"
 	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/backend/trace"
-	"github.com/sluicehq/sluice/tui/theme"
 	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/theme"
 )
 
 // traceView shows one event across stream, DLQ, archive and replays.

@@ -9,7 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/sluicehq/sluice/tui/theme"
+	"github.com/sluicehq/sluice/views/theme"
 )
 
 func TestSparklineScalesToTheLargestAndKeepsGaps(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/config"
 	"github.com/sluicehq/sluice/keymap"
-	"github.com/sluicehq/sluice/tui/theme"
+	"github.com/sluicehq/sluice/views/theme"
 )
 
 // TabID names a tab; data messages carry it so the root delivers them to
@@ -28,7 +28,9 @@ const (
 	MetricsTab
 )
 
-// Common is embedded in every view: what it needs to draw and act.
+// Common is what every view needs to draw and act. The root owns it and
+// changes it (its size, the session) before telling the tabs; views read
+// it and never write it.
 type Common struct {
 	Width, Height int
 	Styles        *theme.Styles
@@ -190,9 +192,10 @@ func Confirm(title string, lines []string, typeToConfirm string, onYes tea.Cmd) 
 	}
 }
 
-// SessionMsg tells every tab that the session changed: drop what was
-// loaded and load again.
-type SessionMsg struct{ Env *Env }
+// SessionMsg tells every tab that the root replaced Common's Env (another
+// profile or region, or the world changed): drop what was loaded and load
+// again.
+type SessionMsg struct{}
 
 // RefreshMsg asks the focused tab to load again (ctrl+r).
 type RefreshMsg struct{}

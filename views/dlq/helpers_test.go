@@ -18,8 +18,8 @@ import (
 	"github.com/sluicehq/sluice/backend/backendtest"
 	"github.com/sluicehq/sluice/keymap"
 	"github.com/sluicehq/sluice/localengine/enginetest"
-	"github.com/sluicehq/sluice/tui/theme"
 	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/theme"
 	"github.com/sluicehq/sluice/views/viewtest"
 )
 

@@ -13,7 +13,7 @@ import (
 
 	"github.com/sluicehq/sluice/backend/decode"
 	"github.com/sluicehq/sluice/keymap"
-	"github.com/sluicehq/sluice/tui/theme"
+	"github.com/sluicehq/sluice/views/theme"
 )
 
 var meta = []Field{

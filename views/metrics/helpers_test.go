@@ -8,8 +8,8 @@ import (
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/keymap"
-	"github.com/sluicehq/sluice/tui/theme"
 	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/theme"
 )
 
 var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)

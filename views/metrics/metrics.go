@@ -192,9 +192,6 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case common.RefreshMsg, reloadMsg:
 		return m.load()
 	case common.SessionMsg:
-		if msg.Env != nil {
-			m.c.Env = msg.Env
-		}
 		m.resetData()
 		m.list.SetEmpty("loading…")
 		m.list.SetRows(nil)

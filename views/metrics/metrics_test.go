@@ -98,7 +98,8 @@ func TestSessionSwitchResets(t *testing.T) {
 
 	s2, e2 := backendtest.Open(t)
 	inventorytest.Stream(t, e2, "other", 1)
-	_, cmd := d.m.Update(common.SessionMsg{Env: &common.Env{Session: s2, Gen: 2}})
+	d.m.c.Env = &common.Env{Session: s2, Gen: 2} // as the root does
+	_, cmd := d.m.Update(common.SessionMsg{})
 	if len(d.ids()) != 0 || len(d.m.data) != 0 {
 		t.Fatalf("kept across sessions: %v %v", d.ids(), d.m.data)
 	}

@@ -20,8 +20,8 @@ import (
 	"github.com/sluicehq/sluice/backend/tail"
 	"github.com/sluicehq/sluice/keymap"
 	"github.com/sluicehq/sluice/localengine/enginetest"
-	"github.com/sluicehq/sluice/tui/theme"
 	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/theme"
 	"github.com/sluicehq/sluice/views/viewtest"
 )
 

@@ -74,6 +74,8 @@ type tailer interface {
 
 // Model is the Shards tab.
 type Model struct {
+	// width and height are the tab's, set by SetSize.
+	width, height int
 	// maxRows bounds the tail's rows: MaxRows, or the config's tail.buffer.
 	maxRows int
 	c       *common.Common
@@ -175,7 +177,7 @@ func (m *Model) Capturing() bool {
 
 // SetSize lays the tab out in width × height.
 func (m *Model) SetSize(width, height int) {
-	m.c.Width, m.c.Height = width, height
+	m.width, m.height = width, height
 	body := max(height-1, 2) // the header line
 	if m.input != inputNone {
 		body = max(body-1, 2)
@@ -261,9 +263,6 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		}
 		return m, m.open(msg.Target, msg.Extra)
 	case common.SessionMsg:
-		if msg.Env != nil {
-			m.c.Env = msg.Env
-		}
 		cmd := m.closeTail()
 		m.mode = modeShards
 		m.shardList = nil
@@ -365,7 +364,7 @@ func (m *Model) load() tea.Cmd {
 }
 
 func (m *Model) layoutShardRows() {
-	w := m.c.Width
+	w := m.width
 	rows := make([]table.Row, len(m.shardList))
 	for i, s := range m.shardList {
 		state, tone := "open", table.Good
@@ -524,13 +523,13 @@ func (m *Model) openInput(kind inputKind) {
 			m.inputText = m.filter.String()
 		}
 	}
-	m.SetSize(m.c.Width, m.c.Height)
+	m.SetSize(m.width, m.height)
 }
 
 func (m *Model) closeInput() {
 	m.input = inputNone
 	m.inputText = ""
-	m.SetSize(m.c.Width, m.c.Height)
+	m.SetSize(m.width, m.height)
 }
 
 // editInput edits the position or jq prompt; enter applies it and, when
@@ -584,7 +583,7 @@ func (m *Model) editInput(msg tea.KeyPressMsg) tea.Cmd {
 
 // View draws the tab, exactly width × height.
 func (m *Model) View() string {
-	w, h := m.c.Width, m.c.Height
+	w, h := m.width, m.height
 	if w <= 0 || h <= 0 {
 		return ""
 	}
@@ -619,7 +618,7 @@ func (m *Model) View() string {
 
 // header is the line above the lists: the stream, and the tail's state.
 func (m *Model) header() string {
-	st, w := m.c.Styles, m.c.Width
+	st, w := m.c.Styles, m.width
 	if m.stream == "" {
 		return st.Muted.Render(inert.Fit("Shards", w))
 	}
@@ -687,7 +686,7 @@ func (m *Model) header() string {
 }
 
 func (m *Model) inputLine() string {
-	st, w := m.c.Styles, m.c.Width
+	st, w := m.c.Styles, m.width
 	prompt, hint := "from: ", "  trim-horizon · latest · RFC 3339 · -15m · sequence number"
 	if m.input == inputJQ {
 		prompt, hint = "jq: ", "  e.g. select(.status == \"failed\") · empty clears"

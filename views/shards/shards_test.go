@@ -247,7 +247,8 @@ func TestSessionStopsTail(t *testing.T) {
 	m := newModel(t, nil, 80, 24, true)
 	f := attachFake(m, "orders", "")
 	feed(m, fixed(3))
-	_, cmd := m.Update(common.SessionMsg{Env: &common.Env{Gen: 2}})
+	m.c.Env = &common.Env{Gen: 2} // as the root does
+	_, cmd := m.Update(common.SessionMsg{})
 	runAll(cmd)
 	if !f.closed || m.tl != nil || m.mode != modeShards || m.rows.Len() != 0 {
 		t.Fatalf("session switch left the tail: closed %v mode %d rows %d", f.closed, m.mode, m.rows.Len())
@@ -484,8 +485,8 @@ func check(t *testing.T, m *Model) string {
 		t.Fatalf("%d lines, want %d:\n%s", len(lines), m.c.Height, plain)
 	}
 	for i, l := range lines {
-		if w := ansi.StringWidth(l); w != m.c.Width {
-			t.Fatalf("line %d is %d wide, want %d: %q", i, w, m.c.Width, l)
+		if w := ansi.StringWidth(l); w != m.width {
+			t.Fatalf("line %d is %d wide, want %d: %q", i, w, m.width, l)
 		}
 	}
 	return plain

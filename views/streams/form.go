@@ -6,7 +6,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/sluicehq/sluice/backend/inert"
-	"github.com/sluicehq/sluice/tui/theme"
+	"github.com/sluicehq/sluice/views/theme"
 )
 
 // formKind is what a form asks for.

@@ -226,9 +226,6 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		return m.load()
 	case common.SessionMsg:
-		if msg.Env != nil {
-			m.c.Env = msg.Env
-		}
 		m.reset()
 		return m.load()
 	case pageMsg:
