@@ -9,7 +9,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -323,8 +322,7 @@ func (m *Model) paste(msg tea.PasteMsg) tea.Cmd {
 	case overlayNone:
 		return m.updateActive(msg)
 	case overlayPalette:
-		m.palette.input += strings.Join(strings.Fields(msg.Content), " ")
-		m.palette.choices = m.completions(m.palette.input)
+		m.pastePalette(msg)
 	}
 	return nil
 }
@@ -362,7 +360,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.overlay = overlayHelp
 	case key.Matches(msg, g.Palette):
 		m.overlay = overlayPalette
-		m.palette.reset()
+		m.palette.reset(&m.keys.Input)
 		m.palette.choices = m.completions("")
 	case key.Matches(msg, g.Profiles):
 		m.overlay = overlayProfiles

@@ -14,6 +14,7 @@ import (
 	"github.com/sluicehq/sluice/backend/inert"
 	"github.com/sluicehq/sluice/backend/replay"
 	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/lineedit"
 	"github.com/sluicehq/sluice/views/progress"
 )
 
@@ -474,37 +475,29 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-// --- the small input of the jq and partition-key filters ---
+// --- the prompts of the jq and partition-key filters ---
 
+// input is the prompt open under the list, if any.
 type input struct {
 	active bool
 	label  string
-	value  string
+	edit   lineedit.Model
 }
 
-func newInput(label, value string) input { return input{active: true, label: label, value: value} }
+func (m *Model) openInput(label, value string) {
+	m.input = input{active: true, label: label, edit: lineedit.New(&m.c.Keys.Input, value)}
+}
 
-func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
+func (m *Model) inputKey(msg tea.Msg) tea.Cmd {
 	in := &m.input
-	switch msg.String() {
-	case "esc":
+	switch in.edit.Update(msg) {
+	case lineedit.Cancelled:
 		in.active = false
 		m.layout()
-		return nil
-	case "enter":
+	case lineedit.Submitted:
 		in.active = false
 		m.layout()
-		return m.applyInput(in.label, strings.TrimSpace(in.value))
-	case "backspace":
-		if r := []rune(in.value); len(r) > 0 {
-			in.value = string(r[:len(r)-1])
-		}
-	case "ctrl+u":
-		in.value = ""
-	default:
-		if msg.Text != "" {
-			in.value += msg.Text
-		}
+		return m.applyInput(in.label, strings.TrimSpace(in.edit.Value()))
 	}
 	return nil
 }

@@ -196,6 +196,11 @@ func (m *Model) Completions(command string) []string {
 // Update handles keys, the tab's data and the shared messages.
 func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	switch msg := msg.(type) {
+	case tea.PasteMsg:
+		if m.input.active {
+			return m, m.inputKey(msg)
+		}
+		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	case tea.MouseWheelMsg:
@@ -312,10 +317,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.reload()
 	case key.Matches(msg, k.JQ):
-		m.input = newInput("jq", m.jqText())
+		m.openInput("jq", m.jqText())
 		return nil
 	case key.Matches(msg, k.PartitionKey):
-		m.input = newInput("partition key", m.pk)
+		m.openInput("partition key", m.pk)
 		return nil
 	case key.Matches(msg, k.Select):
 		if m.level == levelEvents && !m.showDetail && !m.env().ReadOnly() {

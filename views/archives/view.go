@@ -81,7 +81,8 @@ func (m *Model) View() string {
 		lines = append(lines, strings.Split(m.table().View(), "\n")...)
 	}
 	if m.input.active {
-		prompt := inert.Truncate(m.input.label+": "+inert.Line(m.input.value)+"█", m.width)
+		label := m.input.label + ": "
+		prompt := label + m.input.edit.View(max(m.width-inert.Width(label), 0))
 		lines = append(lines, m.c.Styles.Accent.Render(inert.Fit(prompt, m.width)))
 	}
 	if m.job != nil {

@@ -29,6 +29,7 @@ import (
 	"github.com/sluicehq/sluice/backend/tail"
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/jsonview"
+	"github.com/sluicehq/sluice/views/lineedit"
 	"github.com/sluicehq/sluice/views/table"
 )
 
@@ -116,8 +117,9 @@ type Model struct {
 
 	detail jsonview.Model
 
-	input     inputKind
-	inputText string
+	input inputKind
+	// edit is the prompt's line while input is not inputNone.
+	edit lineedit.Model
 
 	// window is how long a message gathers batches (coalesceWindow).
 	window time.Duration
@@ -309,7 +311,7 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, common.Status(common.Success, fmt.Sprintf("exported %d records to %s", msg.n, msg.path))
 	case tea.PasteMsg:
 		if m.input != inputNone {
-			m.inputText += strings.NewReplacer("\n", " ", "\r", " ").Replace(msg.Content)
+			m.edit.Update(msg)
 		}
 		return m, nil
 	case tea.KeyPressMsg:
@@ -514,32 +516,32 @@ func (m *Model) tailKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 
 func (m *Model) openInput(kind inputKind) {
 	m.input = kind
+	value := ""
 	switch kind {
 	case inputFrom:
-		m.inputText = m.from.String()
+		value = m.from.String()
 	case inputJQ:
-		m.inputText = ""
 		if m.filter != nil {
-			m.inputText = m.filter.String()
+			value = m.filter.String()
 		}
 	}
+	m.edit = lineedit.New(&m.c.Keys.Input, value)
 	m.SetSize(m.width, m.height)
 }
 
 func (m *Model) closeInput() {
 	m.input = inputNone
-	m.inputText = ""
 	m.SetSize(m.width, m.height)
 }
 
 // editInput edits the position or jq prompt; enter applies it and, when
 // a tail is running, restarts it with the new setting.
 func (m *Model) editInput(msg tea.KeyPressMsg) tea.Cmd {
-	switch msg.String() {
-	case "esc":
+	switch m.edit.Update(msg) {
+	case lineedit.Cancelled:
 		m.closeInput()
-	case "enter":
-		kind, text := m.input, strings.TrimSpace(m.inputText)
+	case lineedit.Submitted:
+		kind, text := m.input, strings.TrimSpace(m.edit.Value())
 		switch kind {
 		case inputFrom:
 			if text == "" {
@@ -567,16 +569,6 @@ func (m *Model) editInput(msg tea.KeyPressMsg) tea.Cmd {
 			return m.startTail(m.tailShard)
 		}
 		return nil
-	case "backspace", "ctrl+h":
-		if r := []rune(m.inputText); len(r) > 0 {
-			m.inputText = string(r[:len(r)-1])
-		}
-	case "ctrl+u":
-		m.inputText = ""
-	default:
-		if msg.Text != "" {
-			m.inputText += msg.Text
-		}
 	}
 	return nil
 }
@@ -691,10 +683,7 @@ func (m *Model) inputLine() string {
 	if m.input == inputJQ {
 		prompt, hint = "jq: ", "  e.g. select(.status == \"failed\") · empty clears"
 	}
-	text := inert.Line(m.inputText)
-	// Keep the end of a long expression in view: it is where the cursor is.
-	text = inert.TruncateLeft(text, max(w-inert.Width(prompt)-1, 1))
-	line := prompt + text + "█"
+	line := prompt + m.edit.View(max(w-inert.Width(prompt), 2))
 	used := inert.Width(line)
 	hint = inert.Truncate(hint, max(w-used, 0))
 	return st.Accent.Render(line) + st.Muted.Render(hint) + strings.Repeat(" ", max(w-used-inert.Width(hint), 0))

@@ -587,6 +587,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) openForm(f *form) {
+	f.startEditing(&m.c.Keys.Input)
 	m.form = f
 	m.table.SetSize(m.width, m.tableHeight())
 }
