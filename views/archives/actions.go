@@ -27,7 +27,7 @@ func (m *Model) onDone(msg common.DoneMsg) tea.Cmd {
 
 // selectedKey is the event under the cursor or in the detail.
 func (m *Model) selectedKey() (string, bool) {
-	if m.showDetail {
+	if m.split.Open() {
 		return m.detailKey, m.detailKey != ""
 	}
 	if m.level != levelEvents {
@@ -39,7 +39,7 @@ func (m *Model) selectedKey() (string, bool) {
 
 // actionKeys are the marked events, else the selected one.
 func (m *Model) actionKeys() []string {
-	if !m.showDetail {
+	if !m.split.Open() {
 		if keys := m.events.Marked(); len(keys) > 0 {
 			return keys
 		}

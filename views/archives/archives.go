@@ -19,6 +19,7 @@ import (
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/jsonview"
 	"github.com/sluicehq/sluice/views/progress"
+	"github.com/sluicehq/sluice/views/split"
 	"github.com/sluicehq/sluice/views/table"
 )
 
@@ -79,14 +80,15 @@ type Model struct {
 	c *common.Common
 	o options
 
-	level      level
-	consumers  table.Model
-	days       table.Model
-	hours      table.Model
-	events     table.Model
-	detail     jsonview.Model
-	showDetail bool
-	detailKey  string
+	level     level
+	consumers table.Model
+	days      table.Model
+	hours     table.Model
+	events    table.Model
+	detail    jsonview.Model
+	// split lays the events and an event's detail out.
+	split     split.Model
+	detailKey string
 
 	// req stamps each kind of request the tab makes.
 	req requests
@@ -278,7 +280,7 @@ func (m *Model) resetEvents() {
 }
 
 func (m *Model) forward(msg tea.Msg) tea.Cmd {
-	if m.showDetail {
+	if m.split.Open() {
 		var cmd tea.Cmd
 		m.detail, cmd = m.detail.Update(msg)
 		return cmd
@@ -323,7 +325,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.openInput("partition key", m.pk)
 		return nil
 	case key.Matches(msg, k.Select):
-		if m.level == levelEvents && !m.showDetail && !m.env().ReadOnly() {
+		if m.level == levelEvents && !m.split.Open() && !m.env().ReadOnly() {
 			m.events.ToggleMark()
 			m.events.SetCursor(m.events.Cursor() + 1)
 		}
@@ -354,7 +356,7 @@ func (m *Model) jqText() string {
 // up goes back a level: the detail, a filter, then the tree.
 func (m *Model) up() tea.Cmd {
 	switch {
-	case m.showDetail:
+	case m.split.Open():
 		m.closeDetail()
 		return nil
 	case m.table().Filter() != "":
@@ -380,7 +382,7 @@ func (m *Model) up() tea.Cmd {
 
 // drill opens what is under the cursor.
 func (m *Model) drill() tea.Cmd {
-	if m.showDetail {
+	if m.split.Open() {
 		return nil
 	}
 	r, ok := m.table().Selected()
@@ -469,7 +471,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	ro := m.env().ReadOnly()
 	var out []key.Binding
 	switch {
-	case m.showDetail:
+	case m.split.Open():
 		out = []key.Binding{l.Back, l.Up, l.Down, l.Copy, l.Trace}
 		if !ro {
 			out = append(out, k.Replay, k.Mark, k.Delete)

@@ -72,7 +72,7 @@ func TestDrillDownFindsTheHydratedEvent(t *testing.T) {
 	// esc climbs back up, one level at a time.
 	for _, want := range []level{levelEvents, levelHours, levelDays, levelConsumers} {
 		press(t, m, "esc")
-		if m.level != want || m.showDetail {
+		if m.level != want || m.split.Open() {
 			t.Fatalf("esc: level %v, want %v", m.level, want)
 		}
 	}

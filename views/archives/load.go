@@ -324,7 +324,7 @@ func (m *Model) onEvents(msg eventsMsg) tea.Cmd {
 		}
 	}
 	m.layout()
-	if m.showDetail && !keep[m.detailKey] {
+	if m.split.Open() && !keep[m.detailKey] {
 		m.closeDetail()
 	}
 	return m.fetchBodies()
@@ -548,7 +548,7 @@ type detailMsg struct {
 func (m *Model) openDetail(key string) tea.Cmd {
 	stamp := m.req.detail.Next(m.env())
 	m.detailKey = key
-	m.showDetail = true
+	m.split.Show()
 	m.layout()
 	if e, ok := m.bodies[key]; ok {
 		m.setDetail(key, e)
@@ -570,7 +570,7 @@ func (m *Model) openDetail(key string) tea.Cmd {
 }
 
 func (m *Model) onDetail(msg detailMsg) tea.Cmd {
-	if !m.req.detail.Fresh(msg.Stamp, m.env()) || !m.showDetail {
+	if !m.req.detail.Fresh(msg.Stamp, m.env()) || !m.split.Open() {
 		return nil
 	}
 	if msg.Err != nil {
@@ -583,7 +583,7 @@ func (m *Model) onDetail(msg detailMsg) tea.Cmd {
 }
 
 func (m *Model) closeDetail() {
-	m.showDetail = false
+	m.split.Hide()
 	m.req.detail.Drop()
 	m.detail.Clear()
 	m.layout()

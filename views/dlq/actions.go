@@ -47,7 +47,7 @@ func (m *Model) currentQueue() (target, int, bool) {
 
 // actionIDs are the marked messages, else the selected one.
 func (m *Model) actionIDs() []string {
-	if m.showDetail {
+	if m.split.Open() {
 		return []string{m.detailID}
 	}
 	if ids := m.msgs.Marked(); len(ids) > 0 {

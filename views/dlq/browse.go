@@ -116,7 +116,7 @@ func (m *Model) onBrowse(msg browseMsg) tea.Cmd {
 		}
 	}
 	m.layout()
-	if m.showDetail {
+	if m.split.Open() {
 		if x, ok := m.byID[m.detailID]; ok {
 			m.setDetail(x)
 		} else {
@@ -247,7 +247,7 @@ func SeqRange(start, end string) string {
 
 // selected is the message under the cursor (or in the detail).
 func (m *Model) selected() (bdlq.Message, bool) {
-	if m.showDetail {
+	if m.split.Open() {
 		x, ok := m.byID[m.detailID]
 		return x, ok
 	}
@@ -268,7 +268,7 @@ func (m *Model) openDetail() {
 		return
 	}
 	m.setDetail(x)
-	m.showDetail = true
+	m.split.Show()
 	m.layout()
 }
 

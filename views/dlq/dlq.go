@@ -18,6 +18,7 @@ import (
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/jsonview"
 	"github.com/sluicehq/sluice/views/progress"
+	"github.com/sluicehq/sluice/views/split"
 	"github.com/sluicehq/sluice/views/table"
 )
 
@@ -66,12 +67,13 @@ type Model struct {
 	c *common.Common
 	o options
 
-	level      level
-	list       table.Model
-	msgs       table.Model
-	detail     jsonview.Model
-	showDetail bool
-	detailID   string
+	level  level
+	list   table.Model
+	msgs   table.Model
+	detail jsonview.Model
+	// split lays the messages and a message's detail out.
+	split    split.Model
+	detailID string
 
 	// The list.
 	dlqs    []inventory.DLQ
@@ -236,8 +238,9 @@ func (m *Model) resetSession() tea.Cmd {
 
 // back leaves the browse (and the detail) for the list.
 func (m *Model) back(toList bool) {
-	m.showDetail = false
+	m.split.Hide()
 	m.detail.Clear()
+	m.layout() // the messages get their whole width back
 	if toList {
 		m.level = levelList
 		m.browses.Drop() // answers to the old browse are dropped
@@ -249,7 +252,7 @@ func (m *Model) back(toList bool) {
 func (m *Model) forward(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	switch {
-	case m.showDetail:
+	case m.split.Open():
 		m.detail, cmd = m.detail.Update(msg)
 	case m.level == levelBrowse:
 		m.msgs, cmd = m.msgs.Update(msg)
@@ -267,7 +270,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, l.Back):
 		switch {
-		case m.showDetail:
+		case m.split.Open():
 			m.back(false)
 		case m.level == levelBrowse && m.msgs.Filter() != "":
 			return m.forward(msg)
@@ -278,7 +281,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case key.Matches(msg, l.Open):
-		if m.showDetail {
+		if m.split.Open() {
 			return nil
 		}
 		if m.level == levelList {
@@ -302,7 +305,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Export):
 		return m.export()
 	case key.Matches(msg, k.Select):
-		if m.level == levelBrowse && !m.showDetail && !m.env().ReadOnly() {
+		if m.level == levelBrowse && !m.split.Open() && !m.env().ReadOnly() {
 			m.msgs.ToggleMark()
 			m.msgs.SetCursor(m.msgs.Cursor() + 1)
 		}
@@ -321,7 +324,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	ro := m.env().ReadOnly()
 	var out []key.Binding
 	switch {
-	case m.showDetail:
+	case m.split.Open():
 		out = []key.Binding{l.Back, l.Up, l.Down, l.PageDown, l.Copy, l.Trace}
 		if !ro {
 			out = append(out, k.Hydrate, k.Delete)

@@ -90,7 +90,7 @@ func TestDetailShowsTheBodyAndTheParsedFailure(t *testing.T) {
 	m := New(newCommon(sc.s, 160, 40, true))
 	drive(t, m, m.Init())
 	press(t, m, "enter", "enter")
-	if !m.showDetail {
+	if !m.split.Open() {
 		t.Fatal("no detail")
 	}
 	view := ansi.Strip(m.View())
@@ -111,8 +111,12 @@ func TestDetailShowsTheBodyAndTheParsedFailure(t *testing.T) {
 		t.Fatalf("trace %+v", tr)
 	}
 	press(t, m, "esc")
-	if m.showDetail || m.level != levelBrowse {
+	if m.split.Open() || m.level != levelBrowse {
 		t.Fatal("esc did not close the detail")
+	}
+	// Closed, the detail gives the messages their whole width back.
+	if w := ansi.StringWidth(strings.Split(m.msgs.View(), "\n")[0]); w != 160 {
+		t.Fatalf("after the detail closed, the messages are %d wide, want 160", w)
 	}
 }
 
