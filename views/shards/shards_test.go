@@ -423,49 +423,49 @@ func testShards() []inventory.Shard {
 }
 
 func TestGolden(t *testing.T) {
-	for _, size := range [][2]int{{80, 24}, {160, 48}} {
-		for _, dark := range []bool{true, false} {
-			bg := "dark"
-			if !dark {
-				bg = "light"
+	sizes := viewtest.GoldenSizes()
+	t.Run("Shards", func(t *testing.T) {
+		viewtest.EachSize(t, sizes, func(t *testing.T, w, h int) {
+			m := newModel(t, nil, w, h, true)
+			m.stream = "orders"
+			m.Update(shardsMsg{Stamp: m.loads.Current(m.c.Env), stream: "orders", shards: testShards()})
+			m.Update(viewtest.Key("j"))
+			golden.RequireEqual(t, []byte(check(t, m)))
+		})
+	})
+	t.Run("Tail", func(t *testing.T) {
+		viewtest.EachSize(t, sizes, func(t *testing.T, w, h int) {
+			m := newModel(t, nil, w, h, true)
+			attachFake(m, "orders", "")
+			m.from = tail.Position{Kind: tail.TrimHorizon}
+			feed(m, fixed(60))
+			m.Update(viewtest.Key("k"))
+			m.Update(viewtest.Key("k"))
+			golden.RequireEqual(t, []byte(check(t, m)))
+		})
+	})
+	t.Run("Paused", func(t *testing.T) {
+		viewtest.EachSize(t, sizes, func(t *testing.T, w, h int) {
+			m := newModel(t, nil, w, h, true)
+			attachFake(m, "orders", "shardId-000000000001")
+			feed(m, fixed(5))
+			m.Update(viewtest.Key("space"))
+			m.Update(viewtest.Key("J"))
+			for _, r := range `select(.status == "failed")` {
+				m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
 			}
-			name := fmt.Sprintf("%dx%d/%s", size[0], size[1], bg)
-			t.Run("Shards/"+name, func(t *testing.T) {
-				m := newModel(t, nil, size[0], size[1], dark)
-				m.stream = "orders"
-				m.Update(shardsMsg{Stamp: m.loads.Current(m.c.Env), stream: "orders", shards: testShards()})
-				m.Update(viewtest.Key("j"))
-				golden.RequireEqual(t, []byte(check(t, m)))
-			})
-			t.Run("Tail/"+name, func(t *testing.T) {
-				m := newModel(t, nil, size[0], size[1], dark)
-				attachFake(m, "orders", "")
-				m.from = tail.Position{Kind: tail.TrimHorizon}
-				feed(m, fixed(60))
-				m.Update(viewtest.Key("k"))
-				m.Update(viewtest.Key("k"))
-				golden.RequireEqual(t, []byte(check(t, m)))
-			})
-			t.Run("Paused/"+name, func(t *testing.T) {
-				m := newModel(t, nil, size[0], size[1], dark)
-				attachFake(m, "orders", "shardId-000000000001")
-				feed(m, fixed(5))
-				m.Update(viewtest.Key("space"))
-				m.Update(viewtest.Key("J"))
-				for _, r := range `select(.status == "failed")` {
-					m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
-				}
-				golden.RequireEqual(t, []byte(check(t, m)))
-			})
-			t.Run("Detail/"+name, func(t *testing.T) {
-				m := newModel(t, nil, size[0], size[1], dark)
-				attachFake(m, "orders", "")
-				feed(m, fixed(8))
-				m.Update(viewtest.Key("enter"))
-				golden.RequireEqual(t, []byte(check(t, m)))
-			})
-		}
-	}
+			golden.RequireEqual(t, []byte(check(t, m)))
+		})
+	})
+	t.Run("Detail", func(t *testing.T) {
+		viewtest.EachSize(t, sizes, func(t *testing.T, w, h int) {
+			m := newModel(t, nil, w, h, true)
+			attachFake(m, "orders", "")
+			feed(m, fixed(8))
+			m.Update(viewtest.Key("enter"))
+			golden.RequireEqual(t, []byte(check(t, m)))
+		})
+	})
 }
 
 func TestGoldenNoStream(t *testing.T) {
@@ -473,23 +473,13 @@ func TestGoldenNoStream(t *testing.T) {
 	golden.RequireEqual(t, []byte(check(t, m)))
 }
 
-// check verifies the view is exactly the tab's size and returns it
-// without styles.
+// check verifies the view (viewtest.CheckView, and that its only escapes
+// are colours) and returns it without styles.
 func check(t *testing.T, m *Model) string {
 	t.Helper()
 	v := m.View()
 	onlySGR(t, v)
-	plain := ansi.Strip(v)
-	lines := strings.Split(plain, "\n")
-	if len(lines) != m.c.Height {
-		t.Fatalf("%d lines, want %d:\n%s", len(lines), m.c.Height, plain)
-	}
-	for i, l := range lines {
-		if w := ansi.StringWidth(l); w != m.width {
-			t.Fatalf("line %d is %d wide, want %d: %q", i, w, m.width, l)
-		}
-	}
-	return plain
+	return viewtest.CheckView(t, v, m.width, m.height)
 }
 
 func TestRing(t *testing.T) {

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/views/chart"
+	"github.com/sluicehq/sluice/views/viewtest"
 )
 
 // hour is a last hour of one-minute points shaped by f; f returning NaN
@@ -57,43 +57,21 @@ func fed(t *testing.T, w, h int, dark bool) *Model {
 	return m
 }
 
-func checkSize(t *testing.T, view string, w, h int) {
-	t.Helper()
-	lines := strings.Split(ansi.Strip(view), "\n")
-	if len(lines) != h {
-		t.Fatalf("%d lines, want %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if got := ansi.StringWidth(l); got != w {
-			t.Fatalf("line %d is %d wide, want %d: %q", i, got, w, l)
-		}
-	}
-}
-
 func TestGoldenStreams(t *testing.T) {
-	for _, size := range [][2]int{{80, 24}, {160, 48}} {
-		for _, dark := range []bool{true, false} {
-			name := fmt.Sprintf("%dx%d_%s", size[0], size[1], map[bool]string{true: "dark", false: "light"}[dark])
-			t.Run(name, func(t *testing.T) {
-				m := fed(t, size[0], size[1], dark)
-				v := m.View()
-				checkSize(t, v, size[0], size[1])
-				golden.RequireEqual(t, []byte(ansi.Strip(v)))
-			})
-		}
-	}
+	viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+		viewtest.Golden(t, fed(t, w, h, true).View(), w, h)
+	})
 }
 
 func TestGoldenCreateForm(t *testing.T) {
 	m := fed(t, 80, 24, true)
-	d := &driver{t: t, m: m}
+	d := newDriver(t, m)
 	// The form needs a writable session to open; pretend one through
 	// the form directly, as the key would.
 	m.openForm(m.createForm())
-	d.typeText("orders-replay")
+	d.Type("orders-replay")
 	v := m.View()
-	checkSize(t, v, 80, 24)
-	golden.RequireEqual(t, []byte(ansi.Strip(v)))
+	viewtest.Golden(t, v, 80, 24)
 }
 
 func TestViewFitsEverySize(t *testing.T) {
@@ -101,7 +79,7 @@ func TestViewFitsEverySize(t *testing.T) {
 	for w := 20; w <= 200; w += 13 {
 		for h := 3; h <= 50; h += 7 {
 			m.SetSize(w, h)
-			checkSize(t, m.View(), w, h)
+			viewtest.CheckView(t, m.View(), w, h)
 		}
 	}
 }
@@ -115,7 +93,7 @@ func TestEscapesInDataStayInert(t *testing.T) {
 		{Name: "evil" + evil, Mode: "PROVISIONED" + evil, Status: "ACTIVE\x1b[2J", OpenShards: 1, RetentionHours: 24},
 	}})
 	m.openForm(m.createForm())
-	(&driver{t: t, m: m}).send(pasteMsg(evil))
+	newDriver(t, m).Send(pasteMsg(evil))
 	v := m.View()
 	if strings.Contains(v, "\x1b]") || strings.Contains(v, "\x07") || strings.Contains(v, "\x1b[2J") {
 		t.Fatalf("an escape from data reached the screen: %q", v)
@@ -133,7 +111,7 @@ func TestEscapesInDataStayInert(t *testing.T) {
 func TestAHugeOneLinePasteNeitherWrapsNorStalls(t *testing.T) {
 	m := fed(t, 80, 24, true)
 	m.openForm(m.createForm())
-	(&driver{t: t, m: m}).send(pasteMsg(strings.Repeat("x", 1<<20)))
+	newDriver(t, m).Send(pasteMsg(strings.Repeat("x", 1<<20)))
 	v := m.View()
-	checkSize(t, v, 80, 24)
+	viewtest.CheckView(t, v, 80, 24)
 }
