@@ -423,30 +423,23 @@ func testShards() []inventory.Shard {
 }
 
 func TestGolden(t *testing.T) {
-	sizes := viewtest.GoldenSizes()
-	t.Run("Shards", func(t *testing.T) {
-		viewtest.EachSize(t, sizes, func(t *testing.T, w, h int) {
-			m := newModel(t, nil, w, h, true)
+	scenes := []struct {
+		name  string
+		setup func(m *Model)
+	}{
+		{"Shards", func(m *Model) {
 			m.stream = "orders"
 			m.Update(shardsMsg{Stamp: m.loads.Current(m.c.Env), stream: "orders", shards: testShards()})
 			m.Update(viewtest.Key("j"))
-			golden.RequireEqual(t, []byte(check(t, m)))
-		})
-	})
-	t.Run("Tail", func(t *testing.T) {
-		viewtest.EachSize(t, sizes, func(t *testing.T, w, h int) {
-			m := newModel(t, nil, w, h, true)
+		}},
+		{"Tail", func(m *Model) {
 			attachFake(m, "orders", "")
 			m.from = tail.Position{Kind: tail.TrimHorizon}
 			feed(m, fixed(60))
 			m.Update(viewtest.Key("k"))
 			m.Update(viewtest.Key("k"))
-			golden.RequireEqual(t, []byte(check(t, m)))
-		})
-	})
-	t.Run("Paused", func(t *testing.T) {
-		viewtest.EachSize(t, sizes, func(t *testing.T, w, h int) {
-			m := newModel(t, nil, w, h, true)
+		}},
+		{"Paused", func(m *Model) {
 			attachFake(m, "orders", "shardId-000000000001")
 			feed(m, fixed(5))
 			m.Update(viewtest.Key("space"))
@@ -454,18 +447,22 @@ func TestGolden(t *testing.T) {
 			for _, r := range `select(.status == "failed")` {
 				m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
 			}
-			golden.RequireEqual(t, []byte(check(t, m)))
-		})
-	})
-	t.Run("Detail", func(t *testing.T) {
-		viewtest.EachSize(t, sizes, func(t *testing.T, w, h int) {
-			m := newModel(t, nil, w, h, true)
+		}},
+		{"Detail", func(m *Model) {
 			attachFake(m, "orders", "")
 			feed(m, fixed(8))
 			m.Update(viewtest.Key("enter"))
-			golden.RequireEqual(t, []byte(check(t, m)))
+		}},
+	}
+	for _, sc := range scenes {
+		t.Run(sc.name, func(t *testing.T) {
+			viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+				m := newModel(t, nil, w, h, true)
+				sc.setup(m)
+				golden.RequireEqual(t, []byte(check(t, m)))
+			})
 		})
-	})
+	}
 }
 
 func TestGoldenNoStream(t *testing.T) {
