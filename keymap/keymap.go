@@ -23,6 +23,7 @@ type KeyMap struct {
 	Archives Archives
 	Metrics  Metrics
 	Dialog   Dialog
+	Input    Input
 }
 
 // Global works everywhere.
@@ -64,6 +65,13 @@ type Metrics struct {
 // Dialog answers a confirmation.
 type Dialog struct {
 	Yes, No, Switch, Confirm key.Binding
+}
+
+// Input edits a line of text (a prompt, a form's field). A line being
+// edited takes every key, so these are checked on their own, like the
+// dialog's; any other key that types text inserts it.
+type Input struct {
+	Left, Right, Home, End, Backspace, DeleteWord, Clear, Cancel, Submit key.Binding
 }
 
 func bind(help string, keys ...string) key.Binding {
@@ -148,11 +156,22 @@ func Default() KeyMap {
 			Switch:  bind("switch", "left", "right", "tab"),
 			Confirm: bind("confirm", "enter"),
 		},
+		Input: Input{
+			Left:       bind("left", "left", "ctrl+b"),
+			Right:      bind("right", "right", "ctrl+f"),
+			Home:       bind("start of line", "home", "ctrl+a"),
+			End:        bind("end of line", "end", "ctrl+e"),
+			Backspace:  bind("delete back", "backspace", "ctrl+h"),
+			DeleteWord: bind("delete word", "ctrl+w", "alt+backspace"),
+			Clear:      bind("clear", "ctrl+u"),
+			Cancel:     bind("cancel", "esc"),
+			Submit:     bind("submit", "enter"),
+		},
 	}
 }
 
 // Scope names, as used in the config file ("dlq.purge").
-var scopeNames = []string{"global", "list", "streams", "shards", "dlq", "archives", "metrics", "dialog"}
+var scopeNames = []string{"global", "list", "streams", "shards", "dlq", "archives", "metrics", "dialog", "input"}
 
 // scopes maps each scope name to its struct, for rebinding and listing.
 func (k *KeyMap) scopes() map[string]reflect.Value {
@@ -161,6 +180,7 @@ func (k *KeyMap) scopes() map[string]reflect.Value {
 		"streams": reflect.ValueOf(&k.Streams).Elem(), "shards": reflect.ValueOf(&k.Shards).Elem(),
 		"dlq": reflect.ValueOf(&k.DLQ).Elem(), "archives": reflect.ValueOf(&k.Archives).Elem(),
 		"metrics": reflect.ValueOf(&k.Metrics).Elem(), "dialog": reflect.ValueOf(&k.Dialog).Elem(),
+		"input": reflect.ValueOf(&k.Input).Elem(),
 	}
 }
 
@@ -225,7 +245,8 @@ func fieldByLowerName(v reflect.Value, name string) reflect.Value {
 }
 
 // Collisions lists keys bound twice among the scopes that are live at the
-// same time: global, list, and each tab's scope; and the dialog alone.
+// same time: global, list, and each tab's scope; the dialog alone; the
+// input alone.
 func (k KeyMap) Collisions() []string {
 	var out []string
 	check := func(scopes ...string) {
@@ -245,6 +266,7 @@ func (k KeyMap) Collisions() []string {
 		check("global", "list", tab)
 	}
 	check("dialog")
+	check("input")
 	sort.Strings(out)
 	return dedupe(out)
 }

@@ -5,10 +5,10 @@
 package tui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -17,9 +17,9 @@ import (
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/config"
 	"github.com/sluicehq/sluice/keymap"
-	"github.com/sluicehq/sluice/tui/theme"
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/confirm"
+	"github.com/sluicehq/sluice/views/theme"
 )
 
 // Opener opens a session for a profile, with a region override ("" keeps
@@ -31,6 +31,9 @@ type TabFactory func(c *common.Common) []common.Tab
 
 // Options configure the app.
 type Options struct {
+	// Context is the program's: every call the UI makes ends with it.
+	// Nil reads as context.Background.
+	Context  context.Context
 	Profiles []backend.Profile
 	Session  *backend.Session
 	Config   config.File
@@ -90,6 +93,13 @@ type Model struct {
 	trace    traceView
 	traceSeq int
 	quitting bool
+
+	// ctx is the root of every call's context, cancelled on quit;
+	// endSession cancels the current session's, derived from it, when
+	// the operator switches profile.
+	ctx        context.Context
+	endAll     context.CancelFunc
+	endSession context.CancelFunc
 }
 
 // New builds the root model.
@@ -100,7 +110,10 @@ func New(o Options) *Model {
 	}
 	keys := o.Keys
 	m := &Model{opts: o, styles: &styles, keys: &keys}
-	m.common = &common.Common{Styles: m.styles, Keys: m.keys, Env: &common.Env{Session: o.Session, Config: o.Config, ArchiveFlag: o.ArchiveFlag, Gen: 1}}
+	m.ctx, m.endAll = context.WithCancel(cmp.Or(o.Context, context.Background()))
+	env := &common.Env{Session: o.Session, Config: o.Config, ArchiveFlag: o.ArchiveFlag, Gen: 1}
+	env.Ctx, m.endSession = context.WithCancel(m.ctx)
+	m.common = &common.Common{Styles: m.styles, Keys: m.keys, Env: env}
 	m.tabs = o.Tabs(m.common)
 	for i, t := range m.tabs {
 		if t.ID() == o.StartTab {
@@ -130,12 +143,13 @@ type identityMsg struct {
 }
 
 func (m *Model) fetchIdentity() tea.Cmd {
-	s, gen := m.common.Env.Session, m.common.Env.Gen
+	env := m.common.Env
+	s, gen := env.Session, env.Gen
 	if s == nil {
 		return nil
 	}
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		id, err := s.Identity(ctx)
 		return identityMsg{gen: gen, id: id, err: err}
@@ -230,7 +244,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmds []tea.Cmd
 		for i := range m.tabs {
 			var cmd tea.Cmd
-			m.tabs[i], cmd = m.tabs[i].Update(common.SessionMsg{Env: m.common.Env})
+			m.tabs[i], cmd = m.tabs[i].Update(common.SessionMsg{})
 			cmds = append(cmds, cmd)
 		}
 		return m, tea.Batch(cmds...)
@@ -308,8 +322,7 @@ func (m *Model) paste(msg tea.PasteMsg) tea.Cmd {
 	case overlayNone:
 		return m.updateActive(msg)
 	case overlayPalette:
-		m.palette.input += strings.Join(strings.Fields(msg.Content), " ")
-		m.palette.choices = m.completions(m.palette.input)
+		m.pastePalette(msg)
 	}
 	return nil
 }
@@ -335,19 +348,19 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if m.Active().Capturing() {
 		if msg.String() == "ctrl+c" {
-			return m.quit()
+			return m.quitApp()
 		}
 		return m.updateActive(msg)
 	}
 	g := m.keys.Global
 	switch {
 	case key.Matches(msg, g.Quit):
-		return m.quit()
+		return m.quitApp()
 	case key.Matches(msg, g.Help):
 		m.overlay = overlayHelp
 	case key.Matches(msg, g.Palette):
 		m.overlay = overlayPalette
-		m.palette.reset()
+		m.palette.reset(&m.keys.Input)
 		m.palette.choices = m.completions("")
 	case key.Matches(msg, g.Profiles):
 		m.overlay = overlayProfiles
@@ -382,8 +395,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) quit() tea.Cmd {
+func (m *Model) quitApp() tea.Cmd {
 	m.quitting = true
+	// Every call still running ends: nothing outlives the program.
+	m.endAll()
 	for _, t := range m.tabs {
 		if s, ok := t.(common.Stopper); ok {
 			s.Stop()
@@ -443,14 +458,15 @@ func (m *Model) switchSession(p backend.Profile, region string) tea.Cmd {
 	if m.opts.Open == nil {
 		return common.Status(common.Failure, "switching profiles is not available here")
 	}
-	open, readOnly := m.opts.Open, m.opts.ReadOnly
+	open, readOnly, root := m.opts.Open, m.opts.ReadOnly, m.ctx
 	what := p.Name
 	if region != "" {
 		what += " in " + region
 	}
 	m.setStatus(common.StatusMsg{Text: "opening " + what + "…"})
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		// Not the current session's context: the switch replaces it.
+		ctx, cancel := context.WithTimeout(root, common.OpenTimeout)
 		defer cancel()
 		s, err := open(ctx, p, region, readOnly)
 		return sessionOpenedMsg{session: s, err: err, what: what}
@@ -465,13 +481,16 @@ func (m *Model) applySession(msg sessionOpenedMsg) tea.Cmd {
 	env := *m.common.Env
 	env.Session = msg.session
 	env.Gen++
+	// Calls still running for the old session end with it.
+	m.endSession()
+	env.Ctx, m.endSession = context.WithCancel(m.ctx)
 	m.common.Env = &env
 	m.identity, m.identityErr = backend.Identity{}, ""
 	m.setStatus(common.StatusMsg{Text: "now on " + msg.what, Level: common.Success})
 	cmds := []tea.Cmd{m.fetchIdentity()}
 	for i := range m.tabs {
 		var cmd tea.Cmd
-		m.tabs[i], cmd = m.tabs[i].Update(common.SessionMsg{Env: &env})
+		m.tabs[i], cmd = m.tabs[i].Update(common.SessionMsg{})
 		cmds = append(cmds, cmd)
 	}
 	return tea.Batch(cmds...)

@@ -235,6 +235,7 @@ func TestProfileSwitchRebuildsWithoutRestart(t *testing.T) {
 		},
 	})
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	before := m.Env().Context()
 	press(m, "P", "j")
 	cmd := press(m, "enter")
 	if cmd == nil {
@@ -246,6 +247,15 @@ func TestProfileSwitchRebuildsWithoutRestart(t *testing.T) {
 	}
 	if !strings.Contains(ansi.Strip(m.statusBar()), "eu-west-1") {
 		t.Errorf("status bar %q", ansi.Strip(m.statusBar()))
+	}
+	// Calls made for the old session end; the new session's run until quit.
+	after := m.Env().Context()
+	if before.Err() == nil || after.Err() != nil {
+		t.Fatalf("after the switch: old session's context %v, new one's %v", before.Err(), after.Err())
+	}
+	press(m, "q")
+	if after.Err() == nil {
+		t.Fatal("quitting left the session's calls running")
 	}
 }
 

@@ -9,8 +9,10 @@ import (
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/inert"
-	"github.com/sluicehq/sluice/tui/theme"
+	"github.com/sluicehq/sluice/keymap"
 	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/lineedit"
+	"github.com/sluicehq/sluice/views/theme"
 )
 
 // Completer is a tab that offers names for palette arguments (streams for
@@ -44,7 +46,10 @@ var regions = []string{"us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-c
 	"eu-central-1", "eu-north-1", "eu-south-1", "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-southeast-1", "ap-southeast-2", "sa-east-1"}
 
 type palette struct {
+	// input is the command line; edit holds it while the palette is
+	// open.
 	input string
+	edit  lineedit.Model
 	// choices are the completions of the current word.
 	choices []string
 	pick    int
@@ -52,19 +57,22 @@ type palette struct {
 
 func newPalette() palette { return palette{} }
 
-func (p *palette) reset() { *p = palette{} }
+func (p *palette) reset(keys *keymap.Input) { *p = palette{edit: lineedit.New(keys, "")} }
+
+// setInput replaces the command line, the cursor at its end.
+func (p *palette) setInput(s string) {
+	p.edit.SetValue(s)
+	p.input = s
+}
 
 func (m *Model) updatePalette(msg tea.KeyPressMsg) tea.Cmd {
 	p := &m.palette
 	switch msg.String() {
-	case "esc", "ctrl+c":
+	case "ctrl+c":
 		m.overlay = overlayNone
-	case "enter":
-		m.overlay = overlayNone
-		return m.runCommand(strings.TrimSpace(p.input))
 	case "tab":
 		if len(p.choices) > 0 {
-			p.input = completeWith(p.input, p.choices[p.pick%len(p.choices)])
+			p.setInput(completeWith(p.input, p.choices[p.pick%len(p.choices)]))
 			p.pick = 0
 		}
 	case "down", "ctrl+n":
@@ -73,19 +81,27 @@ func (m *Model) updatePalette(msg tea.KeyPressMsg) tea.Cmd {
 		if p.pick > 0 {
 			p.pick--
 		}
-	case "backspace":
-		if r := []rune(p.input); len(r) > 0 {
-			p.input = string(r[:len(r)-1])
-		}
-	case "ctrl+u":
-		p.input = ""
 	default:
-		if msg.Text != "" {
-			p.input += msg.Text
+		switch p.edit.Update(msg) {
+		case lineedit.Cancelled:
+			m.overlay = overlayNone
+		case lineedit.Submitted:
+			m.overlay = overlayNone
+			return m.runCommand(strings.TrimSpace(p.edit.Value()))
 		}
+		p.input = p.edit.Value()
 	}
 	p.choices = m.completions(p.input)
 	return nil
+}
+
+// pastePalette types a paste into the command line, its whitespace made
+// single spaces.
+func (m *Model) pastePalette(msg tea.PasteMsg) {
+	p := &m.palette
+	p.edit.Update(tea.PasteMsg{Content: strings.Join(strings.Fields(msg.Content), " ")})
+	p.input = p.edit.Value()
+	p.choices = m.completions(p.input)
 }
 
 // completeWith replaces the last word of input with choice.
@@ -181,7 +197,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		m.overlay = overlayHelp
 		return nil
 	case "quit", "q":
-		return m.quit()
+		return m.quitApp()
 	}
 	return common.Status(common.Warning, "unknown command :"+inert.Line(name)+" (tab completes)")
 }
@@ -189,7 +205,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 func (p palette) view(st *theme.Styles, width int) string {
 	w := min(width-4, 70)
 	var b strings.Builder
-	b.WriteString(st.Accent.Render(":" + inert.Truncate(inert.Line(p.input), w-3) + "█"))
+	b.WriteString(st.Accent.Render(":" + p.edit.View(max(w-2, 1))))
 	for i, c := range p.choices {
 		if i >= 8 {
 			b.WriteString("\n" + st.Muted.Render("  …"))

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -13,8 +12,8 @@ import (
 	"github.com/sluicehq/sluice/backend/inert"
 	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/backend/trace"
-	"github.com/sluicehq/sluice/tui/theme"
 	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/theme"
 )
 
 // traceView shows one event across stream, DLQ, archive and replays.
@@ -46,7 +45,7 @@ func (m *Model) startTrace(r common.TraceRequest) tea.Cmd {
 		return nil
 	}
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		ctx, cancel := env.CallContext(common.TraceTimeout)
 		defer cancel()
 		d, err := inventory.Discover(ctx, env.Session, env.Config.Pipelines, env.ArchiveFlag)
 		if err != nil {

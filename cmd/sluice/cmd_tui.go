@@ -145,7 +145,7 @@ func runTUI(ctx context.Context, f tuiFlags, run tuiRun) error {
 		return err
 	}
 	model := tui.New(tui.Options{
-		Profiles: profiles, Session: session, Config: cfg, Keys: keys, Open: open, Tabs: sluiceTabs,
+		Context: ctx, Profiles: profiles, Session: session, Config: cfg, Keys: keys, Open: open, Tabs: sluiceTabs,
 		ReadOnly: f.readOnly, ArchiveFlag: f.archive, NoColor: tui.NoColor(), Dark: true,
 	})
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}

@@ -14,33 +14,20 @@ import (
 	"github.com/sluicehq/sluice/backend/inert"
 	"github.com/sluicehq/sluice/backend/replay"
 	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/lineedit"
 	"github.com/sluicehq/sluice/views/progress"
 )
 
-// doneMsg ends a one-shot action.
-type doneMsg struct {
-	toArchives
-	env    int
-	Status common.StatusMsg
-	Reload bool
-}
-
-func (m *Model) onDone(msg doneMsg) tea.Cmd {
-	if msg.env != m.envGen() {
-		return nil
-	}
-	status := msg.Status
-	cmds := []tea.Cmd{func() tea.Msg { return status }}
-	if msg.Reload {
+func (m *Model) onDone(msg common.DoneMsg) tea.Cmd {
+	return msg.Report(m.sessionStamp(), func() tea.Cmd {
 		m.events.ClearMarks()
-		cmds = append(cmds, m.reload())
-	}
-	return tea.Batch(cmds...)
+		return m.reload()
+	})
 }
 
 // selectedKey is the event under the cursor or in the detail.
 func (m *Model) selectedKey() (string, bool) {
-	if m.showDetail {
+	if m.split.Open() {
 		return m.detailKey, m.detailKey != ""
 	}
 	if m.level != levelEvents {
@@ -52,7 +39,7 @@ func (m *Model) selectedKey() (string, bool) {
 
 // actionKeys are the marked events, else the selected one.
 func (m *Model) actionKeys() []string {
-	if !m.showDetail {
+	if !m.split.Open() {
 		if keys := m.events.Marked(); len(keys) > 0 {
 			return keys
 		}
@@ -88,7 +75,7 @@ func (m *Model) replayOne() tea.Cmd {
 	if o.Replayed {
 		return common.Status(common.Info, "event "+shortID(o.ID)+" was replayed already (x shows the waiting events)")
 	}
-	target, loc, s, env := m.cur.Target, m.cur.Archive, m.session(), m.envGen()
+	target, loc, s := m.cur.Target, m.cur.Archive, m.session()
 	lines := []string{
 		"Event:           " + inert.Line(o.ID),
 		"Partition key:   " + inert.Line(o.PartitionKey),
@@ -98,34 +85,32 @@ func (m *Model) replayOne() tea.Cmd {
 		"",
 		"The event is marked replayed once the target accepts it.",
 	}
-	return common.Confirm("Replay this event?", lines, "", func() tea.Msg {
-		ctx, cancel := common.Context()
-		defer cancel()
-		res, err := replay.One(ctx, s, loc, key, target)
-		if err != nil {
-			return doneMsg{env: env, Status: common.StatusMsg{Text: fmt.Sprintf("replay %s to %s: %v", shortID(o.ID), target, err), Level: common.Failure}, Reload: true}
-		}
-		text := fmt.Sprintf("replayed %s to %s: %s", shortID(o.ID), target, res.Status)
-		if res.Detail != "" {
-			text += " (" + res.Detail + ")"
-		}
-		if res.Marked != "" {
-			text += "; marked replayed"
-		}
-		level := common.Success
-		if res.Status == replay.Skipped {
-			level = common.Info
-		}
-		return doneMsg{env: env, Status: common.StatusMsg{Text: text, Level: level}, Reload: true}
-	})
+	return common.Write{Tab: common.ArchivesTab, What: "replay", Title: "Replay this event?", Lines: lines,
+		Do: func(ctx context.Context) common.StatusMsg {
+			res, err := replay.One(ctx, s, loc, key, target)
+			if err != nil {
+				return common.StatusMsg{Text: fmt.Sprintf("replay %s to %s: %v", shortID(o.ID), target, err), Level: common.Failure}
+			}
+			text := fmt.Sprintf("replayed %s to %s: %s", shortID(o.ID), target, res.Status)
+			if res.Detail != "" {
+				text += " (" + res.Detail + ")"
+			}
+			if res.Marked != "" {
+				text += "; marked replayed"
+			}
+			level := common.Success
+			if res.Status == replay.Skipped {
+				level = common.Info
+			}
+			return common.StatusMsg{Text: text, Level: level}
+		}}.Ask(m.env())
 }
 
 // --- replay many ---
 
 // countMsg carries how many events a bulk replay would send.
 type countMsg struct {
-	toArchives
-	env   int
+	common.Stamp
 	What  string
 	Plan  replay.Plan
 	Count int
@@ -201,17 +186,18 @@ func (m *Model) countThenConfirm(what string, plan replay.Plan, count int) tea.C
 	if count >= 0 {
 		return m.confirmBulk(what, plan, count)
 	}
-	s, env := m.session(), m.envGen()
+	s, stamp := m.session(), m.sessionStamp()
+	env := m.env()
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		objs, err := archive.List(s, plan.Archive, plan.Query).All(ctx)
-		return countMsg{env: env, What: what, Plan: plan, Count: len(objs), Err: err}
+		return countMsg{Stamp: stamp, What: what, Plan: plan, Count: len(objs), Err: err}
 	}
 }
 
 func (m *Model) onCount(msg countMsg) tea.Cmd {
-	if msg.env != m.envGen() {
+	if !msg.Fresh(m.sessionStamp()) {
 		return nil
 	}
 	if msg.Err != nil {
@@ -231,16 +217,12 @@ func (m *Model) confirmBulk(what string, plan replay.Plan, count int) tea.Cmd {
 		"",
 		"Each event carries its id as the idempotency key and is marked replayed once the target accepts it; failures stay in the archive.",
 	}
-	typed := ""
-	if count > common.TypeToConfirmOver {
-		typed = m.cur.Name
-	}
-	m.jobSeq++
 	title := fmt.Sprintf("Replay %d events?", count)
 	if count == 1 {
 		title = "Replay 1 event?"
 	}
-	return common.Confirm(title, lines, typed, m.bulkCmd(m.jobSeq, what, plan, count))
+	return common.Write{Tab: common.ArchivesTab, What: "replay", Title: title, Lines: lines,
+		TypeToConfirm: common.TypeNameOver(count, m.cur.Name), Start: m.bulkCmd(m.req.jobs.Next(m.env()), what, plan, count)}.Ask(m.env())
 }
 
 // bulkEvent is one report from a running bulk replay.
@@ -251,9 +233,9 @@ type bulkEvent struct {
 }
 
 type bulkStartedMsg struct {
-	toArchives
-	env    int
-	id     int
+	common.Stamp
+	// job stamps the replay's reports.
+	job    common.Stamp
 	what   string
 	target string
 	total  int
@@ -262,8 +244,7 @@ type bulkStartedMsg struct {
 }
 
 type bulkMsg struct {
-	toArchives
-	id     int
+	common.Stamp
 	events []bulkEvent
 	closed bool
 	ch     <-chan bulkEvent
@@ -271,10 +252,11 @@ type bulkMsg struct {
 
 // bulkCmd starts the replay when the operator says yes; Bulk's progress
 // comes through a channel that waitBulk drains.
-func (m *Model) bulkCmd(id int, what string, plan replay.Plan, total int) tea.Cmd {
-	s, env, now := m.session(), m.envGen(), m.o.now
+func (m *Model) bulkCmd(job common.Stamp, what string, plan replay.Plan, total int) tea.Cmd {
+	env, s, stamp, now := m.env(), m.session(), m.sessionStamp(), m.o.now
 	return func() tea.Msg {
-		ctx, cancel := context.WithCancel(context.Background())
+		// The replay runs until it ends, is stopped, or the session does.
+		ctx, cancel := context.WithCancel(env.Context())
 		ch := make(chan bulkEvent, 64)
 		send := func(ev bulkEvent) {
 			select {
@@ -287,31 +269,31 @@ func (m *Model) bulkCmd(id int, what string, plan replay.Plan, total int) tea.Cm
 			sum, err := replay.Bulk(ctx, s, plan, replay.Options{Now: now, Progress: func(p replay.Progress) { send(bulkEvent{progress: &p}) }})
 			send(bulkEvent{summary: &sum, err: err})
 		}()
-		return bulkStartedMsg{env: env, id: id, what: what, target: plan.Target.String(), total: total, ch: ch, cancel: cancel}
+		return bulkStartedMsg{Stamp: stamp, job: job, what: what, target: plan.Target.String(), total: total, ch: ch, cancel: cancel}
 	}
 }
 
-func waitBulk(id int, ch <-chan bulkEvent) tea.Cmd {
+func waitBulk(job common.Stamp, ch <-chan bulkEvent) tea.Cmd {
 	return func() tea.Msg {
 		evs, closed := common.Gather(ch, 256)
-		return bulkMsg{id: id, events: evs, closed: closed, ch: ch}
+		return bulkMsg{Stamp: job, events: evs, closed: closed, ch: ch}
 	}
 }
 
 func (m *Model) onBulkStarted(msg bulkStartedMsg) tea.Cmd {
-	if msg.env != m.envGen() || m.job != nil {
+	if !msg.Fresh(m.sessionStamp()) || m.job != nil {
 		msg.cancel()
 		return nil
 	}
-	m.job = &bulkJob{id: msg.id, what: msg.what, target: msg.target, cancel: msg.cancel,
+	m.job = &bulkJob{stamp: msg.job, what: msg.what, target: msg.target, cancel: msg.cancel,
 		bar: progress.Model{Label: "replay → " + msg.target, Total: msg.total, Styles: m.c.Styles}}
 	m.layout()
-	return waitBulk(msg.id, msg.ch)
+	return waitBulk(msg.job, msg.ch)
 }
 
 func (m *Model) onBulk(msg bulkMsg) tea.Cmd {
 	j := m.job
-	if j == nil || msg.id != j.id {
+	if j == nil || !msg.Fresh(j.stamp) {
 		return nil
 	}
 	for _, ev := range msg.events {
@@ -333,7 +315,7 @@ func (m *Model) onBulk(msg bulkMsg) tea.Cmd {
 		m.layout()
 		return tea.Batch(common.Status(common.Warning, "replay of "+j.what+": stopped"), m.reload())
 	}
-	return waitBulk(j.id, msg.ch)
+	return waitBulk(j.stamp, msg.ch)
 }
 
 func bulkSummary(j *bulkJob, s replay.Summary, err error) tea.Cmd {
@@ -373,19 +355,14 @@ func (m *Model) markReplayed() tea.Cmd {
 	}
 	lines := append([]string{"Consumer: " + inert.Line(m.cur.Name), fmt.Sprintf("Mark:     %d events replayed, without sending them", len(keys))}, m.keyLines(keys)...)
 	lines = append(lines, "", "Each moves to _replayed/ with target \"manual\", result \"marked by operator\".")
-	typed := ""
-	if len(keys) > common.TypeToConfirmOver {
-		typed = m.cur.Name
-	}
-	s, env, loc, now, conc := m.session(), m.envGen(), m.cur.Archive, m.o.now, m.o.concurrency
+	s, loc, now, conc := m.session(), m.cur.Archive, m.o.now, m.o.concurrency
 	keys = append([]string(nil), keys...)
-	return common.Confirm(fmt.Sprintf("Mark %s replayed?", plural(len(keys), "event")), lines, typed, func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		r := archive.Replay{At: now().UTC(), Target: "manual", Result: "marked by operator"}
-		res := archive.MarkMany(ctx, s, loc, keys, r, archive.ManyOptions{Concurrency: conc})
-		return doneMsg{env: env, Status: outcome("marked", "replayed", res), Reload: true}
-	})
+	return common.Write{Tab: common.ArchivesTab, What: "mark replayed", Title: fmt.Sprintf("Mark %s replayed?", plural(len(keys), "event")), Lines: lines,
+		TypeToConfirm: common.TypeNameOver(len(keys), m.cur.Name), Timeout: common.BulkTimeout,
+		Do: func(ctx context.Context) common.StatusMsg {
+			r := archive.Replay{At: now().UTC(), Target: "manual", Result: "marked by operator"}
+			return outcome("marked", "replayed", archive.MarkMany(ctx, s, loc, keys, r, archive.ManyOptions{Concurrency: conc}))
+		}}.Ask(m.env())
 }
 
 func (m *Model) deleteEvents() tea.Cmd {
@@ -405,18 +382,13 @@ func (m *Model) deleteEvents() tea.Cmd {
 	}
 	lines := append([]string{"Consumer: " + inert.Line(m.cur.Name), fmt.Sprintf("Delete:   %d %s from %s", len(keys), what, inert.Line(m.cur.Archive.String()))}, m.keyLines(keys)...)
 	lines = append(lines, "", "Deleted events cannot be replayed any more.")
-	typed := ""
-	if len(keys) > common.TypeToConfirmOver {
-		typed = m.cur.Name
-	}
-	s, env, loc, conc := m.session(), m.envGen(), m.cur.Archive, m.o.concurrency
+	s, loc, conc := m.session(), m.cur.Archive, m.o.concurrency
 	keys = append([]string(nil), keys...)
-	return common.Confirm(fmt.Sprintf("Delete %s?", plural(len(keys), "event")), lines, typed, func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		res := archive.DeleteMany(ctx, s, loc, keys, archive.ManyOptions{Concurrency: conc})
-		return doneMsg{env: env, Status: outcome("deleted", "", res), Reload: true}
-	})
+	return common.Write{Tab: common.ArchivesTab, What: "delete", Title: fmt.Sprintf("Delete %s?", plural(len(keys), "event")), Lines: lines,
+		TypeToConfirm: common.TypeNameOver(len(keys), m.cur.Name), Timeout: common.BulkTimeout,
+		Do: func(ctx context.Context) common.StatusMsg {
+			return outcome("deleted", "", archive.DeleteMany(ctx, s, loc, keys, archive.ManyOptions{Concurrency: conc}))
+		}}.Ask(m.env())
 }
 
 // keyLines names up to five events of a confirmation.
@@ -467,8 +439,9 @@ func (m *Model) trace() tea.Cmd {
 		return func() tea.Msg { return req(e) }
 	}
 	s, bucket := m.session(), m.cur.Archive.Bucket
+	env := m.env()
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		e, err := archive.Get(ctx, s, bucket, key)
 		if err != nil {
@@ -502,37 +475,29 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-// --- the small input of the jq and partition-key filters ---
+// --- the prompts of the jq and partition-key filters ---
 
+// input is the prompt open under the list, if any.
 type input struct {
 	active bool
 	label  string
-	value  string
+	edit   lineedit.Model
 }
 
-func newInput(label, value string) input { return input{active: true, label: label, value: value} }
+func (m *Model) openInput(label, value string) {
+	m.input = input{active: true, label: label, edit: lineedit.New(&m.c.Keys.Input, value)}
+}
 
-func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
+func (m *Model) inputKey(msg tea.Msg) tea.Cmd {
 	in := &m.input
-	switch msg.String() {
-	case "esc":
+	switch in.edit.Update(msg) {
+	case lineedit.Cancelled:
 		in.active = false
 		m.layout()
-		return nil
-	case "enter":
+	case lineedit.Submitted:
 		in.active = false
 		m.layout()
-		return m.applyInput(in.label, strings.TrimSpace(in.value))
-	case "backspace":
-		if r := []rune(in.value); len(r) > 0 {
-			in.value = string(r[:len(r)-1])
-		}
-	case "ctrl+u":
-		in.value = ""
-	default:
-		if msg.Text != "" {
-			in.value += msg.Text
-		}
+		return m.applyInput(in.label, strings.TrimSpace(in.edit.Value()))
 	}
 	return nil
 }

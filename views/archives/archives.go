@@ -19,6 +19,7 @@ import (
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/jsonview"
 	"github.com/sluicehq/sluice/views/progress"
+	"github.com/sluicehq/sluice/views/split"
 	"github.com/sluicehq/sluice/views/table"
 )
 
@@ -79,19 +80,22 @@ type Model struct {
 	c *common.Common
 	o options
 
-	level      level
-	consumers  table.Model
-	days       table.Model
-	hours      table.Model
-	events     table.Model
-	detail     jsonview.Model
-	showDetail bool
-	detailKey  string
+	level     level
+	consumers table.Model
+	days      table.Model
+	hours     table.Model
+	events    table.Model
+	detail    jsonview.Model
+	// split lays the events and an event's detail out.
+	split     split.Model
+	detailKey string
+
+	// req stamps each kind of request the tab makes.
+	req requests
 
 	// Data.
 	cons        []consumer
 	notes       []string
-	consGen     int
 	consLoading bool
 	consLoaded  bool
 	consErr     string
@@ -100,22 +104,16 @@ type Model struct {
 	cur          consumer
 	hourList     []hour
 	hoursExact   bool
-	hoursGen     int
 	hoursLoading bool
 	day          time.Time
 	hr           time.Time
 
 	objects       []archive.Object
-	eventsGen     int
 	eventsLoading bool
 	loadErr       string
 	bodies        map[string]archive.Event
 	bodyErr       map[string]string
 	jqMatch       map[string]bool
-	// jqGen counts filter changes, so that matches of an older filter
-	// are dropped.
-	jqGen     int
-	detailGen int
 
 	// Filters.
 	rangeIdx int
@@ -125,8 +123,7 @@ type Model struct {
 	input    input
 
 	// Long work.
-	jobSeq int
-	job    *bulkJob
+	job *bulkJob
 
 	width, height int
 }
@@ -137,7 +134,7 @@ func New(c *common.Common, opts ...Option) *Model {
 	for _, f := range opts {
 		f(&o)
 	}
-	m := &Model{c: c, o: o, rangeIdx: len(Ranges) - 1}
+	m := &Model{c: c, o: o, req: newRequests(), rangeIdx: len(Ranges) - 1}
 	m.consumers = table.New(c.Styles, &c.Keys.List, consumerColumns())
 	m.consumers.SetEmpty(noConsumers)
 	m.days = table.New(c.Styles, &c.Keys.List, dayColumns())
@@ -152,14 +149,9 @@ func New(c *common.Common, opts ...Option) *Model {
 	return m
 }
 
-// toArchives routes a message to this tab.
-type toArchives struct{}
+type reloadMsg struct{ common.Stamp }
 
-func (toArchives) RouteTo() common.TabID { return common.ArchivesTab }
-
-type reloadMsg struct{ toArchives }
-
-func reloadCmd() tea.Msg { return reloadMsg{} }
+func reloadCmd() tea.Msg { return reloadMsg{common.Stamp{Tab: common.ArchivesTab}} }
 
 func (m *Model) ID() common.TabID { return common.ArchivesTab }
 func (m *Model) Title() string    { return "Archives" }
@@ -170,7 +162,10 @@ func (m *Model) Init() tea.Cmd { return m.loadConsumers() }
 func (m *Model) env() *common.Env { return m.c.Environment() }
 
 func (m *Model) session() *backend.Session { return m.env().Session }
-func (m *Model) envGen() int               { return m.env().Gen }
+
+// sessionStamp is what a reply good for the whole session carries (an
+// action's outcome, a count to confirm).
+func (m *Model) sessionStamp() common.Stamp { return common.SessionStamp(common.ArchivesTab, m.env()) }
 
 // table is the list of the current level.
 func (m *Model) table() *table.Model {
@@ -203,6 +198,11 @@ func (m *Model) Completions(command string) []string {
 // Update handles keys, the tab's data and the shared messages.
 func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	switch msg := msg.(type) {
+	case tea.PasteMsg:
+		if m.input.active {
+			return m, m.inputKey(msg)
+		}
+		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	case tea.MouseWheelMsg:
@@ -235,7 +235,7 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, m.onBulkStarted(msg)
 	case bulkMsg:
 		return m, m.onBulk(msg)
-	case doneMsg:
+	case common.DoneMsg:
 		return m, m.onDone(msg)
 	}
 	return m, nil
@@ -261,8 +261,8 @@ func (m *Model) resetSession() tea.Cmd {
 	m.cons, m.notes = nil, nil
 	m.consumers.SetRows(nil)
 	m.consLoaded, m.consErr = false, ""
-	m.hoursGen++
-	m.eventsGen++
+	m.req.hours.Drop()
+	m.req.events.Drop()
 	m.level = levelConsumers
 	m.closeDetail()
 	m.resetEvents()
@@ -280,7 +280,7 @@ func (m *Model) resetEvents() {
 }
 
 func (m *Model) forward(msg tea.Msg) tea.Cmd {
-	if m.showDetail {
+	if m.split.Open() {
 		var cmd tea.Cmd
 		m.detail, cmd = m.detail.Update(msg)
 		return cmd
@@ -319,13 +319,13 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.reload()
 	case key.Matches(msg, k.JQ):
-		m.input = newInput("jq", m.jqText())
+		m.openInput("jq", m.jqText())
 		return nil
 	case key.Matches(msg, k.PartitionKey):
-		m.input = newInput("partition key", m.pk)
+		m.openInput("partition key", m.pk)
 		return nil
 	case key.Matches(msg, k.Select):
-		if m.level == levelEvents && !m.showDetail && !m.env().ReadOnly() {
+		if m.level == levelEvents && !m.split.Open() && !m.env().ReadOnly() {
 			m.events.ToggleMark()
 			m.events.SetCursor(m.events.Cursor() + 1)
 		}
@@ -356,7 +356,7 @@ func (m *Model) jqText() string {
 // up goes back a level: the detail, a filter, then the tree.
 func (m *Model) up() tea.Cmd {
 	switch {
-	case m.showDetail:
+	case m.split.Open():
 		m.closeDetail()
 		return nil
 	case m.table().Filter() != "":
@@ -365,14 +365,14 @@ func (m *Model) up() tea.Cmd {
 	switch m.level {
 	case levelEvents:
 		m.level = levelHours
-		m.eventsGen++
+		m.req.events.Drop()
 		m.eventsLoading = false
 		m.resetEvents()
 	case levelHours:
 		m.level = levelDays
 	case levelDays:
 		m.level = levelConsumers
-		m.hoursGen++
+		m.req.hours.Drop()
 		m.hoursLoading = false
 	}
 	m.loadErr = ""
@@ -382,7 +382,7 @@ func (m *Model) up() tea.Cmd {
 
 // drill opens what is under the cursor.
 func (m *Model) drill() tea.Cmd {
-	if m.showDetail {
+	if m.split.Open() {
 		return nil
 	}
 	r, ok := m.table().Selected()
@@ -471,7 +471,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	ro := m.env().ReadOnly()
 	var out []key.Binding
 	switch {
-	case m.showDetail:
+	case m.split.Open():
 		out = []key.Binding{l.Back, l.Up, l.Down, l.Copy, l.Trace}
 		if !ro {
 			out = append(out, k.Replay, k.Mark, k.Delete)
@@ -507,7 +507,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 
 // bulkJob is a bulk replay running in the background.
 type bulkJob struct {
-	id     int
+	stamp  common.Stamp
 	what   string
 	target string
 	cancel context.CancelFunc

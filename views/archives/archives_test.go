@@ -72,7 +72,7 @@ func TestDrillDownFindsTheHydratedEvent(t *testing.T) {
 	// esc climbs back up, one level at a time.
 	for _, want := range []level{levelEvents, levelHours, levelDays, levelConsumers} {
 		press(t, m, "esc")
-		if m.level != want || m.showDetail {
+		if m.level != want || m.split.Open() {
 			t.Fatalf("esc: level %v, want %v", m.level, want)
 		}
 	}
@@ -302,12 +302,12 @@ func TestReadOnlyOffersNoWrite(t *testing.T) {
 func TestBulkOverAHundredNeedsTheConsumerTyped(t *testing.T) {
 	m := New(newCommon(&backend.Session{}, configWithTarget(), 80, 24, true))
 	m.cur = consumer{Name: "orders-to-api", Archive: loc, Target: backend.Target{Kind: backend.TargetSQS, ARN: replayARN}}
-	_, cmd := m.Update(countMsg{env: 1, What: "the day 2026-11-27", Count: 101})
+	_, cmd := m.Update(countMsg{Stamp: m.sessionStamp(), What: "the day 2026-11-27", Count: 101})
 	c, ok := cmd().(common.ConfirmRequest)
 	if !ok || c.TypeToConfirm != "orders-to-api" || !strings.Contains(strings.Join(c.Lines, "\n"), "(101)") {
 		t.Fatalf("%+v", c)
 	}
-	_, cmd = m.Update(countMsg{env: 1, What: "the day", Count: 100})
+	_, cmd = m.Update(countMsg{Stamp: m.sessionStamp(), What: "the day", Count: 100})
 	if c := cmd().(common.ConfirmRequest); c.TypeToConfirm != "" {
 		t.Fatalf("typed for 100")
 	}
@@ -347,7 +347,9 @@ func TestJQRunsOffTheUIGoroutine(t *testing.T) {
 	for k := range m.bodies {
 		stale[k] = true
 	}
-	m.Update(matchesMsg{env: m.envGen(), jqGen: m.jqGen - 1, Matches: stale})
+	replaced := m.req.matches.Current(m.env())
+	replaced.Gen--
+	m.Update(matchesMsg{Stamp: replaced, Matches: stale})
 	if !pending() {
 		t.Fatalf("an older filter's matches were applied: %+v", m.events.Rows())
 	}

@@ -2,13 +2,11 @@ package archives
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/archive"
@@ -19,8 +17,6 @@ import (
 // evil is what a hostile payload or key may hold: a screen clear and an
 // OSC 52 clipboard write.
 const evil = "\x1b[2J\x1b]52;c;aGk=\x07"
-
-var sizes = []struct{ w, h int }{{80, 24}, {160, 48}}
 
 var (
 	hour9  = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
@@ -69,18 +65,18 @@ func fixedEvent(i int, replayed bool) (archive.Object, archive.Event) {
 		Size: int64(len(b)), Replayed: replayed}, e
 }
 
-func fixedModel(t *testing.T, w, h int, dark bool) *Model {
+func fixedModel(t *testing.T, w, h int) *Model {
 	t.Helper()
-	m := New(newCommon(&backend.Session{}, configWithTarget(), w, h, dark), WithClock(func() time.Time { return hour9.Add(time.Hour) }))
+	m := New(newCommon(&backend.Session{}, configWithTarget(), w, h, true), WithClock(func() time.Time { return hour9.Add(time.Hour) }))
 	m.Init()
-	m.Update(consumersMsg{env: 1, gen: m.consGen, Consumers: fixedConsumers()})
+	m.Update(consumersMsg{Stamp: m.req.consumers.Current(m.env()), Consumers: fixedConsumers()})
 	return m
 }
 
 func (m *Model) toHours(t *testing.T) {
 	t.Helper()
 	m.Update(common.OpenMsg{Tab: common.ArchivesTab, Target: "orders-to-api"})
-	m.Update(hoursMsg{env: 1, gen: m.hoursGen, Consumer: "orders-to-api", Hours: fixedHours()})
+	m.Update(hoursMsg{Stamp: m.req.hours.Current(m.env()), Consumer: "orders-to-api", Hours: fixedHours()})
 	m.Update(viewtest.Key("enter"))
 }
 
@@ -95,146 +91,108 @@ func (m *Model) toEvents(t *testing.T, replayed bool) map[string]archive.Event {
 		objs = append(objs, o)
 		bodies[o.Key] = e
 	}
-	m.Update(eventsMsg{env: 1, gen: m.eventsGen, Objects: objs})
+	m.Update(eventsMsg{Stamp: m.req.events.Current(m.env()), Objects: objs})
 	if replayed {
-		m.Update(bodiesMsg{env: 1, gen: m.eventsGen, Bodies: bodies})
+		m.Update(bodiesMsg{Stamp: m.req.events.Current(m.env()), Bodies: bodies})
 	}
 	return bodies
 }
 
-// loopbackPorts are the ports test servers picked (Linux's ephemeral
-// ports have five digits, so the layout keeps its widths): a failure that
-// names the endpoint it could not reach reads the same in every run.
-var loopbackPorts = regexp.MustCompile(`(127\.0\.0\.1:)[0-9]{5}`)
-
-func checkView(t *testing.T, m *Model, w, h int) {
-	t.Helper()
-	view := m.View()
-	for _, bad := range []string{"\x1b[2J", "\x1b]52", "\x07"} {
-		if strings.Contains(view, bad) {
-			t.Fatalf("view holds a live %q", bad)
-		}
-	}
-	plain := loopbackPorts.ReplaceAllString(ansi.Strip(view), "${1}PPPPP")
-	lines := strings.Split(plain, "\n")
-	if len(lines) != h {
-		t.Fatalf("%d lines, want %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if ansi.StringWidth(l) != w {
-			t.Fatalf("line %d is %d wide, want %d: %q", i, ansi.StringWidth(l), w, l)
-		}
-	}
-	golden.RequireEqual(t, []byte(plain))
-}
-
-func eachSize(t *testing.T, f func(t *testing.T, w, h int, dark bool)) {
-	for _, s := range sizes {
-		for _, dark := range []bool{true, false} {
-			name := fmt.Sprintf("%dx%d-light", s.w, s.h)
-			if dark {
-				name = fmt.Sprintf("%dx%d-dark", s.w, s.h)
-			}
-			t.Run(name, func(t *testing.T) { f(t, s.w, s.h, dark) })
-		}
-	}
-}
-
 func TestGoldenConsumers(t *testing.T) {
-	eachSize(t, func(t *testing.T, w, h int, dark bool) {
-		checkView(t, fixedModel(t, w, h, dark), w, h)
+	viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+		viewtest.Golden(t, fixedModel(t, w, h).View(), w, h)
 	})
 }
 
 func TestGoldenDays(t *testing.T) {
-	eachSize(t, func(t *testing.T, w, h int, dark bool) {
-		m := fixedModel(t, w, h, dark)
+	viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+		m := fixedModel(t, w, h)
 		m.Update(common.OpenMsg{Tab: common.ArchivesTab, Target: "orders-to-api"})
-		m.Update(hoursMsg{env: 1, gen: m.hoursGen, Consumer: "orders-to-api", Hours: fixedHours()})
-		checkView(t, m, w, h)
+		m.Update(hoursMsg{Stamp: m.req.hours.Current(m.env()), Consumer: "orders-to-api", Hours: fixedHours()})
+		viewtest.Golden(t, m.View(), w, h)
 	})
 }
 
 func TestGoldenHours(t *testing.T) {
-	eachSize(t, func(t *testing.T, w, h int, dark bool) {
-		m := fixedModel(t, w, h, dark)
+	viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+		m := fixedModel(t, w, h)
 		m.toHours(t)
-		checkView(t, m, w, h)
+		viewtest.Golden(t, m.View(), w, h)
 	})
 }
 
 func TestGoldenEvents(t *testing.T) {
-	eachSize(t, func(t *testing.T, w, h int, dark bool) {
-		m := fixedModel(t, w, h, dark)
+	viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+		m := fixedModel(t, w, h)
 		m.toEvents(t, false)
 		m.Update(viewtest.Key("space"))
 		if w >= 160 && !strings.Contains(ansi.Strip(m.View()), `cust\x1b[2J`) {
 			t.Errorf("the hostile key is not shown inert:\n%s", ansi.Strip(m.View()))
 		}
-		checkView(t, m, w, h)
+		viewtest.Golden(t, m.View(), w, h)
 	})
 }
 
 func TestGoldenEventDetail(t *testing.T) {
-	eachSize(t, func(t *testing.T, w, h int, dark bool) {
-		m := fixedModel(t, w, h, dark)
+	viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+		m := fixedModel(t, w, h)
 		m.toEvents(t, false)
 		m.Update(viewtest.Key("enter"))
 		o, e := fixedEvent(0, false)
-		m.Update(detailMsg{env: 1, gen: m.detailGen, Key: o.Key, Event: e})
-		checkView(t, m, w, h)
+		m.Update(detailMsg{Stamp: m.req.detail.Current(m.env()), Key: o.Key, Event: e})
+		viewtest.Golden(t, m.View(), w, h)
 	})
 }
 
 func TestGoldenHostileEventDetail(t *testing.T) {
-	eachSize(t, func(t *testing.T, w, h int, dark bool) {
-		m := fixedModel(t, w, h, dark)
+	viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+		m := fixedModel(t, w, h)
 		m.toEvents(t, false)
 		m.Update(viewtest.Key("G"))
 		m.Update(viewtest.Key("enter"))
 		o, e := fixedEvent(2, false)
-		m.Update(detailMsg{env: 1, gen: m.detailGen, Key: o.Key, Event: e})
+		m.Update(detailMsg{Stamp: m.req.detail.Current(m.env()), Key: o.Key, Event: e})
 		if !strings.Contains(ansi.Strip(m.View()), `raw text with \x1b[2J`) {
 			t.Errorf("the escape is not shown:\n%s", ansi.Strip(m.View()))
 		}
-		checkView(t, m, w, h)
+		viewtest.Golden(t, m.View(), w, h)
 	})
 }
 
 func TestGoldenReplayed(t *testing.T) {
-	eachSize(t, func(t *testing.T, w, h int, dark bool) {
-		m := fixedModel(t, w, h, dark)
+	viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+		m := fixedModel(t, w, h)
 		m.Update(viewtest.Key("x"))
 		m.toEvents(t, true)
-		checkView(t, m, w, h)
+		viewtest.Golden(t, m.View(), w, h)
 	})
 }
 
 func TestGoldenReplayedDetail(t *testing.T) {
-	eachSize(t, func(t *testing.T, w, h int, dark bool) {
-		m := fixedModel(t, w, h, dark)
+	viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+		m := fixedModel(t, w, h)
 		m.Update(viewtest.Key("x"))
 		m.toEvents(t, true)
 		m.Update(viewtest.Key("enter"))
-		checkView(t, m, w, h)
+		viewtest.Golden(t, m.View(), w, h)
 	})
 }
 
 func TestGoldenBulkProgress(t *testing.T) {
-	eachSize(t, func(t *testing.T, w, h int, dark bool) {
-		m := fixedModel(t, w, h, dark)
+	viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+		m := fixedModel(t, w, h)
 		m.toHours(t)
-		m.job = &bulkJob{id: 1, what: "the hour", target: replayARN, cancel: func() {}}
+		m.job = &bulkJob{what: "the hour", target: replayARN, cancel: func() {}}
 		m.job.bar.Label, m.job.bar.Total, m.job.bar.Done, m.job.bar.Failed, m.job.bar.Rate = "replay → "+replayARN, 240, 97, 3, 41.5
 		m.layout()
-		checkView(t, m, w, h)
+		viewtest.Golden(t, m.View(), w, h)
 	})
 }
 
 func TestEverySizeIsExact(t *testing.T) {
 	for _, w := range []int{12, 40, 80, 119, 120, 200} {
 		for _, h := range []int{3, 6, 24} {
-			m := fixedModel(t, w, h, true)
+			m := fixedModel(t, w, h)
 			check := func(what string) {
 				t.Helper()
 				lines := strings.Split(ansi.Strip(m.View()), "\n")
@@ -251,14 +209,14 @@ func TestEverySizeIsExact(t *testing.T) {
 			m.toEvents(t, false)
 			check("events")
 			m.Update(viewtest.Key("J"))
-			m.job = &bulkJob{id: 1, cancel: func() {}}
+			m.job = &bulkJob{cancel: func() {}}
 			m.job.bar.Label, m.job.bar.Total = "replay", 3
 			m.layout()
 			check("input and progress")
 			m.Update(viewtest.Key("esc"))
 			m.Update(viewtest.Key("enter"))
 			o, e := fixedEvent(0, false)
-			m.Update(detailMsg{env: 1, gen: m.detailGen, Key: o.Key, Event: e})
+			m.Update(detailMsg{Stamp: m.req.detail.Current(m.env()), Key: o.Key, Event: e})
 			check("detail")
 		}
 	}

@@ -22,8 +22,7 @@ import (
 // --- consumers ---
 
 type consumersMsg struct {
-	toArchives
-	env, gen  int
+	common.Stamp
 	Consumers []consumer
 	Notes     []string
 	// Failures are what could not be read (pipes, a queue, an archive):
@@ -33,7 +32,7 @@ type consumersMsg struct {
 }
 
 func (m *Model) loadConsumers() tea.Cmd {
-	m.consGen++
+	stamp := m.req.consumers.Next(m.env())
 	s := m.session()
 	if s == nil {
 		m.consLoading = false
@@ -41,20 +40,20 @@ func (m *Model) loadConsumers() tea.Cmd {
 	}
 	m.consLoading = true
 	env := m.env()
-	gen, egen, declared, flag, opts := m.consGen, env.Gen, env.Config.Pipelines, env.ArchiveFlag, m.o.inventory
+	declared, flag, opts := env.Config.Pipelines, env.ArchiveFlag, m.o.inventory
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		found, err := inventory.NewLocator(s, declared, flag, opts...).ArchiveConsumers(ctx, backend.ArchiveLocation{})
 		if err != nil {
-			return consumersMsg{env: egen, gen: gen, Err: err}
+			return consumersMsg{Stamp: stamp, Err: err}
 		}
-		return consumersMsg{env: egen, gen: gen, Consumers: found.Consumers, Notes: found.Notes, Failures: found.Failures}
+		return consumersMsg{Stamp: stamp, Consumers: found.Consumers, Notes: found.Notes, Failures: found.Failures}
 	}
 }
 
 func (m *Model) onConsumers(msg consumersMsg) tea.Cmd {
-	if msg.env != m.envGen() || msg.gen != m.consGen {
+	if !m.req.consumers.Fresh(msg.Stamp, m.env()) {
 		return nil
 	}
 	m.consLoading = false
@@ -124,8 +123,7 @@ func (m *Model) consumerRows() []table.Row {
 // --- days and hours ---
 
 type hoursMsg struct {
-	toArchives
-	env, gen int
+	common.Stamp
 	Consumer string
 	Hours    []hour
 	// Exact is set when the hours were found by listing their events, so
@@ -147,16 +145,17 @@ func (m *Model) since() time.Time {
 // whatever their number); replayed copies and a partition key need the
 // events listed, which also counts them.
 func (m *Model) loadHours() tea.Cmd {
-	m.hoursGen++
+	stamp := m.req.hours.Next(m.env())
 	s := m.session()
 	if s == nil || m.cur.Name == "" {
 		return nil
 	}
 	m.hoursLoading = true
-	gen, env, c := m.hoursGen, m.envGen(), m.cur
+	c := m.cur
 	q := archive.Query{Consumer: c.Name, Since: m.since(), PartitionKey: m.pk, Replayed: m.replayed}
+	env := m.env()
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		if !q.Replayed && q.PartitionKey == "" {
 			starts, err := archive.Hours(ctx, s, c.Archive, c.Name)
@@ -166,7 +165,7 @@ func (m *Model) loadHours() tea.Cmd {
 					hs = append(hs, hour{Start: h, Count: -1})
 				}
 			}
-			return hoursMsg{env: env, gen: gen, Consumer: c.Name, Hours: hs, Err: err}
+			return hoursMsg{Stamp: stamp, Consumer: c.Name, Hours: hs, Err: err}
 		}
 		objs, err := archive.List(s, c.Archive, q).All(ctx)
 		var hs []hour
@@ -178,12 +177,12 @@ func (m *Model) loadHours() tea.Cmd {
 				hs = append(hs, hour{Start: start, Count: 1})
 			}
 		}
-		return hoursMsg{env: env, gen: gen, Consumer: c.Name, Hours: hs, Exact: true, Err: err}
+		return hoursMsg{Stamp: stamp, Consumer: c.Name, Hours: hs, Exact: true, Err: err}
 	}
 }
 
 func (m *Model) onHours(msg hoursMsg) tea.Cmd {
-	if msg.env != m.envGen() || msg.gen != m.hoursGen || msg.Consumer != m.cur.Name {
+	if !m.req.hours.Fresh(msg.Stamp, m.env()) || msg.Consumer != m.cur.Name {
 		return nil
 	}
 	m.hoursLoading = false
@@ -272,10 +271,9 @@ func atoi(s string) int {
 // --- events ---
 
 type eventsMsg struct {
-	toArchives
-	env, gen int
-	Objects  []archive.Object
-	Err      error
+	common.Stamp
+	Objects []archive.Object
+	Err     error
 }
 
 func (m *Model) hourQuery() archive.Query {
@@ -287,23 +285,24 @@ func (m *Model) hourQuery() archive.Query {
 }
 
 func (m *Model) loadEvents() tea.Cmd {
-	m.eventsGen++
+	stamp := m.req.events.Next(m.env())
 	s := m.session()
 	if s == nil || m.level != levelEvents {
 		return nil
 	}
 	m.eventsLoading = true
-	gen, env, loc, q := m.eventsGen, m.envGen(), m.cur.Archive, m.hourQuery()
+	loc, q := m.cur.Archive, m.hourQuery()
+	env := m.env()
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		objs, err := archive.List(s, loc, q).All(ctx)
-		return eventsMsg{env: env, gen: gen, Objects: objs, Err: err}
+		return eventsMsg{Stamp: stamp, Objects: objs, Err: err}
 	}
 }
 
 func (m *Model) onEvents(msg eventsMsg) tea.Cmd {
-	if msg.env != m.envGen() || msg.gen != m.eventsGen {
+	if !m.req.events.Fresh(msg.Stamp, m.env()) {
 		return nil
 	}
 	m.eventsLoading = false
@@ -325,7 +324,7 @@ func (m *Model) onEvents(msg eventsMsg) tea.Cmd {
 		}
 	}
 	m.layout()
-	if m.showDetail && !keep[m.detailKey] {
+	if m.split.Open() && !keep[m.detailKey] {
 		m.closeDetail()
 	}
 	return m.fetchBodies()
@@ -337,10 +336,9 @@ func (m *Model) needBodies() bool { return m.jq != nil || m.replayed }
 
 // bodiesMsg carries a few fetched bodies.
 type bodiesMsg struct {
-	toArchives
-	env, gen int
-	Bodies   map[string]archive.Event
-	Errs     map[string]string
+	common.Stamp
+	Bodies map[string]archive.Event
+	Errs   map[string]string
 }
 
 // bodyBatch is how many bodies one command fetches; the next batch is
@@ -373,12 +371,13 @@ func (m *Model) fetchBodies() tea.Cmd {
 	if len(keys) == 0 {
 		return nil
 	}
-	gen, env, bucket, conc := m.eventsGen, m.envGen(), m.cur.Archive.Bucket, m.o.concurrency
+	stamp, bucket, conc := m.req.events.Current(m.env()), m.cur.Archive.Bucket, m.o.concurrency
+	env := m.env()
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		bodies, errs := getBodies(ctx, s, bucket, keys, conc)
-		return bodiesMsg{env: env, gen: gen, Bodies: bodies, Errs: errs}
+		return bodiesMsg{Stamp: stamp, Bodies: bodies, Errs: errs}
 	}
 }
 
@@ -394,7 +393,7 @@ func getBodies(ctx context.Context, s *backend.Session, bucket string, keys []st
 }
 
 func (m *Model) onBodies(msg bodiesMsg) tea.Cmd {
-	if msg.env != m.envGen() || msg.gen != m.eventsGen {
+	if !m.req.events.Fresh(msg.Stamp, m.env()) {
 		return nil
 	}
 	for k, e := range msg.Bodies {
@@ -410,15 +409,15 @@ func (m *Model) onBodies(msg bodiesMsg) tea.Cmd {
 // setFilter makes f the jq filter (nil for none): what the last one
 // matched is forgotten, and its matches still running are dropped.
 func (m *Model) setFilter(f *decode.Filter) {
-	m.jq, m.jqGen = f, m.jqGen+1
+	m.jq = f
+	m.req.matches.Drop()
 	m.jqMatch = map[string]bool{}
 }
 
-// matchesMsg is what the jq filter of generation jqGen made of events.
+// matchesMsg is what the jq filter stamped by req.matches made of events.
 type matchesMsg struct {
-	toArchives
-	env, jqGen int
-	Matches    map[string]bool
+	common.Stamp
+	Matches map[string]bool
 }
 
 // matchCmd runs the jq filter over events off the UI goroutine: a filter
@@ -427,19 +426,19 @@ func (m *Model) matchCmd(events map[string]archive.Event) tea.Cmd {
 	if m.jq == nil || len(events) == 0 {
 		return nil
 	}
-	f, env, gen := m.jq, m.envGen(), m.jqGen
+	f, stamp := m.jq, m.req.matches.Current(m.env())
 	events = maps.Clone(events)
 	return func() tea.Msg {
 		matches := make(map[string]bool, len(events))
 		for k, e := range events {
 			matches[k] = matchEvent(f, e)
 		}
-		return matchesMsg{env: env, jqGen: gen, Matches: matches}
+		return matchesMsg{Stamp: stamp, Matches: matches}
 	}
 }
 
 func (m *Model) onMatches(msg matchesMsg) {
-	if msg.env != m.envGen() || msg.jqGen != m.jqGen {
+	if !m.req.matches.Fresh(msg.Stamp, m.env()) {
 		return
 	}
 	for k, ok := range msg.Matches {
@@ -458,6 +457,8 @@ func matchEvent(f *decode.Filter, e archive.Event) bool {
 	if err != nil {
 		return false
 	}
+	// A filter run is local work, not a call of the session: only its own
+	// bound applies.
 	ctx, cancel := context.WithTimeout(context.Background(), jqTimeout)
 	defer cancel()
 	ok, err := f.Match(ctx, decode.Decode(data), decode.Meta{PartitionKey: e.Record.PartitionKey, ShardID: e.Record.ShardID,
@@ -538,17 +539,16 @@ func (m *Model) object(key string) (archive.Object, bool) {
 // --- detail ---
 
 type detailMsg struct {
-	toArchives
-	env, gen int
-	Key      string
-	Event    archive.Event
-	Err      error
+	common.Stamp
+	Key   string
+	Event archive.Event
+	Err   error
 }
 
 func (m *Model) openDetail(key string) tea.Cmd {
-	m.detailGen++
+	stamp := m.req.detail.Next(m.env())
 	m.detailKey = key
-	m.showDetail = true
+	m.split.Show()
 	m.layout()
 	if e, ok := m.bodies[key]; ok {
 		m.setDetail(key, e)
@@ -559,17 +559,18 @@ func (m *Model) openDetail(key string) tea.Cmd {
 	if s == nil {
 		return nil
 	}
-	gen, env, bucket := m.detailGen, m.envGen(), m.cur.Archive.Bucket
+	bucket := m.cur.Archive.Bucket
+	env := m.env()
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		e, err := archive.Get(ctx, s, bucket, key)
-		return detailMsg{env: env, gen: gen, Key: key, Event: e, Err: err}
+		return detailMsg{Stamp: stamp, Key: key, Event: e, Err: err}
 	}
 }
 
 func (m *Model) onDetail(msg detailMsg) tea.Cmd {
-	if msg.env != m.envGen() || msg.gen != m.detailGen || !m.showDetail {
+	if !m.req.detail.Fresh(msg.Stamp, m.env()) || !m.split.Open() {
 		return nil
 	}
 	if msg.Err != nil {
@@ -582,8 +583,8 @@ func (m *Model) onDetail(msg detailMsg) tea.Cmd {
 }
 
 func (m *Model) closeDetail() {
-	m.showDetail = false
-	m.detailGen++
+	m.split.Hide()
+	m.req.detail.Drop()
 	m.detail.Clear()
 	m.layout()
 }

@@ -1,7 +1,6 @@
 package archives
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/sluicehq/sluice/backend/backendtest/faultproxy"
 	"github.com/sluicehq/sluice/backend/config"
 	"github.com/sluicehq/sluice/backend/inventory"
+	"github.com/sluicehq/sluice/views/viewtest"
 )
 
 // TestGoldenConsumersWhilePipesIsSilent: Pipes never answers (bounded
@@ -29,20 +29,20 @@ func TestGoldenConsumersWhilePipesIsSilent(t *testing.T) {
 	m := New(newCommon(s, cfg, 80, 24, true), WithClock(func() time.Time { return hour9.Add(time.Hour) }),
 		WithInventory(inventory.Timeout(500*time.Millisecond)))
 	drive(t, m, m.Init())
-	for _, size := range sizes {
-		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
-			m.SetSize(size.w, size.h)
+	for _, size := range viewtest.GoldenSizes() {
+		t.Run(size.String(), func(t *testing.T) {
+			m.SetSize(size.W, size.H)
 			view := ansi.Strip(m.View())
 			want := []string{"orders-to-api", "s3://archive/failed/", "could not read: pipes: timed out"}
 			for _, s := range want {
-				if size.w >= 160 && !strings.Contains(view, s) {
+				if size.W >= 160 && !strings.Contains(view, s) {
 					t.Errorf("the view lacks %q:\n%s", s, view)
 				}
 			}
 			if !strings.Contains(view, "orders-to-api") {
 				t.Errorf("the declared consumer is not listed:\n%s", view)
 			}
-			checkView(t, m, size.w, size.h)
+			viewtest.Golden(t, m.View(), size.W, size.H)
 		})
 	}
 }

@@ -6,9 +6,6 @@ import (
 	"github.com/sluicehq/sluice/backend/inert"
 )
 
-// wideDetail is the width from which the detail sits beside the events.
-const wideDetail = 120
-
 // SetSize takes the body area the root gives the tab.
 func (m *Model) SetSize(width, height int) {
 	m.width, m.height = max(width, 0), max(height, 0)
@@ -28,27 +25,19 @@ func (m *Model) bodyHeight() int {
 
 // eventsWidth is the events list's width: all of it, or the left part
 // beside the detail.
-func (m *Model) eventsWidth() int {
-	if m.showDetail && m.width >= wideDetail {
-		return m.width * 2 / 5
-	}
-	return m.width
-}
+func (m *Model) eventsWidth() int { return m.split.ListWidth() }
 
 func (m *Model) layout() {
 	body := m.bodyHeight()
 	m.consumers.SetSize(m.width, body)
 	m.days.SetSize(m.width, body)
 	m.hours.SetSize(m.width, body)
+	m.split.SetSize(m.width, body)
 	ew := m.eventsWidth()
 	m.events.SetSize(ew, body)
 	m.events.SetColumns(eventColumns(ew, m.replayed))
-	if m.showDetail {
-		if ew < m.width {
-			m.detail.SetSize(m.width-ew-1, body)
-		} else {
-			m.detail.SetSize(m.width, body)
-		}
+	if m.split.Open() {
+		m.detail.SetSize(m.split.DetailWidth(), body)
 	}
 	m.refreshEventRows()
 }
@@ -59,29 +48,15 @@ func (m *Model) View() string {
 		return ""
 	}
 	lines := []string{m.header()}
-	body := m.bodyHeight()
 	switch {
-	case m.showDetail && m.eventsWidth() < m.width:
-		left := strings.Split(m.events.View(), "\n")
-		right := strings.Split(m.detail.View(), "\n")
-		sep := m.c.Styles.Subtle.Render("│")
-		for i := range body {
-			l, r := "", ""
-			if i < len(left) {
-				l = left[i]
-			}
-			if i < len(right) {
-				r = right[i]
-			}
-			lines = append(lines, l+sep+r)
-		}
-	case m.showDetail:
-		lines = append(lines, strings.Split(m.detail.View(), "\n")...)
+	case m.split.Open():
+		lines = append(lines, m.split.View(m.c.Styles, m.events.View(), m.detail.View())...)
 	default:
 		lines = append(lines, strings.Split(m.table().View(), "\n")...)
 	}
 	if m.input.active {
-		prompt := inert.Truncate(m.input.label+": "+inert.Line(m.input.value)+"█", m.width)
+		label := m.input.label + ": "
+		prompt := label + m.input.edit.View(max(m.width-inert.Width(label), 0))
 		lines = append(lines, m.c.Styles.Accent.Render(inert.Fit(prompt, m.width)))
 	}
 	if m.job != nil {

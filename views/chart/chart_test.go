@@ -9,7 +9,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/sluicehq/sluice/tui/theme"
+	"github.com/sluicehq/sluice/views/theme"
+	"github.com/sluicehq/sluice/views/viewtest"
 )
 
 func TestSparklineScalesToTheLargestAndKeepsGaps(t *testing.T) {
@@ -113,25 +114,12 @@ func series() Series {
 	return s
 }
 
-func checkSize(t *testing.T, view string, w, h int) {
-	t.Helper()
-	lines := strings.Split(ansi.Strip(view), "\n")
-	if len(lines) != h {
-		t.Fatalf("%d lines, want %d:\n%s", len(lines), h, ansi.Strip(view))
-	}
-	for i, l := range lines {
-		if got := ansi.StringWidth(l); got != w {
-			t.Fatalf("line %d is %d wide, want %d: %q", i, got, w, l)
-		}
-	}
-}
-
 func TestLineFitsExactlyEverySize(t *testing.T) {
 	st := theme.New(theme.Dark(), false)
 	for _, s := range []Series{series(), {Label: "empty"}, {Label: "failed", Err: "boom"}, {Label: "x", Points: []Point{{time.Unix(0, 0).UTC(), 3}}}} {
 		for w := 1; w <= 90; w += 7 {
 			for h := 1; h <= 14; h++ {
-				checkSize(t, Line(s, w, h, &st), w, h)
+				viewtest.CheckView(t, Line(s, w, h, &st), w, h)
 			}
 		}
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/config"
 	"github.com/sluicehq/sluice/keymap"
-	"github.com/sluicehq/sluice/tui/theme"
+	"github.com/sluicehq/sluice/views/theme"
 )
 
 // TabID names a tab; data messages carry it so the root delivers them to
@@ -28,7 +28,9 @@ const (
 	MetricsTab
 )
 
-// Common is embedded in every view: what it needs to draw and act.
+// Common is what every view needs to draw and act. The root owns it and
+// changes it (its size, the session) before telling the tabs; views read
+// it and never write it.
 type Common struct {
 	Width, Height int
 	Styles        *theme.Styles
@@ -37,7 +39,8 @@ type Common struct {
 }
 
 // Env is the session the app operates through; the root replaces it when
-// the operator switches profile or region.
+// the operator switches profile or region, and never changes one it has
+// handed out, so a command may keep the Env it was made with.
 type Env struct {
 	Session *backend.Session
 	Config  config.File
@@ -45,6 +48,10 @@ type Env struct {
 	ArchiveFlag string
 	// Gen counts sessions: a reply made for an older one is dropped.
 	Gen int
+	// Ctx is the session's: the root cancels it when the operator
+	// switches profile or quits, so that no call made for the session
+	// outlives it. Nil reads as context.Background (tests).
+	Ctx context.Context
 }
 
 // Environment is c's Env, or an empty one before any session exists, so
@@ -72,13 +79,33 @@ func RefuseReadOnly(env *Env, what string) tea.Cmd {
 // ReadOnly reports whether writes are refused.
 func (e *Env) ReadOnly() bool { return e == nil || e.Session == nil || e.Session.ReadOnly() }
 
-// CallTimeout bounds every AWS call a view makes, so a hung connection
-// never hangs a view.
-const CallTimeout = 30 * time.Second
+// The timeouts of the calls views make, so that a hung connection never
+// hangs a view.
+const (
+	// CallTimeout bounds one AWS call (or a listing's few pages).
+	CallTimeout = 30 * time.Second
+	// BulkTimeout bounds work over many items, one call each: marking or
+	// deleting a selection of events, exporting a queue.
+	BulkTimeout = 5 * time.Minute
+	// TraceTimeout bounds a trace, which reads stream, DLQs and archive.
+	TraceTimeout = 2 * time.Minute
+	// OpenTimeout bounds opening a session (a profile switch), which may
+	// start a local engine or wait on SSO.
+	OpenTimeout = time.Minute
+)
 
-// Context gives a call its timeout.
-func Context() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), CallTimeout)
+// Context is the session's context, ended by a profile switch or quit.
+func (e *Env) Context() context.Context {
+	if e == nil || e.Ctx == nil {
+		return context.Background()
+	}
+	return e.Ctx
+}
+
+// CallContext gives a call made for e's session its timeout; it ends
+// sooner if the session does.
+func (e *Env) CallContext(timeout time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(e.Context(), timeout)
 }
 
 // Tab is one tab of the app. Only the root returns a tea.View; tabs draw
@@ -165,9 +192,10 @@ func Confirm(title string, lines []string, typeToConfirm string, onYes tea.Cmd) 
 	}
 }
 
-// SessionMsg tells every tab that the session changed: drop what was
-// loaded and load again.
-type SessionMsg struct{ Env *Env }
+// SessionMsg tells every tab that the root replaced Common's Env (another
+// profile or region, or the world changed): drop what was loaded and load
+// again.
+type SessionMsg struct{}
 
 // RefreshMsg asks the focused tab to load again (ctrl+r).
 type RefreshMsg struct{}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/sluicehq/sluice/backend/inert"
 	"github.com/sluicehq/sluice/keymap"
-	"github.com/sluicehq/sluice/tui/theme"
+	"github.com/sluicehq/sluice/views/theme"
 )
 
 // Answer is what the operator chose.

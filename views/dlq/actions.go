@@ -20,25 +20,11 @@ import (
 	"github.com/sluicehq/sluice/views/progress"
 )
 
-// doneMsg ends a one-shot action: a status line, and whether to load again.
-type doneMsg struct {
-	toDLQ
-	env    int
-	Status common.StatusMsg
-	Reload bool
-}
-
-func (m *Model) onDone(msg doneMsg) tea.Cmd {
-	if msg.env != m.envGen() {
-		return nil
-	}
-	status := msg.Status
-	cmds := []tea.Cmd{func() tea.Msg { return status }}
-	if msg.Reload {
+func (m *Model) onDone(msg common.DoneMsg) tea.Cmd {
+	return msg.Report(m.sessionStamp(), func() tea.Cmd {
 		m.msgs.ClearMarks()
-		cmds = append(cmds, m.reload())
-	}
-	return tea.Batch(cmds...)
+		return m.reload()
+	})
 }
 
 // currentQueue is the queue an action applies to: the one browsed, or the
@@ -61,7 +47,7 @@ func (m *Model) currentQueue() (target, int, bool) {
 
 // actionIDs are the marked messages, else the selected one.
 func (m *Model) actionIDs() []string {
-	if m.showDetail {
+	if m.split.Open() {
 		return []string{m.detailID}
 	}
 	if ids := m.msgs.Marked(); len(ids) > 0 {
@@ -77,8 +63,7 @@ func (m *Model) actionIDs() []string {
 
 // hydratePlanMsg carries what a hydration would do, for the confirmation.
 type hydratePlanMsg struct {
-	toDLQ
-	env   int
+	common.Stamp
 	Queue target
 	IDs   []string
 	Count int
@@ -126,9 +111,9 @@ func (m *Model) planHydrate(t target, ids []string, count int) tea.Cmd {
 		return nil
 	}
 	env := m.env()
-	gen, pipelines, flag := env.Gen, env.Config.Pipelines, env.ArchiveFlag
+	stamp, pipelines, flag := m.sessionStamp(), env.Config.Pipelines, env.ArchiveFlag
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		ref := t.url
 		if ref == "" {
@@ -138,12 +123,12 @@ func (m *Model) planHydrate(t target, ids []string, count int) tea.Cmd {
 		if err == nil && t.url == "" {
 			t.url, err = inventory.QueueURL(ctx, s, t.name)
 		}
-		return hydratePlanMsg{env: gen, Queue: t, IDs: ids, Count: count, Loc: loc, Err: err}
+		return hydratePlanMsg{Stamp: stamp, Queue: t, IDs: ids, Count: count, Loc: loc, Err: err}
 	}
 }
 
 func (m *Model) onHydratePlan(msg hydratePlanMsg) tea.Cmd {
-	if msg.env != m.envGen() {
+	if !msg.Fresh(m.sessionStamp()) {
 		return nil
 	}
 	if msg.Err != nil {
@@ -169,12 +154,8 @@ func (m *Model) onHydratePlan(msg hydratePlanMsg) tea.Cmd {
 		// One line a paragraph: the dialog wraps it to its width.
 		"The records each failure points at are read from the stream and written to the archive, one object each; a message is deleted from the queue only after its objects are read back. Records past retention stay in the queue.",
 	}
-	typed := ""
-	if msg.Count > common.TypeToConfirmOver {
-		typed = msg.Queue.name
-	}
-	m.jobSeq++
-	return common.Confirm("Hydrate "+name+"?", lines, typed, m.hydrateCmd(m.jobSeq, msg))
+	return common.Write{Tab: common.DLQTab, What: "hydrate", Title: "Hydrate " + name + "?", Lines: lines,
+		TypeToConfirm: common.TypeNameOver(msg.Count, msg.Queue.name), Start: m.hydrateCmd(m.jobs.Next(m.env()), msg)}.Ask(m.env())
 }
 
 // jobEvent is one report from a running hydration.
@@ -186,9 +167,9 @@ type jobEvent struct {
 
 // jobStartedMsg says a hydration runs; its reports come through ch.
 type jobStartedMsg struct {
-	toDLQ
-	env    int
-	id     int
+	common.Stamp
+	// job stamps the hydration's reports.
+	job    common.Stamp
 	plan   hydratePlanMsg
 	ch     <-chan jobEvent
 	cancel context.CancelFunc
@@ -196,8 +177,7 @@ type jobStartedMsg struct {
 
 // jobMsg carries the reports that arrived since the last one.
 type jobMsg struct {
-	toDLQ
-	id     int
+	common.Stamp
 	events []jobEvent
 	closed bool
 	ch     <-chan jobEvent
@@ -206,10 +186,11 @@ type jobMsg struct {
 // hydrateCmd starts the hydration when the operator says yes: the work
 // runs in its own goroutine and reports through a channel that waitJob
 // drains, so Update never blocks.
-func (m *Model) hydrateCmd(id int, plan hydratePlanMsg) tea.Cmd {
-	s := m.session()
+func (m *Model) hydrateCmd(stamp common.Stamp, plan hydratePlanMsg) tea.Cmd {
+	env, s := m.env(), m.session()
 	return func() tea.Msg {
-		ctx, cancel := context.WithCancel(context.Background())
+		// The hydration runs until it ends, is stopped, or the session does.
+		ctx, cancel := context.WithCancel(env.Context())
 		ch := make(chan jobEvent, 64)
 		send := func(ev jobEvent) {
 			select {
@@ -224,20 +205,20 @@ func (m *Model) hydrateCmd(id int, plan hydratePlanMsg) tea.Cmd {
 			sum, err := hydrate.Queue(ctx, s, plan.Queue.url, o)
 			send(jobEvent{summary: &sum, err: err})
 		}()
-		return jobStartedMsg{env: plan.env, id: id, plan: plan, ch: ch, cancel: cancel}
+		return jobStartedMsg{Stamp: plan.Stamp, job: stamp, plan: plan, ch: ch, cancel: cancel}
 	}
 }
 
 // waitJob waits for the next report, then takes whatever else is ready.
-func waitJob(id int, ch <-chan jobEvent) tea.Cmd {
+func waitJob(stamp common.Stamp, ch <-chan jobEvent) tea.Cmd {
 	return func() tea.Msg {
 		evs, closed := common.Gather(ch, 256)
-		return jobMsg{id: id, events: evs, closed: closed, ch: ch}
+		return jobMsg{Stamp: stamp, events: evs, closed: closed, ch: ch}
 	}
 }
 
 func (m *Model) onJobStarted(msg jobStartedMsg) tea.Cmd {
-	if msg.env != m.envGen() || m.job != nil {
+	if !msg.Fresh(m.sessionStamp()) || m.job != nil {
 		msg.cancel()
 		return nil
 	}
@@ -245,15 +226,15 @@ func (m *Model) onJobStarted(msg jobStartedMsg) tea.Cmd {
 	if msg.plan.IDs != nil {
 		total = len(msg.plan.IDs)
 	}
-	m.job = &job{id: msg.id, queue: msg.plan.Queue.name, url: msg.plan.Queue.url, loc: msg.plan.Loc, cancel: msg.cancel,
+	m.job = &job{stamp: msg.job, queue: msg.plan.Queue.name, url: msg.plan.Queue.url, loc: msg.plan.Loc, cancel: msg.cancel,
 		started: m.o.now(), bar: progress.Model{Label: "hydrate " + msg.plan.Queue.name, Total: total, Styles: m.c.Styles}}
 	m.layout()
-	return waitJob(msg.id, msg.ch)
+	return waitJob(msg.job, msg.ch)
 }
 
 func (m *Model) onJob(msg jobMsg) tea.Cmd {
 	j := m.job
-	if j == nil || msg.id != j.id {
+	if j == nil || !msg.Fresh(j.stamp) {
 		return nil
 	}
 	for _, ev := range msg.events {
@@ -289,7 +270,7 @@ func (m *Model) onJob(msg jobMsg) tea.Cmd {
 		m.layout()
 		return tea.Batch(common.Status(common.Warning, "hydrate "+j.queue+": stopped"), m.reload())
 	}
-	return waitJob(j.id, msg.ch)
+	return waitJob(j.stamp, msg.ch)
 }
 
 func hydrateSummary(j *job, sum hydrate.Summary, err error) tea.Cmd {
@@ -324,21 +305,18 @@ func hydrateSummary(j *job, sum hydrate.Summary, err error) tea.Cmd {
 // --- redrive ---
 
 type redriveStartedMsg struct {
-	toDLQ
-	env    int
+	common.Stamp
 	Queue  target
 	Handle string
 	Err    error
 }
 
 type redriveTickMsg struct {
-	toDLQ
-	gen int
+	common.Stamp
 }
 
 type redriveTasksMsg struct {
-	toDLQ
-	gen   int
+	common.Stamp
 	Tasks []bdlq.MoveTask
 	Err   error
 }
@@ -399,87 +377,84 @@ func (m *Model) startRedrive() tea.Cmd {
 		"",
 		"An SQS message move task moves them at SQS's pace; the progress shows here.",
 	}
-	typed := ""
-	if n > common.TypeToConfirmOver {
-		typed = t.name
-	}
 	s := m.session()
-	env := m.envGen()
-	return common.Confirm("Redrive "+inert.Line(t.name)+"?", lines, typed, func() tea.Msg {
-		ctx, cancel := common.Context()
+	stamp := m.sessionStamp()
+	env := m.env()
+	start := func() tea.Msg {
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		if t.arn == "" {
 			url := t.url
 			var err error
 			if url == "" {
 				if url, err = inventory.QueueURL(ctx, s, t.name); err != nil {
-					return redriveStartedMsg{env: env, Queue: t, Err: err}
+					return redriveStartedMsg{Stamp: stamp, Queue: t, Err: err}
 				}
 			}
 			if t.arn, err = inventory.QueueARN(ctx, s, url); err != nil {
-				return redriveStartedMsg{env: env, Queue: t, Err: err}
+				return redriveStartedMsg{Stamp: stamp, Queue: t, Err: err}
 			}
 		}
 		h, err := bdlq.StartRedrive(ctx, s, t.arn, "", 0)
-		return redriveStartedMsg{env: env, Queue: t, Handle: h, Err: err}
-	})
+		return redriveStartedMsg{Stamp: stamp, Queue: t, Handle: h, Err: err}
+	}
+	return common.Write{Tab: common.DLQTab, What: "redrive", Title: "Redrive " + inert.Line(t.name) + "?", Lines: lines,
+		TypeToConfirm: common.TypeNameOver(n, t.name), Start: start}.Ask(m.env())
 }
 
 func (m *Model) onRedriveStarted(msg redriveStartedMsg) tea.Cmd {
-	if msg.env != m.envGen() {
+	if !msg.Fresh(m.sessionStamp()) {
 		return nil
 	}
 	if msg.Err != nil {
 		return common.Fail(msg.Err, nil)
 	}
-	gen := 1
-	if m.redrive != nil {
-		gen = m.redrive.gen + 1
-	}
-	m.redrive = &redriveState{gen: gen, queue: msg.Queue.name, arn: msg.Queue.arn, handle: msg.Handle, started: m.o.now(),
+	stamp := m.redrives.Next(m.env())
+	m.redrive = &redriveState{stamp: stamp, queue: msg.Queue.name, arn: msg.Queue.arn, handle: msg.Handle, started: m.o.now(),
 		bar: progress.Model{Label: "redrive " + msg.Queue.name, Total: -1, Styles: m.c.Styles}}
 	m.layout()
-	return tea.Batch(common.Status(common.Info, "redrive of "+inert.Line(msg.Queue.name)+" started"), m.tick(gen))
+	return tea.Batch(common.Status(common.Info, "redrive of "+inert.Line(msg.Queue.name)+" started"), m.tick(stamp))
 }
 
-func (m *Model) tick(gen int) tea.Cmd {
-	return tea.Tick(m.o.poll, func(time.Time) tea.Msg { return redriveTickMsg{gen: gen} })
+func (m *Model) tick(stamp common.Stamp) tea.Cmd {
+	return tea.Tick(m.o.poll, func(time.Time) tea.Msg { return redriveTickMsg{stamp} })
 }
 
 func (m *Model) onRedriveTick(msg redriveTickMsg) tea.Cmd {
 	r := m.redrive
 	s := m.session()
-	if r == nil || msg.gen != r.gen || s == nil {
+	if r == nil || !msg.Fresh(r.stamp) || s == nil {
 		return nil
 	}
-	arn, gen := r.arn, r.gen
+	arn, stamp := r.arn, r.stamp
+	env := m.env()
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		tasks, err := bdlq.MoveTasks(ctx, s, arn)
-		return redriveTasksMsg{gen: gen, Tasks: tasks, Err: err}
+		return redriveTasksMsg{Stamp: stamp, Tasks: tasks, Err: err}
 	}
 }
 
 func (m *Model) onRedriveTasks(msg redriveTasksMsg) tea.Cmd {
 	r := m.redrive
-	if r == nil || msg.gen != r.gen {
+	if r == nil || !msg.Fresh(r.stamp) {
 		return nil
 	}
 	if msg.Err != nil {
 		// Keep following: a lost poll is not a lost redrive.
-		return tea.Batch(common.Fail(msg.Err, nil), m.tick(r.gen))
+		return tea.Batch(common.Fail(msg.Err, nil), m.tick(r.stamp))
 	}
 	task, ok := followed(msg.Tasks, r.handle)
 	if !ok {
-		return m.tick(r.gen)
+		return m.tick(r.stamp)
 	}
 	r.bar.Done, r.bar.Total = int(task.Moved), int(task.ToMove)
 	if el := m.o.now().Sub(r.started).Seconds(); el > 0 && task.Moved > 0 {
 		r.bar.Rate = float64(task.Moved) / el
 	}
 	if !task.Done() {
-		return m.tick(r.gen)
+		return m.tick(r.stamp)
 	}
 	m.redrive = nil
 	m.layout()
@@ -539,28 +514,24 @@ func (m *Model) deleteMessages() tea.Cmd {
 		lines = append(lines, fmt.Sprintf("  … and %d more", len(ids)-len(shown)))
 	}
 	lines = append(lines, "", "Deleted messages cannot be brought back.")
-	typed := ""
-	if len(ids) > common.TypeToConfirmOver {
-		typed = t.name
-	}
-	s, env := m.session(), m.envGen()
+	s := m.session()
 	ids = append([]string(nil), ids...)
-	return common.Confirm("Delete from "+inert.Line(t.name)+"?", lines, typed, func() tea.Msg {
-		ctx, cancel := common.Context()
-		defer cancel()
-		res, err := bdlq.DeleteByID(ctx, s, t.url, ids)
-		if err != nil {
-			// The error names the queue and what was being deleted.
-			return doneMsg{env: env, Status: common.StatusMsg{Text: err.Error(), Level: common.Failure}, Reload: true}
-		}
-		text := fmt.Sprintf("deleted %s from %s", plural(len(res.Deleted), "message"), t.name)
-		level := common.Success
-		if len(res.Failed) > 0 || len(res.NotFound) > 0 {
-			level = common.Warning
-			text += fmt.Sprintf("; %d failed, %d not found", len(res.Failed), len(res.NotFound))
-		}
-		return doneMsg{env: env, Status: common.StatusMsg{Text: text, Level: level}, Reload: true}
-	})
+	return common.Write{Tab: common.DLQTab, What: "delete", Title: "Delete from " + inert.Line(t.name) + "?", Lines: lines,
+		TypeToConfirm: common.TypeNameOver(len(ids), t.name),
+		Do: func(ctx context.Context) common.StatusMsg {
+			res, err := bdlq.DeleteByID(ctx, s, t.url, ids)
+			if err != nil {
+				// The error names the queue and what was being deleted.
+				return common.StatusMsg{Text: err.Error(), Level: common.Failure}
+			}
+			text := fmt.Sprintf("deleted %s from %s", plural(len(res.Deleted), "message"), t.name)
+			level := common.Success
+			if len(res.Failed) > 0 || len(res.NotFound) > 0 {
+				level = common.Warning
+				text += fmt.Sprintf("; %d failed, %d not found", len(res.Failed), len(res.NotFound))
+			}
+			return common.StatusMsg{Text: text, Level: level}
+		}}.Ask(m.env())
 }
 
 func (m *Model) purge() tea.Cmd {
@@ -577,29 +548,25 @@ func (m *Model) purge() tea.Cmd {
 		"",
 		"SQS cannot undo a purge. Type the queue's name to go on.",
 	}
-	s, env := m.session(), m.envGen()
-	return common.Confirm("Purge "+inert.Line(t.name)+"?", lines, t.name, func() tea.Msg {
-		ctx, cancel := common.Context()
-		defer cancel()
-		url := t.url
-		var err error
-		if url == "" {
-			url, err = inventory.QueueURL(ctx, s, t.name)
-		}
-		if err == nil {
-			err = bdlq.Purge(ctx, s, url)
-		}
-		if err != nil {
-			return doneMsg{env: env, Status: common.StatusMsg{Text: "purge " + t.name + ": " + err.Error(), Level: common.Failure}, Reload: true}
-		}
-		return doneMsg{env: env, Status: common.StatusMsg{Text: "purged " + t.name, Level: common.Success}, Reload: true}
-	})
+	s := m.session()
+	return common.Write{Tab: common.DLQTab, What: "purge", Title: "Purge " + inert.Line(t.name) + "?", Lines: lines, TypeToConfirm: t.name,
+		Do: func(ctx context.Context) common.StatusMsg {
+			url := t.url
+			var err error
+			if url == "" {
+				url, err = inventory.QueueURL(ctx, s, t.name)
+			}
+			if err == nil {
+				err = bdlq.Purge(ctx, s, url)
+			}
+			if err != nil {
+				return common.StatusMsg{Text: "purge " + t.name + ": " + err.Error(), Level: common.Failure}
+			}
+			return common.StatusMsg{Text: "purged " + t.name, Level: common.Success}
+		}}.Ask(m.env())
 }
 
 // --- export, trace, copy ---
-
-// exportTimeout bounds an export, which may read up to MaxBrowse messages.
-const exportTimeout = 5 * time.Minute
 
 func (m *Model) export() tea.Cmd {
 	t, _, ok := m.currentQueue()
@@ -610,29 +577,30 @@ func (m *Model) export() tea.Cmd {
 	if s == nil {
 		return nil
 	}
-	env := m.envGen()
+	env, stamp := m.env(), m.sessionStamp()
 	name := safeFileName(t.name) + "-" + m.o.now().UTC().Format("20060102T150405Z") + ".jsonl"
 	path := filepath.Join(m.o.exportDir, name)
 	return tea.Batch(common.Status(common.Info, "exporting "+inert.Line(t.name)+"…"), func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), exportTimeout)
+		// An export may read up to MaxBrowse messages.
+		ctx, cancel := env.CallContext(common.BulkTimeout)
 		defer cancel()
 		url := t.url
 		var err error
 		if url == "" {
 			if url, err = inventory.QueueURL(ctx, s, t.name); err != nil {
-				return doneMsg{env: env, Status: common.StatusMsg{Text: "export " + t.name + ": " + err.Error(), Level: common.Failure}}
+				return common.DoneMsg{Stamp: stamp, Status: common.StatusMsg{Text: "export " + t.name + ": " + err.Error(), Level: common.Failure}}
 			}
 		}
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 		if err != nil {
-			return doneMsg{env: env, Status: common.StatusMsg{Text: "export " + t.name + ": " + err.Error(), Level: common.Failure}}
+			return common.DoneMsg{Stamp: stamp, Status: common.StatusMsg{Text: "export " + t.name + ": " + err.Error(), Level: common.Failure}}
 		}
 		res, err := bdlq.Export(ctx, s, url, f, bdlq.BrowseOptions{})
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
-			return doneMsg{env: env, Status: common.StatusMsg{Text: "export " + t.name + " to " + path + ": " + err.Error(), Level: common.Failure}}
+			return common.DoneMsg{Stamp: stamp, Status: common.StatusMsg{Text: "export " + t.name + " to " + path + ": " + err.Error(), Level: common.Failure}}
 		}
 		abs, aerr := filepath.Abs(path)
 		if aerr != nil {
@@ -642,7 +610,7 @@ func (m *Model) export() tea.Cmd {
 		if len(res.Messages) > 0 {
 			text += " (receive counts raised by one)"
 		}
-		return doneMsg{env: env, Status: common.StatusMsg{Text: text, Level: common.Success}}
+		return common.DoneMsg{Stamp: stamp, Status: common.StatusMsg{Text: text, Level: common.Success}}
 	})
 }
 

@@ -19,11 +19,10 @@ import (
 
 // browseMsg carries what a browse saw.
 type browseMsg struct {
-	toDLQ
-	env, gen int
-	Queue    target
-	Result   bdlq.BrowseResult
-	Err      error
+	common.Stamp
+	Queue  target
+	Result bdlq.BrowseResult
+	Err    error
 }
 
 // openRow browses the listed queue at url.
@@ -68,20 +67,21 @@ func (m *Model) enter(t target) tea.Cmd {
 // browse reads the current queue's first page of messages and releases
 // them at once.
 func (m *Model) browse() tea.Cmd {
-	m.browseGen++
+	stamp := m.browses.Next(m.env())
 	s := m.session()
 	if s == nil {
 		return nil
 	}
 	m.browseLoading = true
-	env, gen, t := m.envGen(), m.browseGen, m.cur
+	t := m.cur
+	env := m.env()
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		if t.url == "" {
 			url, err := inventory.QueueURL(ctx, s, t.name)
 			if err != nil {
-				return browseMsg{env: env, gen: gen, Queue: t, Err: fmt.Errorf("browse %s: %w", t.name, err)}
+				return browseMsg{Stamp: stamp, Queue: t, Err: fmt.Errorf("browse %s: %w", t.name, err)}
 			}
 			t.url = url
 		}
@@ -89,12 +89,12 @@ func (m *Model) browse() tea.Cmd {
 		if t.arn == "" {
 			t.arn = res.Queue.ARN
 		}
-		return browseMsg{env: env, gen: gen, Queue: t, Result: res, Err: err}
+		return browseMsg{Stamp: stamp, Queue: t, Result: res, Err: err}
 	}
 }
 
 func (m *Model) onBrowse(msg browseMsg) tea.Cmd {
-	if msg.env != m.envGen() || msg.gen != m.browseGen {
+	if !m.browses.Fresh(msg.Stamp, m.env()) {
 		return nil
 	}
 	m.browseLoading = false
@@ -116,7 +116,7 @@ func (m *Model) onBrowse(msg browseMsg) tea.Cmd {
 		}
 	}
 	m.layout()
-	if m.showDetail {
+	if m.split.Open() {
 		if x, ok := m.byID[m.detailID]; ok {
 			m.setDetail(x)
 		} else {
@@ -247,7 +247,7 @@ func SeqRange(start, end string) string {
 
 // selected is the message under the cursor (or in the detail).
 func (m *Model) selected() (bdlq.Message, bool) {
-	if m.showDetail {
+	if m.split.Open() {
 		x, ok := m.byID[m.detailID]
 		return x, ok
 	}
@@ -268,7 +268,7 @@ func (m *Model) openDetail() {
 		return
 	}
 	m.setDetail(x)
-	m.showDetail = true
+	m.split.Show()
 	m.layout()
 }
 

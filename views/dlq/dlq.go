@@ -18,6 +18,7 @@ import (
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/jsonview"
 	"github.com/sluicehq/sluice/views/progress"
+	"github.com/sluicehq/sluice/views/split"
 	"github.com/sluicehq/sluice/views/table"
 )
 
@@ -66,18 +67,20 @@ type Model struct {
 	c *common.Common
 	o options
 
-	level      level
-	list       table.Model
-	msgs       table.Model
-	detail     jsonview.Model
-	showDetail bool
-	detailID   string
+	level  level
+	list   table.Model
+	msgs   table.Model
+	detail jsonview.Model
+	// split lays the messages and a message's detail out.
+	split    split.Model
+	detailID string
 
 	// The list.
-	dlqs        []inventory.DLQ
-	notes       []string
-	metrics     map[string]queueMetrics // by queue name
-	listGen     int
+	dlqs    []inventory.DLQ
+	notes   []string
+	metrics map[string]queueMetrics // by queue name
+	// lists stamps each listing (and the metrics read for it).
+	lists       common.Requests
 	listLoading bool
 	listLoaded  bool
 	// listPartial is set while the list shows the declared DLQs alone,
@@ -90,14 +93,16 @@ type Model struct {
 	res           bdlq.BrowseResult
 	byID          map[string]bdlq.Message
 	previews      map[string]string // payload previews by message id
-	browseGen     int
+	browses       common.Requests
 	browseLoading bool
 	browseErr     string
 
 	// Long work.
-	jobSeq  int
-	job     *job
-	redrive *redriveState
+	// jobs stamps each hydration, redrives each redrive followed.
+	jobs     common.Requests
+	redrives common.Requests
+	job      *job
+	redrive  *redriveState
 
 	width, height int
 }
@@ -108,7 +113,7 @@ func New(c *common.Common, opts ...Option) *Model {
 	for _, f := range opts {
 		f(&o)
 	}
-	m := &Model{c: c, o: o, metrics: map[string]queueMetrics{}, byID: map[string]bdlq.Message{}, previews: map[string]string{}}
+	m := &Model{c: c, o: o, lists: common.NewRequests(common.DLQTab), browses: common.NewRequests(common.DLQTab), jobs: common.NewRequests(common.DLQTab), redrives: common.NewRequests(common.DLQTab), metrics: map[string]queueMetrics{}, byID: map[string]bdlq.Message{}, previews: map[string]string{}}
 	m.list = table.New(c.Styles, &c.Keys.List, listColumns())
 	m.list.SetEmpty("looking for dead-letter queues…") // until a listing says otherwise
 	m.msgs = table.New(c.Styles, &c.Keys.List, messageColumns(80, true, false))
@@ -118,15 +123,10 @@ func New(c *common.Common, opts ...Option) *Model {
 	return m
 }
 
-// toDLQ routes a message to this tab.
-type toDLQ struct{}
-
-func (toDLQ) RouteTo() common.TabID { return common.DLQTab }
-
 // reloadMsg is the retry of a failed load.
-type reloadMsg struct{ toDLQ }
+type reloadMsg struct{ common.Stamp }
 
-func reloadCmd() tea.Msg { return reloadMsg{} }
+func reloadCmd() tea.Msg { return reloadMsg{common.Stamp{Tab: common.DLQTab}} }
 
 func (m *Model) ID() common.TabID { return common.DLQTab }
 func (m *Model) Title() string    { return "DLQs" }
@@ -138,7 +138,9 @@ func (m *Model) env() *common.Env { return m.c.Environment() }
 
 func (m *Model) session() *backend.Session { return m.env().Session }
 
-func (m *Model) envGen() int { return m.env().Gen }
+// sessionStamp is what a reply good for the whole session carries (an
+// action's outcome, a plan to confirm).
+func (m *Model) sessionStamp() common.Stamp { return common.SessionStamp(common.DLQTab, m.env()) }
 
 // Capturing is true while a filter is typed.
 func (m *Model) Capturing() bool {
@@ -203,7 +205,7 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, m.onRedriveTick(msg)
 	case redriveTasksMsg:
 		return m, m.onRedriveTasks(msg)
-	case doneMsg:
+	case common.DoneMsg:
 		return m, m.onDone(msg)
 	}
 	return m, nil
@@ -236,11 +238,12 @@ func (m *Model) resetSession() tea.Cmd {
 
 // back leaves the browse (and the detail) for the list.
 func (m *Model) back(toList bool) {
-	m.showDetail = false
+	m.split.Hide()
 	m.detail.Clear()
+	m.layout() // the messages get their whole width back
 	if toList {
 		m.level = levelList
-		m.browseGen++ // answers to the old browse are dropped
+		m.browses.Drop() // answers to the old browse are dropped
 		m.browseLoading = false
 	}
 }
@@ -249,7 +252,7 @@ func (m *Model) back(toList bool) {
 func (m *Model) forward(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	switch {
-	case m.showDetail:
+	case m.split.Open():
 		m.detail, cmd = m.detail.Update(msg)
 	case m.level == levelBrowse:
 		m.msgs, cmd = m.msgs.Update(msg)
@@ -267,7 +270,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, l.Back):
 		switch {
-		case m.showDetail:
+		case m.split.Open():
 			m.back(false)
 		case m.level == levelBrowse && m.msgs.Filter() != "":
 			return m.forward(msg)
@@ -278,7 +281,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case key.Matches(msg, l.Open):
-		if m.showDetail {
+		if m.split.Open() {
 			return nil
 		}
 		if m.level == levelList {
@@ -302,7 +305,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Export):
 		return m.export()
 	case key.Matches(msg, k.Select):
-		if m.level == levelBrowse && !m.showDetail && !m.env().ReadOnly() {
+		if m.level == levelBrowse && !m.split.Open() && !m.env().ReadOnly() {
 			m.msgs.ToggleMark()
 			m.msgs.SetCursor(m.msgs.Cursor() + 1)
 		}
@@ -321,7 +324,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	ro := m.env().ReadOnly()
 	var out []key.Binding
 	switch {
-	case m.showDetail:
+	case m.split.Open():
 		out = []key.Binding{l.Back, l.Up, l.Down, l.PageDown, l.Copy, l.Trace}
 		if !ro {
 			out = append(out, k.Hydrate, k.Delete)
@@ -356,7 +359,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 
 // job is a hydration running in the background.
 type job struct {
-	id       int
+	stamp    common.Stamp
 	queue    string
 	url      string
 	loc      backend.ArchiveLocation
@@ -372,7 +375,7 @@ type job struct {
 
 // redriveState follows a redrive's move task.
 type redriveState struct {
-	gen     int
+	stamp   common.Stamp
 	queue   string
 	arn     string
 	handle  string

@@ -90,7 +90,7 @@ func TestDetailShowsTheBodyAndTheParsedFailure(t *testing.T) {
 	m := New(newCommon(sc.s, 160, 40, true))
 	drive(t, m, m.Init())
 	press(t, m, "enter", "enter")
-	if !m.showDetail {
+	if !m.split.Open() {
 		t.Fatal("no detail")
 	}
 	view := ansi.Strip(m.View())
@@ -111,8 +111,12 @@ func TestDetailShowsTheBodyAndTheParsedFailure(t *testing.T) {
 		t.Fatalf("trace %+v", tr)
 	}
 	press(t, m, "esc")
-	if m.showDetail || m.level != levelBrowse {
+	if m.split.Open() || m.level != levelBrowse {
 		t.Fatal("esc did not close the detail")
+	}
+	// Closed, the detail gives the messages their whole width back.
+	if w := ansi.StringWidth(strings.Split(m.msgs.View(), "\n")[0]); w != 160 {
+		t.Fatalf("after the detail closed, the messages are %d wide, want 160", w)
 	}
 }
 
@@ -191,13 +195,14 @@ func TestHydrateAllShowsProgressThenASummary(t *testing.T) {
 }
 
 func TestBulkActionsOverAHundredNeedTheNameTyped(t *testing.T) {
-	m := New(newCommon(nil, 80, 24, true))
-	_, cmd := m.Update(hydratePlanMsg{env: 1, Queue: target{name: "big-dlq", url: "u"}, Count: 101, Loc: backend.ArchiveLocation{Bucket: "b", Prefix: "p/"}})
+	// A read-write session: the write helper refuses before asking without one.
+	m := New(newCommon(newScene(t, 0).s, 80, 24, true))
+	_, cmd := m.Update(hydratePlanMsg{Stamp: m.sessionStamp(), Queue: target{name: "big-dlq", url: "u"}, Count: 101, Loc: backend.ArchiveLocation{Bucket: "b", Prefix: "p/"}})
 	c, ok := cmd().(common.ConfirmRequest)
 	if !ok || c.TypeToConfirm != "big-dlq" {
 		t.Fatalf("%+v", c)
 	}
-	_, cmd = m.Update(hydratePlanMsg{env: 1, Queue: target{name: "small-dlq", url: "u"}, Count: 100, Loc: backend.ArchiveLocation{Bucket: "b"}})
+	_, cmd = m.Update(hydratePlanMsg{Stamp: m.sessionStamp(), Queue: target{name: "small-dlq", url: "u"}, Count: 100, Loc: backend.ArchiveLocation{Bucket: "b"}})
 	if c := cmd().(common.ConfirmRequest); c.TypeToConfirm != "" {
 		t.Fatalf("typed for 100: %+v", c)
 	}
@@ -377,11 +382,15 @@ func TestReadOnlyOffersNoWrite(t *testing.T) {
 
 func TestStaleAnswersAreDropped(t *testing.T) {
 	m := New(newCommon(nil, 80, 24, true))
-	m.Update(listMsg{env: 1, gen: m.listGen + 5})
+	stale := m.lists.Current(m.env())
+	stale.Gen += 5
+	m.Update(listMsg{Stamp: stale})
 	if m.listLoaded {
 		t.Error("a stale list was taken")
 	}
-	m.Update(listMsg{env: 0, gen: m.listGen})
+	otherSession := m.lists.Current(m.env())
+	otherSession.Session = 0
+	m.Update(listMsg{Stamp: otherSession})
 	if m.listLoaded {
 		t.Error("an answer for another session was taken")
 	}

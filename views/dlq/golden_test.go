@@ -2,13 +2,11 @@ package dlq
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/sluicehq/sluice/backend"
 	bdlq "github.com/sluicehq/sluice/backend/dlq"
@@ -21,8 +19,6 @@ import (
 // evil is what a hostile payload or name may hold: a screen clear and an
 // OSC 52 clipboard write.
 const evil = "\x1b[2J\x1b]52;c;aGk=\x07"
-
-var sizes = []struct{ w, h int }{{80, 24}, {160, 48}}
 
 func fixedDLQs() []inventory.DLQ {
 	return []inventory.DLQ{
@@ -77,118 +73,78 @@ func fixedBrowse() bdlq.BrowseResult {
 }
 
 // fixedModel is the tab fed the messages its commands would produce.
-func fixedModel(t *testing.T, w, h int, dark bool) *Model {
+func fixedModel(t *testing.T, w, h int) *Model {
 	t.Helper()
-	m := New(newCommon(&backend.Session{}, w, h, dark), WithClock(func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) }))
+	m := New(newCommon(&backend.Session{}, w, h, true), WithClock(func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) }))
 	m.Init()
-	m.Update(listMsg{env: 1, gen: m.listGen, List: inventory.DLQList{DLQs: fixedDLQs()}})
-	m.Update(metricsMsg{env: 1, gen: m.listGen, Metrics: fixedMetrics()})
+	m.Update(listMsg{Stamp: m.lists.Current(m.env()), List: inventory.DLQList{DLQs: fixedDLQs()}})
+	m.Update(metricsMsg{Stamp: m.lists.Current(m.env()), Metrics: fixedMetrics()})
 	return m
 }
 
 func (m *Model) browsed(t *testing.T) {
 	t.Helper()
 	m.Update(common.OpenMsg{Tab: common.DLQTab, Target: "orders-dlq"})
-	m.Update(browseMsg{env: 1, gen: m.browseGen, Queue: target{name: "orders-dlq", url: fixedDLQs()[0].Queue.URL, arn: fixedDLQs()[0].Queue.ARN}, Result: fixedBrowse()})
-}
-
-// checkView asserts the view's size and that nothing from data reaches
-// the terminal as an escape sequence, then compares it with its golden.
-// loopbackPorts are the ports test servers picked (Linux's ephemeral
-// ports have five digits, so the layout keeps its widths): a failure that
-// names the endpoint it could not reach reads the same in every run.
-var loopbackPorts = regexp.MustCompile(`(127\.0\.0\.1:)[0-9]{5}`)
-
-func checkView(t *testing.T, m *Model, w, h int) {
-	t.Helper()
-	view := m.View()
-	for _, bad := range []string{"\x1b[2J", "\x1b]52", "\x07"} {
-		if strings.Contains(view, bad) {
-			t.Fatalf("view holds a live %q", bad)
-		}
-	}
-	plain := loopbackPorts.ReplaceAllString(ansi.Strip(view), "${1}PPPPP")
-	lines := strings.Split(plain, "\n")
-	if len(lines) != h {
-		t.Fatalf("%d lines, want %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if ansi.StringWidth(l) != w {
-			t.Fatalf("line %d is %d wide, want %d: %q", i, ansi.StringWidth(l), w, l)
-		}
-	}
-	golden.RequireEqual(t, []byte(plain))
-}
-
-func eachSize(t *testing.T, f func(t *testing.T, w, h int, dark bool)) {
-	for _, s := range sizes {
-		for _, dark := range []bool{true, false} {
-			name := fmt.Sprintf("%dx%d-light", s.w, s.h)
-			if dark {
-				name = fmt.Sprintf("%dx%d-dark", s.w, s.h)
-			}
-			t.Run(name, func(t *testing.T) { f(t, s.w, s.h, dark) })
-		}
-	}
+	m.Update(browseMsg{Stamp: m.browses.Current(m.env()), Queue: target{name: "orders-dlq", url: fixedDLQs()[0].Queue.URL, arn: fixedDLQs()[0].Queue.ARN}, Result: fixedBrowse()})
 }
 
 func TestGoldenList(t *testing.T) {
-	eachSize(t, func(t *testing.T, w, h int, dark bool) {
-		m := fixedModel(t, w, h, dark)
+	viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+		m := fixedModel(t, w, h)
 		view := ansi.Strip(m.View())
 		if w >= 160 && !strings.Contains(view, `charge\x1b[2J\x1b]52;c;aGk=\x07`) {
 			t.Errorf("the hostile source is not shown inert:\n%s", view)
 		}
-		checkView(t, m, w, h)
+		viewtest.Golden(t, m.View(), w, h)
 	})
 }
 
 func TestGoldenBrowse(t *testing.T) {
-	eachSize(t, func(t *testing.T, w, h int, dark bool) {
-		m := fixedModel(t, w, h, dark)
+	viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+		m := fixedModel(t, w, h)
 		m.browsed(t)
 		m.Update(viewtest.Key("space"))
-		checkView(t, m, w, h)
+		viewtest.Golden(t, m.View(), w, h)
 	})
 }
 
 func TestGoldenDetail(t *testing.T) {
-	eachSize(t, func(t *testing.T, w, h int, dark bool) {
-		m := fixedModel(t, w, h, dark)
+	viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+		m := fixedModel(t, w, h)
 		m.browsed(t)
 		m.Update(viewtest.Key("enter"))
-		checkView(t, m, w, h)
+		viewtest.Golden(t, m.View(), w, h)
 	})
 }
 
 func TestGoldenHostilePayloadDetail(t *testing.T) {
-	eachSize(t, func(t *testing.T, w, h int, dark bool) {
-		m := fixedModel(t, w, h, dark)
+	viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+		m := fixedModel(t, w, h)
 		m.browsed(t)
 		m.Update(viewtest.Key("G"))
 		m.Update(viewtest.Key("enter"))
 		if !strings.Contains(ansi.Strip(m.View()), `\x1b[2J`) {
 			t.Errorf("the escape is not shown:\n%s", ansi.Strip(m.View()))
 		}
-		checkView(t, m, w, h)
+		viewtest.Golden(t, m.View(), w, h)
 	})
 }
 
 func TestGoldenProgress(t *testing.T) {
-	eachSize(t, func(t *testing.T, w, h int, dark bool) {
-		m := fixedModel(t, w, h, dark)
+	viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+		m := fixedModel(t, w, h)
 		m.browsed(t)
-		m.job = &job{id: 1, queue: "orders-dlq", cancel: func() {}}
+		m.job = &job{queue: "orders-dlq", cancel: func() {}}
 		m.job.bar.Label, m.job.bar.Total, m.job.bar.Done, m.job.bar.Failed, m.job.bar.Rate = "hydrate orders-dlq", 12, 5, 1, 2.5
 		m.layout()
-		checkView(t, m, w, h)
+		viewtest.Golden(t, m.View(), w, h)
 	})
 }
 
 func TestEverySizeIsExact(t *testing.T) {
 	for _, w := range []int{12, 40, 80, 119, 120, 200} {
 		for _, h := range []int{3, 6, 24} {
-			m := fixedModel(t, w, h, true)
+			m := fixedModel(t, w, h)
 			check := func(what string) {
 				t.Helper()
 				lines := strings.Split(ansi.Strip(m.View()), "\n")
@@ -204,7 +160,7 @@ func TestEverySizeIsExact(t *testing.T) {
 			check("list")
 			m.browsed(t)
 			check("browse")
-			m.job = &job{id: 1, cancel: func() {}}
+			m.job = &job{cancel: func() {}}
 			m.job.bar.Label, m.job.bar.Total = "hydrate", 3
 			m.layout()
 			check("progress")
@@ -215,12 +171,12 @@ func TestEverySizeIsExact(t *testing.T) {
 }
 
 func TestAMebibytePayloadStaysOnOneCutLine(t *testing.T) {
-	m := fixedModel(t, 120, 30, true)
+	m := fixedModel(t, 120, 30)
 	m.Update(common.OpenMsg{Tab: common.DLQTab, Target: "orders-dlq"})
 	big := `{"blob":"` + strings.Repeat("x", 1<<20) + `"}`
 	res := fixedBrowse()
 	res.Messages = append(res.Messages, bdlq.Message{ID: "big", Body: big, SentAt: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)})
-	m.Update(browseMsg{env: 1, gen: m.browseGen, Queue: target{name: "orders-dlq"}, Result: res})
+	m.Update(browseMsg{Stamp: m.browses.Current(m.env()), Queue: target{name: "orders-dlq"}, Result: res})
 	// How fast this draws is BenchmarkView's business; here, that each
 	// frame stays the screen's size.
 	m.SetSize(120, 30)

@@ -16,9 +16,7 @@ import (
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/backendtest"
-	"github.com/sluicehq/sluice/keymap"
 	"github.com/sluicehq/sluice/localengine/enginetest"
-	"github.com/sluicehq/sluice/tui/theme"
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/viewtest"
 )
@@ -117,50 +115,22 @@ func (sc *scene) objects() []string {
 }
 
 func newCommon(s *backend.Session, width, height int, dark bool) *common.Common {
-	st := theme.New(theme.Light(), false)
-	if dark {
-		st = theme.New(theme.Dark(), false)
-	}
-	km := keymap.Default()
-	return &common.Common{Width: width, Height: height, Styles: &st, Keys: &km, Env: &common.Env{Session: s, Gen: 1}}
+	return viewtest.NewCommon(&common.Env{Session: s}, width, height, dark)
 }
 
-// drive runs cmd and every command the tab answers with, feeding the tab
-// its own messages, and returns what it sent to the root.
+// drive runs cmd as the program would and returns what the tab sent the
+// root.
 func drive(t *testing.T, m *Model, cmd tea.Cmd) []tea.Msg {
 	t.Helper()
-	var out []tea.Msg
-	queue := []tea.Cmd{cmd}
-	for steps := 0; len(queue) > 0; steps++ {
-		if steps > 100000 {
-			t.Fatal("the tab never settles")
-		}
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		switch msg := c().(type) {
-		case nil:
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		case common.StatusMsg, common.ConfirmRequest, common.TraceMsg, common.CopyMsg, common.OpenMsg:
-			out = append(out, msg)
-		default:
-			_, next := m.Update(msg)
-			queue = append(queue, next)
-		}
-	}
-	return out
+	d := viewtest.NewDriver(t, m)
+	d.Run(cmd)
+	return d.Out
 }
 
-// press sends keys to the tab and drives what they start.
+// press presses keys and returns what the tab sent the root.
 func press(t *testing.T, m *Model, keys ...string) []tea.Msg {
 	t.Helper()
-	var out []tea.Msg
-	for _, k := range keys {
-		_, cmd := m.Update(viewtest.Key(k))
-		out = append(out, drive(t, m, cmd)...)
-	}
-	return out
+	d := viewtest.NewDriver(t, m)
+	d.Press(keys...)
+	return d.Out
 }

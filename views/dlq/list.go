@@ -22,9 +22,8 @@ import (
 
 // listMsg carries the DLQs found.
 type listMsg struct {
-	toDLQ
-	env, gen int
-	List     inventory.DLQList
+	common.Stamp
+	List inventory.DLQList
 }
 
 // queueMetrics is what the list shows of a queue's last hour.
@@ -46,12 +45,11 @@ const sparkCells = 12
 // metricsMsg carries the metrics of a few queues; next is the index of the
 // queues to read after them.
 type metricsMsg struct {
-	toDLQ
-	env, gen int
-	Metrics  map[string]queueMetrics
-	next     int
-	names    []string
-	Err      error
+	common.Stamp
+	Metrics map[string]queueMetrics
+	next    int
+	names   []string
+	Err     error
 }
 
 // metricsBatch is how many queues' metrics are read at once.
@@ -60,9 +58,8 @@ const metricsBatch = 6
 // declaredMsg carries the DLQs the config declares, read alone and fast,
 // shown until the whole listing (a listMsg of the same gen) arrives.
 type declaredMsg struct {
-	toDLQ
-	env, gen int
-	List     inventory.DLQList
+	common.Stamp
+	List inventory.DLQList
 }
 
 // loadList lists the DLQs. Until a first listing is shown, it also reads
@@ -70,7 +67,7 @@ type declaredMsg struct {
 // its slowest service (up to inventory.ServiceTimeout for a silent Pipes
 // endpoint), while the operator's own DLQs need SQS alone.
 func (m *Model) loadList() tea.Cmd {
-	m.listGen++
+	stamp := m.lists.Next(m.env())
 	s := m.session()
 	if s == nil {
 		m.listLoading = false
@@ -82,21 +79,21 @@ func (m *Model) loadList() tea.Cmd {
 		// Nothing read yet: an empty list is no answer.
 		m.list.SetEmpty("looking for dead-letter queues…")
 	}
-	env, gen := m.envGen(), m.listGen
 	declared, opts := m.env().Config.Pipelines, m.o.inventory
+	env := m.env()
 	full := func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
-		return listMsg{env: env, gen: gen, List: inventory.ListDLQs(ctx, s, declared, opts...)}
+		return listMsg{Stamp: stamp, List: inventory.ListDLQs(ctx, s, declared, opts...)}
 	}
 	if m.listLoaded || !declaresDLQ(declared) {
 		// A listing is on screen and stays until the new one replaces it.
 		return full
 	}
 	fast := func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
-		return declaredMsg{env: env, gen: gen, List: inventory.DeclaredDLQs(ctx, s, declared, opts...)}
+		return declaredMsg{Stamp: stamp, List: inventory.DeclaredDLQs(ctx, s, declared, opts...)}
 	}
 	return tea.Batch(fast, full)
 }
@@ -108,7 +105,7 @@ func declaresDLQ(declared []config.Pipeline) bool {
 // onDeclared shows the declared DLQs while the whole listing runs. It
 // never replaces a whole listing: one of any gen on screen wins.
 func (m *Model) onDeclared(msg declaredMsg) tea.Cmd {
-	if msg.env != m.envGen() || msg.gen != m.listGen || m.listLoaded {
+	if !m.lists.Fresh(msg.Stamp, m.env()) || m.listLoaded {
 		return nil
 	}
 	m.listPartial = true
@@ -118,7 +115,7 @@ func (m *Model) onDeclared(msg declaredMsg) tea.Cmd {
 }
 
 func (m *Model) onList(msg listMsg) tea.Cmd {
-	if msg.env != m.envGen() || msg.gen != m.listGen {
+	if !m.lists.Fresh(msg.Stamp, m.env()) {
 		return nil
 	}
 	m.listLoading = false
@@ -188,10 +185,11 @@ func (m *Model) loadMetrics(names []string, from int) tea.Cmd {
 	if s == nil || from >= len(names) {
 		return nil
 	}
-	env, gen, now := m.envGen(), m.listGen, m.o.now()
+	stamp, now := m.lists.Current(m.env()), m.o.now()
 	batch := names[from:min(from+metricsBatch, len(names))]
+	env := m.env()
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		out := map[string]queueMetrics{}
 		var mu sync.Mutex
@@ -212,7 +210,7 @@ func (m *Model) loadMetrics(names []string, from int) tea.Cmd {
 			})
 		}
 		wg.Wait()
-		return metricsMsg{env: env, gen: gen, Metrics: out, names: names, next: from + len(batch), Err: firstErr}
+		return metricsMsg{Stamp: stamp, Metrics: out, names: names, next: from + len(batch), Err: firstErr}
 	}
 }
 
@@ -242,7 +240,7 @@ func readQueueMetrics(ctx context.Context, s *backend.Session, name string, now 
 }
 
 func (m *Model) onMetrics(msg metricsMsg) tea.Cmd {
-	if msg.env != m.envGen() || msg.gen != m.listGen {
+	if !m.lists.Fresh(msg.Stamp, m.env()) {
 		return nil
 	}
 	for name, qm := range msg.Metrics {

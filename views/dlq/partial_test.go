@@ -13,6 +13,7 @@ import (
 	"github.com/sluicehq/sluice/backend/backendtest/faultproxy"
 	"github.com/sluicehq/sluice/backend/config"
 	"github.com/sluicehq/sluice/backend/inventory/inventorytest"
+	"github.com/sluicehq/sluice/views/viewtest"
 )
 
 // declaredConfig declares one pipeline whose DLQ no pipe, mapping or rule
@@ -63,8 +64,8 @@ func TestGoldenListWithPipesDenied(t *testing.T) {
 	s, p := proxied(t)
 	p.Add(&faultproxy.Rule{Service: "pipes", Match: func(r faultproxy.Request) bool { return strings.HasSuffix(r.Path, "/pipes") },
 		Fault: faultproxy.Denied("pipes:ListPipes", "*")})
-	eachSize(t, func(t *testing.T, w, h int, dark bool) {
-		m := proxiedTab(s, w, h, dark)
+	viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+		m := proxiedTab(s, w, h, true)
 		drive(t, m, m.Init())
 		view := ansi.Strip(m.View())
 		want := []string{"declared-dlq", "jobs-dlq", "sqs jobs", "pipes: denied", "AccessDeniedException"}
@@ -79,7 +80,7 @@ func TestGoldenListWithPipesDenied(t *testing.T) {
 		if strings.Contains(view, "no dead-letter queues found") {
 			t.Errorf("the view says none found though pipes failed:\n%s", view)
 		}
-		checkView(t, m, w, h)
+		viewtest.Golden(t, m.View(), w, h)
 	})
 }
 
@@ -89,8 +90,8 @@ func TestGoldenListWithPipesDenied(t *testing.T) {
 func TestGoldenDeclaredWhilePipesIsSilent(t *testing.T) {
 	s, p := proxied(t)
 	p.Add(&faultproxy.Rule{Service: "pipes", Fault: faultproxy.Silent()})
-	eachSize(t, func(t *testing.T, w, h int, dark bool) {
-		m := proxiedTab(s, w, h, dark)
+	viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+		m := proxiedTab(s, w, h, true)
 		if v := ansi.Strip(m.View()); strings.Contains(v, "no dead-letter queues found") {
 			t.Fatalf("before any answer the tab says none found:\n%s", v)
 		}
@@ -115,7 +116,7 @@ func TestGoldenDeclaredWhilePipesIsSilent(t *testing.T) {
 		if strings.Contains(view, "timed out") || !m.listLoading {
 			t.Errorf("the first view waited for the whole listing:\n%s", view)
 		}
-		checkView(t, m, w, h)
+		viewtest.Golden(t, m.View(), w, h)
 	})
 }
 
@@ -146,12 +147,12 @@ func TestTheDeclaredAnswerNeverReplacesTheWholeList(t *testing.T) {
 	}
 	// A refresh keeps the list on screen and asks for the whole listing
 	// alone; a late declared answer of the first load is dropped.
-	old := declared.gen
+	old := declared.Stamp
 	reload := commands(m.reload())
 	if len(reload) != 1 {
 		t.Errorf("a refresh runs %d commands, want the whole listing alone", len(reload))
 	}
-	m.Update(declaredMsg{env: 1, gen: old, List: declared.List})
+	m.Update(declaredMsg{Stamp: old, List: declared.List})
 	if v := ansi.Strip(m.View()); len(m.dlqs) != 2 || strings.Contains(v, "discovering") || !strings.Contains(v, "jobs-dlq") {
 		t.Errorf("a stale declared answer changed the list:\n%s", v)
 	}

@@ -7,10 +7,6 @@ import (
 	"github.com/sluicehq/sluice/backend/inert"
 )
 
-// wideDetail is the width from which the detail sits beside the list
-// rather than over it.
-const wideDetail = 120
-
 // SetSize takes the body area the root gives the tab.
 func (m *Model) SetSize(width, height int) {
 	m.width, m.height = max(width, 0), max(height, 0)
@@ -22,14 +18,10 @@ func (m *Model) SetSize(width, height int) {
 func (m *Model) layout() {
 	body := m.bodyHeight()
 	m.list.SetSize(m.width, body)
-	msgsWidth := m.width
-	if m.showDetail {
-		if m.width >= wideDetail {
-			msgsWidth = m.width * 2 / 5
-			m.detail.SetSize(m.width-msgsWidth-1, body)
-		} else {
-			m.detail.SetSize(m.width, body)
-		}
+	m.split.SetSize(m.width, body)
+	msgsWidth := m.split.ListWidth()
+	if m.split.Open() {
+		m.detail.SetSize(m.split.DetailWidth(), body)
 	}
 	m.msgs.SetSize(msgsWidth, body)
 	payloads := false
@@ -96,28 +88,11 @@ func (m *Model) View() string {
 	}
 	lines := []string{m.header()}
 	lines = append(lines, m.bannerLines()...)
-	body := m.bodyHeight()
 	switch {
 	case m.level == levelList:
 		lines = append(lines, strings.Split(m.list.View(), "\n")...)
-	case m.showDetail && m.width >= wideDetail:
-		left := strings.Split(m.msgs.View(), "\n")
-		right := strings.Split(m.detail.View(), "\n")
-		sep := m.c.Styles.Subtle.Render("│")
-		for i := range body {
-			l, r := "", ""
-			if i < len(left) {
-				l = left[i]
-			}
-			if i < len(right) {
-				r = right[i]
-			}
-			lines = append(lines, l+sep+r)
-		}
-	case m.showDetail:
-		lines = append(lines, strings.Split(m.detail.View(), "\n")...)
 	default:
-		lines = append(lines, strings.Split(m.msgs.View(), "\n")...)
+		lines = append(lines, m.split.View(m.c.Styles, m.msgs.View(), m.detail.View())...)
 	}
 	lines = append(lines, m.progressLines()...)
 	blank := strings.Repeat(" ", m.width)

@@ -22,7 +22,7 @@ import (
 	"github.com/sluicehq/sluice/backend/decode"
 	"github.com/sluicehq/sluice/backend/inert"
 	"github.com/sluicehq/sluice/keymap"
-	"github.com/sluicehq/sluice/tui/theme"
+	"github.com/sluicehq/sluice/views/theme"
 )
 
 // MaxPretty bounds how many bytes of a payload are laid out: the rest is

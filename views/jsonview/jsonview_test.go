@@ -13,7 +13,8 @@ import (
 
 	"github.com/sluicehq/sluice/backend/decode"
 	"github.com/sluicehq/sluice/keymap"
-	"github.com/sluicehq/sluice/tui/theme"
+	"github.com/sluicehq/sluice/views/theme"
+	"github.com/sluicehq/sluice/views/viewtest"
 )
 
 var meta = []Field{
@@ -58,17 +59,7 @@ func kpl() []byte {
 // checking it is exactly w × h and holds no ESC beyond the styles'.
 func check(t *testing.T, m Model, w, h int) {
 	t.Helper()
-	v := m.View()
-	lines := strings.Split(v, "\n")
-	if len(lines) != h {
-		t.Fatalf("view has %d lines, want %d", len(lines), h)
-	}
-	plain := ansi.Strip(v)
-	for i, l := range strings.Split(plain, "\n") {
-		if got := ansi.StringWidth(l); got != w {
-			t.Errorf("line %d is %d wide, want %d: %q", i, got, w, l)
-		}
-	}
+	plain := viewtest.CheckView(t, m.View(), w, h)
 	if strings.ContainsAny(plain, "\x1b\x07\x9b") {
 		t.Fatalf("raw control characters in view: %q", plain)
 	}
@@ -88,25 +79,18 @@ func TestGolden(t *testing.T) {
 		{"Escapes", []byte("{\"msg\":\"\\u001b[2J\",\"evil\":\"\u202egnp.exe\",\"c1\":\"\u009b31m\"}")},
 		{"EscapeText", []byte("clipboard \x1b]52;c;aGVsbG8=\x07 and clear \x1b[2J\x1b[H done")},
 	}
-	sizes := []struct{ w, h int }{{80, 24}, {160, 48}}
 	for _, c := range cases {
-		for _, sz := range sizes {
-			for _, dark := range []bool{true, false} {
-				bg := "dark"
-				if !dark {
-					bg = "light"
+		t.Run(c.name, func(t *testing.T) {
+			viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+				m := pane(t, true, w, h)
+				md := append([]Field(nil), meta...)
+				if c.name == "EscapeText" {
+					md[2] = Field{"key", "key\x1b]52;c;ZXZpbA==\x07\x1b[31m"}
 				}
-				t.Run(fmt.Sprintf("%s/%dx%d/%s", c.name, sz.w, sz.h, bg), func(t *testing.T) {
-					m := pane(t, dark, sz.w, sz.h)
-					md := append([]Field(nil), meta...)
-					if c.name == "EscapeText" {
-						md[2] = Field{"key", "key\x1b]52;c;ZXZpbA==\x07\x1b[31m"}
-					}
-					m.SetContent("record "+c.name, decode.Decode(c.data), md)
-					check(t, m, sz.w, sz.h)
-				})
-			}
-		}
+				m.SetContent("record "+c.name, decode.Decode(c.data), md)
+				check(t, m, w, h)
+			})
+		})
 	}
 }
 

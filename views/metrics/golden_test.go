@@ -8,9 +8,10 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
 
 	bm "github.com/sluicehq/sluice/backend/metrics"
+	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/viewtest"
 )
 
 // hourOf is an hour of one-minute points ending at t0, shaped by f; NaN
@@ -82,11 +83,11 @@ func pipeSeries() []bm.Series {
 func fed(t *testing.T, w, h int, dark bool) *driver {
 	t.Helper()
 	d := newDriver(t, nil, w, h, dark)
-	d.run(d.m.Init())
-	tok := d.m.tok()
-	d.send(listMsg{tok: tok, kind: KindStream, names: []string{"orders", "payments"}})
-	d.send(listMsg{tok: tok, kind: KindQueue, names: []string{"orders-dlq"}})
-	d.send(listMsg{tok: tok, kind: KindPipe, names: []string{"orders-to-api"}})
+	d.Run(d.m.Init())
+	stamp := d.m.stamp()
+	d.Send(listMsg{Stamp: stamp, kind: KindStream, names: []string{"orders", "payments"}})
+	d.Send(listMsg{Stamp: stamp, kind: KindQueue, names: []string{"orders-dlq"}})
+	d.Send(listMsg{Stamp: stamp, kind: KindPipe, names: []string{"orders-to-api"}})
 	feed(d, "stream/orders", streamSeries(), nil)
 	feed(d, "queue/orders-dlq", queueSeries(), nil)
 	feed(d, "pipe/orders-to-api", pipeSeries(), nil)
@@ -95,49 +96,26 @@ func fed(t *testing.T, w, h int, dark bool) *driver {
 
 // feed answers a read of id as its command would.
 func feed(d *driver, id string, series []bm.Series, err error) {
-	d.m.data[id] = &data{rng: d.m.rng, seq: 1000, loading: true}
-	d.send(seriesMsg{tok: d.m.tok(), id: id, rng: d.m.rng, seq: 1000, start: t0.Add(-time.Hour), end: t0, series: series, err: err})
-}
-
-func checkSize(t *testing.T, view string, w, h int) {
-	t.Helper()
-	lines := strings.Split(ansi.Strip(view), "\n")
-	if len(lines) != h {
-		t.Fatalf("%d lines, want %d:\n%s", len(lines), h, ansi.Strip(view))
-	}
-	for i, l := range lines {
-		if got := ansi.StringWidth(l); got != w {
-			t.Fatalf("line %d is %d wide, want %d: %q", i, got, w, l)
-		}
-	}
+	fetch := common.Stamp{Tab: common.MetricsTab, Session: 1, Gen: 1000}
+	d.m.data[id] = &data{rng: d.m.rng, fetch: fetch, loading: true}
+	d.Send(seriesMsg{Stamp: fetch, id: id, rng: d.m.rng, start: t0.Add(-time.Hour), end: t0, series: series, err: err})
 }
 
 func TestGoldenMetrics(t *testing.T) {
-	for _, size := range [][2]int{{80, 24}, {160, 48}} {
-		for _, dark := range []bool{true, false} {
-			name := fmt.Sprintf("%dx%d_%s", size[0], size[1], map[bool]string{true: "dark", false: "light"}[dark])
-			t.Run(name, func(t *testing.T) {
-				d := fed(t, size[0], size[1], dark)
-				v := d.m.View()
-				checkSize(t, v, size[0], size[1])
-				golden.RequireEqual(t, []byte(ansi.Strip(v)))
-			})
-		}
-	}
+	viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+		viewtest.Golden(t, fed(t, w, h, true).m.View(), w, h)
+	})
 }
 
 func TestGoldenMetricsQueueAndPipe(t *testing.T) {
 	for _, c := range []struct {
 		name, target string
 		w, h         int
-		dark         bool
-	}{{"queue_80x24", "queue/orders-dlq", 80, 24, true}, {"pipe_160x48", "orders-to-api", 160, 48, false}, {"pipe_120x30", "pipe/orders-to-api", 120, 30, true}} {
+	}{{"queue_80x24", "queue/orders-dlq", 80, 24}, {"pipe_160x48", "orders-to-api", 160, 48}, {"pipe_120x30", "pipe/orders-to-api", 120, 30}} {
 		t.Run(c.name, func(t *testing.T) {
-			d := fed(t, c.w, c.h, c.dark)
-			d.send(openMsg(c.target))
-			v := d.m.View()
-			checkSize(t, v, c.w, c.h)
-			golden.RequireEqual(t, []byte(ansi.Strip(v)))
+			d := fed(t, c.w, c.h, true)
+			d.Send(openMsg(c.target))
+			viewtest.Golden(t, d.m.View(), c.w, c.h)
 		})
 	}
 }
@@ -145,11 +123,11 @@ func TestGoldenMetricsQueueAndPipe(t *testing.T) {
 func TestViewFitsEverySize(t *testing.T) {
 	d := fed(t, 80, 24, true)
 	for _, target := range []string{"stream/orders", "queue/orders-dlq", "pipe/orders-to-api", "stream/payments"} {
-		d.send(openMsg(target))
+		d.Send(openMsg(target))
 		for w := 20; w <= 200; w += 11 {
 			for h := 1; h <= 50; h += 6 {
 				d.m.SetSize(w, h)
-				checkSize(t, d.m.View(), w, h)
+				viewtest.CheckView(t, d.m.View(), w, h)
 			}
 		}
 	}
@@ -158,12 +136,12 @@ func TestViewFitsEverySize(t *testing.T) {
 func TestEscapesInDataStayInert(t *testing.T) {
 	const evil = "\x1b]52;c;aGk=\x07"
 	d := fed(t, 160, 40, true)
-	d.send(listMsg{tok: d.m.tok(), kind: KindQueue, names: []string{"orders-dlq", "q" + evil}})
-	d.send(openMsg("queue/q" + evil))
+	d.Send(listMsg{Stamp: d.m.stamp(), kind: KindQueue, names: []string{"orders-dlq", "q" + evil}})
+	d.Send(openMsg("queue/q" + evil))
 	feed(d, "queue/q"+evil, nil, fmt.Errorf("AccessDenied: %s\x1b[2J", evil))
 	views := []string{d.m.View()}
 	// A series label is no data today, but the chart makes it inert too.
-	d.send(openMsg("stream/orders"))
+	d.Send(openMsg("stream/orders"))
 	series := streamSeries()
 	feed(d, "stream/orders", series, nil)
 	views = append(views, d.m.View())

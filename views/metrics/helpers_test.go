@@ -7,9 +7,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/sluicehq/sluice/backend"
-	"github.com/sluicehq/sluice/keymap"
-	"github.com/sluicehq/sluice/tui/theme"
 	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/viewtest"
 )
 
 var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -20,66 +19,24 @@ type scheduled struct {
 	msg   tea.Msg
 }
 
-// driver runs the tab's commands as the program would, except ticks,
-// which it keeps for the test to deliver.
+// driver is viewtest's driver of the tab, except that the tab's ticks
+// are kept for the test to deliver.
 type driver struct {
-	t     *testing.T
+	*viewtest.Driver
 	m     *Model
-	out   []tea.Msg
 	ticks []scheduled
 }
 
 func newDriver(t *testing.T, s *backend.Session, w, h int, dark bool) *driver {
 	t.Helper()
-	p := theme.Light()
-	if dark {
-		p = theme.Dark()
-	}
-	st := theme.New(p, false)
-	km := keymap.Default()
-	c := &common.Common{Width: w, Height: h, Styles: &st, Keys: &km, Env: &common.Env{Session: s, Gen: 1}}
-	d := &driver{t: t}
-	d.m = New(c, WithClock(func() time.Time { return t0 }), WithLocation(time.UTC))
+	c := viewtest.NewCommon(&common.Env{Session: s}, w, h, dark)
+	d := &driver{m: New(c, WithClock(func() time.Time { return t0 }), WithLocation(time.UTC))}
+	d.Driver = viewtest.NewDriver(t, d.m)
 	d.m.tick = func(after time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
 		d.ticks = append(d.ticks, scheduled{after, fn(t0.Add(after))})
 		return nil
 	}
 	return d
-}
-
-func (d *driver) run(cmd tea.Cmd) {
-	d.t.Helper()
-	if cmd == nil {
-		return
-	}
-	switch msg := cmd().(type) {
-	case nil:
-	case tea.BatchMsg:
-		for _, c := range msg {
-			d.run(c)
-		}
-	case common.Routed:
-		if msg.RouteTo() != common.MetricsTab {
-			d.out = append(d.out, msg)
-			return
-		}
-		d.send(msg)
-	default:
-		d.out = append(d.out, msg)
-	}
-}
-
-func (d *driver) send(msg tea.Msg) {
-	d.t.Helper()
-	_, cmd := d.m.Update(msg)
-	d.run(cmd)
-}
-
-func (d *driver) press(keys ...string) {
-	d.t.Helper()
-	for _, k := range keys {
-		d.send(tea.KeyPressMsg{Code: rune(k[0]), Text: k})
-	}
 }
 
 func (d *driver) selected() string { return d.m.selectedID() }
@@ -94,15 +51,15 @@ func (d *driver) ids() []string {
 
 func (d *driver) failures() []string {
 	var out []string
-	keep := d.out[:0]
-	for _, m := range d.out {
+	keep := d.Out[:0]
+	for _, m := range d.Out {
 		if st, ok := m.(common.StatusMsg); ok && st.Level == common.Failure {
 			out = append(out, st.Text)
 			continue
 		}
 		keep = append(keep, m)
 	}
-	d.out = keep
+	d.Out = keep
 	return out
 }
 

@@ -6,7 +6,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/inventory"
 	bm "github.com/sluicehq/sluice/backend/metrics"
 	"github.com/sluicehq/sluice/views/common"
@@ -21,50 +20,45 @@ const (
 
 var kinds = []string{KindStream, KindQueue, KindPipe}
 
-// token stamps a request with the tab's load generation and the session's.
-type token struct{ gen, env int }
-
 type (
 	// listMsg is the resources of one kind.
 	listMsg struct {
-		tok   token
+		common.Stamp
 		kind  string
 		names []string
 		err   error
 	}
 	// seriesMsg is a resource's metrics over a range.
 	seriesMsg struct {
-		tok token
-		// id is kind/name; rng the range index; seq the fetch.
+		// Stamp is the fetch's: a resource's newest fetch wins.
+		common.Stamp
+		// id is kind/name; rng the range index.
 		id         string
 		rng        int
-		seq        int
 		start, end time.Time
 		series     []bm.Series
 		err        error
 	}
-	// tickMsg is the auto-refresh; gen kills the ticks of an older
-	// schedule.
-	tickMsg struct{ gen int }
+	// tickMsg is the auto-refresh; a newer schedule turns the older
+	// one's ticks stale.
+	tickMsg struct{ common.Stamp }
 	// reloadMsg reloads the lists (a retry).
-	reloadMsg struct{}
+	reloadMsg struct{ common.Stamp }
 	// refetchMsg reads a resource's metrics again (a retry).
-	refetchMsg struct{ id string }
+	refetchMsg struct {
+		common.Stamp
+		id string
+	}
 )
 
-func (listMsg) RouteTo() common.TabID    { return common.MetricsTab }
-func (seriesMsg) RouteTo() common.TabID  { return common.MetricsTab }
-func (tickMsg) RouteTo() common.TabID    { return common.MetricsTab }
-func (reloadMsg) RouteTo() common.TabID  { return common.MetricsTab }
-func (refetchMsg) RouteTo() common.TabID { return common.MetricsTab }
-
-func reload() tea.Msg { return reloadMsg{} }
+func reload() tea.Msg { return reloadMsg{common.Stamp{Tab: common.MetricsTab}} }
 
 // fetchList lists the resources of a kind: every stream, every queue
 // that is a DLQ, every pipe.
-func fetchList(tok token, s *backend.Session, kind string) tea.Cmd {
+func fetchList(stamp common.Stamp, env *common.Env, kind string) tea.Cmd {
+	s := env.Session
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		var names []string
 		var err error
@@ -81,17 +75,18 @@ func fetchList(tok token, s *backend.Session, kind string) tea.Cmd {
 			names, err = inventory.ListPipes(s).All(ctx)
 		}
 		sort.Strings(names)
-		return listMsg{tok: tok, kind: kind, names: names, err: err}
+		return listMsg{Stamp: stamp, kind: kind, names: names, err: err}
 	}
 }
 
 // fetchSeries reads a resource's metrics over [start, end).
-func fetchSeries(tok token, s *backend.Session, id string, rng, seq int, start, end time.Time) tea.Cmd {
+func fetchSeries(stamp common.Stamp, env *common.Env, id string, rng int, start, end time.Time) tea.Cmd {
 	kind, name := splitID(id)
+	s := env.Session
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
-		msg := seriesMsg{tok: tok, id: id, rng: rng, seq: seq, start: start, end: end}
+		msg := seriesMsg{Stamp: stamp, id: id, rng: rng, start: start, end: end}
 		switch kind {
 		case KindStream:
 			msg.series, msg.err = bm.ForStream(ctx, s, name, start, end)

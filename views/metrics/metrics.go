@@ -44,8 +44,9 @@ func Interval(r Range) time.Duration {
 
 // data is a resource's series over one range.
 type data struct {
-	rng        int
-	seq        int
+	rng int
+	// fetch stamps the newest read: only its answer is kept.
+	fetch      common.Stamp
 	loading    bool
 	stale      bool
 	start, end time.Time
@@ -63,7 +64,9 @@ type Model struct {
 
 	width, height int
 
-	gen int
+	// loads stamps each listing; ticks each auto-refresh schedule;
+	// fetches each read of a resource's series.
+	loads, ticks, fetches common.Requests
 	// names by kind, sorted; loaded and failed say which kinds answered.
 	names  map[string][]string
 	loaded map[string]bool
@@ -74,8 +77,6 @@ type Model struct {
 
 	rng      int
 	auto     bool
-	tickGen  int
-	seq      int
 	data     map[string]*data
 	selectID string
 
@@ -96,7 +97,7 @@ func WithLocation(loc *time.Location) Option { return func(m *Model) { m.loc = l
 
 // New makes the tab.
 func New(c *common.Common, opts ...Option) *Model {
-	m := &Model{c: c, rng: defaultRange, auto: true, now: time.Now, loc: time.Local, tick: tea.Tick}
+	m := &Model{c: c, loads: common.NewRequests(common.MetricsTab), ticks: common.NewRequests(common.MetricsTab), fetches: common.NewRequests(common.MetricsTab), rng: defaultRange, auto: true, now: time.Now, loc: time.Local, tick: tea.Tick}
 	for _, o := range opts {
 		o(m)
 	}
@@ -124,13 +125,8 @@ func (m *Model) Capturing() bool { return m.list.Filtering() }
 // Init lists the resources and starts the auto-refresh.
 func (m *Model) Init() tea.Cmd { return tea.Batch(m.load(), m.schedule()) }
 
-func (m *Model) tok() token {
-	env := 0
-	if m.c.Env != nil {
-		env = m.c.Env.Gen
-	}
-	return token{gen: m.gen, env: env}
-}
+// stamp is what a reply to the current listing carries.
+func (m *Model) stamp() common.Stamp { return m.loads.Current(m.c.Env) }
 
 // Range is the current range.
 func (m *Model) Range() Range { return Ranges[m.rng] }
@@ -139,7 +135,7 @@ func (m *Model) Range() Range { return Ranges[m.rng] }
 func (m *Model) Auto() bool { return m.auto }
 
 func (m *Model) load() tea.Cmd {
-	m.gen++
+	stamp := m.loads.Next(m.c.Env)
 	for _, d := range m.data {
 		d.stale, d.loading = true, false
 	}
@@ -147,22 +143,20 @@ func (m *Model) load() tea.Cmd {
 		m.list.SetEmpty("no session")
 		return nil
 	}
-	s, tok := m.c.Env.Session, m.tok()
 	cmds := make([]tea.Cmd, 0, len(kinds))
 	for _, k := range kinds {
-		cmds = append(cmds, fetchList(tok, s, k))
+		cmds = append(cmds, fetchList(stamp, m.c.Env, k))
 	}
 	return tea.Batch(cmds...)
 }
 
 // schedule starts a new run of ticks, ending the previous one.
 func (m *Model) schedule() tea.Cmd {
-	m.tickGen++
+	stamp := m.ticks.Next(m.c.Env)
 	if !m.auto {
 		return nil
 	}
-	gen := m.tickGen
-	return m.tick(Interval(m.Range()), func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+	return m.tick(Interval(m.Range()), func(time.Time) tea.Msg { return tickMsg{stamp} })
 }
 
 // Update handles keys, lists, series and ticks. The selected resource's
@@ -198,15 +192,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case common.RefreshMsg, reloadMsg:
 		return m.load()
 	case common.SessionMsg:
-		if msg.Env != nil {
-			m.c.Env = msg.Env
-		}
 		m.resetData()
 		m.list.SetEmpty("loading…")
 		m.list.SetRows(nil)
 		return tea.Batch(m.load(), m.schedule())
 	case listMsg:
-		if msg.tok != m.tok() {
+		if !msg.Fresh(m.stamp()) {
 			return nil
 		}
 		if msg.err != nil {
@@ -222,7 +213,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case seriesMsg:
 		d := m.data[msg.id]
-		if msg.tok.env != m.tok().env || d == nil || d.seq != msg.seq {
+		if d == nil || !msg.Fresh(d.fetch) {
 			return nil
 		}
 		d.loading, d.stale = false, false
@@ -242,7 +233,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case tickMsg:
-		if msg.gen != m.tickGen || !m.auto {
+		if !m.ticks.Fresh(msg.Stamp, m.c.Env) || !m.auto {
 			return nil
 		}
 		if id := m.selectedID(); id != "" {
@@ -358,21 +349,21 @@ func (m *Model) wantSelected() tea.Cmd {
 }
 
 func (m *Model) fetch(id string) tea.Cmd {
-	m.seq++
+	stamp := m.fetches.Next(m.c.Env)
 	d := m.data[id]
 	if d == nil || d.rng != m.rng {
 		d = &data{rng: m.rng}
 		m.data[id] = d
 	}
-	d.seq, d.loading = m.seq, true
+	d.fetch, d.loading = stamp, true
 	end := m.now()
 	start := end.Add(-m.Range().Dur)
-	return fetchSeries(m.tok(), m.c.Env.Session, id, m.rng, m.seq, start, end)
+	return fetchSeries(stamp, m.c.Env, id, m.rng, start, end)
 }
 
 // refetch is the retry of a failed read.
 func (m *Model) refetch(id string) tea.Cmd {
-	return func() tea.Msg { return refetchMsg{id: id} }
+	return func() tea.Msg { return refetchMsg{Stamp: common.Stamp{Tab: common.MetricsTab}, id: id} }
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {

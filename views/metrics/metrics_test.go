@@ -27,7 +27,7 @@ func world(t *testing.T) *backend.Session {
 func loaded(t *testing.T, s *backend.Session) *driver {
 	t.Helper()
 	d := newDriver(t, s, 120, 40, true)
-	d.run(d.m.Init())
+	d.Run(d.m.Init())
 	return d
 }
 
@@ -48,7 +48,7 @@ func TestListsStreamsDLQsAndPipesAndChartsTheSelected(t *testing.T) {
 		t.Errorf("range %v ending %v", got, dd.end)
 	}
 	// Moving reads the next one's.
-	d.press("j", "j")
+	d.Press("j", "j")
 	if dd := d.m.data["queue/alpha-dlq"]; dd == nil || dd.loading || dd.err != "" {
 		t.Fatalf("the DLQ's metrics: %+v", dd)
 	}
@@ -56,11 +56,11 @@ func TestListsStreamsDLQsAndPipesAndChartsTheSelected(t *testing.T) {
 
 func TestSelectionSurvivesRefresh(t *testing.T) {
 	d := loaded(t, world(t))
-	d.press("j", "j", "j")
+	d.Press("j", "j", "j")
 	if d.selected() != "pipe/alpha-pipe" {
 		t.Fatalf("selected %s", d.selected())
 	}
-	d.send(common.RefreshMsg{})
+	d.Send(common.RefreshMsg{})
 	if d.selected() != "pipe/alpha-pipe" {
 		t.Fatalf("after refresh %s", d.selected())
 	}
@@ -68,25 +68,25 @@ func TestSelectionSurvivesRefresh(t *testing.T) {
 
 func TestOpenSelectsByKindOrBareName(t *testing.T) {
 	d := newDriver(t, world(t), 120, 40, true)
-	d.send(common.OpenMsg{Tab: common.MetricsTab, Target: "queue/alpha-dlq"})
-	d.run(d.m.Init())
+	d.Send(common.OpenMsg{Tab: common.MetricsTab, Target: "queue/alpha-dlq"})
+	d.Run(d.m.Init())
 	if d.selected() != "queue/alpha-dlq" {
 		t.Fatalf("selected %s", d.selected())
 	}
-	d.send(common.OpenMsg{Tab: common.MetricsTab, Target: "alpha-pipe"})
+	d.Send(common.OpenMsg{Tab: common.MetricsTab, Target: "alpha-pipe"})
 	if d.selected() != "pipe/alpha-pipe" {
 		t.Fatalf("bare name: selected %s", d.selected())
 	}
-	d.send(common.OpenMsg{Tab: common.MetricsTab, Target: "beta"})
+	d.Send(common.OpenMsg{Tab: common.MetricsTab, Target: "beta"})
 	if d.selected() != "stream/beta" {
 		t.Fatalf("bare stream: selected %s", d.selected())
 	}
 	// A queue no list holds is added: its metrics can still be read.
-	d.send(common.OpenMsg{Tab: common.MetricsTab, Target: "queue/plain"})
+	d.Send(common.OpenMsg{Tab: common.MetricsTab, Target: "queue/plain"})
 	if d.selected() != "queue/plain" || !slices.Contains(d.ids(), "queue/plain") {
 		t.Fatalf("extra queue: selected %s of %v", d.selected(), d.ids())
 	}
-	d.send(common.OpenMsg{Tab: common.MetricsTab, Target: "nothing-by-this-name"})
+	d.Send(common.OpenMsg{Tab: common.MetricsTab, Target: "nothing-by-this-name"})
 	if d.selected() != "queue/plain" {
 		t.Fatalf("an unknown name moved the cursor to %s", d.selected())
 	}
@@ -98,12 +98,13 @@ func TestSessionSwitchResets(t *testing.T) {
 
 	s2, e2 := backendtest.Open(t)
 	inventorytest.Stream(t, e2, "other", 1)
-	_, cmd := d.m.Update(common.SessionMsg{Env: &common.Env{Session: s2, Gen: 2}})
+	d.m.c.Env = &common.Env{Session: s2, Gen: 2} // as the root does
+	_, cmd := d.m.Update(common.SessionMsg{})
 	if len(d.ids()) != 0 || len(d.m.data) != 0 {
 		t.Fatalf("kept across sessions: %v %v", d.ids(), d.m.data)
 	}
-	d.run(cmd)
-	d.run(stale)
+	d.Run(cmd)
+	d.Run(stale)
 	if got := d.ids(); !slices.Equal(got, []string{"stream/other"}) {
 		t.Fatalf("rows = %v", got)
 	}
@@ -116,7 +117,7 @@ func TestRangeCyclesAndRefetches(t *testing.T) {
 	d := loaded(t, world(t))
 	want := []string{"3h", "12h", "1d", "7d", "15m", "1h"}
 	for _, w := range want {
-		d.press("T")
+		d.Press("T")
 		if got := d.m.Range().Label; got != w {
 			t.Fatalf("range %s, want %s", got, w)
 		}
@@ -133,10 +134,10 @@ func TestAutoRefreshTicksAndStaleTicksDie(t *testing.T) {
 		t.Fatalf("ticks after init = %+v", d.ticks)
 	}
 	first := d.ticks[0].msg
-	seq := d.m.data["stream/alpha"].seq
+	fetch := d.m.data["stream/alpha"].fetch
 	// The tick refetches the selected resource and schedules the next.
-	d.send(first)
-	if got := d.m.data["stream/alpha"].seq; got == seq {
+	d.Send(first)
+	if got := d.m.data["stream/alpha"].fetch; got == fetch {
 		t.Fatal("the tick did not refetch")
 	}
 	if len(d.ticks) != 2 {
@@ -144,28 +145,28 @@ func TestAutoRefreshTicksAndStaleTicksDie(t *testing.T) {
 	}
 	// 15 minutes ticks every 15 s; the older schedule's tick dies.
 	for d.m.Range().Label != "15m" {
-		d.press("T")
+		d.Press("T")
 	}
 	last := d.ticks[len(d.ticks)-1]
 	if last.after != 15*time.Second {
 		t.Fatalf("15m ticks every %v", last.after)
 	}
-	seq = d.m.data["stream/alpha"].seq
+	fetch = d.m.data["stream/alpha"].fetch
 	n := len(d.ticks)
-	d.send(d.ticks[1].msg) // from the 1h schedule
-	if d.m.data["stream/alpha"].seq != seq || len(d.ticks) != n {
+	d.Send(d.ticks[1].msg) // from the 1h schedule
+	if d.m.data["stream/alpha"].fetch != fetch || len(d.ticks) != n {
 		t.Fatal("a stale tick was obeyed")
 	}
 	// A turns it off: no tick is scheduled, the pending one dies.
-	d.press("A")
+	d.Press("A")
 	if d.m.Auto() || len(d.ticks) != n {
 		t.Fatalf("auto %v, ticks %d", d.m.Auto(), len(d.ticks))
 	}
-	d.send(last.msg)
-	if d.m.data["stream/alpha"].seq != seq {
+	d.Send(last.msg)
+	if d.m.data["stream/alpha"].fetch != fetch {
 		t.Fatal("a tick refreshed with auto-refresh off")
 	}
-	d.press("A")
+	d.Press("A")
 	if !d.m.Auto() || len(d.ticks) != n+1 {
 		t.Fatalf("auto back on: %v, ticks %d", d.m.Auto(), len(d.ticks))
 	}
@@ -183,14 +184,14 @@ func TestCompletionsOfferQueuesAndPipes(t *testing.T) {
 
 func TestAHiddenTabReadsNothingUntilShown(t *testing.T) {
 	d := loaded(t, world(t))
-	d.send(common.FocusMsg{Focused: false})
-	seq := d.m.data["stream/alpha"].seq
-	d.send(d.ticks[len(d.ticks)-1].msg)
-	if d.m.data["stream/alpha"].seq != seq {
+	d.Send(common.FocusMsg{Focused: false})
+	fetch := d.m.data["stream/alpha"].fetch
+	d.Send(d.ticks[len(d.ticks)-1].msg)
+	if d.m.data["stream/alpha"].fetch != fetch {
 		t.Fatal("a hidden tab read CloudWatch on its tick")
 	}
-	d.send(common.FocusMsg{Focused: true})
-	if d.m.data["stream/alpha"].seq == seq {
+	d.Send(common.FocusMsg{Focused: true})
+	if d.m.data["stream/alpha"].fetch == fetch {
 		t.Fatal("shown again, the stale series was not read")
 	}
 }

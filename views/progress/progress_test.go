@@ -6,7 +6,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/sluicehq/sluice/tui/theme"
+	"github.com/sluicehq/sluice/views/theme"
 )
 
 func TestViewShowsBarCountsRateAndFailures(t *testing.T) {

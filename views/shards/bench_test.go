@@ -124,7 +124,7 @@ func benchLatency(b *testing.B, w, h, rate, batch int, window time.Duration) {
 	var sent atomic.Int64
 	go loop(m, msgs, stop)
 	go func() {
-		cmd := waitBatch(m.tailGen, f.ch, m.window)
+		cmd := waitBatch(m.tailStamp(), f.ch, m.window)
 		msgs <- cmd()
 	}()
 	go feeder(f, rate, batch, stop, &sent)
@@ -171,7 +171,7 @@ func BenchmarkTailMemory(b *testing.B) {
 				batch[j] = r
 			}
 			f.ch <- tail.Batch{Records: batch, Shard: batch[0].ShardID}
-			m.Update(waitBatch(m.tailGen, f.ch, 0)())
+			m.Update(waitBatch(m.tailStamp(), f.ch, 0)())
 			_ = m.View()
 			if (n+size)%(total/4) == 0 {
 				runtime.GC()
@@ -198,7 +198,7 @@ func BenchmarkBatchUpdate(b *testing.B) {
 		feed(m, fixed(1000))
 	}
 	f.ch <- tail.Batch{Records: fixed(1000), Shard: "shardId-000000000000"}
-	msg := waitBatch(m.tailGen, f.ch, 0)().(batchMsg)
+	msg := waitBatch(m.tailStamp(), f.ch, 0)().(batchMsg)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -5,8 +5,8 @@ import (
 
 	"github.com/sluicehq/sluice/backend/config"
 	"github.com/sluicehq/sluice/keymap"
-	"github.com/sluicehq/sluice/tui/theme"
 	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/theme"
 )
 
 func TestTheConfigBoundsTheTailRows(t *testing.T) {

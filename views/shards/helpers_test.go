@@ -18,9 +18,7 @@ import (
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/backendtest"
 	"github.com/sluicehq/sluice/backend/tail"
-	"github.com/sluicehq/sluice/keymap"
 	"github.com/sluicehq/sluice/localengine/enginetest"
-	"github.com/sluicehq/sluice/tui/theme"
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/viewtest"
 )
@@ -29,13 +27,7 @@ const waitFor = 30 * time.Second
 
 func newModel(tb testing.TB, s *backend.Session, w, h int, dark bool) *Model {
 	tb.Helper()
-	pal := theme.Dark()
-	if !dark {
-		pal = theme.Light()
-	}
-	st := theme.New(pal, false)
-	km := keymap.Default()
-	c := &common.Common{Width: w, Height: h, Styles: &st, Keys: &km, Env: &common.Env{Session: s, Gen: 1}}
+	c := viewtest.NewCommon(&common.Env{Session: s}, w, h, dark)
 	m := New(c)
 	m.now = func() time.Time { return time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC) }
 	return m
@@ -266,7 +258,7 @@ func fixed(n int) []tail.Record {
 func feed(m *Model, recs []tail.Record) tea.Cmd {
 	f := m.tl.(*fakeTail)
 	f.ch <- tail.Batch{Records: recs, Shard: recs[0].ShardID}
-	msg := waitBatch(m.tailGen, f.ch, 0)()
+	msg := waitBatch(m.tailStamp(), f.ch, 0)()
 	_, cmd := m.Update(msg)
 	return cmd
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/sluicehq/sluice/backend/tail"
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/jsonview"
+	"github.com/sluicehq/sluice/views/lineedit"
 	"github.com/sluicehq/sluice/views/table"
 )
 
@@ -74,14 +75,15 @@ type tailer interface {
 
 // Model is the Shards tab.
 type Model struct {
+	// width and height are the tab's, set by SetSize.
+	width, height int
 	// maxRows bounds the tail's rows: MaxRows, or the config's tail.buffer.
 	maxRows int
 	c       *common.Common
 
-	// gen counts loads of this tab; env is the session generation they
-	// were made for.
-	gen    int
-	stream string
+	// loads stamps each listing of the shards; tails each tail started.
+	loads, tails common.Requests
+	stream       string
 
 	shardList []inventory.Shard
 	shards    table.Model
@@ -93,7 +95,6 @@ type Model struct {
 	// The tail.
 	tl        tailer
 	cancel    context.CancelFunc
-	tailGen   int
 	starting  bool
 	tailShard string // "" for every shard
 	from      tail.Position
@@ -116,8 +117,9 @@ type Model struct {
 
 	detail jsonview.Model
 
-	input     inputKind
-	inputText string
+	input inputKind
+	// edit is the prompt's line while input is not inputNone.
+	edit lineedit.Model
 
 	// window is how long a message gathers batches (coalesceWindow).
 	window time.Duration
@@ -133,7 +135,7 @@ func New(c *common.Common) *Model {
 	if c.Env != nil && c.Env.Config.Tail.Buffer > 0 {
 		maxRows = c.Env.Config.Tail.Buffer
 	}
-	m := &Model{c: c, from: tail.Position{Kind: tail.Latest}, now: time.Now, recs: newRing(maxRows), maxRows: maxRows, window: coalesceWindow}
+	m := &Model{c: c, loads: common.NewRequests(common.ShardsTab), tails: common.NewRequests(common.ShardsTab), from: tail.Position{Kind: tail.Latest}, now: time.Now, recs: newRing(maxRows), maxRows: maxRows, window: coalesceWindow}
 	m.shards = table.New(c.Styles, &c.Keys.List, []table.Column{
 		{Title: "SHARD", Width: 20},
 		{Title: "STATE", Width: 6},
@@ -177,7 +179,7 @@ func (m *Model) Capturing() bool {
 
 // SetSize lays the tab out in width × height.
 func (m *Model) SetSize(width, height int) {
-	m.c.Width, m.c.Height = width, height
+	m.width, m.height = width, height
 	body := max(height-1, 2) // the header line
 	if m.input != inputNone {
 		body = max(body-1, 2)
@@ -213,56 +215,46 @@ func (m *Model) FullHelp() [][]key.Binding {
 // Messages.
 
 type shardsMsg struct {
-	env, gen int
-	stream   string
-	shards   []inventory.Shard
-	err      error
+	common.Stamp
+	stream string
+	shards []inventory.Shard
+	err    error
 }
-
-func (shardsMsg) RouteTo() common.TabID { return common.ShardsTab }
 
 type tailStartedMsg struct {
-	env, tailGen int
-	tl           *tail.Tail
-	cancel       context.CancelFunc
-	err          error
+	common.Stamp
+	tl     *tail.Tail
+	cancel context.CancelFunc
+	err    error
 }
-
-func (tailStartedMsg) RouteTo() common.TabID { return common.ShardsTab }
 
 // batchMsg is every batch that was ready when the waiting command woke,
 // with the rows' cells already built.
 type batchMsg struct {
-	tailGen int
-	recs    []tail.Record
-	cells   [][]string
-	behind  int64
-	closed  bool
+	common.Stamp
+	recs   []tail.Record
+	cells  [][]string
+	behind int64
+	closed bool
 }
-
-func (batchMsg) RouteTo() common.TabID { return common.ShardsTab }
 
 // retryMsg is the status line's retry: list the shards (or restart the
 // tail) again, unless something newer happened since.
 type retryMsg struct {
-	gen, tailGen int
-	shard        string
-	tail         bool
+	// Stamp is the listing's, or the tail's when tail is set.
+	common.Stamp
+	shard string
+	tail  bool
 }
 
-func (retryMsg) RouteTo() common.TabID { return common.ShardsTab }
-
-type tickMsg struct{ tailGen int }
-
-func (tickMsg) RouteTo() common.TabID { return common.ShardsTab }
+type tickMsg struct{ common.Stamp }
 
 type exportedMsg struct {
+	common.Stamp
 	path string
 	n    int
 	err  error
 }
-
-func (exportedMsg) RouteTo() common.TabID { return common.ShardsTab }
 
 // Update handles keys, the wheel, and the tab's messages.
 func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
@@ -273,9 +265,6 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		}
 		return m, m.open(msg.Target, msg.Extra)
 	case common.SessionMsg:
-		if msg.Env != nil {
-			m.c.Env = msg.Env
-		}
 		cmd := m.closeTail()
 		m.mode = modeShards
 		m.shardList = nil
@@ -284,15 +273,15 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	case common.RefreshMsg:
 		return m, m.load()
 	case shardsMsg:
-		if msg.env != m.envGen() || msg.gen != m.gen || msg.stream != m.stream {
+		if !m.loads.Fresh(msg.Stamp, m.c.Env) || msg.stream != m.stream {
 			return m, nil
 		}
 		m.loading = false
 		if msg.err != nil {
 			m.loadErr = msg.err.Error()
-			gen := m.gen
+			stamp := msg.Stamp
 			return m, common.Fail(fmt.Errorf("shards of %s: %s", inert.Line(m.stream), inert.Line(msg.err.Error())),
-				func() tea.Msg { return retryMsg{gen: gen} })
+				func() tea.Msg { return retryMsg{Stamp: stamp} })
 		}
 		m.loadErr = ""
 		m.shardList = msg.shards
@@ -300,12 +289,12 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, nil
 	case retryMsg:
 		if msg.tail {
-			if msg.tailGen == m.tailGen && m.mode != modeShards {
+			if m.tails.Fresh(msg.Stamp, m.c.Env) && m.mode != modeShards {
 				return m, m.startTail(msg.shard)
 			}
 			return m, nil
 		}
-		if msg.gen == m.gen {
+		if m.loads.Fresh(msg.Stamp, m.c.Env) {
 			return m, m.load()
 		}
 		return m, nil
@@ -322,7 +311,7 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, common.Status(common.Success, fmt.Sprintf("exported %d records to %s", msg.n, msg.path))
 	case tea.PasteMsg:
 		if m.input != inputNone {
-			m.inputText += strings.NewReplacer("\n", " ", "\r", " ").Replace(msg.Content)
+			m.edit.Update(msg)
 		}
 		return m, nil
 	case tea.KeyPressMsg:
@@ -338,13 +327,6 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		}
 	}
 	return m, nil
-}
-
-func (m *Model) envGen() int {
-	if m.c.Env == nil {
-		return 0
-	}
-	return m.c.Env.Gen
 }
 
 // open chooses a stream; with common.TailAll it tails every shard from
@@ -369,22 +351,22 @@ func (m *Model) open(stream string, extra any) tea.Cmd {
 
 // load lists the stream's shards.
 func (m *Model) load() tea.Cmd {
-	m.gen++
+	stamp := m.loads.Next(m.c.Env)
 	if m.stream == "" || m.c.Env == nil || m.c.Env.Session == nil {
 		return nil
 	}
 	m.loading = true
-	s, env, gen, stream := m.c.Env.Session, m.envGen(), m.gen, m.stream
+	env, stream := m.c.Env, m.stream
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
-		shards, err := inventory.ListShards(ctx, s, stream)
-		return shardsMsg{env: env, gen: gen, stream: stream, shards: shards, err: err}
+		shards, err := inventory.ListShards(ctx, env.Session, stream)
+		return shardsMsg{Stamp: stamp, stream: stream, shards: shards, err: err}
 	}
 }
 
 func (m *Model) layoutShardRows() {
-	w := m.c.Width
+	w := m.width
 	rows := make([]table.Row, len(m.shardList))
 	for i, s := range m.shardList {
 		state, tone := "open", table.Good
@@ -534,32 +516,32 @@ func (m *Model) tailKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 
 func (m *Model) openInput(kind inputKind) {
 	m.input = kind
+	value := ""
 	switch kind {
 	case inputFrom:
-		m.inputText = m.from.String()
+		value = m.from.String()
 	case inputJQ:
-		m.inputText = ""
 		if m.filter != nil {
-			m.inputText = m.filter.String()
+			value = m.filter.String()
 		}
 	}
-	m.SetSize(m.c.Width, m.c.Height)
+	m.edit = lineedit.New(&m.c.Keys.Input, value)
+	m.SetSize(m.width, m.height)
 }
 
 func (m *Model) closeInput() {
 	m.input = inputNone
-	m.inputText = ""
-	m.SetSize(m.c.Width, m.c.Height)
+	m.SetSize(m.width, m.height)
 }
 
 // editInput edits the position or jq prompt; enter applies it and, when
 // a tail is running, restarts it with the new setting.
 func (m *Model) editInput(msg tea.KeyPressMsg) tea.Cmd {
-	switch msg.String() {
-	case "esc":
+	switch m.edit.Update(msg) {
+	case lineedit.Cancelled:
 		m.closeInput()
-	case "enter":
-		kind, text := m.input, strings.TrimSpace(m.inputText)
+	case lineedit.Submitted:
+		kind, text := m.input, strings.TrimSpace(m.edit.Value())
 		switch kind {
 		case inputFrom:
 			if text == "" {
@@ -587,23 +569,13 @@ func (m *Model) editInput(msg tea.KeyPressMsg) tea.Cmd {
 			return m.startTail(m.tailShard)
 		}
 		return nil
-	case "backspace", "ctrl+h":
-		if r := []rune(m.inputText); len(r) > 0 {
-			m.inputText = string(r[:len(r)-1])
-		}
-	case "ctrl+u":
-		m.inputText = ""
-	default:
-		if msg.Text != "" {
-			m.inputText += msg.Text
-		}
 	}
 	return nil
 }
 
 // View draws the tab, exactly width × height.
 func (m *Model) View() string {
-	w, h := m.c.Width, m.c.Height
+	w, h := m.width, m.height
 	if w <= 0 || h <= 0 {
 		return ""
 	}
@@ -638,7 +610,7 @@ func (m *Model) View() string {
 
 // header is the line above the lists: the stream, and the tail's state.
 func (m *Model) header() string {
-	st, w := m.c.Styles, m.c.Width
+	st, w := m.c.Styles, m.width
 	if m.stream == "" {
 		return st.Muted.Render(inert.Fit("Shards", w))
 	}
@@ -706,15 +678,12 @@ func (m *Model) header() string {
 }
 
 func (m *Model) inputLine() string {
-	st, w := m.c.Styles, m.c.Width
+	st, w := m.c.Styles, m.width
 	prompt, hint := "from: ", "  trim-horizon · latest · RFC 3339 · -15m · sequence number"
 	if m.input == inputJQ {
 		prompt, hint = "jq: ", "  e.g. select(.status == \"failed\") · empty clears"
 	}
-	text := inert.Line(m.inputText)
-	// Keep the end of a long expression in view: it is where the cursor is.
-	text = inert.TruncateLeft(text, max(w-inert.Width(prompt)-1, 1))
-	line := prompt + text + "█"
+	line := prompt + m.edit.View(max(w-inert.Width(prompt), 2))
 	used := inert.Width(line)
 	hint = inert.Truncate(hint, max(w-used, 0))
 	return st.Accent.Render(line) + st.Muted.Render(hint) + strings.Repeat(" ", max(w-used-inert.Width(hint), 0))

@@ -209,12 +209,12 @@ func TestOpenTailAllFromLatest(t *testing.T) {
 func TestStaleBatchIgnored(t *testing.T) {
 	m := newModel(t, nil, 80, 24, true)
 	attachFake(m, "orders", "")
-	old := m.tailGen
+	old := m.tailStamp()
 	feed(m, fixed(3))
 	// The tail is replaced: a batch of the old one is dropped.
 	attachFake(m, "orders", "")
 	recs := fixed(5)
-	_, cmd := m.Update(batchMsg{tailGen: old, recs: recs, cells: make([][]string, 5)})
+	_, cmd := m.Update(batchMsg{Stamp: old, recs: recs, cells: make([][]string, 5)})
 	if cmd != nil || m.rows.Len() != 0 {
 		t.Fatalf("stale batch shown: %d rows", m.rows.Len())
 	}
@@ -247,7 +247,8 @@ func TestSessionStopsTail(t *testing.T) {
 	m := newModel(t, nil, 80, 24, true)
 	f := attachFake(m, "orders", "")
 	feed(m, fixed(3))
-	_, cmd := m.Update(common.SessionMsg{Env: &common.Env{Gen: 2}})
+	m.c.Env = &common.Env{Gen: 2} // as the root does
+	_, cmd := m.Update(common.SessionMsg{})
 	runAll(cmd)
 	if !f.closed || m.tl != nil || m.mode != modeShards || m.rows.Len() != 0 {
 		t.Fatalf("session switch left the tail: closed %v mode %d rows %d", f.closed, m.mode, m.rows.Len())
@@ -422,48 +423,45 @@ func testShards() []inventory.Shard {
 }
 
 func TestGolden(t *testing.T) {
-	for _, size := range [][2]int{{80, 24}, {160, 48}} {
-		for _, dark := range []bool{true, false} {
-			bg := "dark"
-			if !dark {
-				bg = "light"
+	scenes := []struct {
+		name  string
+		setup func(m *Model)
+	}{
+		{"Shards", func(m *Model) {
+			m.stream = "orders"
+			m.Update(shardsMsg{Stamp: m.loads.Current(m.c.Env), stream: "orders", shards: testShards()})
+			m.Update(viewtest.Key("j"))
+		}},
+		{"Tail", func(m *Model) {
+			attachFake(m, "orders", "")
+			m.from = tail.Position{Kind: tail.TrimHorizon}
+			feed(m, fixed(60))
+			m.Update(viewtest.Key("k"))
+			m.Update(viewtest.Key("k"))
+		}},
+		{"Paused", func(m *Model) {
+			attachFake(m, "orders", "shardId-000000000001")
+			feed(m, fixed(5))
+			m.Update(viewtest.Key("space"))
+			m.Update(viewtest.Key("J"))
+			for _, r := range `select(.status == "failed")` {
+				m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
 			}
-			name := fmt.Sprintf("%dx%d/%s", size[0], size[1], bg)
-			t.Run("Shards/"+name, func(t *testing.T) {
-				m := newModel(t, nil, size[0], size[1], dark)
-				m.stream = "orders"
-				m.Update(shardsMsg{env: 1, gen: m.gen, stream: "orders", shards: testShards()})
-				m.Update(viewtest.Key("j"))
+		}},
+		{"Detail", func(m *Model) {
+			attachFake(m, "orders", "")
+			feed(m, fixed(8))
+			m.Update(viewtest.Key("enter"))
+		}},
+	}
+	for _, sc := range scenes {
+		t.Run(sc.name, func(t *testing.T) {
+			viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+				m := newModel(t, nil, w, h, true)
+				sc.setup(m)
 				golden.RequireEqual(t, []byte(check(t, m)))
 			})
-			t.Run("Tail/"+name, func(t *testing.T) {
-				m := newModel(t, nil, size[0], size[1], dark)
-				attachFake(m, "orders", "")
-				m.from = tail.Position{Kind: tail.TrimHorizon}
-				feed(m, fixed(60))
-				m.Update(viewtest.Key("k"))
-				m.Update(viewtest.Key("k"))
-				golden.RequireEqual(t, []byte(check(t, m)))
-			})
-			t.Run("Paused/"+name, func(t *testing.T) {
-				m := newModel(t, nil, size[0], size[1], dark)
-				attachFake(m, "orders", "shardId-000000000001")
-				feed(m, fixed(5))
-				m.Update(viewtest.Key("space"))
-				m.Update(viewtest.Key("J"))
-				for _, r := range `select(.status == "failed")` {
-					m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
-				}
-				golden.RequireEqual(t, []byte(check(t, m)))
-			})
-			t.Run("Detail/"+name, func(t *testing.T) {
-				m := newModel(t, nil, size[0], size[1], dark)
-				attachFake(m, "orders", "")
-				feed(m, fixed(8))
-				m.Update(viewtest.Key("enter"))
-				golden.RequireEqual(t, []byte(check(t, m)))
-			})
-		}
+		})
 	}
 }
 
@@ -472,23 +470,13 @@ func TestGoldenNoStream(t *testing.T) {
 	golden.RequireEqual(t, []byte(check(t, m)))
 }
 
-// check verifies the view is exactly the tab's size and returns it
-// without styles.
+// check verifies the view (viewtest.CheckView, and that its only escapes
+// are colours) and returns it without styles.
 func check(t *testing.T, m *Model) string {
 	t.Helper()
 	v := m.View()
 	onlySGR(t, v)
-	plain := ansi.Strip(v)
-	lines := strings.Split(plain, "\n")
-	if len(lines) != m.c.Height {
-		t.Fatalf("%d lines, want %d:\n%s", len(lines), m.c.Height, plain)
-	}
-	for i, l := range lines {
-		if w := ansi.StringWidth(l); w != m.c.Width {
-			t.Fatalf("line %d is %d wide, want %d: %q", i, w, m.c.Width, l)
-		}
-	}
-	return plain
+	return viewtest.CheckView(t, v, m.width, m.height)
 }
 
 func TestRing(t *testing.T) {

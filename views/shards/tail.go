@@ -45,22 +45,22 @@ func (m *Model) startTail(shard string) tea.Cmd {
 	if r := m.c.Env.Config.Tail.ReadsPerSecond; r > 0 {
 		o.ReadsPerSecond = r
 	}
-	s, env, gen := m.c.Env.Session, m.envGen(), m.tailGen
+	env, stamp := m.c.Env, m.tailStamp()
 	start := func() tea.Msg {
-		ctx, cancel := context.WithCancel(context.Background())
-		// Bound the start (resolving the stream, listing shards); once
-		// started, the tail runs until it is closed.
+		// The tail lives as long as the session, or until it is closed.
+		// Its start (resolving the stream, listing shards) is bounded.
+		ctx, cancel := context.WithCancel(env.Context())
 		timer := time.AfterFunc(common.CallTimeout, cancel)
-		tl, err := tail.Start(ctx, s, o)
+		tl, err := tail.Start(ctx, env.Session, o)
 		if !timer.Stop() && err == nil {
 			tl.Close()
 			err = context.DeadlineExceeded
 		}
 		if err != nil {
 			cancel()
-			return tailStartedMsg{env: env, tailGen: gen, err: err}
+			return tailStartedMsg{Stamp: stamp, err: err}
 		}
-		return tailStartedMsg{env: env, tailGen: gen, tl: tl, cancel: cancel}
+		return tailStartedMsg{Stamp: stamp, tl: tl, cancel: cancel}
 	}
 	return tea.Batch(closing, start)
 }
@@ -68,12 +68,12 @@ func (m *Model) startTail(shard string) tea.Cmd {
 // retryTail asks, when run (ctrl+r on the status line), for the same tail
 // again.
 func (m *Model) retryTail() tea.Cmd {
-	gen, shard := m.tailGen, m.tailShard
-	return func() tea.Msg { return retryMsg{tailGen: gen, shard: shard, tail: true} }
+	stamp, shard := m.tailStamp(), m.tailShard
+	return func() tea.Msg { return retryMsg{Stamp: stamp, shard: shard, tail: true} }
 }
 
 func (m *Model) tailStarted(msg tailStartedMsg) tea.Cmd {
-	if msg.env != m.envGen() || msg.tailGen != m.tailGen {
+	if !msg.Fresh(m.tailStamp()) {
 		if msg.tl != nil {
 			// A tail nobody wants any more: stop it off the UI goroutine.
 			return closeCmd(msg.tl, msg.cancel)
@@ -86,7 +86,7 @@ func (m *Model) tailStarted(msg tailStartedMsg) tea.Cmd {
 		return common.Fail(fmt.Errorf("tail %s: %s", inert.Line(m.stream), inert.Line(msg.err.Error())), m.retryTail())
 	}
 	m.attach(msg.tl, msg.cancel)
-	return tea.Batch(waitBatch(m.tailGen, m.tl.Records(), m.window), tickCmd(m.tailGen))
+	return tea.Batch(waitBatch(m.tailStamp(), m.tl.Records(), m.window), tickCmd(m.tailStamp()))
 }
 
 // attach makes t the running tail.
@@ -99,7 +99,7 @@ func (m *Model) attach(t tailer, cancel context.CancelFunc) {
 // closeTail stops the running tail (if any), drops its rows, and makes
 // every message still in flight for it stale.
 func (m *Model) closeTail() tea.Cmd {
-	m.tailGen++
+	m.tails.Drop()
 	t, cancel := m.tl, m.cancel
 	m.tl, m.cancel = nil, nil
 	m.starting, m.paused, m.pending = false, false, nil
@@ -137,13 +137,13 @@ func (m *Model) clearRows() {
 // second, however small its batches: each message costs the UI goroutine
 // an Update and a frame, so their number, not their size, is what would
 // crowd out key presses.
-func waitBatch(gen int, ch <-chan tail.Batch, window time.Duration) tea.Cmd {
+func waitBatch(stamp common.Stamp, ch <-chan tail.Batch, window time.Duration) tea.Cmd {
 	return func() tea.Msg {
 		b, ok := <-ch
 		if !ok {
-			return batchMsg{tailGen: gen, closed: true}
+			return batchMsg{Stamp: stamp, closed: true}
 		}
-		msg := batchMsg{tailGen: gen, recs: b.Records, behind: b.MillisBehindLatest}
+		msg := batchMsg{Stamp: stamp, recs: b.Records, behind: b.MillisBehindLatest}
 		var timeout <-chan time.Time
 		if window > 0 {
 			t := time.NewTimer(window)
@@ -217,7 +217,7 @@ func shardNumber(id string) string {
 // batch adds a message's records to the rows (or keeps them aside while
 // paused) and waits for the next.
 func (m *Model) batch(msg batchMsg) tea.Cmd {
-	if msg.tailGen != m.tailGen || m.tl == nil {
+	if !msg.Fresh(m.tailStamp()) || m.tl == nil {
 		return nil // a closed tail's batch
 	}
 	if m.paused {
@@ -228,13 +228,13 @@ func (m *Model) batch(msg batchMsg) tea.Cmd {
 		}
 		// Keep reading what the tail already read, so that its readers
 		// are not left blocked; the rows stay as they are.
-		return waitBatch(m.tailGen, m.tl.Records(), m.window)
+		return waitBatch(m.tailStamp(), m.tl.Records(), m.window)
 	}
 	m.add(msg)
 	if msg.closed {
 		return m.tailEnded()
 	}
-	return waitBatch(m.tailGen, m.tl.Records(), m.window)
+	return waitBatch(m.tailStamp(), m.tl.Records(), m.window)
 }
 
 // trimPending keeps at most MaxRows records aside while paused.
@@ -317,13 +317,13 @@ func (m *Model) togglePause() tea.Cmd {
 	return nil
 }
 
-func tickCmd(gen int) tea.Cmd {
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return tickMsg{tailGen: gen} })
+func tickCmd(stamp common.Stamp) tea.Cmd {
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return tickMsg{stamp} })
 }
 
 // tick refreshes the header's figures once a second while the tail runs.
 func (m *Model) tick(msg tickMsg) tea.Cmd {
-	if msg.tailGen != m.tailGen || m.tl == nil || m.ended != "" {
+	if !msg.Fresh(m.tailStamp()) || m.tl == nil || m.ended != "" {
 		return nil
 	}
 	now := time.Now()
@@ -335,7 +335,7 @@ func (m *Model) tick(msg tickMsg) tea.Cmd {
 	m.lastTick, m.lastReceived = now, m.received
 	st := m.tl.Stats()
 	m.behind, m.throttles = st.MaxMillisBehindLatest(), st.Throttles
-	return tickCmd(m.tailGen)
+	return tickCmd(m.tailStamp())
 }
 
 // selectedRecord is the record under the cursor of the tail.
@@ -424,16 +424,18 @@ func (m *Model) export() tea.Cmd {
 	if m.exportDir == "" {
 		dirs = []string{".", os.TempDir()}
 	}
+	// An export's outcome is news whatever happened since, in the session.
+	stamp := common.SessionStamp(common.ShardsTab, m.c.Env)
 	return func() tea.Msg {
 		var errs []error
 		for _, dir := range dirs {
 			path, err := writeJSONL(filepath.Join(dir, name), recs)
 			if err == nil {
-				return exportedMsg{path: path, n: len(recs)}
+				return exportedMsg{Stamp: stamp, path: path, n: len(recs)}
 			}
 			errs = append(errs, err)
 		}
-		return exportedMsg{err: errors.Join(errs...)}
+		return exportedMsg{Stamp: stamp, err: errors.Join(errs...)}
 	}
 }
 
@@ -488,3 +490,7 @@ func (m *Model) Stop() {
 		m.cancel()
 	}
 }
+
+// tailStamp is what the running tail's messages carry: closing or
+// replacing the tail turns them stale.
+func (m *Model) tailStamp() common.Stamp { return m.tails.Current(m.c.Env) }

@@ -11,15 +11,15 @@ import (
 // big is a tab fed 100,000 described streams.
 func big(b *testing.B) *Model {
 	m := newTab(&testing.T{}, nil, 160, 48, true)
-	tok := m.tok()
+	stamp := m.stamp()
 	names := make([]string, 100_000)
 	streams := make([]inventory.Stream, len(names))
 	for i := range names {
 		names[i] = fmt.Sprintf("stream-%06d", i)
 		streams[i] = inventory.Stream{Name: names[i], Mode: "PROVISIONED", Status: "ACTIVE", OpenShards: 2, RetentionHours: 24}
 	}
-	m.Update(pageMsg{tok: tok, names: names})
-	m.Update(describedMsg{tok: tok, streams: streams})
+	m.Update(pageMsg{Stamp: stamp, names: names})
+	m.Update(describedMsg{Stamp: stamp, streams: streams})
 	return m
 }
 

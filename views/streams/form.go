@@ -6,7 +6,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/sluicehq/sluice/backend/inert"
-	"github.com/sluicehq/sluice/tui/theme"
+	"github.com/sluicehq/sluice/keymap"
+	"github.com/sluicehq/sluice/views/lineedit"
+	"github.com/sluicehq/sluice/views/theme"
 )
 
 // formKind is what a form asks for.
@@ -21,7 +23,10 @@ const (
 // field is one line of a form: free text, or one of a few choices.
 type field struct {
 	label string
+	// value is a choice's, or a text field's first value; once the form
+	// is open, a text field's value is edit's.
 	value string
+	edit  lineedit.Model
 	// choices, when set, make the value one of them, cycled with
 	// space or the arrows.
 	choices []string
@@ -57,11 +62,28 @@ func (f *form) visible(i int) bool {
 	return f.fields[i].shown == nil || f.fields[i].shown(f)
 }
 
+// startEditing puts each text field's value in a line edit.
+func (f *form) startEditing(keys *keymap.Input) {
+	for i := range f.fields {
+		if fl := &f.fields[i]; fl.choices == nil {
+			fl.edit = lineedit.New(keys, fl.value)
+		}
+	}
+}
+
+// text is the field's value as it stands.
+func (fl *field) text() string {
+	if fl.choices != nil {
+		return fl.value
+	}
+	return fl.edit.Value()
+}
+
 // value is the trimmed value of the field labelled label.
 func (f *form) value(label string) string {
 	for _, fl := range f.fields {
 		if fl.label == label {
-			return strings.TrimSpace(fl.value)
+			return strings.TrimSpace(fl.text())
 		}
 	}
 	return ""
@@ -90,9 +112,8 @@ func (f *form) lastVisible() bool {
 func (f *form) update(msg tea.Msg) formResult {
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
-		fl := &f.fields[f.focus]
-		if fl.choices == nil {
-			fl.value += strings.ReplaceAll(msg.Content, "\n", " ")
+		if fl := &f.fields[f.focus]; fl.choices == nil {
+			fl.edit.Update(msg)
 		}
 		return formOpen
 	case tea.KeyPressMsg:
@@ -110,23 +131,12 @@ func (f *form) update(msg tea.Msg) formResult {
 			f.move(1)
 		case "shift+tab", "up":
 			f.move(-1)
-		case "space", "left", "right":
-			if fl.choices != nil {
-				fl.value = cycle(fl.choices, fl.value, msg.String() == "left")
-			} else if msg.String() == "space" {
-				fl.value += " "
-			}
-		case "backspace":
-			if r := []rune(fl.value); len(r) > 0 && fl.choices == nil {
-				fl.value = string(r[:len(r)-1])
-			}
-		case "ctrl+u":
-			if fl.choices == nil {
-				fl.value = ""
-			}
 		default:
-			if msg.Text != "" && fl.choices == nil {
-				fl.value += msg.Text
+			switch {
+			case fl.choices == nil:
+				fl.edit.Update(msg)
+			case msg.String() == "space" || msg.String() == "left" || msg.String() == "right":
+				fl.value = cycle(fl.choices, fl.value, msg.String() == "left")
 			}
 		}
 	}
@@ -171,7 +181,7 @@ func (f *form) view(st *theme.Styles, width int) string {
 			continue
 		}
 		label := inert.Pad(fl.label, labelW) + "  "
-		val := inert.Line(fl.value)
+		val := inert.Line(fl.text())
 		if fl.choices != nil {
 			var parts []string
 			for _, c := range fl.choices {
@@ -187,9 +197,7 @@ func (f *form) view(st *theme.Styles, width int) string {
 		if i == f.focus {
 			shown := val
 			if fl.choices == nil {
-				// Keep the end of a long value in sight, where typing
-				// happens.
-				shown = inert.TruncateLeft(val, room-1) + "█"
+				shown = fl.edit.View(room)
 			}
 			lines = append(lines, st.Accent.Render(inert.Fit("> "+label+shown, width)))
 			continue

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/views/chart"
+	"github.com/sluicehq/sluice/views/viewtest"
 )
 
 // hour is a last hour of one-minute points shaped by f; f returning NaN
@@ -34,66 +34,44 @@ func fed(t *testing.T, w, h int, dark bool) *Model {
 	t.Helper()
 	m := newTab(t, nil, w, h, dark)
 	m.Init()
-	tok := m.tok()
+	stamp := m.stamp()
 	names := []string{"audit", "clicks", "orders", "payments-events-with-a-rather-long-name-to-cut"}
-	m.Update(pageMsg{tok: tok, names: names})
-	m.Update(describedMsg{tok: tok, streams: []inventory.Stream{
+	m.Update(pageMsg{Stamp: stamp, names: names})
+	m.Update(describedMsg{Stamp: stamp, streams: []inventory.Stream{
 		{Name: "audit", Mode: "PROVISIONED", Status: "CREATING", OpenShards: 1, RetentionHours: 24},
 		{Name: "orders", Mode: "PROVISIONED", Status: "ACTIVE", OpenShards: 4, RetentionHours: 24},
 		{Name: "payments-events-with-a-rather-long-name-to-cut", Mode: "ON_DEMAND", Status: "ACTIVE", OpenShards: 2, RetentionHours: 168},
 	}, failed: map[string]error{"clicks": fmt.Errorf("describe stream clicks: AccessDeniedException")}})
 	start, end := t0.Add(-time.Hour), t0
-	m.Update(metricsMsg{tok: tok, name: "orders", start: start, end: end,
+	m.Update(metricsMsg{Stamp: stamp, name: "orders", start: start, end: end,
 		incoming: hour(func(i int) float64 { return math.Round(600 + 400*math.Sin(float64(i)/5)) }), iterAge: 1200, hasAge: true})
-	m.Update(metricsMsg{tok: tok, name: "payments-events-with-a-rather-long-name-to-cut", start: start, end: end,
+	m.Update(metricsMsg{Stamp: stamp, name: "payments-events-with-a-rather-long-name-to-cut", start: start, end: end,
 		incoming: hour(func(i int) float64 {
 			if i > 20 && i < 35 {
 				return math.NaN()
 			}
 			return float64(i * 40)
 		}), iterAge: 200000, hasAge: true})
-	m.Update(metricsMsg{tok: tok, name: "clicks", start: start, end: end, err: fmt.Errorf("throttled")})
-	m.Update(dlqMsg{tok: tok, depth: map[string]int{"orders": 3, "payments-events-with-a-rather-long-name-to-cut": 0}})
+	m.Update(metricsMsg{Stamp: stamp, name: "clicks", start: start, end: end, err: fmt.Errorf("throttled")})
+	m.Update(dlqMsg{Stamp: stamp, depth: map[string]int{"orders": 3, "payments-events-with-a-rather-long-name-to-cut": 0}})
 	return m
 }
 
-func checkSize(t *testing.T, view string, w, h int) {
-	t.Helper()
-	lines := strings.Split(ansi.Strip(view), "\n")
-	if len(lines) != h {
-		t.Fatalf("%d lines, want %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if got := ansi.StringWidth(l); got != w {
-			t.Fatalf("line %d is %d wide, want %d: %q", i, got, w, l)
-		}
-	}
-}
-
 func TestGoldenStreams(t *testing.T) {
-	for _, size := range [][2]int{{80, 24}, {160, 48}} {
-		for _, dark := range []bool{true, false} {
-			name := fmt.Sprintf("%dx%d_%s", size[0], size[1], map[bool]string{true: "dark", false: "light"}[dark])
-			t.Run(name, func(t *testing.T) {
-				m := fed(t, size[0], size[1], dark)
-				v := m.View()
-				checkSize(t, v, size[0], size[1])
-				golden.RequireEqual(t, []byte(ansi.Strip(v)))
-			})
-		}
-	}
+	viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+		viewtest.Golden(t, fed(t, w, h, true).View(), w, h)
+	})
 }
 
 func TestGoldenCreateForm(t *testing.T) {
 	m := fed(t, 80, 24, true)
-	d := &driver{t: t, m: m}
+	d := newDriver(t, m)
 	// The form needs a writable session to open; pretend one through
 	// the form directly, as the key would.
 	m.openForm(m.createForm())
-	d.typeText("orders-replay")
+	d.Type("orders-replay")
 	v := m.View()
-	checkSize(t, v, 80, 24)
-	golden.RequireEqual(t, []byte(ansi.Strip(v)))
+	viewtest.Golden(t, v, 80, 24)
 }
 
 func TestViewFitsEverySize(t *testing.T) {
@@ -101,7 +79,7 @@ func TestViewFitsEverySize(t *testing.T) {
 	for w := 20; w <= 200; w += 13 {
 		for h := 3; h <= 50; h += 7 {
 			m.SetSize(w, h)
-			checkSize(t, m.View(), w, h)
+			viewtest.CheckView(t, m.View(), w, h)
 		}
 	}
 }
@@ -109,13 +87,13 @@ func TestViewFitsEverySize(t *testing.T) {
 func TestEscapesInDataStayInert(t *testing.T) {
 	const evil = "\x1b]52;c;aGk=\x07"
 	m := newTab(t, nil, 120, 20, true)
-	tok := m.tok()
-	m.Update(pageMsg{tok: tok, names: []string{"evil" + evil, "ok"}})
-	m.Update(describedMsg{tok: tok, streams: []inventory.Stream{
+	stamp := m.stamp()
+	m.Update(pageMsg{Stamp: stamp, names: []string{"evil" + evil, "ok"}})
+	m.Update(describedMsg{Stamp: stamp, streams: []inventory.Stream{
 		{Name: "evil" + evil, Mode: "PROVISIONED" + evil, Status: "ACTIVE\x1b[2J", OpenShards: 1, RetentionHours: 24},
 	}})
 	m.openForm(m.createForm())
-	(&driver{t: t, m: m}).send(pasteMsg(evil))
+	newDriver(t, m).Send(pasteMsg(evil))
 	v := m.View()
 	if strings.Contains(v, "\x1b]") || strings.Contains(v, "\x07") || strings.Contains(v, "\x1b[2J") {
 		t.Fatalf("an escape from data reached the screen: %q", v)
@@ -133,7 +111,7 @@ func TestEscapesInDataStayInert(t *testing.T) {
 func TestAHugeOneLinePasteNeitherWrapsNorStalls(t *testing.T) {
 	m := fed(t, 80, 24, true)
 	m.openForm(m.createForm())
-	(&driver{t: t, m: m}).send(pasteMsg(strings.Repeat("x", 1<<20)))
+	newDriver(t, m).Send(pasteMsg(strings.Repeat("x", 1<<20)))
 	v := m.View()
-	checkSize(t, v, 80, 24)
+	viewtest.CheckView(t, v, 80, 24)
 }

@@ -7,8 +7,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/sluicehq/sluice/backend"
-	"github.com/sluicehq/sluice/keymap"
-	"github.com/sluicehq/sluice/tui/theme"
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/viewtest"
 )
@@ -20,82 +18,19 @@ func fixedClock() time.Time { return t0 }
 
 func newTab(t *testing.T, s *backend.Session, w, h int, dark bool, opts ...Option) *Model {
 	t.Helper()
-	p := theme.Light()
-	if dark {
-		p = theme.Dark()
-	}
-	st := theme.New(p, false)
-	km := keymap.Default()
-	c := &common.Common{Width: w, Height: h, Styles: &st, Keys: &km, Env: &common.Env{Session: s, Gen: 1}}
+	c := viewtest.NewCommon(&common.Env{Session: s}, w, h, dark)
 	opts = append([]Option{WithClock(fixedClock), WithGetenv(func(string) string { return "" })}, opts...)
 	return New(c, opts...)
 }
 
-// driver runs a tab's commands the way the program would: messages for
-// the tab go back into it; the others (status, confirmations, opens) are
-// collected.
+// driver is viewtest's driver of the tab, with the tab at hand.
 type driver struct {
-	t   *testing.T
-	m   *Model
-	out []tea.Msg
+	*viewtest.Driver
+	m *Model
 }
 
-func (d *driver) run(cmd tea.Cmd) {
-	d.t.Helper()
-	if cmd == nil {
-		return
-	}
-	msg := cmd()
-	switch msg := msg.(type) {
-	case nil:
-	case tea.BatchMsg:
-		for _, c := range msg {
-			d.run(c)
-		}
-	case common.Routed:
-		if msg.RouteTo() != common.StreamsTab {
-			d.out = append(d.out, msg)
-			return
-		}
-		d.send(msg)
-	default:
-		d.out = append(d.out, msg)
-	}
-}
-
-func (d *driver) send(msg tea.Msg) {
-	d.t.Helper()
-	_, cmd := d.m.Update(msg)
-	d.run(cmd)
-}
-
-func (d *driver) press(keys ...string) {
-	d.t.Helper()
-	for _, k := range keys {
-		d.send(viewtest.Key(k))
-	}
-}
-
-func (d *driver) typeText(s string) {
-	d.t.Helper()
-	for _, r := range s {
-		d.send(tea.KeyPressMsg{Code: r, Text: string(r)})
-	}
-}
-
-// take removes and returns the collected messages of type T.
-func take[T any](d *driver) []T {
-	var got []T
-	keep := d.out[:0]
-	for _, m := range d.out {
-		if v, ok := m.(T); ok {
-			got = append(got, v)
-		} else {
-			keep = append(keep, m)
-		}
-	}
-	d.out = keep
-	return got
+func newDriver(t *testing.T, m *Model) *driver {
+	return &driver{Driver: viewtest.NewDriver(t, m), m: m}
 }
 
 func (d *driver) selected() string {
@@ -104,13 +39,13 @@ func (d *driver) selected() string {
 }
 
 func (d *driver) cells(name string) []string {
-	d.t.Helper()
+	d.T.Helper()
 	for _, r := range d.m.table.Rows() {
 		if r.ID == name {
 			return r.Cells
 		}
 	}
-	d.t.Fatalf("no row %s among %v", name, d.m.Names())
+	d.T.Fatalf("no row %s among %v", name, d.m.Names())
 	return nil
 }
 

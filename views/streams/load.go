@@ -14,15 +14,11 @@ import (
 	"github.com/sluicehq/sluice/views/common"
 )
 
-// token stamps a request with the tab's load generation and the session's,
-// so that a reply to an older one is dropped.
-type token struct{ gen, env int }
-
 // The messages this tab's commands produce; each goes to this tab only.
 type (
 	// pageMsg is one page of stream names.
 	pageMsg struct {
-		tok   token
+		common.Stamp
 		names []string
 		// pager fetches the next page when more is set.
 		pager *backend.Pager[string]
@@ -31,7 +27,7 @@ type (
 	}
 	// describedMsg is the summaries of a page's streams.
 	describedMsg struct {
-		tok     token
+		common.Stamp
 		streams []inventory.Stream
 		// failed maps a stream that could not be described to why.
 		failed map[string]error
@@ -39,7 +35,7 @@ type (
 	// metricsMsg is a stream's last hour: incoming records per minute
 	// and the worst iterator age.
 	metricsMsg struct {
-		tok        token
+		common.Stamp
 		name       string
 		start, end time.Time
 		incoming   []chart.Point
@@ -52,38 +48,22 @@ type (
 	// dlqMsg is the visible messages in the DLQs of each stream's
 	// pipelines.
 	dlqMsg struct {
-		tok   token
+		common.Stamp
 		depth map[string]int
 		err   error
 	}
 	// reloadMsg reloads the tab (the retry of a failed load).
-	reloadMsg struct{}
-	// writtenMsg says a write was carried out.
-	writtenMsg struct {
-		tok  token
-		text string
-		err  error
-		// retry redoes the write (after its own confirmation).
-		retry tea.Cmd
-	}
+	reloadMsg struct{ common.Stamp }
 	// editedMsg says the editor closed on a put record's data file.
 	editedMsg struct {
-		tok         token
+		common.Stamp
 		stream, key string
 		path        string
 		err         error
 	}
 )
 
-func (pageMsg) RouteTo() common.TabID      { return common.StreamsTab }
-func (describedMsg) RouteTo() common.TabID { return common.StreamsTab }
-func (metricsMsg) RouteTo() common.TabID   { return common.StreamsTab }
-func (dlqMsg) RouteTo() common.TabID       { return common.StreamsTab }
-func (reloadMsg) RouteTo() common.TabID    { return common.StreamsTab }
-func (writtenMsg) RouteTo() common.TabID   { return common.StreamsTab }
-func (editedMsg) RouteTo() common.TabID    { return common.StreamsTab }
-
-func reload() tea.Msg { return reloadMsg{} }
+func reload() tea.Msg { return reloadMsg{common.Stamp{Tab: common.StreamsTab}} }
 
 // limiter bounds how many metrics calls the tab's commands make at
 // once, across all of them (describes and DLQ depths are bounded by the
@@ -103,24 +83,25 @@ func limited(ctx context.Context, lim limiter, f func()) error {
 }
 
 // fetchPage reads the next page of names.
-func fetchPage(tok token, p *backend.Pager[string]) tea.Cmd {
+func fetchPage(stamp common.Stamp, env *common.Env, p *backend.Pager[string]) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		names, err := p.Next(ctx)
-		return pageMsg{tok: tok, names: names, pager: p, more: p.More(), err: err}
+		return pageMsg{Stamp: stamp, names: names, pager: p, more: p.More(), err: err}
 	}
 }
 
 // describe reads the summaries of names; the backend bounds and fans out
 // the calls, and a stream it could not read becomes an error row.
-func describe(tok token, s *backend.Session, names []string) tea.Cmd {
+func describe(stamp common.Stamp, env *common.Env, names []string) tea.Cmd {
+	s := env.Session
 	names = append([]string(nil), names...)
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		streams, failures := inventory.DescribeStreams(ctx, s, names)
-		out := describedMsg{tok: tok, streams: streams, failed: map[string]error{}}
+		out := describedMsg{Stamp: stamp, streams: streams, failed: map[string]error{}}
 		read := map[string]bool{}
 		for _, st := range streams {
 			read[st.Name] = true
@@ -150,10 +131,11 @@ func describe(tok token, s *backend.Session, names []string) tea.Cmd {
 const metricsWindow = time.Hour
 
 // fetchMetrics reads a stream's last hour.
-func fetchMetrics(tok token, s *backend.Session, lim limiter, name string, now time.Time) tea.Cmd {
+func fetchMetrics(stamp common.Stamp, env *common.Env, lim limiter, name string, now time.Time) tea.Cmd {
 	return func() tea.Msg {
-		msg := metricsMsg{tok: tok, name: name, start: now.Add(-metricsWindow), end: now}
-		ctx, cancel := common.Context()
+		msg := metricsMsg{Stamp: stamp, name: name, start: now.Add(-metricsWindow), end: now}
+		s := env.Session
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		// The call's own error, set inside, wins over the wait's.
 		waitErr := limited(ctx, lim, func() {
@@ -191,14 +173,14 @@ func points(s metrics.Series) []chart.Point {
 // fetchDLQ reads the DLQ depth of each stream's pipelines, in one
 // backend call; what it could not read is the message's error, and the
 // depths it could read stand.
-func fetchDLQ(tok token, s *backend.Session, env *common.Env) tea.Cmd {
-	declared, flag := env.Config.Pipelines, env.ArchiveFlag
+func fetchDLQ(stamp common.Stamp, env *common.Env) tea.Cmd {
+	s, declared, flag := env.Session, env.Config.Pipelines, env.ArchiveFlag
 	return func() tea.Msg {
-		ctx, cancel := common.Context()
+		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		d, err := inventory.StreamDLQDepths(ctx, s, declared, flag)
 		if err != nil {
-			return dlqMsg{tok: tok, err: err}
+			return dlqMsg{Stamp: stamp, err: err}
 		}
 		var partial backend.Failures
 		for _, f := range d.Failures {
@@ -206,6 +188,6 @@ func fetchDLQ(tok token, s *backend.Session, env *common.Env) tea.Cmd {
 				partial = append(partial, f)
 			}
 		}
-		return dlqMsg{tok: tok, depth: d.ByStream, err: partial.Err()}
+		return dlqMsg{Stamp: stamp, depth: d.ByStream, err: partial.Err()}
 	}
 }

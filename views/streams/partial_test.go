@@ -1,18 +1,15 @@
 package streams
 
 import (
-	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/backendtest"
 	"github.com/sluicehq/sluice/backend/backendtest/faultproxy"
 	"github.com/sluicehq/sluice/backend/inventory/inventorytest"
 	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/viewtest"
 )
 
 // TestGoldenOneStreamDenied: DescribeStreamSummary is denied for beta
@@ -28,34 +25,27 @@ func TestGoldenOneStreamDenied(t *testing.T) {
 	p.Add(&faultproxy.Rule{Service: "kinesis", Operation: "DescribeStreamSummary", Match: faultproxy.BodyHas("StreamName", "beta"),
 		Fault: faultproxy.Denied("kinesis:DescribeStreamSummary", "stream/beta")})
 	s := backendtest.OpenOn(t, e, backend.Env{Endpoint: p.URL})
-	for _, size := range [][2]int{{80, 24}, {160, 48}} {
-		for _, dark := range []bool{true, false} {
-			name := fmt.Sprintf("%dx%d_%s", size[0], size[1], map[bool]string{true: "dark", false: "light"}[dark])
-			t.Run(name, func(t *testing.T) {
-				d := &driver{t: t, m: newTab(t, s, size[0], size[1], dark)}
-				d.run(d.m.Init())
-				if c := d.cells("alpha"); c[1] != "provisioned" || c[2] != "active" || c[3] != "2" {
-					t.Errorf("alpha cells %q", c)
-				}
-				if c := d.cells("gamma"); c[2] != "active" || c[3] != "1" {
-					t.Errorf("gamma cells %q", c)
-				}
-				if c := d.cells("beta"); c[2] != "error" || c[1] != "?" || c[3] != "?" {
-					t.Errorf("beta cells %q, want an error row", c)
-				}
-				var said []string
-				for _, st := range take[common.StatusMsg](d) {
-					if st.Level == common.Failure {
-						said = append(said, st.Text)
-					}
-				}
-				if len(said) != 1 || !strings.Contains(said[0], "stream beta: denied") || !strings.Contains(said[0], "AccessDeniedException") {
-					t.Errorf("failures said %q, want beta's denial with AWS's code", said)
-				}
-				v := d.m.View()
-				checkSize(t, v, size[0], size[1])
-				golden.RequireEqual(t, []byte(ansi.Strip(v)))
-			})
+	viewtest.EachSize(t, viewtest.GoldenSizes(), func(t *testing.T, w, h int) {
+		d := newDriver(t, newTab(t, s, w, h, true))
+		d.Run(d.m.Init())
+		if c := d.cells("alpha"); c[1] != "provisioned" || c[2] != "active" || c[3] != "2" {
+			t.Errorf("alpha cells %q", c)
 		}
-	}
+		if c := d.cells("gamma"); c[2] != "active" || c[3] != "1" {
+			t.Errorf("gamma cells %q", c)
+		}
+		if c := d.cells("beta"); c[2] != "error" || c[1] != "?" || c[3] != "?" {
+			t.Errorf("beta cells %q, want an error row", c)
+		}
+		var said []string
+		for _, st := range viewtest.Take[common.StatusMsg](d.Driver) {
+			if st.Level == common.Failure {
+				said = append(said, st.Text)
+			}
+		}
+		if len(said) != 1 || !strings.Contains(said[0], "stream beta: denied") || !strings.Contains(said[0], "AccessDeniedException") {
+			t.Errorf("failures said %q, want beta's denial with AWS's code", said)
+		}
+		viewtest.Golden(t, d.m.View(), w, h)
+	})
 }

@@ -6,6 +6,7 @@
 package streams
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -56,7 +57,8 @@ type Model struct {
 
 	width, height int
 
-	gen     int
+	// loads stamps each listing: replies to an older one are dropped.
+	loads   common.Requests
 	entries map[string]*entry
 	// order is the rows' order: the names listed so far by this load,
 	// then those of the previous load not yet listed again.
@@ -99,7 +101,7 @@ const concurrency = 8
 
 // New makes the tab.
 func New(c *common.Common, opts ...Option) *Model {
-	m := &Model{c: c, entries: map[string]*entry{}, lim: newLimiter(concurrency), now: time.Now, getenv: os.Getenv, pageSize: 100}
+	m := &Model{c: c, loads: common.NewRequests(common.StreamsTab), entries: map[string]*entry{}, lim: newLimiter(concurrency), now: time.Now, getenv: os.Getenv, pageSize: 100}
 	for _, o := range opts {
 		o(m)
 	}
@@ -151,18 +153,13 @@ func (m *Model) tableHeight() int {
 	return max(h, 2)
 }
 
-func (m *Model) tok() token {
-	env := 0
-	if m.c.Env != nil {
-		env = m.c.Env.Gen
-	}
-	return token{gen: m.gen, env: env}
-}
+// stamp is what a reply to the current load carries.
+func (m *Model) stamp() common.Stamp { return m.loads.Current(m.c.Env) }
 
 // load starts listing the streams again; what is shown stays until the
 // new answer replaces it.
 func (m *Model) load() tea.Cmd {
-	m.gen++
+	stamp := m.loads.Next(m.c.Env)
 	m.listed = nil
 	m.loadErr, m.dlqErr = "", ""
 	for _, e := range m.entries {
@@ -177,10 +174,9 @@ func (m *Model) load() tea.Cmd {
 	m.loading = true
 	m.dlqLoaded = false
 	s := m.c.Env.Session
-	tok := m.tok()
 	return tea.Batch(
-		fetchPage(tok, inventory.ListStreams(s, inventory.PageSize(m.pageSize))),
-		fetchDLQ(tok, s, m.c.Env),
+		fetchPage(stamp, m.c.Env, inventory.ListStreams(s, inventory.PageSize(m.pageSize))),
+		fetchDLQ(stamp, m.c.Env),
 	)
 }
 
@@ -230,9 +226,6 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		return m.load()
 	case common.SessionMsg:
-		if msg.Env != nil {
-			m.c.Env = msg.Env
-		}
 		m.reset()
 		return m.load()
 	case pageMsg:
@@ -240,7 +233,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case describedMsg:
 		return m.described(msg)
 	case metricsMsg:
-		if msg.tok != m.tok() {
+		if !msg.Fresh(m.stamp()) {
 			return nil
 		}
 		e := m.entries[msg.name]
@@ -260,7 +253,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.refreshRows()
 		return nil
 	case dlqMsg:
-		if msg.tok != m.tok() {
+		if !msg.Fresh(m.stamp()) {
 			return nil
 		}
 		m.dlqLoaded = true
@@ -274,11 +267,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return common.Fail(fmt.Errorf("DLQ depths: %w", msg.err), reload)
 		}
 		return nil
-	case writtenMsg:
-		if msg.err != nil {
-			return common.Fail(msg.err, msg.retry)
-		}
-		return tea.Batch(common.Status(common.Success, msg.text), m.load())
+	case common.DoneMsg:
+		return msg.Report(m.writeStamp(), m.load)
 	case editedMsg:
 		return m.edited(msg)
 	}
@@ -288,7 +278,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 // page adds a page of names and asks for their summaries and the next
 // page.
 func (m *Model) page(msg pageMsg) tea.Cmd {
-	if msg.tok != m.tok() {
+	if !msg.Fresh(m.stamp()) {
 		return nil
 	}
 	if msg.err != nil {
@@ -305,10 +295,10 @@ func (m *Model) page(msg pageMsg) tea.Cmd {
 	}
 	var cmds []tea.Cmd
 	if len(msg.names) > 0 {
-		cmds = append(cmds, describe(msg.tok, m.c.Env.Session, msg.names))
+		cmds = append(cmds, describe(msg.Stamp, m.c.Env, msg.names))
 	}
 	if msg.more {
-		cmds = append(cmds, fetchPage(msg.tok, msg.pager))
+		cmds = append(cmds, fetchPage(msg.Stamp, m.c.Env, msg.pager))
 	} else {
 		m.loading = false
 		// The listing is whole: streams it did not name are gone.
@@ -350,7 +340,7 @@ func (m *Model) reorder() {
 }
 
 func (m *Model) described(msg describedMsg) tea.Cmd {
-	if msg.tok != m.tok() {
+	if !msg.Fresh(m.stamp()) {
 		return nil
 	}
 	for _, st := range msg.streams {
@@ -520,14 +510,14 @@ func (m *Model) wantMetrics() tea.Cmd {
 	span := max(m.tableHeight(), 1)
 	lo, hi := max(m.table.Cursor()-span, 0), min(m.table.Cursor()+span, len(ids)-1)
 	var cmds []tea.Cmd
-	tok, now := m.tok(), m.now()
+	stamp, now := m.stamp(), m.now()
 	for _, id := range ids[lo : hi+1] {
 		e := m.entries[id]
 		if e == nil || e.pending || (e.fetched && !e.stale) {
 			continue
 		}
 		e.pending = true
-		cmds = append(cmds, fetchMetrics(tok, m.c.Env.Session, m.lim, id, now))
+		cmds = append(cmds, fetchMetrics(stamp, m.c.Env, m.lim, id, now))
 	}
 	return tea.Batch(cmds...)
 }
@@ -597,6 +587,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) openForm(f *form) {
+	f.startEditing(&m.c.Keys.Input)
 	m.form = f
 	m.table.SetSize(m.width, m.tableHeight())
 }
@@ -685,7 +676,6 @@ func (m *Model) submit(f *form) (tea.Cmd, error) {
 		return nil, fmt.Errorf("no session")
 	}
 	where := "profile " + inert.Line(s.Profile.Name) + ", region " + s.Region
-	tok := m.tok()
 	switch f.kind {
 	case formCreate:
 		name := f.value("name")
@@ -708,15 +698,9 @@ func (m *Model) submit(f *form) (tea.Cmd, error) {
 			"Creates the Kinesis stream " + name + " (" + mode + ")",
 			"in " + where + ".",
 		}
-		var ask tea.Cmd
-		onYes := func() tea.Msg {
-			ctx, cancel := common.Context()
-			defer cancel()
-			err := streamadmin.Create(ctx, s, name, shards, onDemand)
-			return writtenMsg{tok: tok, text: "created stream " + name, err: err, retry: ask}
-		}
-		ask = common.Confirm(title, lines, "", onYes)
-		return ask, nil
+		return m.write("create stream", title, lines, "", func(ctx context.Context) (string, error) {
+			return "created stream " + name, streamadmin.Create(ctx, s, name, shards, onDemand)
+		}), nil
 	case formRetention:
 		e := m.entries[f.stream]
 		if e == nil {
@@ -739,15 +723,9 @@ func (m *Model) submit(f *form) (tea.Cmd, error) {
 				fmt.Sprintf("Records older than %d hours become unreadable at once.", hours))
 		}
 		name := f.stream
-		var ask tea.Cmd
-		onYes := func() tea.Msg {
-			ctx, cancel := common.Context()
-			defer cancel()
-			err := streamadmin.SetRetention(ctx, s, name, from, hours)
-			return writtenMsg{tok: tok, text: fmt.Sprintf("retention of %s is now %d hours", name, hours), err: err, retry: ask}
-		}
-		ask = common.Confirm("Change the retention of "+name, lines, "", onYes)
-		return ask, nil
+		return m.write("change retention", "Change the retention of "+name, lines, "", func(ctx context.Context) (string, error) {
+			return fmt.Sprintf("retention of %s is now %d hours", name, hours), streamadmin.SetRetention(ctx, s, name, from, hours)
+		}), nil
 	case formPut:
 		pk := f.value("partition key")
 		if pk == "" || len(pk) > 256 {
@@ -777,11 +755,11 @@ func (m *Model) editData(stream, pk string, editor []string) (tea.Cmd, error) {
 		os.Remove(path)
 		return nil, fmt.Errorf("temporary file: %w", err)
 	}
-	tok := m.tok()
+	stamp := m.writeStamp()
 	args := append(append([]string(nil), editor[1:]...), path)
 	c := exec.Command(editor[0], args...)
 	return tea.ExecProcess(c, func(err error) tea.Msg {
-		return editedMsg{tok: tok, stream: stream, key: pk, path: path, err: err}
+		return editedMsg{Stamp: stamp, stream: stream, key: pk, path: path, err: err}
 	}), nil
 }
 
@@ -789,7 +767,7 @@ func (m *Model) editData(stream, pk string, editor []string) (tea.Cmd, error) {
 func (m *Model) edited(msg editedMsg) tea.Cmd {
 	data, rerr := os.ReadFile(msg.path)
 	os.Remove(msg.path)
-	if msg.tok.env != m.tok().env {
+	if !msg.Fresh(m.writeStamp()) {
 		return nil
 	}
 	if msg.err != nil {
@@ -809,22 +787,16 @@ func (m *Model) confirmPut(stream, pk string, data []byte) tea.Cmd {
 	if s == nil {
 		return nil
 	}
-	tok := m.tok()
 	preview := strings.Join(strings.Fields(string(data)), " ")
 	lines := []string{
 		fmt.Sprintf("Writes one record of %d bytes to stream %s", len(data), stream),
 		"with partition key " + pk + ", in profile " + s.Profile.Name + ", region " + s.Region + ":",
 		preview,
 	}
-	var ask tea.Cmd
-	onYes := func() tea.Msg {
-		ctx, cancel := common.Context()
-		defer cancel()
+	return m.write("put record", "Put a record to "+stream, lines, "", func(ctx context.Context) (string, error) {
 		shard, seq, err := streamadmin.PutRecord(ctx, s, stream, pk, data)
-		return writtenMsg{tok: tok, text: "put a record to " + stream + ": " + shard + ", sequence " + seq, err: err, retry: ask}
-	}
-	ask = common.Confirm("Put a record to "+stream, lines, "", onYes)
-	return ask
+		return "put a record to " + stream + ": " + shard + ", sequence " + seq, err
+	})
 }
 
 func (m *Model) confirmDelete(e *entry) tea.Cmd {
@@ -842,16 +814,9 @@ func (m *Model) confirmDelete(e *entry) tea.Cmd {
 		lines = append(lines, fmt.Sprintf("and its %d enhanced fan-out consumer%s (%s),", len(e.stream.Consumers), plural(len(e.stream.Consumers)), strings.Join(e.stream.Consumers, ", ")))
 	}
 	lines = append(lines, "in profile "+s.Profile.Name+", region "+s.Region+". This cannot be undone.")
-	tok := m.tok()
-	var ask tea.Cmd
-	onYes := func() tea.Msg {
-		ctx, cancel := common.Context()
-		defer cancel()
-		err := streamadmin.Delete(ctx, s, name, consumers)
-		return writtenMsg{tok: tok, text: "deleting stream " + name, err: err, retry: ask}
-	}
-	ask = common.Confirm("Delete stream "+name, lines, name, onYes)
-	return ask
+	return m.write("delete stream", "Delete stream "+name, lines, name, func(ctx context.Context) (string, error) {
+		return "deleting stream " + name, streamadmin.Delete(ctx, s, name, consumers)
+	})
 }
 
 func plural(n int) string {
@@ -948,4 +913,24 @@ func (m *Model) writeKeys() []key.Binding {
 func withHelp(b key.Binding, desc string) key.Binding {
 	b.SetHelp(b.Help().Key, desc)
 	return b
+}
+
+// writeStamp is what a write's outcome and an editor's close carry: they
+// belong to the session they were made in, whatever loads came since.
+func (m *Model) writeStamp() common.Stamp { return common.SessionStamp(common.StreamsTab, m.c.Env) }
+
+// write asks before a change to a stream, then carries it out; text is
+// the success's status line. A failure keeps the list and offers to ask
+// again.
+func (m *Model) write(what, title string, lines []string, typed string, do func(ctx context.Context) (text string, err error)) tea.Cmd {
+	return common.Write{
+		Tab: common.StreamsTab, What: what, Title: title, Lines: lines, TypeToConfirm: typed, RetryOnFailure: true,
+		Do: func(ctx context.Context) common.StatusMsg {
+			text, err := do(ctx)
+			if err != nil {
+				return common.StatusMsg{Text: err.Error(), Level: common.Failure}
+			}
+			return common.StatusMsg{Text: text, Level: common.Success}
+		},
+	}.Ask(m.c.Env)
 }

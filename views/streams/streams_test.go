@@ -43,8 +43,8 @@ func world(t *testing.T) (*backend.Session, *enginetest.Engine) {
 
 func loaded(t *testing.T, s *backend.Session, opts ...Option) *driver {
 	t.Helper()
-	d := &driver{t: t, m: newTab(t, s, 120, 30, true, opts...)}
-	d.run(d.m.Init())
+	d := newDriver(t, newTab(t, s, 120, 30, true, opts...))
+	d.Run(d.m.Init())
 	return d
 }
 
@@ -71,7 +71,7 @@ func TestListsEveryStreamPageByPageWithItsFigures(t *testing.T) {
 	if c[5] == pendingCell || c[6] == pendingCell {
 		t.Errorf("metrics not loaded: %q", c)
 	}
-	for _, st := range take[common.StatusMsg](d) {
+	for _, st := range viewtest.Take[common.StatusMsg](d.Driver) {
 		if st.Level == common.Failure {
 			t.Errorf("failure: %s", st.Text)
 		}
@@ -81,7 +81,7 @@ func TestListsEveryStreamPageByPageWithItsFigures(t *testing.T) {
 func TestFirstPageShowsBeforeTheRest(t *testing.T) {
 	s, _ := world(t)
 	m := newTab(t, s, 120, 30, true, WithPageSize(1))
-	d := &driver{t: t, m: m}
+	d := newDriver(t, m)
 	// Run only the first page's command: its row shows, more are coming.
 	cmd := m.load()
 	var first pageMsg
@@ -102,13 +102,13 @@ func TestFirstPageShowsBeforeTheRest(t *testing.T) {
 func TestSelectionSurvivesRefresh(t *testing.T) {
 	s, e := world(t)
 	d := loaded(t, s)
-	d.press("j")
+	d.Press("j")
 	if d.selected() != "beta" {
 		t.Fatalf("selected %q", d.selected())
 	}
 	// A stream created before beta meanwhile does not move the cursor.
 	inventorytest.Stream(t, e, "aardvark", 1)
-	d.send(common.RefreshMsg{})
+	d.Send(common.RefreshMsg{})
 	if d.selected() != "beta" || len(d.m.Names()) != 4 {
 		t.Fatalf("after refresh: selected %q of %v", d.selected(), d.m.Names())
 	}
@@ -116,23 +116,23 @@ func TestSelectionSurvivesRefresh(t *testing.T) {
 
 func TestOpenSelectsAndEnterOpensShards(t *testing.T) {
 	s, _ := world(t)
-	d := &driver{t: t, m: newTab(t, s, 120, 30, true)}
+	d := newDriver(t, newTab(t, s, 120, 30, true))
 	// Opened before the list arrived: selected once it does.
-	d.send(common.OpenMsg{Tab: common.StreamsTab, Target: "gamma"})
-	d.run(d.m.Init())
+	d.Send(common.OpenMsg{Tab: common.StreamsTab, Target: "gamma"})
+	d.Run(d.m.Init())
 	if d.selected() != "gamma" {
 		t.Fatalf("selected %q", d.selected())
 	}
-	d.send(common.OpenMsg{Tab: common.StreamsTab, Target: "beta"})
+	d.Send(common.OpenMsg{Tab: common.StreamsTab, Target: "beta"})
 	if d.selected() != "beta" {
 		t.Fatalf("selected %q", d.selected())
 	}
-	d.send(common.OpenMsg{Tab: common.StreamsTab})
+	d.Send(common.OpenMsg{Tab: common.StreamsTab})
 	if d.selected() != "beta" {
 		t.Fatalf(":streams moved the cursor to %q", d.selected())
 	}
-	d.press("enter")
-	opens := take[common.OpenMsg](d)
+	d.Press("enter")
+	opens := viewtest.Take[common.OpenMsg](d.Driver)
 	if len(opens) != 1 || opens[0].Tab != common.ShardsTab || opens[0].Target != "beta" {
 		t.Fatalf("enter = %+v", opens)
 	}
@@ -146,12 +146,13 @@ func TestSessionSwitchDropsEverythingAndStaleRepliesDie(t *testing.T) {
 	s2, e2 := backendtest.Open(t)
 	inventorytest.Stream(t, e2, "other", 1)
 	env := &common.Env{Session: s2, Gen: 2}
-	_, cmd := d.m.Update(common.SessionMsg{Env: env})
+	d.m.c.Env = env // as the root does
+	_, cmd := d.m.Update(common.SessionMsg{})
 	if n := len(d.m.Names()); n != 0 {
 		t.Fatalf("rows kept across sessions: %v", d.m.Names())
 	}
-	d.run(cmd)
-	d.run(old) // the old session's answers arrive late
+	d.Run(cmd)
+	d.Run(old) // the old session's answers arrive late
 	if got := d.m.Names(); !slices.Equal(got, []string{"other"}) {
 		t.Fatalf("names = %v", got)
 	}
@@ -160,18 +161,18 @@ func TestSessionSwitchDropsEverythingAndStaleRepliesDie(t *testing.T) {
 func TestCreateAsksWithWhatWillChangeThenCreates(t *testing.T) {
 	s, e := world(t)
 	d := loaded(t, s)
-	d.press("c")
+	d.Press("c")
 	if !d.m.Capturing() {
 		t.Fatal("the form does not capture keys")
 	}
-	d.typeText("orders-2")
-	d.press("tab", "tab", "ctrl+u")
-	d.typeText("3")
+	d.Type("orders-2")
+	d.Press("tab", "tab", "ctrl+u")
+	d.Type("3")
 	if v := ansi.Strip(d.m.View()); !strings.Contains(v, "Create a stream") || !strings.Contains(v, "orders-2") {
 		t.Errorf("form not shown:\n%s", v)
 	}
-	d.press("enter")
-	reqs := take[common.ConfirmRequest](d)
+	d.Press("enter")
+	reqs := viewtest.Take[common.ConfirmRequest](d.Driver)
 	if len(reqs) != 1 {
 		t.Fatalf("confirm requests = %v (form %+v)", reqs, d.m.form)
 	}
@@ -188,7 +189,7 @@ func TestCreateAsksWithWhatWillChangeThenCreates(t *testing.T) {
 	if d.m.Capturing() {
 		t.Error("still capturing after submit")
 	}
-	d.run(r.OnYes)
+	d.Run(r.OnYes)
 	sum, err := e.Kinesis().DescribeStreamSummary(context.Background(), &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("orders-2")})
 	if err != nil {
 		t.Fatalf("stream not created: %v", err)
@@ -204,24 +205,24 @@ func TestCreateAsksWithWhatWillChangeThenCreates(t *testing.T) {
 func TestCreateOnDemandAndBadNames(t *testing.T) {
 	s, e := world(t)
 	d := loaded(t, s)
-	d.press("c")
-	d.typeText("bad name!")
-	d.press("enter", "enter", "enter")
-	if d.m.form == nil || d.m.form.err == "" || len(take[common.ConfirmRequest](d)) != 0 {
+	d.Press("c")
+	d.Type("bad name!")
+	d.Press("enter", "enter", "enter")
+	if d.m.form == nil || d.m.form.err == "" || len(viewtest.Take[common.ConfirmRequest](d.Driver)) != 0 {
 		t.Fatal("a bad name was accepted")
 	}
-	d.press("esc")
+	d.Press("esc")
 	if d.m.form != nil {
 		t.Fatal("esc did not close the form")
 	}
-	d.press("c")
-	d.typeText("od")
-	d.press("tab", "space", "enter")
-	reqs := take[common.ConfirmRequest](d)
+	d.Press("c")
+	d.Type("od")
+	d.Press("tab", "space", "enter")
+	reqs := viewtest.Take[common.ConfirmRequest](d.Driver)
 	if len(reqs) != 1 || !strings.Contains(reqs[0].Lines[0], "on-demand") {
 		t.Fatalf("requests = %+v", reqs)
 	}
-	d.run(reqs[0].OnYes)
+	d.Run(reqs[0].OnYes)
 	sum, err := e.Kinesis().DescribeStreamSummary(context.Background(), &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("od")})
 	if err != nil || sum.StreamDescriptionSummary.StreamModeDetails.StreamMode != "ON_DEMAND" {
 		t.Fatalf("on-demand stream: %v %+v", err, sum)
@@ -231,9 +232,9 @@ func TestCreateOnDemandAndBadNames(t *testing.T) {
 func TestDeleteNeedsTheTypedName(t *testing.T) {
 	s, e := world(t)
 	d := loaded(t, s)
-	d.send(common.OpenMsg{Tab: common.StreamsTab, Target: "beta"})
-	d.press("D")
-	reqs := take[common.ConfirmRequest](d)
+	d.Send(common.OpenMsg{Tab: common.StreamsTab, Target: "beta"})
+	d.Press("D")
+	reqs := viewtest.Take[common.ConfirmRequest](d.Driver)
 	if len(reqs) != 1 {
 		t.Fatalf("requests = %v", reqs)
 	}
@@ -259,7 +260,7 @@ func TestDeleteNeedsTheTypedName(t *testing.T) {
 	if dlg.Answer() != confirm.Yes {
 		t.Fatalf("typed name then y = %v", dlg.Answer())
 	}
-	d.run(r.OnYes)
+	d.Run(r.OnYes)
 	_, err := e.Kinesis().DescribeStreamSummary(context.Background(), &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("beta")})
 	if err == nil {
 		sum, _ := e.Kinesis().DescribeStreamSummary(context.Background(), &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("beta")})
@@ -281,14 +282,14 @@ func TestRetentionGoesUpAndDownWithTheRightCall(t *testing.T) {
 	}
 	set := func(hours string) []string {
 		t.Helper()
-		d.press("R", "ctrl+u")
-		d.typeText(hours)
-		d.press("enter")
-		reqs := take[common.ConfirmRequest](d)
+		d.Press("R", "ctrl+u")
+		d.Type(hours)
+		d.Press("enter")
+		reqs := viewtest.Take[common.ConfirmRequest](d.Driver)
 		if len(reqs) != 1 {
 			t.Fatalf("set %s: requests = %v, form = %+v", hours, reqs, d.m.form)
 		}
-		d.run(reqs[0].OnYes)
+		d.Run(reqs[0].OnYes)
 		return reqs[0].Lines
 	}
 	lines := set("48")
@@ -309,10 +310,10 @@ func TestRetentionGoesUpAndDownWithTheRightCall(t *testing.T) {
 		t.Fatalf("retention %d after decrease", got)
 	}
 	// Out of range: the form says so and asks nothing.
-	d.press("R", "ctrl+u")
-	d.typeText("9000")
-	d.press("enter")
-	if d.m.form == nil || !strings.Contains(d.m.form.err, "24 to 8760") || len(take[common.ConfirmRequest](d)) != 0 {
+	d.Press("R", "ctrl+u")
+	d.Type("9000")
+	d.Press("enter")
+	if d.m.form == nil || !strings.Contains(d.m.form.err, "24 to 8760") || len(viewtest.Take[common.ConfirmRequest](d.Driver)) != 0 {
 		t.Fatalf("9000 hours accepted: %+v", d.m.form)
 	}
 }
@@ -320,14 +321,14 @@ func TestRetentionGoesUpAndDownWithTheRightCall(t *testing.T) {
 func TestPutRecordInlineWithoutAnEditor(t *testing.T) {
 	s, _ := world(t)
 	d := loaded(t, s)
-	d.press("p")
+	d.Press("p")
 	if d.m.form == nil || len(d.m.form.fields) != 2 {
 		t.Fatalf("form = %+v", d.m.form)
 	}
-	d.press("ctrl+u")
-	d.typeText("k1")
-	d.press("enter", "enter")
-	reqs := take[common.ConfirmRequest](d)
+	d.Press("ctrl+u")
+	d.Type("k1")
+	d.Press("enter", "enter")
+	reqs := viewtest.Take[common.ConfirmRequest](d.Driver)
 	if len(reqs) != 1 {
 		t.Fatalf("requests = %v (%+v)", reqs, d.m.form)
 	}
@@ -335,9 +336,9 @@ func TestPutRecordInlineWithoutAnEditor(t *testing.T) {
 	if !strings.Contains(all, "stream alpha") || !strings.Contains(all, "partition key k1") || !strings.Contains(all, `"type":"TestEvent"`) {
 		t.Errorf("lines = %s", all)
 	}
-	d.run(reqs[0].OnYes)
+	d.Run(reqs[0].OnYes)
 	found := false
-	for _, st := range take[common.StatusMsg](d) {
+	for _, st := range viewtest.Take[common.StatusMsg](d.Driver) {
 		if st.Level == common.Success && strings.Contains(st.Text, "put a record to alpha: shardId-") {
 			found = true
 		}
@@ -358,7 +359,7 @@ func TestPutRecordFromTheEditorsFile(t *testing.T) {
 		}
 		return ""
 	}))
-	d.press("p")
+	d.Press("p")
 	if d.m.form == nil || len(d.m.form.fields) != 1 || strings.Join(d.m.form.editor, " ") != "vi -n" {
 		t.Fatalf("form = %+v", d.m.form)
 	}
@@ -367,8 +368,8 @@ func TestPutRecordFromTheEditorsFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte(`{"hello": "world"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d.send(editedMsg{tok: d.m.tok(), stream: "alpha", key: "pk", path: path})
-	reqs := take[common.ConfirmRequest](d)
+	d.Send(editedMsg{Stamp: d.m.writeStamp(), stream: "alpha", key: "pk", path: path})
+	reqs := viewtest.Take[common.ConfirmRequest](d.Driver)
 	if len(reqs) != 1 || !strings.Contains(reqs[0].Lines[2], `{"hello": "world"}`) {
 		t.Fatalf("requests = %+v", reqs)
 	}
@@ -381,8 +382,8 @@ func TestReadOnlyOffersNoWrites(t *testing.T) {
 	_, e := world(t)
 	s := backendtest.OpenOn(t, e, backend.Env{ReadOnly: true})
 	d := loaded(t, s)
-	d.press("c", "D", "R", "p")
-	if reqs := take[common.ConfirmRequest](d); len(reqs) != 0 {
+	d.Press("c", "D", "R", "p")
+	if reqs := viewtest.Take[common.ConfirmRequest](d.Driver); len(reqs) != 0 {
 		t.Fatalf("read-only produced confirmations: %+v", reqs)
 	}
 	if d.m.form != nil || d.m.Capturing() {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/sluicehq/sluice/backend/inert"
 	"github.com/sluicehq/sluice/keymap"
-	"github.com/sluicehq/sluice/tui/theme"
+	"github.com/sluicehq/sluice/views/theme"
 )
 
 // Column is one column. Width is fixed unless Flex > 0, in which case the

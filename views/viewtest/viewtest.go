@@ -1,11 +1,16 @@
-// Package viewtest holds what the tabs' tests share: key presses by name
-// and picking messages of one type out of what a tab sent.
+// Package viewtest holds what the tabs' tests share: a tab's Common, key
+// presses by name, a driver that plays the program for a tab, and the
+// golden check of a view at a matrix of sizes.
 package viewtest
 
 import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/sluicehq/sluice/keymap"
+	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/theme"
 )
 
 // named are the keys tests press by name; any other name is typed as text.
@@ -43,4 +48,23 @@ func Of[T any](msgs []tea.Msg) []T {
 		}
 	}
 	return out
+}
+
+// NewCommon is what the root would hand a tab: w × h, the default keys,
+// the dark or light theme, and env (a session of generation 1 when env
+// holds a session without one).
+func NewCommon(env *common.Env, w, h int, dark bool) *common.Common {
+	p := theme.Light()
+	if dark {
+		p = theme.Dark()
+	}
+	st := theme.New(p, false)
+	km := keymap.Default()
+	if env == nil {
+		env = &common.Env{}
+	}
+	if env.Gen == 0 {
+		env.Gen = 1
+	}
+	return &common.Common{Width: w, Height: h, Styles: &st, Keys: &km, Env: env}
 }
