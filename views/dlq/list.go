@@ -1,12 +1,10 @@
 package dlq
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -191,34 +189,22 @@ func (m *Model) loadMetrics(names []string, from int) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
-		out := map[string]queueMetrics{}
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		var firstErr error
-		for _, name := range batch {
-			wg.Go(func() {
-				qm, err := readQueueMetrics(ctx, s, name, now)
-				mu.Lock()
-				defer mu.Unlock()
-				if err != nil {
-					if firstErr == nil {
-						firstErr = err
-					}
-					return
-				}
-				out[name] = qm
-			})
+		series, fails := metrics.ForQueues(ctx, s, batch, now.Add(-time.Hour), now)
+		out := make(map[string]queueMetrics, len(series))
+		for name, sr := range series {
+			out[name] = queueMetricsOf(sr, now)
 		}
-		wg.Wait()
+		var firstErr error
+		if len(fails) > 0 {
+			firstErr = fails[0]
+		}
 		return metricsMsg{Stamp: stamp, Metrics: out, names: names, next: from + len(batch), Err: firstErr}
 	}
 }
 
-func readQueueMetrics(ctx context.Context, s *backend.Session, name string, now time.Time) (queueMetrics, error) {
-	series, err := metrics.ForQueue(ctx, s, name, now.Add(-time.Hour), now)
-	if err != nil {
-		return queueMetrics{}, err
-	}
+// queueMetricsOf keeps what the list shows of a queue's last hour: its
+// depth over time and the age of its oldest message.
+func queueMetricsOf(series []metrics.Series, now time.Time) queueMetrics {
 	qm := queueMetrics{Start: now.Add(-time.Hour), End: now, Period: time.Minute}
 	for _, sr := range series {
 		switch sr.Name {
@@ -236,7 +222,7 @@ func readQueueMetrics(ctx context.Context, s *backend.Session, name string, now 
 			}
 		}
 	}
-	return qm, nil
+	return qm
 }
 
 func (m *Model) onMetrics(msg metricsMsg) tea.Cmd {

@@ -19,6 +19,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/fxamacker/cbor/v2"
 )
 
 // Request is what a rule sees of a request.
@@ -40,7 +42,7 @@ type Request struct {
 // Fault is what a matched request gets instead of the engine's answer.
 type Fault struct {
 	// Status and Code make an error answer in the request's protocol
-	// (JSON, query XML, S3 XML or REST-JSON), with Message.
+	// (JSON, query XML, S3 XML, RPCv2 CBOR or REST-JSON), with Message.
 	Status  int
 	Code    string
 	Message string
@@ -227,6 +229,12 @@ func writeError(w http.ResponseWriter, req Request, f Fault) {
 		h.Set("Content-Type", "text/xml")
 		w.WriteHeader(status)
 		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>faultproxy</RequestId></ErrorResponse>`, xmlText(f.Code), xmlText(msg))
+	case req.Header.Get("Smithy-Protocol") == "rpc-v2-cbor": // CloudWatch
+		h.Set("Content-Type", "application/cbor")
+		h.Set("Smithy-Protocol", "rpc-v2-cbor")
+		w.WriteHeader(status)
+		body, _ := cbor.Marshal(map[string]string{"__type": f.Code, "message": msg})
+		_, _ = w.Write(body)
 	case req.Header.Get("X-Amz-Target") != "":
 		h.Set("Content-Type", req.Header.Get("Content-Type"))
 		if req.Header.Get("X-Amzn-Query-Mode") == "true" {
