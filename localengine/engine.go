@@ -82,6 +82,9 @@ type Options struct {
 	BodyMemory      int64
 	BodyWait        time.Duration
 	BodyIdleTimeout time.Duration
+	// MaxConnections bounds the connections open at once
+	// (DefaultMaxConnections when zero).
+	MaxConnections int
 }
 
 // Engine is an open engine: its store and services, ready to serve.
@@ -133,6 +136,9 @@ func Open(opts Options) (*Engine, error) {
 	}
 	if opts.BodyIdleTimeout <= 0 {
 		opts.BodyIdleTimeout = DefaultBodyIdleTimeout
+	}
+	if opts.MaxConnections <= 0 {
+		opts.MaxConnections = DefaultMaxConnections
 	}
 	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("open engine: create data directory: %w", err)
@@ -268,6 +274,7 @@ func (e *Engine) Start(ln net.Listener) (<-chan error, error) {
 	}
 	e.server = e.newServer()
 	srv := e.server
+	ln = newLimitListener(ln, e.opts.MaxConnections)
 	done := make(chan error, 1)
 	go func() {
 		err := srv.Serve(ln)
