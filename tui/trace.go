@@ -118,6 +118,9 @@ func (t traceView) view(st *theme.Styles, width, height int) string {
 		}
 		line("  ● s3://" + inert.Line(a.Bucket) + "/" + inert.Line(a.Key))
 		line("    " + state)
+		for _, at := range a.Attempts {
+			line(fmt.Sprintf("    attempt %s to %s: %s (%d tries)", at.At.Format(time.RFC3339), inert.Line(at.Target), inert.Line(at.Answer()), at.Tries))
+		}
 	}
 	for _, n := range r.Notes {
 		line(st.Muted.Render("  " + inert.Line(n)))

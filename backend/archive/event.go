@@ -51,6 +51,10 @@ type Replay struct {
 	Target string    `json:"target"`
 	// Result is "accepted", or what the target answered.
 	Result string `json:"result"`
+	// Code is the target's short answer ("200"), and Tries the sends it
+	// took, retries included; a mark made by hand has neither.
+	Code  string `json:"code,omitempty"`
+	Tries int    `json:"tries,omitempty"`
 }
 
 // Encodings of Record.Data.

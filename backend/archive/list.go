@@ -41,6 +41,9 @@ type Object struct {
 	Size         int64     `json:"size"`
 	LastModified time.Time `json:"lastModified"`
 	Replayed     bool      `json:"replayed"`
+	// Attempts are the event's replay attempts, oldest first, once
+	// AttachAttempts has read them; a listing alone leaves them empty.
+	Attempts []Attempt `json:"attempts,omitempty"`
 }
 
 // List pages through a consumer's events newest first, one hour per page.
@@ -113,7 +116,9 @@ func Consumers(ctx context.Context, s *backend.Session, loc backend.ArchiveLocat
 		}
 		for _, d := range dirs {
 			name := strings.TrimSuffix(strings.TrimPrefix(d, root), "/")
-			if root == loc.Prefix && name+"/" == ReplayedDir {
+			// A raw leading "_" is never a consumer (escape writes it
+			// %5F): it is _replayed/, or _manifests/ under it.
+			if strings.HasPrefix(name, "_") {
 				continue
 			}
 			if c, err := unescape(name); err == nil && c != "" {

@@ -115,7 +115,11 @@ func (p Plan) check() error {
 }
 
 // Bulk replays the plan's events to its target with bounded concurrency,
-// an optional rate cap and per-event retries. An event is marked replayed
+// an optional rate cap and per-event retries. Every attempt that reached
+// the target is recorded on its event: a failed or rejected one in a
+// manifest under <prefix>_replayed/_manifests/ (written in batches, one
+// object per consumer and hour a batch touches), an accepted one in the
+// replayed copy. An event is marked replayed
 // (its copy written under _replayed/) only after the target accepted it,
 // and its original is deleted, in batches, only once S3 has confirmed the
 // copy. Events that fail stay in the archive and are listed in the
@@ -151,6 +155,7 @@ func Bulk(ctx context.Context, s *backend.Session, p Plan, o Options) (Summary, 
 	r.cancel = cancel
 	if !o.DryRun {
 		r.deletes = startDeleter(ctx, s, p.Archive)
+		r.records = startRecorder(ctx, s, p.Archive, o.Now)
 	}
 
 	items := make(chan item, o.Concurrency)
@@ -192,6 +197,11 @@ func Bulk(ctx context.Context, s *backend.Session, p Plan, o Options) (Summary, 
 			errs = append(errs, fmt.Errorf("replayed copies are safe, but some originals were not deleted (running the replay again finishes them): %w", err))
 		}
 	}
+	if r.records != nil {
+		if err := r.records.finish(); err != nil {
+			errs = append(errs, fmt.Errorf("some replay attempts that did not end in a mark were not recorded in the archive: %w", err))
+		}
+	}
 	if fatal := r.stopped(); fatal != nil {
 		errs = append(errs, fmt.Errorf("replay stopped after %d of the events: %w", r.done(), fatal))
 	} else if ctx.Err() != nil {
@@ -220,6 +230,7 @@ type run struct {
 	snd     *sender
 	policy  retryPolicy
 	deletes *deleter
+	records *recorder
 	start   time.Time
 	cancel  context.CancelFunc
 

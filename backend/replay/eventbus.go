@@ -46,9 +46,9 @@ func (x *sender) sendEventBus(ctx context.Context, e archive.Event, data []byte)
 		code, msg = aws.ToString(out.Entries[0].ErrorCode), aws.ToString(out.Entries[0].ErrorMessage)
 	}
 	if retryableBusCodes[code] {
-		return outcome{status: Failed, detail: code + ": " + msg}
+		return outcome{status: Failed, detail: code + ": " + msg, code: code}
 	}
-	return outcome{status: Rejected, detail: code + ": " + msg}
+	return outcome{status: Rejected, detail: code + ": " + msg, code: code}
 }
 
 // busDetail builds the detail (always a JSON object, as EventBridge

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/sluicehq/sluice/backend/archive"
@@ -45,7 +46,7 @@ func (x *sender) sendHTTP(ctx context.Context, e archive.Event, data []byte) out
 	if err != nil {
 		switch {
 		case errors.Is(err, context.DeadlineExceeded):
-			return outcome{status: Failed, detail: fmt.Sprintf("no answer within %s", x.timeout)}
+			return outcome{status: Failed, detail: fmt.Sprintf("no answer within %s", x.timeout), code: "timeout"}
 		case errors.Is(err, context.Canceled):
 			return outcome{status: Failed, detail: "cancelled"}
 		}
@@ -54,14 +55,14 @@ func (x *sender) sendHTTP(ctx context.Context, e archive.Event, data []byte) out
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	_ = resp.Body.Close()
 	detail := "HTTP " + resp.Status
-	code := resp.StatusCode
+	code, short := resp.StatusCode, strconv.Itoa(resp.StatusCode)
 	switch {
 	case code >= 200 && code < 300:
-		return outcome{status: Accepted, detail: detail}
+		return outcome{status: Accepted, detail: detail, code: short}
 	case code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500:
-		return outcome{status: Failed, detail: withBody(detail, body)}
+		return outcome{status: Failed, detail: withBody(detail, body), code: short}
 	}
-	return outcome{status: Rejected, detail: withBody(detail, body)}
+	return outcome{status: Rejected, detail: withBody(detail, body), code: short}
 }
 
 func contentType(data []byte) string {

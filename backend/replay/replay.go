@@ -59,7 +59,10 @@ type Result struct {
 	Status Status `json:"status"`
 	// Detail is the target's answer: an HTTP status, a message or sequence
 	// number, or the error.
-	Detail   string `json:"detail,omitempty"`
+	Detail string `json:"detail,omitempty"`
+	// Code is the short form of the answer: an HTTP status ("503"), an AWS
+	// error code, or "timeout".
+	Code     string `json:"code,omitempty"`
 	Attempts int    `json:"attempts"`
 	// Marked is the key of the event's _replayed/ copy once it is marked.
 	Marked string `json:"marked,omitempty"`

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 	"golang.org/x/time/rate"
 
@@ -49,6 +51,8 @@ func Send(ctx context.Context, s *backend.Session, t backend.Target, e archive.E
 type outcome struct {
 	status Status
 	detail string
+	// code is the short answer: an HTTP status, an AWS error code.
+	code string
 	// fatal stops a bulk replay: credentials that expired mid-way fail
 	// every event after.
 	fatal error
@@ -114,7 +118,7 @@ func (x *sender) deliver(ctx context.Context, e archive.Event, p retryPolicy) (R
 		}
 		res.Attempts++
 		o := x.once(ctx, e, data)
-		res.Status, res.Detail = o.status, o.detail
+		res.Status, res.Detail, res.Code = o.status, o.detail, o.code
 		if o.fatal != nil {
 			return res, o.fatal
 		}
@@ -154,14 +158,15 @@ func (x *sender) awsOutcome(ctx context.Context, err error) outcome {
 	if errors.As(explained, &ce) {
 		return outcome{status: Failed, detail: ce.Error(), fatal: ce}
 	}
+	code := errorCode(err)
 	if retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary {
-		return outcome{status: Failed, detail: errorDetail(err)}
+		return outcome{status: Failed, detail: errorDetail(err), code: code}
 	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
-		return outcome{status: Rejected, detail: errorDetail(err)}
+		return outcome{status: Rejected, detail: errorDetail(err), code: code}
 	}
-	return outcome{status: Failed, detail: errorDetail(err)}
+	return outcome{status: Failed, detail: errorDetail(err), code: code}
 }
 
 // errorDetail is an error in one short line: the API's code and message
@@ -175,6 +180,20 @@ func errorDetail(err error) string {
 		return ae.ErrorCode()
 	}
 	return err.Error()
+}
+
+// errorCode is the API's error code, else the HTTP status of the answer,
+// else nothing (no answer came).
+func errorCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() != "" {
+		return ae.ErrorCode()
+	}
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		return strconv.Itoa(re.HTTPStatusCode())
+	}
+	return ""
 }
 
 // fullJitter is a random wait in [0, min(cap, base·2^n)).

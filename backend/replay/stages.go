@@ -195,7 +195,11 @@ func (r *run) send(ctx context.Context, ev loadedEvent) error {
 		sendErr = fmt.Errorf("%s: %s", res.Status, res.Detail)
 	}
 	r.s.Audit("replay", r.p.Target.String()+" "+r.p.Archive.Bucket+"/"+res.Key, sendErr)
+	at := r.o.Now().UTC()
 	if res.Status != Accepted {
+		if res.Attempts > 0 { // an attempt that never left (cancelled) is no attempt
+			r.records.add(attemptOf(res, at))
+		}
 		r.record(res)
 		return fatal
 	}
@@ -203,10 +207,13 @@ func (r *run) send(ctx context.Context, ev loadedEvent) error {
 	// saves sending it again.
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
 	defer cancel()
-	rep := archive.Replay{At: r.o.Now().UTC(), Target: r.p.Target.String(), Result: string(Accepted)}
+	rep := archive.Replay{At: at, Target: r.p.Target.String(), Result: string(Accepted), Code: res.Code, Tries: res.Attempts}
 	copyKey, err := r.writeCopy(mctx, res.Key, ev.e, rep)
 	if err != nil {
 		res.Detail += "; sent, but not marked replayed: " + err.Error()
+		// The event stays waiting, but the target has it: its history
+		// says so, so that whoever looks next knows a resend is a repeat.
+		r.records.add(attemptOf(res, at))
 		r.record(res)
 		return fatal
 	}

@@ -1,6 +1,7 @@
 // Package trace follows one event across the pipeline: the record in the
 // stream, the DLQ messages whose batch covers it, its archived object, and
-// the replayed copy with what the replay did.
+// the replayed copy with what the replay did, and every replay attempt
+// recorded for it.
 package trace
 
 import (
@@ -69,6 +70,9 @@ type ArchivedEvent struct {
 	Replayed bool            `json:"replayed"`
 	Replay   *archive.Replay `json:"replay,omitempty"`
 	Failure  archive.Failure `json:"failure"`
+	// Attempts are the replay attempts recorded in the archive's
+	// manifests (failed ones, and accepted ones not marked), oldest first.
+	Attempts []archive.Attempt `json:"attempts,omitempty"`
 }
 
 // Find looks for r in the stream, in the DLQs and archives of the
@@ -205,7 +209,12 @@ func searchArchive(ctx context.Context, s *backend.Session, p backend.Pipeline, 
 				if err != nil {
 					return out, err
 				}
-				out = append(out, ArchivedEvent{Bucket: o.Bucket, Key: o.Key, Consumer: p.Consumer, Replayed: replayed, Replay: ev.Replay, Failure: ev.Failure})
+				h, err := archive.HourHistory(ctx, s, p.Archive, p.Consumer, o.Arrival, archive.ManyOptions{})
+				out = append(out, ArchivedEvent{Bucket: o.Bucket, Key: o.Key, Consumer: p.Consumer, Replayed: replayed, Replay: ev.Replay,
+					Failure: ev.Failure, Attempts: h[id]})
+				if err != nil {
+					return out, err
+				}
 			}
 		}
 	}

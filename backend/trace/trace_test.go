@@ -81,12 +81,24 @@ func TestFindFollowsAnEventFromStreamToReplay(t *testing.T) {
 	if err != nil || len(got.Archived) != 1 || got.Archived[0].Key != key || got.Archived[0].Replayed {
 		t.Fatalf("archived %+v %v", got.Archived, err)
 	}
+	// A failed attempt is part of the event's trace, waiting and replayed.
+	failed := archive.Attempt{ID: got.EventID, Key: key, At: time.Now().UTC().Truncate(time.Millisecond), Target: "https://api", Status: "failed", Code: "503", Tries: 4}
+	if _, err := archive.WriteAttempts(ctx, s, loc, []archive.Attempt{failed}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	got, err = trace.Find(ctx, s, []backend.Pipeline{p}, trace.Request{StreamARN: streamARN, ShardID: shard, SequenceNumber: seq})
+	if err != nil || len(got.Archived) != 1 || len(got.Archived[0].Attempts) != 1 || got.Archived[0].Attempts[0].Answer() != "failed 503" {
+		t.Fatalf("attempts of the waiting event %+v %v", got.Archived, err)
+	}
 	if _, err := archive.MarkReplayed(ctx, s, loc, key, archive.Replay{At: time.Now().UTC(), Target: "https://api", Result: "accepted"}); err != nil {
 		t.Fatal(err)
 	}
 	got, err = trace.Find(ctx, s, []backend.Pipeline{p}, trace.Request{StreamARN: streamARN, ShardID: shard, SequenceNumber: seq})
 	if err != nil || len(got.Archived) != 1 || !got.Archived[0].Replayed || got.Archived[0].Replay == nil || got.Archived[0].Replay.Result != "accepted" {
 		t.Fatalf("replayed %+v %v", got.Archived, err)
+	}
+	if len(got.Archived[0].Attempts) != 1 {
+		t.Errorf("the replayed copy's trace lost the failed attempt: %+v", got.Archived[0])
 	}
 }
 

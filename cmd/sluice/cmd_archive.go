@@ -27,7 +27,10 @@ func newArchiveCmd() *cobra.Command {
 		Short: "List, read, mark replayed and delete the failed events archived in S3",
 		Long: `Work with a pipeline's archive: one S3 object per failed event, under
 <prefix><consumer>/YYYY/MM/DD/HH/<partitionKey>-<epochMillis>-<id>.json.
-Replayed events are moved under <prefix>_replayed/ with what the replay did.
+Replayed events are moved under <prefix>_replayed/ with what the replay did;
+every replay attempt that did not end in a mark (failed, refused) is
+recorded under <prefix>_replayed/_manifests/, and ls shows each event's
+last attempt (-o json: its attempts).
 
 The archive of a consumer is the one its pipeline names (the sluice config,
 else a sluice:archive tag on its DLQ or pipe); --archive s3://BUCKET/PREFIX
@@ -150,9 +153,21 @@ func runArchiveList(ctx context.Context, cmd *cobra.Command, f archiveListFlags)
 		pagers[i] = archive.List(o.session, src.loc, archive.Query{Consumer: src.consumer, Since: since, Until: until,
 			PartitionKey: f.partitionKey, Replayed: f.replayed})
 	}
-	objs, more, err := mergeNewestFirst(ctx, pagers, f.limit)
+	// Each page is one hour of one consumer: its replay attempts are one
+	// listing of that hour's manifests and their reads, never a call per
+	// event. An hour whose attempts could not be read is still listed.
+	var attemptErrs []error
+	attach := func(i int, page []archive.Object) {
+		if err := archive.AttachAttempts(ctx, o.session, sources[i].loc, page, archive.ManyOptions{}); err != nil {
+			attemptErrs = append(attemptErrs, err)
+		}
+	}
+	objs, more, err := mergeNewestFirst(ctx, pagers, f.limit, attach)
 	if err != nil {
 		return err
+	}
+	for _, err := range attemptErrs {
+		fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s\n", inert.Line(err.Error()))
 	}
 	if err := printRowsFullLast(o.out, objs, archiveObjectColumns); err != nil {
 		return err
@@ -198,13 +213,17 @@ func listSources(ctx context.Context, l *inventory.Locator, f archiveListFlags) 
 
 // mergeNewestFirst merges listings that are each newest first, fetching
 // pages only as needed; more reports that limit cut the list short.
-func mergeNewestFirst(ctx context.Context, pagers []*backend.Pager[archive.Object], limit int) (out []archive.Object, more bool, err error) {
+// Each page read is given to attach (when set) first.
+func mergeNewestFirst(ctx context.Context, pagers []*backend.Pager[archive.Object], limit int, attach func(i int, page []archive.Object)) (out []archive.Object, more bool, err error) {
 	heads := make([][]archive.Object, len(pagers))
 	fill := func(i int) error {
 		for len(heads[i]) == 0 && pagers[i].More() {
 			page, err := pagers[i].Next(ctx)
 			if err != nil {
 				return err
+			}
+			if attach != nil && len(page) > 0 {
+				attach(i, page)
 			}
 			heads[i] = page
 		}
@@ -237,7 +256,23 @@ var archiveObjectColumns = []column[archive.Object]{
 	{"PARTITION KEY", func(o archive.Object) string { return o.PartitionKey }},
 	{"ID", func(o archive.Object) string { return o.ID }},
 	{"SIZE", func(o archive.Object) string { return strconv.FormatInt(o.Size, 10) }},
+	{"LAST ATTEMPT", lastAttemptCell},
 	{"KEY", func(o archive.Object) string { return o.Key }},
+}
+
+// lastAttemptCell is an event's last replay attempt: its answer, when,
+// and how many attempts there were; "-" for none.
+func lastAttemptCell(o archive.Object) string {
+	n := len(o.Attempts)
+	if n == 0 {
+		return "-"
+	}
+	a := o.Attempts[n-1]
+	cell := a.Answer() + " " + a.At.UTC().Format("2006-01-02T15:04:05Z")
+	if n > 1 {
+		cell += fmt.Sprintf(" (%d attempts)", n)
+	}
+	return cell
 }
 
 // --- get ---

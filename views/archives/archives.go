@@ -114,6 +114,13 @@ type Model struct {
 	bodies        map[string]archive.Event
 	bodyErr       map[string]string
 	jqMatch       map[string]bool
+	// history is the replay attempts of the hour's events, read from the
+	// hour's manifests: manifestKeys as listed (newest first), of which
+	// manifestsRead have been read (or failed to be).
+	history       archive.History
+	manifestKeys  []string
+	manifestsRead map[string]bool
+	attemptsErr   string
 
 	// Filters.
 	rangeIdx int
@@ -224,6 +231,10 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, m.onEvents(msg)
 	case bodiesMsg:
 		return m, m.onBodies(msg)
+	case manifestsListedMsg:
+		return m, m.onManifestsListed(msg)
+	case manifestsMsg:
+		return m, m.onManifests(msg)
 	case matchesMsg:
 		m.onMatches(msg)
 		return m, nil
@@ -275,6 +286,8 @@ func (m *Model) resetEvents() {
 	m.bodies = map[string]archive.Event{}
 	m.bodyErr = map[string]string{}
 	m.jqMatch = map[string]bool{}
+	m.history = archive.History{}
+	m.manifestKeys, m.manifestsRead, m.attemptsErr = nil, map[string]bool{}, ""
 	m.events.SetRows(nil)
 	m.events.ClearMarks()
 }

@@ -92,6 +92,13 @@ func (m *Model) toEvents(t *testing.T, replayed bool) map[string]archive.Event {
 		bodies[o.Key] = e
 	}
 	m.Update(eventsMsg{Stamp: m.req.events.Current(m.env()), Objects: objs})
+	// The newest event was replayed twice: refused, then failed.
+	o, _ := fixedEvent(0, false)
+	m.Update(manifestsMsg{Stamp: m.req.events.Current(m.env()), Manifests: map[string]archive.Manifest{
+		"m1": {Kind: archive.ManifestKind, Version: 1, Consumer: "orders-to-api", Hour: hour9, Attempts: []archive.Attempt{
+			{ID: o.ID, Key: o.Key, At: hour9.Add(57 * time.Minute), Target: "https://api.example/orders", Status: "rejected", Code: "400", Detail: "HTTP 400 Bad Request: missing field amount", Tries: 1},
+			{ID: o.ID, Key: o.Key, At: hour9.Add(58 * time.Minute), Target: replayARN, Status: "failed", Code: "503", Detail: "HTTP 503 Service Unavailable", Tries: 4},
+		}}}})
 	if replayed {
 		m.Update(bodiesMsg{Stamp: m.req.events.Current(m.env()), Bodies: bodies})
 	}

@@ -327,7 +327,7 @@ func (m *Model) onEvents(msg eventsMsg) tea.Cmd {
 	if m.split.Open() && !keep[m.detailKey] {
 		m.closeDetail()
 	}
-	return m.fetchBodies()
+	return tea.Batch(m.fetchBodies(), m.loadAttempts())
 }
 
 // needBodies reports whether the list shows what only the bodies hold: a
@@ -472,17 +472,17 @@ func eventColumns(width int, replayed bool) []table.Column {
 	if width >= 120 {
 		arrival = table.Column{Title: "ARRIVAL (UTC)", Width: 23}
 	}
-	state := table.Column{Title: "STATE", Width: 8, Flex: 1}
-	if replayed {
-		state = table.Column{Title: "REPLAY RESULT · AT", Width: 18, Flex: 2}
-	}
-	return []table.Column{
+	cols := []table.Column{
 		arrival,
 		{Title: "PARTITION KEY", Width: 12, Flex: 2},
 		{Title: "ID", Width: 12},
 		{Title: "SIZE", Width: 8, Right: true},
-		state,
 	}
+	if replayed {
+		return append(cols, table.Column{Title: "REPLAY RESULT · AT", Width: 18, Flex: 2})
+	}
+	// A waiting event's state, and what its last replay attempt met.
+	return append(cols, table.Column{Title: "STATE", Width: 7}, table.Column{Title: "LAST ATTEMPT", Width: 19, Flex: 2})
 }
 
 func (m *Model) refreshEventRows() {
@@ -514,7 +514,15 @@ func (m *Model) refreshEventRows() {
 		if long {
 			at = o.Arrival.UTC().Format("2006-01-02 15:04:05.000")
 		}
-		rows = append(rows, table.Row{ID: o.Key, Tone: tone, Cells: []string{at, o.PartitionKey, shortID(o.ID), jsonview.Size(int(o.Size)), state}})
+		cells := []string{at, o.PartitionKey, shortID(o.ID), jsonview.Size(int(o.Size)), state}
+		if !m.replayed {
+			last, failed := m.lastAttempt(o.ID)
+			if failed && tone == table.Plain {
+				tone = table.Warn
+			}
+			cells = append(cells, last)
+		}
+		rows = append(rows, table.Row{ID: o.Key, Tone: tone, Cells: cells})
 	}
 	m.events.SetRows(rows)
 }
@@ -595,12 +603,13 @@ func (m *Model) setDetail(key string, e archive.Event) {
 	if err != nil {
 		p = decode.Decode([]byte(err.Error()))
 	}
-	m.detail.SetContent("event "+e.ID, p, eventFields(key, e))
+	m.detail.SetContent("event "+e.ID, p, eventFields(key, e, m.attemptFields(e.ID)))
 }
 
 // eventFields are the detail's header: the record, its failure, its
-// archiving and, for a replayed copy, the replay.
-func eventFields(key string, e archive.Event) []jsonview.Field {
+// archiving, for a replayed copy the replay, and the history of the
+// replay attempts recorded in the manifests.
+func eventFields(key string, e archive.Event, attempts []jsonview.Field) []jsonview.Field {
 	var out []jsonview.Field
 	add := func(label, value string) {
 		if value != "" {
@@ -629,8 +638,9 @@ func eventFields(key string, e archive.Event) []jsonview.Field {
 	if rp := e.Replay; rp != nil {
 		add("replayed at", ts(rp.At))
 		add("replay target", rp.Target)
-		add("replay result", rp.Result)
+		add("replay result", strings.TrimSpace(rp.Result+" "+rp.Code))
 	}
+	out = append(out, attempts...)
 	add("key", key)
 	return out
 }
