@@ -67,12 +67,22 @@ type BrowseResult struct {
 // from receive counts: SQS counts every receive, a browse's too, and the
 // Warning says so.
 //
-// A browse is a read, so read-only mode allows it; it is audited because
-// it raises receive counts.
+// SQS has no read without side effects: a receive raises the count and
+// hides the message, and the release (ChangeMessageVisibility to 0) hands
+// back what the browse itself took. Read-only mode therefore allows a
+// browse only of a queue without a redrive policy of its own, where a
+// raised count moves nothing (RefuseReadOnly); it is audited because it
+// raises receive counts.
+//
+// When ctx ends mid-browse (Ctrl-C, SIGTERM), the receives under way still
+// finish and everything held is released with a fresh, bounded context.
 func Browse(ctx context.Context, s *backend.Session, queueURL string, o BrowseOptions) (BrowseResult, error) {
 	q, err := Describe(ctx, s, queueURL)
 	if err != nil {
 		return BrowseResult{}, fmt.Errorf("browse %s: %w", NameOfURL(queueURL), err)
+	}
+	if err := RefuseReadOnly(s, q); err != nil {
+		return BrowseResult{Queue: q, Messages: []Message{}}, err
 	}
 	res := BrowseResult{Queue: q, Messages: []Message{}}
 	h := newHolder(s, q, o.visibility())
@@ -100,6 +110,22 @@ func Browse(ctx context.Context, s *backend.Session, queueURL string, o BrowseOp
 		return res, fmt.Errorf("browse %s: %w", NameOfURL(queueURL), recvErr)
 	}
 	return res, nil
+}
+
+// RefuseReadOnly refuses, under read-only, the browse of a queue that has
+// a redrive policy of its own: every receive counts toward its
+// maxReceiveCount, so that looking could move its messages into its DLQ,
+// which is a write. It says why and what to do instead.
+func RefuseReadOnly(s *backend.Session, q Queue) error {
+	if !s.ReadOnly() || q.Redrive == nil {
+		return nil
+	}
+	r := q.Redrive
+	return fmt.Errorf("browse %s: refused in %w: %s has a redrive policy of its own (a message received more than %d times moves to %s), "+
+		"and SQS counts every receive, a browse's too, so browsing could move its messages into %s. "+
+		"Browse %s instead, or browse %s without read-only (%s)",
+		q.Name, backend.ErrReadOnly, q.Name, r.MaxReceiveCount, r.DeadLetterQueue(), r.DeadLetterQueue(),
+		r.DeadLetterQueue(), q.Name, s.ReadOnlyReason())
 }
 
 // Peek is a small browse: the first max messages (DefaultPeek when 0).

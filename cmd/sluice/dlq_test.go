@@ -464,3 +464,28 @@ func TestDLQWithoutASubcommandShowsHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestDLQReadOnlyPeekOfAQueueWithARedrivePolicy: two read-only peeks and
+// an export of a queue whose redrive policy moves messages after one
+// receive are refused with the reason, and its messages stay where they
+// were (before, they all ended in its DLQ).
+func TestDLQReadOnlyPeekOfAQueueWithARedrivePolicy(t *testing.T) {
+	e := dlqEngine(t)
+	dlqURL, dlqARN := dlqQueue(t, e, "work-dlq", nil)
+	url, _ := dlqQueue(t, e, "work", redrivenTo(dlqARN, 1))
+	dlqSend(t, e, url, "one", "two", "three")
+	for _, args := range [][]string{
+		{"dlq", "peek", "work"}, {"dlq", "peek", "work"}, {"dlq", "export", "work"},
+	} {
+		_, _, err := runSluice(t, e, "", append(args, "--readonly")...)
+		if !errors.Is(err, backend.ErrReadOnly) || !strings.Contains(err.Error(), "redrive policy of its own") || !strings.Contains(err.Error(), "work-dlq") {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	if n := dlqVisible(t, e, url); n != 3 {
+		t.Fatalf("%d messages left in work, want 3", n)
+	}
+	if n := dlqVisible(t, e, dlqURL); n != 0 {
+		t.Fatalf("%d messages moved into work-dlq", n)
+	}
+}
