@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/sluicehq/sluice/backend"
 )
@@ -60,6 +61,9 @@ type BrowseResult struct {
 	// Complete reports that the browse saw every message the queue held
 	// when it started (none in flight with a consumer, none left unread).
 	Complete bool `json:"complete"`
+	// At is when the browse ran: what it shows is the queue as it was
+	// then, and Kept hands it back later.
+	At time.Time `json:"browsedAt"`
 }
 
 // Browse reads a queue's messages and then makes every one visible again
@@ -84,7 +88,7 @@ func Browse(ctx context.Context, s *backend.Session, queueURL string, o BrowseOp
 	if err := RefuseReadOnly(s, q); err != nil {
 		return BrowseResult{Queue: q, Messages: []Message{}}, err
 	}
-	res := BrowseResult{Queue: q, Messages: []Message{}}
+	res := BrowseResult{Queue: q, Messages: []Message{}, At: time.Now().UTC()}
 	h := newHolder(s, q, o.visibility())
 	recvErr := h.receive(ctx, o.limit(), nil)
 	res.Released, res.ReleaseFailures = release(ctx, s, queueURL, h.msgs)
@@ -109,6 +113,7 @@ func Browse(ctx context.Context, s *backend.Session, queueURL string, o BrowseOp
 	if recvErr != nil {
 		return res, fmt.Errorf("browse %s: %w", NameOfURL(queueURL), recvErr)
 	}
+	keep(s, res)
 	return res, nil
 }
 

@@ -74,6 +74,8 @@ func StartRedrive(ctx context.Context, s *backend.Session, dlqARN, destinationAR
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", what, explainRedrive(s, name, err))
 	}
+	// The task moves the messages away: what was browsed is going.
+	forgetARN(s, dlqARN)
 	return aws.ToString(out.TaskHandle), nil
 }
 

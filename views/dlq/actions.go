@@ -568,6 +568,9 @@ func (m *Model) purge() tea.Cmd {
 
 // --- export, trace, copy ---
 
+// export writes the queue's kept browse to a file: what the operator
+// browsed, as it was then. It receives nothing; a queue not browsed yet
+// is browsed first by opening it (or b), with what that costs said there.
 func (m *Model) export() tea.Cmd {
 	t, _, ok := m.currentQueue()
 	if !ok {
@@ -577,25 +580,18 @@ func (m *Model) export() tea.Cmd {
 	if s == nil {
 		return nil
 	}
-	env, stamp := m.env(), m.sessionStamp()
-	name := safeFileName(t.name) + "-" + m.o.now().UTC().Format("20060102T150405Z") + ".jsonl"
+	if _, kept := bdlq.Kept(s, t.url); t.url == "" || !kept {
+		return common.Status(common.Info, "export writes the messages as browsed: open "+inert.Line(t.name)+" (enter) to browse it first")
+	}
+	stamp, now := m.sessionStamp(), m.o.now()
+	name := safeFileName(t.name) + "-" + now.UTC().Format("20060102T150405Z") + ".jsonl"
 	path := filepath.Join(m.o.exportDir, name)
-	return tea.Batch(common.Status(common.Info, "exporting "+inert.Line(t.name)+"…"), func() tea.Msg {
-		// An export may read up to MaxBrowse messages.
-		ctx, cancel := env.CallContext(common.BulkTimeout)
-		defer cancel()
-		url := t.url
-		var err error
-		if url == "" {
-			if url, err = inventory.QueueURL(ctx, s, t.name); err != nil {
-				return common.DoneMsg{Stamp: stamp, Status: common.StatusMsg{Text: "export " + t.name + ": " + err.Error(), Level: common.Failure}}
-			}
-		}
+	return func() tea.Msg {
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 		if err != nil {
 			return common.DoneMsg{Stamp: stamp, Status: common.StatusMsg{Text: "export " + t.name + ": " + err.Error(), Level: common.Failure}}
 		}
-		res, err := bdlq.Export(ctx, s, url, f, bdlq.BrowseOptions{})
+		res, _, err := bdlq.ExportKept(s, t.url, f)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
@@ -606,12 +602,9 @@ func (m *Model) export() tea.Cmd {
 		if aerr != nil {
 			abs = path
 		}
-		text := fmt.Sprintf("exported %s of %s to %s", plural(len(res.Messages), "message"), t.name, abs)
-		if len(res.Messages) > 0 {
-			text += " (receive counts raised by one)"
-		}
+		text := fmt.Sprintf("exported %s of %s as %s to %s", plural(len(res.Messages), "message"), t.name, common.BrowsedAgo(now, res.At), abs)
 		return common.DoneMsg{Stamp: stamp, Status: common.StatusMsg{Text: text, Level: common.Success}}
-	})
+	}
 }
 
 // safeFileName keeps a queue's name usable as a file name.

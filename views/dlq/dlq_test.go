@@ -322,11 +322,24 @@ func TestExportWritesJSONLinesAndSaysWhere(t *testing.T) {
 	at := time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
 	m := New(newCommon(sc.s, 120, 30, true), WithExportDir(dir), WithClock(func() time.Time { return at }))
 	drive(t, m, m.Init())
+	// Not browsed yet: export receives nothing, and says how to browse.
 	out := press(t, m, "e")
+	if st := viewtest.Of[common.StatusMsg](out); len(st) != 1 || !strings.Contains(st[0].Text, "open orders-dlq (enter) to browse it first") {
+		t.Fatalf("%+v", st)
+	}
+	if n := receives(sc.s); n != 0 {
+		t.Fatalf("export of a queue not browsed made %d ReceiveMessage calls", n)
+	}
+	press(t, m, "enter", "esc")
+	browsed := receives(sc.s)
+	out = press(t, m, "e")
 	path := filepath.Join(dir, "orders-dlq-20261127T093000Z.jsonl")
 	st := viewtest.Of[common.StatusMsg](out)
-	if len(st) < 2 || !strings.Contains(st[len(st)-1].Text, "exported 2 messages of orders-dlq to "+path) {
+	if len(st) != 1 || !strings.Contains(st[0].Text, "exported 2 messages of orders-dlq as browsed") || !strings.Contains(st[0].Text, " to "+path) {
 		t.Fatalf("%+v", st)
+	}
+	if n := receives(sc.s) - browsed; n != 0 {
+		t.Fatalf("export of the kept browse made %d ReceiveMessage calls", n)
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -393,5 +406,61 @@ func TestStaleAnswersAreDropped(t *testing.T) {
 	m.Update(listMsg{Stamp: otherSession})
 	if m.listLoaded {
 		t.Error("an answer for another session was taken")
+	}
+}
+
+// TestOnlyAnExplicitBrowseReceives counts ReceiveMessage calls: the list,
+// its refreshes (ctrl+r, the auto-refresh, retries), tab switches and
+// coming back to a queue receive nothing; opening a queue the first time
+// and b do, once each. Before, every refresh inside a queue browsed it
+// again and raised every message's receive count.
+func TestOnlyAnExplicitBrowseReceives(t *testing.T) {
+	sc := newScene(t, 3)
+	m := New(newCommon(sc.s, 120, 30, true))
+	d := viewtest.NewDriver(t, m)
+	refreshes := func() {
+		t.Helper()
+		d.Send(common.RefreshMsg{})
+		d.Send(common.AutoRefreshMsg{})
+		d.Send(reloadMsg{common.Stamp{Tab: common.DLQTab}})
+		d.Send(common.FocusMsg{Focused: false})
+		d.Send(common.FocusMsg{Focused: true})
+	}
+	d.Run(m.Init())
+	refreshes()
+	if n := receives(sc.s); n != 0 {
+		t.Fatalf("the list and its refreshes made %d ReceiveMessage calls", n)
+	}
+
+	d.Press("enter")
+	opened := receives(sc.s)
+	if opened == 0 || len(m.msgs.Rows()) != 3 {
+		t.Fatalf("opening the queue: %d receives, %d rows", opened, len(m.msgs.Rows()))
+	}
+	refreshes()
+	d.Press("esc", "enter", "enter", "esc")
+	_, cmd := m.Update(common.OpenMsg{Tab: common.DLQTab, Target: "orders-dlq"})
+	d.Run(cmd)
+	refreshes()
+	if n := receives(sc.s) - opened; n != 0 {
+		t.Fatalf("refreshes, tab switches and coming back to the queue made %d ReceiveMessage calls", n)
+	}
+	if len(m.msgs.Rows()) != 3 || !strings.Contains(ansi.Strip(m.View()), "browsed ") {
+		t.Fatalf("the kept browse is not shown with its age:\n%s", ansi.Strip(m.View()))
+	}
+	for _, x := range m.res.Messages {
+		if x.ReceiveCount != 1 {
+			t.Fatalf("message %s shows receive count %d, want the one browse's", x.ID, x.ReceiveCount)
+		}
+	}
+
+	d.Press("b")
+	if n := receives(sc.s) - opened; n == 0 {
+		t.Fatal("b did not browse again")
+	}
+	for _, x := range m.res.Messages {
+		if x.ReceiveCount != 2 {
+			t.Fatalf("after b, message %s shows receive count %d, want 2", x.ID, x.ReceiveCount)
+		}
 	}
 }
