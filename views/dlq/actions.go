@@ -69,6 +69,8 @@ type hydratePlanMsg struct {
 	Count int
 	Loc   backend.ArchiveLocation
 	Err   error
+	// All is the plan of a hydrate-all: the browse's failures, IDs.
+	All *hydrate.Plan
 }
 
 func (m *Model) hydrateSelected() tea.Cmd {
@@ -90,15 +92,46 @@ func (m *Model) hydrateSelected() tea.Cmd {
 	return m.planHydrate(m.cur, ids, len(ids))
 }
 
+// hydrateAll asks to hydrate every Kinesis failure of the queue's browse,
+// named by id: the dialog names that set and the hydration acts on it
+// alone, whatever arrived since.
 func (m *Model) hydrateAll() tea.Cmd {
 	if cmd := common.RefuseReadOnly(m.env(), "hydrate"); cmd != nil {
 		return cmd
 	}
-	t, n, ok := m.currentQueue()
+	t, _, ok := m.currentQueue()
 	if !ok {
 		return nil
 	}
-	return m.planHydrate(t, nil, n)
+	s := m.session()
+	if s == nil {
+		return nil
+	}
+	res, kept := bdlq.Kept(s, t.url)
+	if t.url == "" || !kept {
+		return common.Status(common.Info, "H hydrates the messages browsed: open "+inert.Line(t.name)+" (enter) to browse it first")
+	}
+	plan := hydrate.PlanOf(res)
+	if len(plan.IDs) == 0 {
+		return common.Status(common.Info, "the browse of "+inert.Line(t.name)+" holds no Kinesis failure to hydrate")
+	}
+	return m.planHydrateAll(t, plan)
+}
+
+// planHydrateAll is planHydrate for the set of a plan.
+func (m *Model) planHydrateAll(t target, plan hydrate.Plan) tea.Cmd {
+	cmd := m.planHydrate(t, plan.IDs, len(plan.IDs))
+	if cmd == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		msg := cmd()
+		if p, ok := msg.(hydratePlanMsg); ok {
+			p.All = &plan
+			return p
+		}
+		return msg
+	}
 }
 
 // planHydrate finds the archive before asking.
@@ -135,12 +168,25 @@ func (m *Model) onHydratePlan(msg hydratePlanMsg) tea.Cmd {
 		return common.Fail(fmt.Errorf("hydrate %s: %w", msg.Queue.name, msg.Err), nil)
 	}
 	name := inert.Line(msg.Queue.name)
-	what := fmt.Sprintf("all %d messages", msg.Count)
-	if msg.IDs != nil {
-		what = plural(len(msg.IDs), "message")
-		if len(msg.IDs) == 1 {
-			what += " (" + inert.Line(msg.IDs[0]) + ")"
+	what := plural(len(msg.IDs), "message")
+	if len(msg.IDs) == 1 {
+		what += " (" + inert.Line(msg.IDs[0]) + ")"
+	}
+	var set []string
+	if p := msg.All; p != nil {
+		// The set, named: these ids and no others.
+		what = fmt.Sprintf("all %d Kinesis failures as %s", len(p.IDs), common.BrowsedAgo(m.o.now(), p.BrowsedAt))
+		if !p.Complete {
+			what += fmt.Sprintf(" (the browse saw %d of about %d messages)", len(p.IDs)+p.Payloads, p.Visible)
 		}
+		shown := p.IDs[:min(len(p.IDs), 5)]
+		for _, id := range shown {
+			set = append(set, "  "+inert.Line(id))
+		}
+		if len(p.IDs) > len(shown) {
+			set = append(set, fmt.Sprintf("  … and %d more", len(p.IDs)-len(shown)))
+		}
+		set = append(set, "Messages that arrived since the browse are left in the queue and reported.")
 	}
 	from := ""
 	if msg.Loc.From != "" {
@@ -150,10 +196,13 @@ func (m *Model) onHydratePlan(msg hydratePlanMsg) tea.Cmd {
 		"Queue:   " + name,
 		"Archive: " + inert.Line(msg.Loc.String()) + from,
 		"Count:   " + what,
+	}
+	lines = append(lines, set...)
+	lines = append(lines,
 		"",
 		// One line a paragraph: the dialog wraps it to its width.
 		"The records each failure points at are read from the stream and written to the archive, one object each; a message is deleted from the queue only after its objects are read back. Records past retention stay in the queue.",
-	}
+	)
 	return common.Write{Tab: common.DLQTab, What: "hydrate", Title: "Hydrate " + name + "?", Lines: lines,
 		TypeToConfirm: common.TypeNameOver(msg.Count, msg.Queue.name), Start: m.hydrateCmd(m.jobs.Next(m.env()), msg)}.Ask(m.env())
 }
@@ -226,7 +275,7 @@ func (m *Model) onJobStarted(msg jobStartedMsg) tea.Cmd {
 	if msg.plan.IDs != nil {
 		total = len(msg.plan.IDs)
 	}
-	m.job = &job{stamp: msg.job, queue: msg.plan.Queue.name, url: msg.plan.Queue.url, loc: msg.plan.Loc, cancel: msg.cancel,
+	m.job = &job{stamp: msg.job, queue: msg.plan.Queue.name, url: msg.plan.Queue.url, loc: msg.plan.Loc, cancel: msg.cancel, all: msg.plan.All,
 		started: m.o.now(), bar: progress.Model{Label: "hydrate " + msg.plan.Queue.name, Total: total, Styles: m.c.Styles}}
 	m.layout()
 	return waitJob(msg.job, msg.ch)
@@ -288,6 +337,11 @@ func hydrateSummary(j *job, sum hydrate.Summary, err error) tea.Cmd {
 	}
 	if len(sum.Missing) > 0 {
 		extra = append(extra, fmt.Sprintf("%d no longer in the queue", len(sum.Missing)))
+	}
+	if j.all != nil {
+		if n := len(j.all.Arrived(sum)); n > 0 {
+			extra = append(extra, fmt.Sprintf("%d not in the set confirmed (arrived since the browse) left in the queue: b browses them", n))
+		}
 	}
 	if len(extra) > 0 {
 		text += "; " + strings.Join(extra, ", ")

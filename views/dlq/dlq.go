@@ -15,6 +15,7 @@ import (
 
 	"github.com/sluicehq/sluice/backend"
 	bdlq "github.com/sluicehq/sluice/backend/dlq"
+	"github.com/sluicehq/sluice/backend/hydrate"
 	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/jsonview"
@@ -365,11 +366,13 @@ func (m *Model) FullHelp() [][]key.Binding {
 
 // job is a hydration running in the background.
 type job struct {
-	stamp    common.Stamp
-	queue    string
-	url      string
-	loc      backend.ArchiveLocation
-	cancel   context.CancelFunc
+	stamp  common.Stamp
+	queue  string
+	url    string
+	loc    backend.ArchiveLocation
+	cancel context.CancelFunc
+	// all is the plan of a hydrate-all: the set confirmed.
+	all      *hydrate.Plan
 	bar      progress.Model
 	started  time.Time
 	hydrated int

@@ -168,9 +168,15 @@ func TestHydrateAllShowsProgressThenASummary(t *testing.T) {
 	sc := newScene(t, 3)
 	m := New(newCommon(sc.s, 120, 30, true))
 	drive(t, m, m.Init())
+	// From the list, H hydrates what was browsed: nothing yet.
 	out := press(t, m, "H")
+	if cs := viewtest.Of[common.ConfirmRequest](out); len(cs) != 0 {
+		t.Fatalf("H on a queue not browsed asked %+v", cs)
+	}
+	press(t, m, "enter", "esc")
+	out = press(t, m, "H")
 	cs := viewtest.Of[common.ConfirmRequest](out)
-	if len(cs) != 1 || !strings.Contains(strings.Join(cs[0].Lines, "\n"), "all 3 messages") {
+	if len(cs) != 1 || !strings.Contains(strings.Join(cs[0].Lines, "\n"), "all 3 Kinesis failures as browsed") {
 		t.Fatalf("confirmations %+v", out)
 	}
 	// Run the start by hand to see the bar before the results arrive.
@@ -462,5 +468,49 @@ func TestOnlyAnExplicitBrowseReceives(t *testing.T) {
 		if x.ReceiveCount != 2 {
 			t.Fatalf("after b, message %s shows receive count %d, want 2", x.ID, x.ReceiveCount)
 		}
+	}
+}
+
+// TestHydrateAllActsOnTheConfirmedSet: the confirmation names the failures
+// browsed, by id; failures that arrive after it (before yes) are not
+// hydrated but left in the queue and reported. Before, "hydrate all 3"
+// hydrated whatever the queue held when it ran.
+func TestHydrateAllActsOnTheConfirmedSet(t *testing.T) {
+	sc := newScene(t, 3)
+	m := New(newCommon(sc.s, 160, 40, true))
+	drive(t, m, m.Init())
+	press(t, m, "enter")
+	cs := viewtest.Of[common.ConfirmRequest](press(t, m, "H"))
+	if len(cs) != 1 {
+		t.Fatal("no confirmation")
+	}
+	text := strings.Join(cs[0].Lines, "\n")
+	confirmed := append([]string(nil), sc.ids...)
+	for _, want := range append([]string{"all 3 Kinesis failures", "left in the queue and reported"}, confirmed...) {
+		if !strings.Contains(text, want) {
+			t.Errorf("the confirmation lacks %q:\n%s", want, text)
+		}
+	}
+	// Two more failures arrive between the confirmation and yes.
+	sc.fail(3)
+	sc.fail(4)
+	out := drive(t, m, cs[0].OnYes)
+	keys := sc.objects()
+	if len(keys) != 3 {
+		t.Fatalf("hydrated %d events, want the 3 confirmed: %v", len(keys), keys)
+	}
+	for _, seq := range sc.seqs[3:] {
+		for _, k := range keys {
+			if strings.Contains(k, archive.EventID(streamARN, sc.shard, seq)) {
+				t.Fatalf("a message that arrived after the confirmation was hydrated: %s", k)
+			}
+		}
+	}
+	if v, h := sc.counts(sc.queueURL); v != 2 || h != 0 {
+		t.Fatalf("queue: %d visible, %d hidden; want the 2 new ones visible", v, h)
+	}
+	st := viewtest.Of[common.StatusMsg](out)
+	if len(st) == 0 || !strings.Contains(st[0].Text, "hydrated 3 messages") || !strings.Contains(st[0].Text, "not in the set confirmed") {
+		t.Fatalf("statuses %+v", st)
 	}
 }
