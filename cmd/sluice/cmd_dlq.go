@@ -514,7 +514,12 @@ func runRedrive(ctx context.Context, cmd *cobra.Command, f redriveFlags, queue s
 	case f.cancel:
 		return runCancelRedrive(ctx, cmd, o, q)
 	}
-	dest, destName := "", "their source queues"
+	// Checked before asking: SQS would refuse the task after the yes.
+	sources, err := dlq.CheckRedrive(ctx, o.session, q)
+	if err != nil {
+		return err
+	}
+	dest, destName := "", "their source queues ("+strings.Join(sources, ", ")+")"
 	if f.to != "" {
 		if dest, err = dlqQueueARN(ctx, o, f.to); err != nil {
 			return err

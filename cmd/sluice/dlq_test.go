@@ -489,3 +489,20 @@ func TestDLQReadOnlyPeekOfAQueueWithARedrivePolicy(t *testing.T) {
 		t.Fatalf("%d messages moved into work-dlq", n)
 	}
 }
+
+// TestDLQRedriveOfAPipesDLQIsRefusedBeforeAsking: a DLQ no SQS queue
+// feeds cannot be redriven; that is said before the confirmation (here,
+// off a terminal and without --yes, the confirmation would fail), with
+// hydrate as the way out. Before, sluice asked, then SQS refused.
+func TestDLQRedriveOfAPipesDLQIsRefusedBeforeAsking(t *testing.T) {
+	e := dlqEngine(t)
+	url, _ := dlqQueue(t, e, "orders-dlq", nil)
+	dlqSend(t, e, url, dlqPipesFailure)
+	_, _, err := runSluice(t, e, "", "dlq", "redrive", "orders-dlq")
+	if err == nil || strings.Contains(err.Error(), "pass --yes") || !strings.Contains(err.Error(), "sluice dlq hydrate orders-dlq --all") {
+		t.Fatalf("err %v", err)
+	}
+	if n := dlqVisible(t, e, url); n != 1 {
+		t.Fatalf("%d messages left, want 1", n)
+	}
+}

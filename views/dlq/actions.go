@@ -413,18 +413,51 @@ func (m *Model) startRedrive() tea.Cmd {
 	if m.redrive != nil {
 		return common.Status(common.Warning, "a redrive of "+m.redrive.queue+" is running")
 	}
-	dest := "the queues they came from"
-	if d, ok := m.dlqByName(t.name); ok {
-		var names []string
-		for _, s := range d.Sources {
-			if s.Kind == inventory.SourceSQS {
-				names = append(names, s.Name)
+	s := m.session()
+	if s == nil {
+		return nil
+	}
+	// SQS's own check (is the queue fed by SQS queues?) is made before
+	// the dialog, not after the yes.
+	env, stamp := m.env(), m.sessionStamp()
+	return func() tea.Msg {
+		ctx, cancel := env.CallContext(common.CallTimeout)
+		defer cancel()
+		plan := redrivePlanMsg{Stamp: stamp, Queue: t, Count: n}
+		if t.url == "" {
+			if t.url, plan.Err = inventory.QueueURL(ctx, s, t.name); plan.Err != nil {
+				return plan
 			}
 		}
-		if len(names) > 0 {
-			dest += " (" + strings.Join(names, ", ") + ")"
+		q, err := bdlq.Describe(ctx, s, t.url)
+		if err != nil {
+			plan.Err = err
+			return plan
 		}
+		plan.Queue.url, plan.Queue.arn = q.URL, q.ARN
+		plan.Sources, plan.Err = bdlq.CheckRedrive(ctx, s, q)
+		return plan
 	}
+}
+
+// redrivePlanMsg is what a redrive would do, checked, for the dialog.
+type redrivePlanMsg struct {
+	common.Stamp
+	Queue   target
+	Count   int
+	Sources []string
+	Err     error
+}
+
+func (m *Model) onRedrivePlan(msg redrivePlanMsg) tea.Cmd {
+	if !msg.Fresh(m.sessionStamp()) {
+		return nil
+	}
+	if msg.Err != nil {
+		return common.Status(common.Warning, inert.Line(msg.Err.Error()))
+	}
+	t, n := msg.Queue, msg.Count
+	dest := "the queues they came from (" + strings.Join(msg.Sources, ", ") + ")"
 	lines := []string{
 		"Queue:   " + inert.Line(t.name),
 		"Moves:   " + plural(n, "message") + " back to " + inert.Line(dest),
@@ -437,18 +470,6 @@ func (m *Model) startRedrive() tea.Cmd {
 	start := func() tea.Msg {
 		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
-		if t.arn == "" {
-			url := t.url
-			var err error
-			if url == "" {
-				if url, err = inventory.QueueURL(ctx, s, t.name); err != nil {
-					return redriveStartedMsg{Stamp: stamp, Queue: t, Err: err}
-				}
-			}
-			if t.arn, err = inventory.QueueARN(ctx, s, url); err != nil {
-				return redriveStartedMsg{Stamp: stamp, Queue: t, Err: err}
-			}
-		}
 		h, err := bdlq.StartRedrive(ctx, s, t.arn, "", 0)
 		return redriveStartedMsg{Stamp: stamp, Queue: t, Handle: h, Err: err}
 	}

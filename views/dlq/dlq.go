@@ -201,6 +201,8 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, m.onJobStarted(msg)
 	case jobMsg:
 		return m, m.onJob(msg)
+	case redrivePlanMsg:
+		return m, m.onRedrivePlan(msg)
 	case redriveStartedMsg:
 		return m, m.onRedriveStarted(msg)
 	case redriveTickMsg:

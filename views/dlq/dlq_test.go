@@ -514,3 +514,25 @@ func TestHydrateAllActsOnTheConfirmedSet(t *testing.T) {
 		t.Fatalf("statuses %+v", st)
 	}
 }
+
+// TestRedriveOfAQueueNoSQSQueueFeedsIsRefusedBeforeTheDialog: from the
+// list, where nothing says what the queue holds (no browse, no known
+// source), r still asks SQS whether any queue feeds it before asking the
+// operator, and says to hydrate instead. Before, the dialog came first
+// and SQS refused after the yes.
+func TestRedriveOfAQueueNoSQSQueueFeedsIsRefusedBeforeTheDialog(t *testing.T) {
+	sc := newScene(t, 2)
+	m := New(newCommon(sc.s, 120, 30, true))
+	drive(t, m, m.Init())
+	out := press(t, m, "r")
+	if cs := viewtest.Of[common.ConfirmRequest](out); len(cs) != 0 {
+		t.Fatalf("asked to redrive a queue SQS cannot redrive: %+v", cs[0].Lines)
+	}
+	st := viewtest.Of[common.StatusMsg](out)
+	if len(st) != 1 || !strings.Contains(st[0].Text, "no SQS queue's redrive policy names orders-dlq") || !strings.Contains(st[0].Text, "hydrate") {
+		t.Fatalf("statuses %+v", st)
+	}
+	if n := receives(sc.s); n != 0 {
+		t.Fatalf("the check made %d ReceiveMessage calls", n)
+	}
+}
