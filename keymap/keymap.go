@@ -50,6 +50,9 @@ type Shards struct {
 // DLQ acts on dead-letter queues and their messages.
 type DLQ struct {
 	Hydrate, HydrateAll, Redrive, Delete, Purge, Export, Select key.Binding
+	// Browse receives a queue's messages again (raising their receive
+	// counts): nothing else does once a queue has been browsed.
+	Browse key.Binding
 }
 
 // Archives acts on archived events.
@@ -134,6 +137,7 @@ func Default() KeyMap {
 			Purge:      bind("purge", "X"),
 			Export:     bind("export", "e"),
 			Select:     bind("select", "space"),
+			Browse:     bind("browse again", "b"),
 		},
 		Archives: Archives{
 			Replay:       bind("replay", "r"),

@@ -337,6 +337,11 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case overlayProfiles:
 		return m.updatePicker(msg)
 	case overlayHelp, overlayCalls, overlayTrace:
+		if m.overlay == overlayTrace {
+			if cmd, ok := m.traceKey(msg); ok {
+				return cmd
+			}
+		}
 		if key.Matches(msg, m.keys.List.Back, m.keys.Global.Help, m.keys.Global.CallLog) || msg.String() == "q" {
 			m.overlay = overlayNone
 			return nil

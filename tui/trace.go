@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/sluicehq/sluice/backend"
@@ -21,8 +22,12 @@ type traceView struct {
 	req     common.TraceRequest
 	seq     int
 	loading bool
-	result  trace.Trace
-	err     error
+	// browsing: this run browses the DLQs not browsed yet.
+	browsing bool
+	// browseKey is the key that offers to browse what was not.
+	browseKey string
+	result    trace.Trace
+	err       error
 	// failures are what pipeline discovery could not read: the trace
 	// may miss a DLQ or an archive of a pipeline it did not find.
 	failures backend.Failures
@@ -36,9 +41,24 @@ type traceDoneMsg struct {
 	failures backend.Failures
 }
 
-func (m *Model) startTrace(r common.TraceRequest) tea.Cmd {
+// startTrace traces r with what the session has browsed: it receives
+// from no queue.
+func (m *Model) startTrace(r common.TraceRequest) tea.Cmd { return m.runTrace(r, false) }
+
+// traceKey handles the trace overlay's own keys: the DLQ browse key
+// browses the DLQs the trace could not look in, and traces again. It
+// reports whether the key was the trace's.
+func (m *Model) traceKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	if !key.Matches(msg, m.keys.DLQ.Browse) || m.trace.loading || len(m.trace.result.Unbrowsed()) == 0 {
+		return nil, false
+	}
+	return m.runTrace(m.trace.req, true), true
+}
+
+// runTrace traces r; browse lets it browse the DLQs not browsed yet.
+func (m *Model) runTrace(r common.TraceRequest, browse bool) tea.Cmd {
 	m.traceSeq++
-	m.trace = traceView{req: r, seq: m.traceSeq, loading: true}
+	m.trace = traceView{req: r, seq: m.traceSeq, loading: true, browsing: browse, browseKey: m.keys.DLQ.Browse.Help().Key}
 	m.overlay = overlayTrace
 	env, seq := m.common.Env, m.traceSeq
 	if env.Session == nil {
@@ -52,7 +72,7 @@ func (m *Model) startTrace(r common.TraceRequest) tea.Cmd {
 			return traceDoneMsg{seq: seq, err: fmt.Errorf("trace: find pipelines: %w", err)}
 		}
 		res, err := trace.Find(ctx, env.Session, d.Pipelines, trace.Request{
-			StreamARN: r.StreamARN, ShardID: r.ShardID, SequenceNumber: r.SequenceNumber, Consumer: r.Consumer,
+			StreamARN: r.StreamARN, ShardID: r.ShardID, SequenceNumber: r.SequenceNumber, Consumer: r.Consumer, Browse: browse,
 		})
 		return traceDoneMsg{seq: seq, result: res, err: err, failures: d.Failures}
 	}
@@ -71,7 +91,11 @@ func (t traceView) view(st *theme.Styles, width, height int) string {
 	head := func(s string) { b.WriteString(st.Title.Render(s) + "\n") }
 	line(st.Title.Render("Trace") + st.Muted.Render("  "+inert.Line(t.req.ShardID)+" · "+inert.Line(t.req.SequenceNumber)+" · esc closes"))
 	if t.loading {
-		line(st.Muted.Render("searching the stream, the DLQs and the archives…"))
+		what := "searching the stream, the DLQs as browsed and the archives…"
+		if t.browsing {
+			what = "browsing the DLQs not browsed yet, then searching…"
+		}
+		line(st.Muted.Render(what))
 		return b.String()
 	}
 	// What discovery could not read comes first: a "not in any DLQ"
@@ -104,8 +128,23 @@ func (t traceView) view(st *theme.Styles, width, height int) string {
 	for _, h := range r.DLQ {
 		line(fmt.Sprintf("  ● %s · %s · %s · received %d× · failed %s", inert.Line(h.Queue), inert.Line(h.MessageID), inert.Line(h.Condition), h.ReceiveCount, h.FailedAt.Format(time.RFC3339)))
 	}
-	if r.DLQNote != "" {
-		line(st.Muted.Render("  " + inert.Line(r.DLQNote)))
+	for _, d := range r.DLQs {
+		switch {
+		case d.Unbrowsed:
+			line(st.Warn.Render("  ? " + inert.Line(d.Queue) + ": not browsed, not looked in"))
+		case d.BrowsedNow:
+			line(st.Muted.Render("  " + inert.Line(d.Queue) + ": browsed now"))
+		case !d.BrowsedAt.IsZero():
+			line(st.Muted.Render("  " + inert.Line(d.Queue) + ": as " + common.BrowsedAgo(time.Now(), d.BrowsedAt)))
+		}
+		if d.Note != "" {
+			line(st.Muted.Render("    " + inert.Line(d.Note)))
+		}
+	}
+	if u := r.Unbrowsed(); len(u) > 0 {
+		// The offer, with its cost: SQS has no read that leaves the
+		// messages as they were.
+		line(st.Warn.Render("  " + t.browseKey + " browses " + inert.Line(strings.Join(u, ", ")) + " and traces again: it raises the receive count of every message read by one (SQS counts every receive)"))
 	}
 	head("\nArchive and replays")
 	if len(r.Archived) == 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/sluicehq/sluice/backend"
 )
@@ -60,6 +61,9 @@ type BrowseResult struct {
 	// Complete reports that the browse saw every message the queue held
 	// when it started (none in flight with a consumer, none left unread).
 	Complete bool `json:"complete"`
+	// At is when the browse ran: what it shows is the queue as it was
+	// then, and Kept hands it back later.
+	At time.Time `json:"browsedAt"`
 }
 
 // Browse reads a queue's messages and then makes every one visible again
@@ -67,14 +71,24 @@ type BrowseResult struct {
 // from receive counts: SQS counts every receive, a browse's too, and the
 // Warning says so.
 //
-// A browse is a read, so read-only mode allows it; it is audited because
-// it raises receive counts.
+// SQS has no read without side effects: a receive raises the count and
+// hides the message, and the release (ChangeMessageVisibility to 0) hands
+// back what the browse itself took. Read-only mode therefore allows a
+// browse only of a queue without a redrive policy of its own, where a
+// raised count moves nothing (RefuseReadOnly); it is audited because it
+// raises receive counts.
+//
+// When ctx ends mid-browse (Ctrl-C, SIGTERM), the receives under way still
+// finish and everything held is released with a fresh, bounded context.
 func Browse(ctx context.Context, s *backend.Session, queueURL string, o BrowseOptions) (BrowseResult, error) {
 	q, err := Describe(ctx, s, queueURL)
 	if err != nil {
 		return BrowseResult{}, fmt.Errorf("browse %s: %w", NameOfURL(queueURL), err)
 	}
-	res := BrowseResult{Queue: q, Messages: []Message{}}
+	if err := RefuseReadOnly(s, q); err != nil {
+		return BrowseResult{Queue: q, Messages: []Message{}}, err
+	}
+	res := BrowseResult{Queue: q, Messages: []Message{}, At: time.Now().UTC()}
 	h := newHolder(s, q, o.visibility())
 	recvErr := h.receive(ctx, o.limit(), nil)
 	res.Released, res.ReleaseFailures = release(ctx, s, queueURL, h.msgs)
@@ -99,7 +113,24 @@ func Browse(ctx context.Context, s *backend.Session, queueURL string, o BrowseOp
 	if recvErr != nil {
 		return res, fmt.Errorf("browse %s: %w", NameOfURL(queueURL), recvErr)
 	}
+	keep(s, res)
 	return res, nil
+}
+
+// RefuseReadOnly refuses, under read-only, the browse of a queue that has
+// a redrive policy of its own: every receive counts toward its
+// maxReceiveCount, so that looking could move its messages into its DLQ,
+// which is a write. It says why and what to do instead.
+func RefuseReadOnly(s *backend.Session, q Queue) error {
+	if !s.ReadOnly() || q.Redrive == nil {
+		return nil
+	}
+	r := q.Redrive
+	return fmt.Errorf("browse %s: refused in %w: %s has a redrive policy of its own (a message received more than %d times moves to %s), "+
+		"and SQS counts every receive, a browse's too, so browsing could move its messages into %s. "+
+		"Browse %s instead, or browse %s without read-only (%s)",
+		q.Name, backend.ErrReadOnly, q.Name, r.MaxReceiveCount, r.DeadLetterQueue(), r.DeadLetterQueue(),
+		r.DeadLetterQueue(), q.Name, s.ReadOnlyReason())
 }
 
 // Peek is a small browse: the first max messages (DefaultPeek when 0).

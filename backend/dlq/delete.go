@@ -107,6 +107,7 @@ func DeleteByID(ctx context.Context, s *backend.Session, queueURL string, ids []
 		}
 	}
 	_, res.ReleaseFailures = release(ctx, s, queueURL, others)
+	Forget(s, queueURL, res.Deleted...)
 	for _, id := range ids {
 		if _, ok := h.index[id]; !ok && !slices.Contains(res.NotFound, id) {
 			res.NotFound = append(res.NotFound, id)
@@ -158,6 +159,7 @@ func Purge(ctx context.Context, s *backend.Session, queueURL string) error {
 	_, err := s.SQS().PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: aws.String(queueURL)})
 	s.Audit("dlq purge", queueURL, err)
 	if err == nil {
+		Forget(s, queueURL)
 		return nil
 	}
 	var api smithy.APIError

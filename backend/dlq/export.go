@@ -18,16 +18,33 @@ func Export(ctx context.Context, s *backend.Session, queueURL string, w io.Write
 	if err != nil {
 		return res, fmt.Errorf("export: %w", err)
 	}
+	return res, WriteExport(w, res)
+}
+
+// ExportKept writes the queue's kept browse (Kept) to w as Export does,
+// receiving nothing: an export of what the operator browsed, as it was
+// then. It returns the browse written, and false when the queue was not
+// browsed in this session.
+func ExportKept(s *backend.Session, queueURL string, w io.Writer) (BrowseResult, bool, error) {
+	res, ok := Kept(s, queueURL)
+	if !ok {
+		return res, false, nil
+	}
+	return res, true, WriteExport(w, res)
+}
+
+// WriteExport writes a browse's messages to w as JSON Lines.
+func WriteExport(w io.Writer, res BrowseResult) error {
 	enc := json.NewEncoder(w)
 	// Bodies are written as they are: no HTML escaping of <, > and &.
 	enc.SetEscapeHTML(false)
 	for i, m := range res.Messages {
 		m.ReceiptHandle = "" // a handle is for deletes in this session, not for a file
 		if err := enc.Encode(m); err != nil {
-			return res, fmt.Errorf("export %s: message %d of %d: %w", NameOfURL(queueURL), i+1, len(res.Messages), err)
+			return fmt.Errorf("export %s: message %d of %d: %w", res.Queue.Name, i+1, len(res.Messages), err)
 		}
 	}
-	return res, nil
+	return nil
 }
 
 // ReadExport reads JSON Lines written by Export back into messages.

@@ -26,6 +26,11 @@ const (
 	// caller's context ended: leaving messages hidden is the side effect
 	// a browse must not have.
 	releaseTimeout = 30 * time.Second
+	// receiveTimeout bounds one receive, which runs to its end even after
+	// the caller's context ended: SQS hides what it hands out the moment
+	// it answers, and an answer dropped half read leaves those messages
+	// hidden with no handle to release them.
+	receiveTimeout = 20 * time.Second
 	// receiveWorkers and releaseWorkers are how many receives and
 	// releases are in flight at once.
 	receiveWorkers = 4
@@ -90,7 +95,9 @@ func (h *holder) receive(ctx context.Context, max int, done func() bool) error {
 	claim := func() int {
 		mu.Lock()
 		defer mu.Unlock()
-		if firstErr != nil || h.exhausted(empty) || (done != nil && done()) {
+		// A cancelled caller starts no new receive; those under way
+		// finish, so that what they hid comes back with handles.
+		if ctx.Err() != nil || firstErr != nil || h.exhausted(empty) || (done != nil && done()) {
 			return 0
 		}
 		n := min(batchSize, max-len(h.msgs)-reserved)
@@ -121,10 +128,15 @@ func (h *holder) receive(ctx context.Context, max int, done func() bool) error {
 		}()
 	}
 	wg.Wait()
+	if firstErr == nil {
+		firstErr = ctx.Err()
+	}
 	return firstErr
 }
 
 func (h *holder) receiveOnce(ctx context.Context, n int) ([]types.Message, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), receiveTimeout)
+	defer cancel()
 	out, err := h.s.SQS().ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
 		QueueUrl:                    aws.String(h.queueURL),
 		MaxNumberOfMessages:         int32(n),

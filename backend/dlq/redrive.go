@@ -13,6 +13,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/inventory"
 )
 
 // Message move task statuses, as ListMessageMoveTasks reports them.
@@ -74,7 +75,33 @@ func StartRedrive(ctx context.Context, s *backend.Session, dlqARN, destinationAR
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", what, explainRedrive(s, name, err))
 	}
+	// The task moves the messages away: what was browsed is going.
+	forgetARN(s, dlqARN)
 	return aws.ToString(out.TaskHandle), nil
+}
+
+// CheckRedrive makes, before anyone is asked, the check SQS makes when a
+// redrive starts: StartMessageMoveTask moves messages only out of a DLQ
+// that SQS queues feed (a queue named by some queue's redrive policy). It
+// returns the names of those source queues, or says why q cannot be
+// redriven and what to do instead: a DLQ of a pipe or a Lambda function
+// holds Kinesis failures, which carry no event and are hydrated.
+func CheckRedrive(ctx context.Context, s *backend.Session, q Queue) ([]string, error) {
+	pager := inventory.SourceQueues(s, q.URL)
+	urls, err := pager.Next(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("redrive %s: %w", q.Name, err)
+	}
+	if len(urls) == 0 {
+		return nil, fmt.Errorf("redrive %s: no SQS queue's redrive policy names %s as its DLQ, and an SQS redrive (StartMessageMoveTask) moves messages only out of a DLQ fed by SQS queues. "+
+			"If %s holds Kinesis failures from a pipe or a Lambda function, they carry no event: hydrate them into the archive instead (sluice dlq hydrate %s --all, or h/H in the DLQs tab)",
+			q.Name, q.Name, q.Name, q.Name)
+	}
+	names := make([]string, len(urls))
+	for i, u := range urls {
+		names[i] = NameOfURL(u)
+	}
+	return names, nil
 }
 
 func destinationOrSources(destinationARN string) string {

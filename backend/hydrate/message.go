@@ -92,6 +92,8 @@ func hydrate(ctx context.Context, s *backend.Session, o Options, msg Received) R
 	if err != nil {
 		return fail(fmt.Errorf("%d events archived, but the message could not be deleted: %w", r.Events, s.Explain(err)))
 	}
+	// A kept browse of the queue no longer shows it.
+	dlq.Forget(s, msg.QueueURL, msg.ID)
 	r.Outcome = Hydrated
 	return r
 }

@@ -3,6 +3,7 @@ package hydrate
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 
 	"github.com/sluicehq/sluice/backend"
@@ -74,6 +75,14 @@ func Queue(ctx context.Context, s *backend.Session, queueURL string, o Options) 
 		if _, ok := rc.seen[id]; !ok {
 			sum.Missing = append(sum.Missing, id)
 		}
+	}
+	if rc.want != nil {
+		for id := range rc.seen {
+			if !rc.want[id] {
+				sum.Outside = append(sum.Outside, id)
+			}
+		}
+		slices.Sort(sum.Outside)
 	}
 	err := releaseAll(ctx, s, queueURL, hold)
 	return sum, errors.Join(recvErr, ctx.Err(), err)

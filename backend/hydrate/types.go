@@ -119,6 +119,10 @@ type Summary struct {
 	Failed   int `json:"failed"`
 	// Missing are requested ids that were not in the queue.
 	Missing []string `json:"missing,omitempty"`
+	// Outside are messages the run received that were not among the ids
+	// asked for (Options.IDs): most often ones that arrived after the
+	// confirmation. They are left in the queue, released at once.
+	Outside []string `json:"outside,omitempty"`
 }
 
 func (s *Summary) add(r Result) {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,6 +30,11 @@ type Request struct {
 	// Arrival, when known, finds the archived object without reading the
 	// stream (whose retention may have passed).
 	Arrival time.Time
+	// Browse browses the DLQs this session has not browsed yet. Without
+	// it a trace receives nothing: it looks in the browses kept
+	// (dlq.Kept) and names the DLQs it could not look in, because a
+	// browse raises every message's receive count.
+	Browse bool
 }
 
 // Trace is where the event was found.
@@ -39,6 +45,10 @@ type Trace struct {
 	Record     *Record `json:"record,omitempty"`
 	StreamNote string  `json:"streamNote,omitempty"`
 	DLQ        []Hit   `json:"dlq,omitempty"`
+	// DLQs says, for each DLQ of the stream's pipelines, what was looked
+	// in: a browse kept from earlier (with its time), a browse made now,
+	// or nothing (Unbrowsed).
+	DLQs []DLQSearch `json:"dlqs,omitempty"`
 	// DLQNote says what looking did (receive counts raised) or why not.
 	DLQNote  string          `json:"dlqNote,omitempty"`
 	Archived []ArchivedEvent `json:"archived,omitempty"`
@@ -62,6 +72,32 @@ type Hit struct {
 	FailedAt     time.Time `json:"failedAt"`
 }
 
+// DLQSearch is what a trace looked in for one DLQ.
+type DLQSearch struct {
+	Queue string `json:"queue"`
+	URL   string `json:"url"`
+	// BrowsedAt is when the browse searched was made; zero when the
+	// queue was not browsed (Unbrowsed).
+	BrowsedAt time.Time `json:"browsedAt,omitzero"`
+	// Unbrowsed: the session has not browsed the queue and the trace did
+	// not, since browsing raises receive counts; Request.Browse does.
+	Unbrowsed bool `json:"unbrowsed,omitempty"`
+	// BrowsedNow: this trace browsed it (Request.Browse).
+	BrowsedNow bool   `json:"browsedNow,omitempty"`
+	Note       string `json:"note,omitempty"`
+}
+
+// Unbrowsed names the DLQs the trace could not look in without browsing.
+func (t Trace) Unbrowsed() []string {
+	var out []string
+	for _, d := range t.DLQs {
+		if d.Unbrowsed {
+			out = append(out, d.Queue)
+		}
+	}
+	return out
+}
+
 // ArchivedEvent is the event in a pipeline's archive, waiting or replayed.
 type ArchivedEvent struct {
 	Bucket   string          `json:"bucket"`
@@ -76,9 +112,10 @@ type ArchivedEvent struct {
 }
 
 // Find looks for r in the stream, in the DLQs and archives of the
-// pipelines reading the stream. Looking in a DLQ receives its messages
-// (and releases them at once), which raises their receive counts: the
-// DLQNote says so.
+// pipelines reading the stream. In a DLQ it looks at what the session
+// browsed (dlq.Kept) and receives nothing; a DLQ not browsed is named in
+// DLQs as Unbrowsed, for the operator to browse (r.Browse), since a
+// browse raises every message's receive count.
 func Find(ctx context.Context, s *backend.Session, pipelines []backend.Pipeline, r Request) (Trace, error) {
 	if r.StreamARN == "" || r.ShardID == "" || r.SequenceNumber == "" {
 		return Trace{}, errors.New("trace: need the stream ARN, shard and sequence number")
@@ -107,11 +144,9 @@ func Find(ctx context.Context, s *backend.Session, pipelines []backend.Pipeline,
 		}
 		searched++
 		if p.DLQURL != "" {
-			hits, note := searchDLQ(ctx, s, p, r)
+			hits, search := searchDLQ(ctx, s, p, r)
 			t.DLQ = append(t.DLQ, hits...)
-			if note != "" {
-				t.DLQNote = note
-			}
+			t.DLQs = append(t.DLQs, search)
 		}
 		if p.Archive.IsSet() {
 			found, err := searchArchive(ctx, s, p, r, t.EventID)
@@ -121,6 +156,7 @@ func Find(ctx context.Context, s *backend.Session, pipelines []backend.Pipeline,
 			t.Archived = append(t.Archived, found...)
 		}
 	}
+	t.DLQNote = dlqNote(t.DLQs)
 	if searched == 0 {
 		t.Notes = append(t.Notes, "no pipeline reads "+streamName+": only the stream was searched")
 	}
@@ -159,16 +195,29 @@ func readRecord(ctx context.Context, s *backend.Session, r Request) (*Record, er
 	return &Record{PartitionKey: aws.ToString(rec.PartitionKey), Arrival: aws.ToTime(rec.ApproximateArrivalTimestamp).UTC(), Data: rec.Data}, nil
 }
 
-// searchDLQ browses the pipeline's DLQ for messages whose batch covers the
-// sequence number on the shard.
-func searchDLQ(ctx context.Context, s *backend.Session, p backend.Pipeline, r Request) ([]Hit, string) {
-	res, err := dlq.Browse(ctx, s, p.DLQURL, dlq.BrowseOptions{Max: 1000})
-	if err != nil {
-		return nil, fmt.Sprintf("could not look in %s: %v", p.DLQ, err)
+// searchDLQ looks for messages whose batch covers the sequence number on
+// the shard in the pipeline's DLQ as the session browsed it; it browses
+// the DLQ only when r.Browse asks and the session has not.
+func searchDLQ(ctx context.Context, s *backend.Session, p backend.Pipeline, r Request) ([]Hit, DLQSearch) {
+	search := DLQSearch{Queue: p.DLQ, URL: p.DLQURL}
+	res, ok := dlq.Kept(s, p.DLQURL)
+	switch {
+	case !ok && !r.Browse:
+		search.Unbrowsed = true
+		return nil, search
+	case !ok:
+		var err error
+		if res, err = dlq.Browse(ctx, s, p.DLQURL, dlq.BrowseOptions{Max: dlq.DefaultBrowse}); err != nil {
+			search.Note = fmt.Sprintf("could not look in %s: %v", p.DLQ, err)
+			return nil, search
+		}
+		search.BrowsedNow, search.Note = true, res.Warning
 	}
+	search.BrowsedAt = res.At
 	seq, ok := new(big.Int).SetString(r.SequenceNumber, 10)
 	if !ok {
-		return nil, "sequence number is not decimal"
+		search.Note = "sequence number is not decimal"
+		return nil, search
 	}
 	var hits []Hit
 	for _, m := range res.Messages {
@@ -183,7 +232,26 @@ func searchDLQ(ctx context.Context, s *backend.Session, p backend.Pipeline, r Re
 				ReceiveCount: m.ReceiveCount, FailedAt: f.Timestamp})
 		}
 	}
-	return hits, res.Warning
+	if !res.Complete && search.Note == "" {
+		search.Note = fmt.Sprintf("the browse of %s saw %d of about %d messages", p.DLQ, len(res.Messages), res.Queue.Visible)
+	}
+	return hits, search
+}
+
+// dlqNote says what the DLQ search could not cover and what browsing
+// would cost.
+func dlqNote(searches []DLQSearch) string {
+	var unbrowsed []string
+	for _, d := range searches {
+		if d.Unbrowsed {
+			unbrowsed = append(unbrowsed, d.Queue)
+		}
+	}
+	if len(unbrowsed) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("not looked in %s: not browsed in this session, and browsing raises the receive count of every message it reads (SQS counts every receive)",
+		strings.Join(unbrowsed, ", "))
 }
 
 // searchArchive looks for the event's object, waiting or replayed, in the

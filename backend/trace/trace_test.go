@@ -52,6 +52,8 @@ func TestFindFollowsAnEventFromStreamToReplay(t *testing.T) {
 	loc := backend.ArchiveLocation{Bucket: "orders-archive", Prefix: "failed/"}
 	p := backend.Pipeline{Consumer: "orders-to-api", Stream: "orders", StreamARN: streamARN, DLQ: "orders-dlq", DLQURL: aws.ToString(q.QueueUrl), Archive: loc}
 
+	// A trace on its own receives nothing: the DLQ was not browsed, so
+	// it is named, with what browsing would cost, and not looked in.
 	got, err := trace.Find(ctx, s, []backend.Pipeline{p}, trace.Request{StreamARN: streamARN, ShardID: shard, SequenceNumber: seq})
 	if err != nil {
 		t.Fatal(err)
@@ -59,12 +61,30 @@ func TestFindFollowsAnEventFromStreamToReplay(t *testing.T) {
 	if got.Record == nil || got.Record.PartitionKey != "c-42" || string(got.Record.Data) != `{"order":1}` {
 		t.Fatalf("record %+v (%s)", got.Record, got.StreamNote)
 	}
-	if len(got.DLQ) != 1 || got.DLQ[0].Condition != "RetryAttemptsExhausted" || got.DLQ[0].Consumer != "orders-to-api" {
-		t.Fatalf("dlq %+v", got.DLQ)
+	if n := receives(s); n != 0 {
+		t.Fatalf("a trace made %d ReceiveMessage calls without being asked to browse", n)
 	}
-	if !strings.Contains(got.DLQNote, "receive count") {
-		t.Errorf("dlq note %q should say receive counts were raised", got.DLQNote)
+	if u := got.Unbrowsed(); len(u) != 1 || u[0] != "orders-dlq" || len(got.DLQ) != 0 || !strings.Contains(got.DLQNote, "receive count") {
+		t.Fatalf("unbrowsed %v, hits %+v, note %q", u, got.DLQ, got.DLQNote)
 	}
+
+	// Asked, it browses the DLQ, once: the next trace uses that browse.
+	for i, browse := range []bool{true, false} {
+		got, err = trace.Find(ctx, s, []backend.Pipeline{p}, trace.Request{StreamARN: streamARN, ShardID: shard, SequenceNumber: seq, Browse: browse})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.DLQ) != 1 || got.DLQ[0].Condition != "RetryAttemptsExhausted" || got.DLQ[0].Consumer != "orders-to-api" {
+			t.Fatalf("trace %d: dlq %+v", i, got.DLQ)
+		}
+		if len(got.DLQs) != 1 || got.DLQs[0].Unbrowsed || got.DLQs[0].BrowsedAt.IsZero() || got.DLQs[0].BrowsedNow != browse {
+			t.Fatalf("trace %d: searches %+v", i, got.DLQs)
+		}
+	}
+	if n := receives(s); n == 0 {
+		t.Fatal("the asked-for browse received nothing")
+	}
+	before := receives(s)
 	if len(got.Archived) != 0 {
 		t.Fatalf("archived before hydrate: %+v", got.Archived)
 	}
@@ -100,6 +120,20 @@ func TestFindFollowsAnEventFromStreamToReplay(t *testing.T) {
 	if len(got.Archived[0].Attempts) != 1 {
 		t.Errorf("the replayed copy's trace lost the failed attempt: %+v", got.Archived[0])
 	}
+	if n := receives(s) - before; n != 0 {
+		t.Fatalf("traces after the browse made %d ReceiveMessage calls", n)
+	}
+}
+
+// receives counts the session's ReceiveMessage calls.
+func receives(s *backend.Session) int {
+	n := 0
+	for _, c := range s.Calls.Calls() {
+		if c.Operation == "ReceiveMessage" {
+			n++
+		}
+	}
+	return n
 }
 
 func TestFindNeedsCoordinatesAndSaysWhenNoPipelineReadsTheStream(t *testing.T) {

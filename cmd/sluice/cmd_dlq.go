@@ -25,10 +25,12 @@ func newDLQCmd() *cobra.Command {
 		Short: "Browse, delete, purge, redrive, export and hydrate dead-letter queues",
 		Long: `Work with the SQS dead-letter queues of a pipeline.
 
-A peek or an export receives the messages and makes every one visible again
-at once, but SQS counts each receive: every browse raises each message's
-receive count by one, and on a queue that has its own redrive policy that
-can push messages into its DLQ. sluice says so each time.`,
+SQS has no read without side effects. A peek or an export receives the
+messages (which raises each one's receive count by one and hides it) and
+then makes every one visible again at once (ChangeMessageVisibility 0), also
+when interrupted. On a queue that has a redrive policy of its own a raised
+count can move messages into its DLQ: --readonly refuses to browse such a
+queue, and otherwise sluice warns each time.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
@@ -142,7 +144,8 @@ Each message is parsed: a Kinesis failure of a pipe or a Lambda function
 an SQS source queue. The table is followed by each message's full body.
 
 A peek raises each message's receive count by one; the warning on stderr
-says what that means for this queue.`,
+says what that means for this queue. With --readonly, a queue that has a
+redrive policy of its own is not peeked at: its messages could move.`,
 		Example: `  sluice dlq peek orders-dlq
   sluice dlq peek orders-dlq --max 50 -o jsonl | jq .failure.batch`,
 		Args: cobra.ExactArgs(1),
@@ -511,7 +514,12 @@ func runRedrive(ctx context.Context, cmd *cobra.Command, f redriveFlags, queue s
 	case f.cancel:
 		return runCancelRedrive(ctx, cmd, o, q)
 	}
-	dest, destName := "", "their source queues"
+	// Checked before asking: SQS would refuse the task after the yes.
+	sources, err := dlq.CheckRedrive(ctx, o.session, q)
+	if err != nil {
+		return err
+	}
+	dest, destName := "", "their source queues ("+strings.Join(sources, ", ")+")"
 	if f.to != "" {
 		if dest, err = dlqQueueARN(ctx, o, f.to); err != nil {
 			return err
@@ -625,7 +633,8 @@ func newDLQExportCmd() *cobra.Command {
 each as one JSON line: id, body exactly as SQS holds it, receive count,
 times, attributes, and the parsed failure. --file writes to a file, created
 with owner-only permissions and put in place only once complete; without it
-the lines go to stdout. Like a peek, an export raises receive counts by one.`,
+the lines go to stdout. Like a peek, an export raises receive counts by one,
+and --readonly refuses it on a queue that has a redrive policy of its own.`,
 		Example: `  sluice dlq export orders-dlq --file orders-dlq.jsonl
   sluice dlq export orders-dlq | jq -r .body`,
 		Args: cobra.ExactArgs(1),

@@ -16,7 +16,9 @@ func newDLQHydrateCmd() *cobra.Command {
 		Short: "Archive the records behind Kinesis failures in S3, then delete the messages",
 		Long: `Read the records each Kinesis-failure message points at back from the stream,
 write each as one object in the pipeline's archive, read every object back,
-and only then delete the message. Name the messages by id, or pass --all.
+and only then delete the message. Name the messages by id, or pass --all:
+sluice browses the queue, lists the ids of its Kinesis failures, asks, and
+hydrates exactly those; messages that arrive meanwhile are reported and left.
 A message whose records are past the stream's retention stays in the queue,
 and so does a payload message (redrive it instead). Hydrating a message
 again writes the same keys.
@@ -40,6 +42,6 @@ the sluice:archive tag (s3://bucket/prefix) of the queue or its pipe, else
 		},
 	}
 	addHydrateFlags(cmd, &f)
-	cmd.Flags().BoolVar(&all, "all", false, "hydrate every message of the queue")
+	cmd.Flags().BoolVar(&all, "all", false, "hydrate the Kinesis failures the queue holds now, listed before asking")
 	return cmd
 }

@@ -115,9 +115,32 @@ func runHydrateQueue(ctx context.Context, cmd *cobra.Command, f hydrateFlags, qu
 	if err != nil {
 		return err
 	}
-	what := "all messages"
-	if len(ids) > 0 {
-		what = fmt.Sprintf("%d messages", len(ids))
+	stderr := cmd.ErrOrStderr()
+	what := fmt.Sprintf("%d messages", len(ids))
+	var plan *hydrate.Plan
+	if len(ids) == 0 {
+		// "All" is the set a browse finds now, named before asking; the
+		// run hydrates those ids alone, so that what arrives meanwhile
+		// is reported rather than taken unasked.
+		// What would refuse the confirmation refuses before the browse,
+		// which costs every message a receive.
+		if err := confirmable(cmd, o, "hydrate all messages of queue "+t.name); err != nil {
+			return err
+		}
+		p, _, err := hydrate.PlanAll(ctx, o.session, t.queueURL)
+		if err != nil {
+			return err
+		}
+		if len(p.IDs) == 0 {
+			fmt.Fprintf(stderr, "nothing to hydrate: %s holds no Kinesis failure (%d payload messages: redrive those)\n", inert.Line(t.name), p.Payloads)
+			return nil
+		}
+		fmt.Fprintf(stderr, "the %d Kinesis failures in %s now (browsed, which raised each one's receive count by one):\n", len(p.IDs), inert.Line(t.name))
+		for _, id := range p.IDs {
+			fmt.Fprintln(stderr, "  "+inert.Line(id))
+		}
+		plan, ids = &p, p.IDs
+		what = fmt.Sprintf("the %d messages listed above", len(ids))
 	}
 	if err := o.confirm(cmd, fmt.Sprintf("hydrate %s of queue %s into %s, deleting each once its records are archived",
 		what, t.name, archiveSource(t.archive))); err != nil {
@@ -130,14 +153,23 @@ func runHydrateQueue(ctx context.Context, cmd *cobra.Command, f hydrateFlags, qu
 	if perr := printRowsFullLast(o.out, sum.Results, hydrateColumns); perr != nil && err == nil {
 		err = perr
 	}
-	stderr := cmd.ErrOrStderr()
 	fmt.Fprintf(stderr, "hydrated %d messages (%d events); left %d, skipped %d, failed %d\n",
 		sum.Hydrated, sum.Events, sum.Left, sum.Skipped, sum.Failed)
 	for _, id := range sum.Missing {
 		fmt.Fprintf(stderr, "not in queue %s: %s\n", t.name, inert.Line(id))
 	}
+	if plan != nil {
+		for _, id := range plan.Arrived(sum) {
+			fmt.Fprintf(stderr, "arrived since the list above, not hydrated, left in %s: %s\n", t.name, inert.Line(id))
+		}
+	}
 	if err != nil {
 		return err
+	}
+	if plan != nil && sum.Failed == 0 {
+		// Gone from the set since it was listed (another hydrate took
+		// them): said above, not a failure of this run.
+		return nil
 	}
 	if sum.Failed > 0 || len(sum.Missing) > 0 {
 		return fmt.Errorf("hydrate %s: %d messages failed and %d were not found; the failed ones stay in the queue", t.name, sum.Failed, len(sum.Missing))
@@ -219,4 +251,17 @@ func writeWatchLine(w io.Writer, at time.Time, r hydrate.Result) {
 		b.WriteString("  " + r.Reason)
 	}
 	fmt.Fprintln(w, inert.Line(b.String()))
+}
+
+// confirmable makes, before any work toward the question, the checks that
+// o.confirm would make before asking: read-only, and a terminal to ask on
+// unless --yes.
+func confirmable(cmd *cobra.Command, o *ops, what string) error {
+	if err := o.session.Guard(what); err != nil {
+		return err
+	}
+	if !o.flags.yes && !isTerminal(cmd.InOrStdin()) {
+		return fmt.Errorf("%s: not confirmed; pass --yes to confirm when not on a terminal", what)
+	}
+	return nil
 }

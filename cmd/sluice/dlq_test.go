@@ -464,3 +464,45 @@ func TestDLQWithoutASubcommandShowsHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestDLQReadOnlyPeekOfAQueueWithARedrivePolicy: two read-only peeks and
+// an export of a queue whose redrive policy moves messages after one
+// receive are refused with the reason, and its messages stay where they
+// were (before, they all ended in its DLQ).
+func TestDLQReadOnlyPeekOfAQueueWithARedrivePolicy(t *testing.T) {
+	e := dlqEngine(t)
+	dlqURL, dlqARN := dlqQueue(t, e, "work-dlq", nil)
+	url, _ := dlqQueue(t, e, "work", redrivenTo(dlqARN, 1))
+	dlqSend(t, e, url, "one", "two", "three")
+	for _, args := range [][]string{
+		{"dlq", "peek", "work"}, {"dlq", "peek", "work"}, {"dlq", "export", "work"},
+	} {
+		_, _, err := runSluice(t, e, "", append(args, "--readonly")...)
+		if !errors.Is(err, backend.ErrReadOnly) || !strings.Contains(err.Error(), "redrive policy of its own") || !strings.Contains(err.Error(), "work-dlq") {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	if n := dlqVisible(t, e, url); n != 3 {
+		t.Fatalf("%d messages left in work, want 3", n)
+	}
+	if n := dlqVisible(t, e, dlqURL); n != 0 {
+		t.Fatalf("%d messages moved into work-dlq", n)
+	}
+}
+
+// TestDLQRedriveOfAPipesDLQIsRefusedBeforeAsking: a DLQ no SQS queue
+// feeds cannot be redriven; that is said before the confirmation (here,
+// off a terminal and without --yes, the confirmation would fail), with
+// hydrate as the way out. Before, sluice asked, then SQS refused.
+func TestDLQRedriveOfAPipesDLQIsRefusedBeforeAsking(t *testing.T) {
+	e := dlqEngine(t)
+	url, _ := dlqQueue(t, e, "orders-dlq", nil)
+	dlqSend(t, e, url, dlqPipesFailure)
+	_, _, err := runSluice(t, e, "", "dlq", "redrive", "orders-dlq")
+	if err == nil || strings.Contains(err.Error(), "pass --yes") || !strings.Contains(err.Error(), "sluice dlq hydrate orders-dlq --all") {
+		t.Fatalf("err %v", err)
+	}
+	if n := dlqVisible(t, e, url); n != 1 {
+		t.Fatalf("%d messages left, want 1", n)
+	}
+}

@@ -69,6 +69,8 @@ type hydratePlanMsg struct {
 	Count int
 	Loc   backend.ArchiveLocation
 	Err   error
+	// All is the plan of a hydrate-all: the browse's failures, IDs.
+	All *hydrate.Plan
 }
 
 func (m *Model) hydrateSelected() tea.Cmd {
@@ -90,15 +92,46 @@ func (m *Model) hydrateSelected() tea.Cmd {
 	return m.planHydrate(m.cur, ids, len(ids))
 }
 
+// hydrateAll asks to hydrate every Kinesis failure of the queue's browse,
+// named by id: the dialog names that set and the hydration acts on it
+// alone, whatever arrived since.
 func (m *Model) hydrateAll() tea.Cmd {
 	if cmd := common.RefuseReadOnly(m.env(), "hydrate"); cmd != nil {
 		return cmd
 	}
-	t, n, ok := m.currentQueue()
+	t, _, ok := m.currentQueue()
 	if !ok {
 		return nil
 	}
-	return m.planHydrate(t, nil, n)
+	s := m.session()
+	if s == nil {
+		return nil
+	}
+	res, kept := bdlq.Kept(s, t.url)
+	if t.url == "" || !kept {
+		return common.Status(common.Info, "H hydrates the messages browsed: open "+inert.Line(t.name)+" (enter) to browse it first")
+	}
+	plan := hydrate.PlanOf(res)
+	if len(plan.IDs) == 0 {
+		return common.Status(common.Info, "the browse of "+inert.Line(t.name)+" holds no Kinesis failure to hydrate")
+	}
+	return m.planHydrateAll(t, plan)
+}
+
+// planHydrateAll is planHydrate for the set of a plan.
+func (m *Model) planHydrateAll(t target, plan hydrate.Plan) tea.Cmd {
+	cmd := m.planHydrate(t, plan.IDs, len(plan.IDs))
+	if cmd == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		msg := cmd()
+		if p, ok := msg.(hydratePlanMsg); ok {
+			p.All = &plan
+			return p
+		}
+		return msg
+	}
 }
 
 // planHydrate finds the archive before asking.
@@ -135,12 +168,25 @@ func (m *Model) onHydratePlan(msg hydratePlanMsg) tea.Cmd {
 		return common.Fail(fmt.Errorf("hydrate %s: %w", msg.Queue.name, msg.Err), nil)
 	}
 	name := inert.Line(msg.Queue.name)
-	what := fmt.Sprintf("all %d messages", msg.Count)
-	if msg.IDs != nil {
-		what = plural(len(msg.IDs), "message")
-		if len(msg.IDs) == 1 {
-			what += " (" + inert.Line(msg.IDs[0]) + ")"
+	what := plural(len(msg.IDs), "message")
+	if len(msg.IDs) == 1 {
+		what += " (" + inert.Line(msg.IDs[0]) + ")"
+	}
+	var set []string
+	if p := msg.All; p != nil {
+		// The set, named: these ids and no others.
+		what = fmt.Sprintf("all %d Kinesis failures as %s", len(p.IDs), common.BrowsedAgo(m.o.now(), p.BrowsedAt))
+		if !p.Complete {
+			what += fmt.Sprintf(" (the browse saw %d of about %d messages)", len(p.IDs)+p.Payloads, p.Visible)
 		}
+		shown := p.IDs[:min(len(p.IDs), 5)]
+		for _, id := range shown {
+			set = append(set, "  "+inert.Line(id))
+		}
+		if len(p.IDs) > len(shown) {
+			set = append(set, fmt.Sprintf("  … and %d more", len(p.IDs)-len(shown)))
+		}
+		set = append(set, "Messages that arrived since the browse are left in the queue and reported.")
 	}
 	from := ""
 	if msg.Loc.From != "" {
@@ -150,10 +196,13 @@ func (m *Model) onHydratePlan(msg hydratePlanMsg) tea.Cmd {
 		"Queue:   " + name,
 		"Archive: " + inert.Line(msg.Loc.String()) + from,
 		"Count:   " + what,
+	}
+	lines = append(lines, set...)
+	lines = append(lines,
 		"",
 		// One line a paragraph: the dialog wraps it to its width.
 		"The records each failure points at are read from the stream and written to the archive, one object each; a message is deleted from the queue only after its objects are read back. Records past retention stay in the queue.",
-	}
+	)
 	return common.Write{Tab: common.DLQTab, What: "hydrate", Title: "Hydrate " + name + "?", Lines: lines,
 		TypeToConfirm: common.TypeNameOver(msg.Count, msg.Queue.name), Start: m.hydrateCmd(m.jobs.Next(m.env()), msg)}.Ask(m.env())
 }
@@ -226,7 +275,7 @@ func (m *Model) onJobStarted(msg jobStartedMsg) tea.Cmd {
 	if msg.plan.IDs != nil {
 		total = len(msg.plan.IDs)
 	}
-	m.job = &job{stamp: msg.job, queue: msg.plan.Queue.name, url: msg.plan.Queue.url, loc: msg.plan.Loc, cancel: msg.cancel,
+	m.job = &job{stamp: msg.job, queue: msg.plan.Queue.name, url: msg.plan.Queue.url, loc: msg.plan.Loc, cancel: msg.cancel, all: msg.plan.All,
 		started: m.o.now(), bar: progress.Model{Label: "hydrate " + msg.plan.Queue.name, Total: total, Styles: m.c.Styles}}
 	m.layout()
 	return waitJob(msg.job, msg.ch)
@@ -288,6 +337,11 @@ func hydrateSummary(j *job, sum hydrate.Summary, err error) tea.Cmd {
 	}
 	if len(sum.Missing) > 0 {
 		extra = append(extra, fmt.Sprintf("%d no longer in the queue", len(sum.Missing)))
+	}
+	if j.all != nil {
+		if n := len(j.all.Arrived(sum)); n > 0 {
+			extra = append(extra, fmt.Sprintf("%d not in the set confirmed (arrived since the browse) left in the queue: b browses them", n))
+		}
 	}
 	if len(extra) > 0 {
 		text += "; " + strings.Join(extra, ", ")
@@ -359,18 +413,51 @@ func (m *Model) startRedrive() tea.Cmd {
 	if m.redrive != nil {
 		return common.Status(common.Warning, "a redrive of "+m.redrive.queue+" is running")
 	}
-	dest := "the queues they came from"
-	if d, ok := m.dlqByName(t.name); ok {
-		var names []string
-		for _, s := range d.Sources {
-			if s.Kind == inventory.SourceSQS {
-				names = append(names, s.Name)
+	s := m.session()
+	if s == nil {
+		return nil
+	}
+	// SQS's own check (is the queue fed by SQS queues?) is made before
+	// the dialog, not after the yes.
+	env, stamp := m.env(), m.sessionStamp()
+	return func() tea.Msg {
+		ctx, cancel := env.CallContext(common.CallTimeout)
+		defer cancel()
+		plan := redrivePlanMsg{Stamp: stamp, Queue: t, Count: n}
+		if t.url == "" {
+			if t.url, plan.Err = inventory.QueueURL(ctx, s, t.name); plan.Err != nil {
+				return plan
 			}
 		}
-		if len(names) > 0 {
-			dest += " (" + strings.Join(names, ", ") + ")"
+		q, err := bdlq.Describe(ctx, s, t.url)
+		if err != nil {
+			plan.Err = err
+			return plan
 		}
+		plan.Queue.url, plan.Queue.arn = q.URL, q.ARN
+		plan.Sources, plan.Err = bdlq.CheckRedrive(ctx, s, q)
+		return plan
 	}
+}
+
+// redrivePlanMsg is what a redrive would do, checked, for the dialog.
+type redrivePlanMsg struct {
+	common.Stamp
+	Queue   target
+	Count   int
+	Sources []string
+	Err     error
+}
+
+func (m *Model) onRedrivePlan(msg redrivePlanMsg) tea.Cmd {
+	if !msg.Fresh(m.sessionStamp()) {
+		return nil
+	}
+	if msg.Err != nil {
+		return common.Status(common.Warning, inert.Line(msg.Err.Error()))
+	}
+	t, n := msg.Queue, msg.Count
+	dest := "the queues they came from (" + strings.Join(msg.Sources, ", ") + ")"
 	lines := []string{
 		"Queue:   " + inert.Line(t.name),
 		"Moves:   " + plural(n, "message") + " back to " + inert.Line(dest),
@@ -383,18 +470,6 @@ func (m *Model) startRedrive() tea.Cmd {
 	start := func() tea.Msg {
 		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
-		if t.arn == "" {
-			url := t.url
-			var err error
-			if url == "" {
-				if url, err = inventory.QueueURL(ctx, s, t.name); err != nil {
-					return redriveStartedMsg{Stamp: stamp, Queue: t, Err: err}
-				}
-			}
-			if t.arn, err = inventory.QueueARN(ctx, s, url); err != nil {
-				return redriveStartedMsg{Stamp: stamp, Queue: t, Err: err}
-			}
-		}
 		h, err := bdlq.StartRedrive(ctx, s, t.arn, "", 0)
 		return redriveStartedMsg{Stamp: stamp, Queue: t, Handle: h, Err: err}
 	}
@@ -568,6 +643,9 @@ func (m *Model) purge() tea.Cmd {
 
 // --- export, trace, copy ---
 
+// export writes the queue's kept browse to a file: what the operator
+// browsed, as it was then. It receives nothing; a queue not browsed yet
+// is browsed first by opening it (or b), with what that costs said there.
 func (m *Model) export() tea.Cmd {
 	t, _, ok := m.currentQueue()
 	if !ok {
@@ -577,25 +655,18 @@ func (m *Model) export() tea.Cmd {
 	if s == nil {
 		return nil
 	}
-	env, stamp := m.env(), m.sessionStamp()
-	name := safeFileName(t.name) + "-" + m.o.now().UTC().Format("20060102T150405Z") + ".jsonl"
+	if _, kept := bdlq.Kept(s, t.url); t.url == "" || !kept {
+		return common.Status(common.Info, "export writes the messages as browsed: open "+inert.Line(t.name)+" (enter) to browse it first")
+	}
+	stamp, now := m.sessionStamp(), m.o.now()
+	name := safeFileName(t.name) + "-" + now.UTC().Format("20060102T150405Z") + ".jsonl"
 	path := filepath.Join(m.o.exportDir, name)
-	return tea.Batch(common.Status(common.Info, "exporting "+inert.Line(t.name)+"…"), func() tea.Msg {
-		// An export may read up to MaxBrowse messages.
-		ctx, cancel := env.CallContext(common.BulkTimeout)
-		defer cancel()
-		url := t.url
-		var err error
-		if url == "" {
-			if url, err = inventory.QueueURL(ctx, s, t.name); err != nil {
-				return common.DoneMsg{Stamp: stamp, Status: common.StatusMsg{Text: "export " + t.name + ": " + err.Error(), Level: common.Failure}}
-			}
-		}
+	return func() tea.Msg {
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 		if err != nil {
 			return common.DoneMsg{Stamp: stamp, Status: common.StatusMsg{Text: "export " + t.name + ": " + err.Error(), Level: common.Failure}}
 		}
-		res, err := bdlq.Export(ctx, s, url, f, bdlq.BrowseOptions{})
+		res, _, err := bdlq.ExportKept(s, t.url, f)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
@@ -606,12 +677,9 @@ func (m *Model) export() tea.Cmd {
 		if aerr != nil {
 			abs = path
 		}
-		text := fmt.Sprintf("exported %s of %s to %s", plural(len(res.Messages), "message"), t.name, abs)
-		if len(res.Messages) > 0 {
-			text += " (receive counts raised by one)"
-		}
+		text := fmt.Sprintf("exported %s of %s as %s to %s", plural(len(res.Messages), "message"), t.name, common.BrowsedAgo(now, res.At), abs)
 		return common.DoneMsg{Stamp: stamp, Status: common.StatusMsg{Text: text, Level: common.Success}}
-	})
+	}
 }
 
 // safeFileName keeps a queue's name usable as a file name.

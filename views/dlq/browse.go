@@ -46,8 +46,21 @@ func (m *Model) openQueue(ref string) tea.Cmd {
 	return m.enter(t)
 }
 
-// enter shows a queue's messages and browses it.
+// enter shows a queue's messages: its kept browse, else a browse made
+// now.
 func (m *Model) enter(t target) tea.Cmd {
+	m.showQueue(t)
+	// A queue browsed before in this session is shown as it was then:
+	// browsing again costs every message a receive, so that only the
+	// operator asks for it (b).
+	if m.showKept() {
+		return nil
+	}
+	return m.browse()
+}
+
+// showQueue makes t the queue shown, empty until a browse fills it.
+func (m *Model) showQueue(t target) {
 	if t.name != m.cur.name {
 		m.msgs.SetRows(nil)
 		m.msgs.ClearMarks()
@@ -61,11 +74,44 @@ func (m *Model) enter(t target) tea.Cmd {
 	m.back(false)
 	m.level = levelBrowse
 	m.cur = t
+}
+
+// showKept shows the current queue's kept browse, receiving nothing, and
+// reports whether there was one.
+func (m *Model) showKept() bool {
+	s := m.session()
+	if s == nil || m.cur.url == "" {
+		return false
+	}
+	res, ok := bdlq.Kept(s, m.cur.url)
+	if !ok {
+		return false
+	}
+	m.browseErr = ""
+	m.apply(res)
+	return true
+}
+
+// browseAgain is the operator's ask to browse again: the list's queue
+// under the cursor, or the queue shown.
+func (m *Model) browseAgain() tea.Cmd {
+	if m.level == levelList {
+		r, ok := m.list.Selected()
+		if !ok {
+			return nil
+		}
+		d, ok := m.dlqByURL(r.ID)
+		if !ok {
+			return nil
+		}
+		m.showQueue(target{name: d.Queue.Name, url: d.Queue.URL, arn: d.Queue.ARN})
+	}
 	return m.browse()
 }
 
 // browse reads the current queue's first page of messages and releases
-// them at once.
+// them at once. It is the only receive of the tab: opening a queue not
+// browsed yet, or the operator's b.
 func (m *Model) browse() tea.Cmd {
 	stamp := m.browses.Next(m.env())
 	s := m.session()
@@ -104,7 +150,20 @@ func (m *Model) onBrowse(msg browseMsg) tea.Cmd {
 		return common.Fail(msg.Err, reloadCmd) // the error names the queue
 	}
 	m.browseErr = ""
-	m.res = msg.Result
+	m.apply(msg.Result)
+	if msg.Err != nil {
+		return common.Fail(msg.Err, reloadCmd) // the error names the queue
+	}
+	if len(m.res.ReleaseFailures) > 0 {
+		return common.Status(common.Warning, fmt.Sprintf("%d messages of %s could not be released and stay hidden until their visibility timeout ends",
+			len(m.res.ReleaseFailures), m.cur.name))
+	}
+	return nil
+}
+
+// apply shows a browse, made now or kept.
+func (m *Model) apply(res bdlq.BrowseResult) {
+	m.res = res
 	m.byID = make(map[string]bdlq.Message, len(m.res.Messages))
 	m.previews = map[string]string{}
 	for _, x := range m.res.Messages {
@@ -123,14 +182,6 @@ func (m *Model) onBrowse(msg browseMsg) tea.Cmd {
 			m.back(false)
 		}
 	}
-	if msg.Err != nil {
-		return common.Fail(msg.Err, reloadCmd) // the error names the queue
-	}
-	if len(m.res.ReleaseFailures) > 0 {
-		return common.Status(common.Warning, fmt.Sprintf("%d messages of %s could not be released and stay hidden until their visibility timeout ends",
-			len(m.res.ReleaseFailures), m.cur.name))
-	}
-	return nil
 }
 
 // anyFailure reports whether the browse holds Kinesis failures.

@@ -1,7 +1,8 @@
 // Package dlq is the DLQs tab: every dead-letter queue with its depth, the
 // age of its oldest message, what feeds it and a depth sparkline; inside
-// one, its messages browsed without side effects (each released at once),
-// parsed as Kinesis failures or shown as payloads; and the work done on
+// one, its messages as browsed (each released at once; SQS counts every
+// receive, so a queue is browsed only when opened the first time or when
+// the operator asks again, and the browse is kept), parsed as Kinesis failures or shown as payloads; and the work done on
 // them: hydrate into the archive, redrive, delete, purge, export and trace.
 package dlq
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/sluicehq/sluice/backend"
 	bdlq "github.com/sluicehq/sluice/backend/dlq"
+	"github.com/sluicehq/sluice/backend/hydrate"
 	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/jsonview"
@@ -199,6 +201,8 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, m.onJobStarted(msg)
 	case jobMsg:
 		return m, m.onJob(msg)
+	case redrivePlanMsg:
+		return m, m.onRedrivePlan(msg)
 	case redriveStartedMsg:
 		return m, m.onRedriveStarted(msg)
 	case redriveTickMsg:
@@ -211,13 +215,16 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	return m, nil
 }
 
-// reload loads the list again and, inside a queue, browses it again.
+// reload loads the list again and, inside a queue, shows its kept browse
+// as the session's own deletes, hydrations and redrives left it. It never
+// receives: a refresh that browsed raised every message's receive count.
 func (m *Model) reload() tea.Cmd {
-	cmds := []tea.Cmd{m.loadList()}
-	if m.level == levelBrowse {
-		cmds = append(cmds, m.browse())
+	if m.level == levelBrowse && !m.showKept() {
+		// Not browsed (a purge or redrive dropped the browse): the
+		// messages shown are gone; b browses what is there now.
+		m.apply(bdlq.BrowseResult{Queue: bdlq.Queue{Name: m.cur.name, URL: m.cur.url, ARN: m.cur.arn}})
 	}
-	return tea.Batch(cmds...)
+	return m.loadList()
 }
 
 // resetSession drops everything loaded for the old session and loads anew.
@@ -304,6 +311,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.purge()
 	case key.Matches(msg, k.Export):
 		return m.export()
+	case key.Matches(msg, k.Browse):
+		return m.browseAgain()
 	case key.Matches(msg, k.Select):
 		if m.level == levelBrowse && !m.split.Open() && !m.env().ReadOnly() {
 			m.msgs.ToggleMark()
@@ -330,7 +339,7 @@ func (m *Model) ShortHelp() []key.Binding {
 			out = append(out, k.Hydrate, k.Delete)
 		}
 	case m.level == levelBrowse:
-		out = []key.Binding{l.Open, l.Back, l.Filter}
+		out = []key.Binding{l.Open, l.Back, l.Filter, k.Browse}
 		if !ro {
 			out = append(out, k.Hydrate, k.HydrateAll, k.Select, k.Delete, k.Redrive, k.Purge)
 		}
@@ -350,7 +359,7 @@ func (m *Model) ShortHelp() []key.Binding {
 func (m *Model) FullHelp() [][]key.Binding {
 	k, l := m.c.Keys.DLQ, m.c.Keys.List
 	nav := []key.Binding{l.Up, l.Down, l.Top, l.Bottom, l.PageUp, l.PageDown, l.Open, l.Back, l.Filter}
-	read := []key.Binding{k.Export, l.Trace, l.Copy}
+	read := []key.Binding{k.Browse, k.Export, l.Trace, l.Copy}
 	if m.env().ReadOnly() {
 		return [][]key.Binding{nav, read}
 	}
@@ -359,11 +368,13 @@ func (m *Model) FullHelp() [][]key.Binding {
 
 // job is a hydration running in the background.
 type job struct {
-	stamp    common.Stamp
-	queue    string
-	url      string
-	loc      backend.ArchiveLocation
-	cancel   context.CancelFunc
+	stamp  common.Stamp
+	queue  string
+	url    string
+	loc    backend.ArchiveLocation
+	cancel context.CancelFunc
+	// all is the plan of a hydrate-all: the set confirmed.
+	all      *hydrate.Plan
 	bar      progress.Model
 	started  time.Time
 	hydrated int

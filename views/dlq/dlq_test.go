@@ -168,9 +168,15 @@ func TestHydrateAllShowsProgressThenASummary(t *testing.T) {
 	sc := newScene(t, 3)
 	m := New(newCommon(sc.s, 120, 30, true))
 	drive(t, m, m.Init())
+	// From the list, H hydrates what was browsed: nothing yet.
 	out := press(t, m, "H")
+	if cs := viewtest.Of[common.ConfirmRequest](out); len(cs) != 0 {
+		t.Fatalf("H on a queue not browsed asked %+v", cs)
+	}
+	press(t, m, "enter", "esc")
+	out = press(t, m, "H")
 	cs := viewtest.Of[common.ConfirmRequest](out)
-	if len(cs) != 1 || !strings.Contains(strings.Join(cs[0].Lines, "\n"), "all 3 messages") {
+	if len(cs) != 1 || !strings.Contains(strings.Join(cs[0].Lines, "\n"), "all 3 Kinesis failures as browsed") {
 		t.Fatalf("confirmations %+v", out)
 	}
 	// Run the start by hand to see the bar before the results arrive.
@@ -322,11 +328,24 @@ func TestExportWritesJSONLinesAndSaysWhere(t *testing.T) {
 	at := time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
 	m := New(newCommon(sc.s, 120, 30, true), WithExportDir(dir), WithClock(func() time.Time { return at }))
 	drive(t, m, m.Init())
+	// Not browsed yet: export receives nothing, and says how to browse.
 	out := press(t, m, "e")
+	if st := viewtest.Of[common.StatusMsg](out); len(st) != 1 || !strings.Contains(st[0].Text, "open orders-dlq (enter) to browse it first") {
+		t.Fatalf("%+v", st)
+	}
+	if n := receives(sc.s); n != 0 {
+		t.Fatalf("export of a queue not browsed made %d ReceiveMessage calls", n)
+	}
+	press(t, m, "enter", "esc")
+	browsed := receives(sc.s)
+	out = press(t, m, "e")
 	path := filepath.Join(dir, "orders-dlq-20261127T093000Z.jsonl")
 	st := viewtest.Of[common.StatusMsg](out)
-	if len(st) < 2 || !strings.Contains(st[len(st)-1].Text, "exported 2 messages of orders-dlq to "+path) {
+	if len(st) != 1 || !strings.Contains(st[0].Text, "exported 2 messages of orders-dlq as browsed") || !strings.Contains(st[0].Text, " to "+path) {
 		t.Fatalf("%+v", st)
+	}
+	if n := receives(sc.s) - browsed; n != 0 {
+		t.Fatalf("export of the kept browse made %d ReceiveMessage calls", n)
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -393,5 +412,127 @@ func TestStaleAnswersAreDropped(t *testing.T) {
 	m.Update(listMsg{Stamp: otherSession})
 	if m.listLoaded {
 		t.Error("an answer for another session was taken")
+	}
+}
+
+// TestOnlyAnExplicitBrowseReceives counts ReceiveMessage calls: the list,
+// its refreshes (ctrl+r, the auto-refresh, retries), tab switches and
+// coming back to a queue receive nothing; opening a queue the first time
+// and b do, once each. Before, every refresh inside a queue browsed it
+// again and raised every message's receive count.
+func TestOnlyAnExplicitBrowseReceives(t *testing.T) {
+	sc := newScene(t, 3)
+	m := New(newCommon(sc.s, 120, 30, true))
+	d := viewtest.NewDriver(t, m)
+	refreshes := func() {
+		t.Helper()
+		d.Send(common.RefreshMsg{})
+		d.Send(common.AutoRefreshMsg{})
+		d.Send(reloadMsg{common.Stamp{Tab: common.DLQTab}})
+		d.Send(common.FocusMsg{Focused: false})
+		d.Send(common.FocusMsg{Focused: true})
+	}
+	d.Run(m.Init())
+	refreshes()
+	if n := receives(sc.s); n != 0 {
+		t.Fatalf("the list and its refreshes made %d ReceiveMessage calls", n)
+	}
+
+	d.Press("enter")
+	opened := receives(sc.s)
+	if opened == 0 || len(m.msgs.Rows()) != 3 {
+		t.Fatalf("opening the queue: %d receives, %d rows", opened, len(m.msgs.Rows()))
+	}
+	refreshes()
+	d.Press("esc", "enter", "enter", "esc")
+	_, cmd := m.Update(common.OpenMsg{Tab: common.DLQTab, Target: "orders-dlq"})
+	d.Run(cmd)
+	refreshes()
+	if n := receives(sc.s) - opened; n != 0 {
+		t.Fatalf("refreshes, tab switches and coming back to the queue made %d ReceiveMessage calls", n)
+	}
+	if len(m.msgs.Rows()) != 3 || !strings.Contains(ansi.Strip(m.View()), "browsed ") {
+		t.Fatalf("the kept browse is not shown with its age:\n%s", ansi.Strip(m.View()))
+	}
+	for _, x := range m.res.Messages {
+		if x.ReceiveCount != 1 {
+			t.Fatalf("message %s shows receive count %d, want the one browse's", x.ID, x.ReceiveCount)
+		}
+	}
+
+	d.Press("b")
+	if n := receives(sc.s) - opened; n == 0 {
+		t.Fatal("b did not browse again")
+	}
+	for _, x := range m.res.Messages {
+		if x.ReceiveCount != 2 {
+			t.Fatalf("after b, message %s shows receive count %d, want 2", x.ID, x.ReceiveCount)
+		}
+	}
+}
+
+// TestHydrateAllActsOnTheConfirmedSet: the confirmation names the failures
+// browsed, by id; failures that arrive after it (before yes) are not
+// hydrated but left in the queue and reported. Before, "hydrate all 3"
+// hydrated whatever the queue held when it ran.
+func TestHydrateAllActsOnTheConfirmedSet(t *testing.T) {
+	sc := newScene(t, 3)
+	m := New(newCommon(sc.s, 160, 40, true))
+	drive(t, m, m.Init())
+	press(t, m, "enter")
+	cs := viewtest.Of[common.ConfirmRequest](press(t, m, "H"))
+	if len(cs) != 1 {
+		t.Fatal("no confirmation")
+	}
+	text := strings.Join(cs[0].Lines, "\n")
+	confirmed := append([]string(nil), sc.ids...)
+	for _, want := range append([]string{"all 3 Kinesis failures", "left in the queue and reported"}, confirmed...) {
+		if !strings.Contains(text, want) {
+			t.Errorf("the confirmation lacks %q:\n%s", want, text)
+		}
+	}
+	// Two more failures arrive between the confirmation and yes.
+	sc.fail(3)
+	sc.fail(4)
+	out := drive(t, m, cs[0].OnYes)
+	keys := sc.objects()
+	if len(keys) != 3 {
+		t.Fatalf("hydrated %d events, want the 3 confirmed: %v", len(keys), keys)
+	}
+	for _, seq := range sc.seqs[3:] {
+		for _, k := range keys {
+			if strings.Contains(k, archive.EventID(streamARN, sc.shard, seq)) {
+				t.Fatalf("a message that arrived after the confirmation was hydrated: %s", k)
+			}
+		}
+	}
+	if v, h := sc.counts(sc.queueURL); v != 2 || h != 0 {
+		t.Fatalf("queue: %d visible, %d hidden; want the 2 new ones visible", v, h)
+	}
+	st := viewtest.Of[common.StatusMsg](out)
+	if len(st) == 0 || !strings.Contains(st[0].Text, "hydrated 3 messages") || !strings.Contains(st[0].Text, "not in the set confirmed") {
+		t.Fatalf("statuses %+v", st)
+	}
+}
+
+// TestRedriveOfAQueueNoSQSQueueFeedsIsRefusedBeforeTheDialog: from the
+// list, where nothing says what the queue holds (no browse, no known
+// source), r still asks SQS whether any queue feeds it before asking the
+// operator, and says to hydrate instead. Before, the dialog came first
+// and SQS refused after the yes.
+func TestRedriveOfAQueueNoSQSQueueFeedsIsRefusedBeforeTheDialog(t *testing.T) {
+	sc := newScene(t, 2)
+	m := New(newCommon(sc.s, 120, 30, true))
+	drive(t, m, m.Init())
+	out := press(t, m, "r")
+	if cs := viewtest.Of[common.ConfirmRequest](out); len(cs) != 0 {
+		t.Fatalf("asked to redrive a queue SQS cannot redrive: %+v", cs[0].Lines)
+	}
+	st := viewtest.Of[common.StatusMsg](out)
+	if len(st) != 1 || !strings.Contains(st[0].Text, "no SQS queue's redrive policy names orders-dlq") || !strings.Contains(st[0].Text, "hydrate") {
+		t.Fatalf("statuses %+v", st)
+	}
+	if n := receives(sc.s); n != 0 {
+		t.Fatalf("the check made %d ReceiveMessage calls", n)
 	}
 }

@@ -134,3 +134,14 @@ func press(t *testing.T, m *Model, keys ...string) []tea.Msg {
 	d.Press(keys...)
 	return d.Out
 }
+
+// receives counts the session's ReceiveMessage calls.
+func receives(s *backend.Session) int {
+	n := 0
+	for _, c := range s.Calls.Calls() {
+		if c.Operation == "ReceiveMessage" {
+			n++
+		}
+	}
+	return n
+}

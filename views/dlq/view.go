@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/sluicehq/sluice/backend/inert"
+	"github.com/sluicehq/sluice/views/common"
 )
 
 // SetSize takes the body area the root gives the tab.
@@ -117,6 +118,10 @@ func (m *Model) header() string {
 				read += " (a browse shows the first 100)"
 			}
 			parts = append(parts, read)
+		}
+		if !m.res.At.IsZero() && !m.browseLoading {
+			// What is shown is the queue as it was then; b browses again.
+			parts = append(parts, common.BrowsedAgo(m.o.now(), m.res.At))
 		}
 		if n := len(m.msgs.Marked()); n > 0 {
 			parts = append(parts, fmt.Sprintf("%d marked", n))
