@@ -50,6 +50,9 @@ type Options struct {
 	Dark bool
 	// StartTab is the tab shown first.
 	StartTab common.TabID
+	// Notice is news for the status bar on start, such as the last used
+	// profile no longer existing and another being opened instead.
+	Notice string
 }
 
 // overlay is what covers the tabs, if anything.
@@ -125,6 +128,9 @@ func New(o Options) *Model {
 	}
 	m.palette = newPalette()
 	m.picker = newPicker(o.Profiles)
+	if o.Notice != "" {
+		m.setStatus(common.StatusMsg{Text: o.Notice, Level: common.Warning})
+	}
 	return m
 }
 
