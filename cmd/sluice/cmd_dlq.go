@@ -642,7 +642,7 @@ the lines go to stdout. Like a peek, an export raises receive counts by one.`,
 			opts := dlq.BrowseOptions{Max: max, VisibilityTimeout: visibility}
 			var res dlq.BrowseResult
 			if file == "" {
-				res, err = dlq.Export(ctx, o.session, url, cmd.OutOrStdout(), opts)
+				res, err = dlq.Export(ctx, o.session, url, jsonTextWriter{cmd.OutOrStdout()}, opts)
 			} else {
 				res, err = dlqExportToFile(ctx, o, url, file, opts)
 			}
