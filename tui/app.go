@@ -230,7 +230,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(focus, m.route(msg.Tab, msg))
 	case common.CopyMsg:
-		m.setStatus(common.StatusMsg{Text: "copied " + msg.What + " to the clipboard", Level: common.Success})
+		text := "copied " + msg.What + " to the clipboard"
+		if msg.Note != "" {
+			text += " (" + msg.Note + ")"
+		}
+		m.setStatus(common.StatusMsg{Text: text, Level: common.Success})
 		return m, tea.SetClipboard(msg.Text)
 	case autoRefreshMsg:
 		var cmd tea.Cmd

@@ -88,3 +88,23 @@ func TestBlockAttacks(t *testing.T) {
 		assertInert(t, Block(tc.in), true)
 	}
 }
+
+func TestPasteKeepsLinesAndEscapesTheRest(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain\ttext\nhéllo":               "",
+		"a\x1b]52;c;aGk=\x07\nb":           `a\x1b]52;c;aGk=\x07` + "\nb",
+		"x\u009b2J \u202eabc \u200b\r\xff": `x\u009b2J \u202eabc \u200b\r\xff`,
+	} {
+		got, escaped := Paste(in)
+		if want == "" {
+			if got != in || escaped {
+				t.Errorf("Paste(%q) = %q, %v; want it unchanged", in, got, escaped)
+			}
+			continue
+		}
+		if got != want || !escaped {
+			t.Errorf("Paste(%q) = %q, %v; want %q", in, got, escaped, want)
+		}
+		assertInert(t, strings.NewReplacer("\n", "", "\t", "").Replace(got), false)
+	}
+}
