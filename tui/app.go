@@ -50,6 +50,9 @@ type Options struct {
 	Dark bool
 	// StartTab is the tab shown first.
 	StartTab common.TabID
+	// Notice is news for the status bar on start, such as the last used
+	// profile no longer existing and another being opened instead.
+	Notice string
 }
 
 // overlay is what covers the tabs, if anything.
@@ -125,6 +128,9 @@ func New(o Options) *Model {
 	}
 	m.palette = newPalette()
 	m.picker = newPicker(o.Profiles)
+	if o.Notice != "" {
+		m.setStatus(common.StatusMsg{Text: o.Notice, Level: common.Warning})
+	}
 	return m
 }
 
@@ -224,7 +230,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(focus, m.route(msg.Tab, msg))
 	case common.CopyMsg:
-		m.setStatus(common.StatusMsg{Text: "copied " + msg.What + " to the clipboard", Level: common.Success})
+		text := "copied " + msg.What + " to the clipboard"
+		if msg.Note != "" {
+			text += " (" + msg.Note + ")"
+		}
+		m.setStatus(common.StatusMsg{Text: text, Level: common.Success})
 		return m, tea.SetClipboard(msg.Text)
 	case autoRefreshMsg:
 		var cmd tea.Cmd

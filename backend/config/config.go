@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -91,19 +93,37 @@ func Load(path string) (File, error) {
 }
 
 // Parse decodes and validates a config file's content. Unknown fields are
-// errors, so that a typo is not silently ignored.
+// errors, so that a typo is not silently ignored. Errors name the line
+// (and column where known) and the field as the file spells it.
 func Parse(b []byte) (File, error) {
 	var f File
 	if len(bytes.TrimSpace(b)) == 0 {
 		return f, nil
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
-		return File{}, err
-	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
+		return File{}, locateSyntaxError(b, err)
+	}
+	doc := &root
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+		doc = doc.Content[0]
+	}
+	if doc.Kind == 0 || doc.Kind == yaml.DocumentNode {
+		// Comments or markers only: an empty config.
+		return f, nil
+	}
+	if err := checkShape(doc, reflect.TypeFor[File](), ""); err != nil {
+		return File{}, err
+	}
+	// The shape is checked, so what can still fail here is what yaml
+	// checks beyond types, such as a key given twice.
+	if err := root.Decode(&f); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			// "line 2: mapping key "theme" already defined at line 1",
+			// without the "yaml: unmarshal errors:" heading.
+			return File{}, errors.New(strings.Join(te.Errors, "; "))
+		}
 		return File{}, err
 	}
 	if err := f.validate(&root); err != nil {

@@ -108,3 +108,70 @@ func FuzzParse(f *testing.F) {
 		_, _ = Parse(b)
 	})
 }
+
+// A list item indented one column less than its siblings is reported by
+// yaml at the line where the list starts; the operator needs the line of
+// the item itself.
+func TestMisindentedListItemNamesItsOwnLine(t *testing.T) {
+	for name, doc := range map[string]string{
+		"less":    "default_profile: a\nprofiles:\n  - name: a\n    region: x\n  - name: b\n - name: c\n",
+		"more":    "profiles:\n  - name: a\n    region: x\n  - name: b\n    readonly: true\n   - name: c\n",
+		"no dash": "default_profile: a\nprofiles:\n  - name: a\n    region: x\n  - name: b\n  -name: c\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse([]byte(doc))
+			if err == nil || !strings.HasPrefix(err.Error(), "line 6") {
+				t.Fatalf("err = %v, want it to start with line 6", err)
+			}
+		})
+	}
+}
+
+// Errors name fields as the file spells them, never Go's type names.
+func TestFieldErrorsUseTheFilesNames(t *testing.T) {
+	cases := []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"unknown in a profile", "theme: dark\nprofiles:\n  - name: a\n    colour: red\n",
+			[]string{"unknown field `colour` in profiles[0] (line 4, column 5): known fields are name, aws_profile, region, endpoint, color, readonly"}},
+		{"unknown at the top", "theme: dark\nprofile: a\n",
+			[]string{"unknown field `profile` at the top level (line 2, column 1): known fields are default_profile, profiles, pipelines, keys, theme, tail"}},
+		{"unknown in tail", "tail:\n  buffer: 5\n  rate: 2\n",
+			[]string{"unknown field `rate` in tail (line 3, column 3)", "reads_per_second, buffer"}},
+		{"wrong type", "profiles:\n  - name: a\n    readonly: maybe\n",
+			[]string{"profiles[0].readonly (line 3, column 15): `maybe` is not true or false"}},
+		{"list wanted", "profiles:\n  name: a\n",
+			[]string{"profiles (line 2, column 3): want a list"}},
+		{"number wanted", "tail:\n  buffer: lots\n",
+			[]string{"tail.buffer (line 2, column 11): `lots` is not a whole number"}},
+		{"keys", "keys:\n  quit: {a: b}\n",
+			[]string{"keys.quit (line 2, column 9): want a list"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse([]byte(c.yaml))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("err = %v\nwant it to hold %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "config.") || strings.Contains(err.Error(), "!!") {
+				t.Errorf("err = %v names Go or YAML types", err)
+			}
+		})
+	}
+}
+
+func TestCommentsOnlyIsEmptyAndDuplicateKeysNameBothLines(t *testing.T) {
+	if f, err := Parse([]byte("# nothing yet\n")); err != nil || len(f.Profiles) != 0 {
+		t.Errorf("comments only: %+v, %v", f, err)
+	}
+	_, err := Parse([]byte("theme: dark\ntheme: light\n"))
+	if err == nil || !strings.HasPrefix(err.Error(), "line 2: ") || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("duplicate key: %v", err)
+	}
+}

@@ -30,6 +30,11 @@ func inertError(s string, newlinesAllowed bool) string {
 		if dangerousRune(r) || (r >= 0x80 && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
 			return "C1 or bidi rune"
 		}
+		// Listed here as well as in dangerousRune, so that dropping one
+		// there fails the fuzz targets.
+		if (r >= 0x200b && r <= 0x200d) || r == 0x2060 || r == 0xfeff || r == 0x200e || r == 0x200f || r == 0x061c {
+			return "zero-width or bidi mark"
+		}
 	}
 	return ""
 }

@@ -11,7 +11,7 @@
 //	C0 controls and DEL      \x1b, \x07, \x7f   (\n, \t, \r in their short form)
 //	C1 controls U+0080–9F    \u009b
 //	bidi and line-breaking   \u202e, \u2066, \u2028
-//	format characters
+//	zero-width characters    \u200b, \u2060, \ufeff
 //	invalid UTF-8 bytes      \xNN               (so a raw 8-bit CSI 0x9b is \x9b)
 //
 // A backslash in the input is kept as it is: the output is for reading, not

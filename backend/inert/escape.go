@@ -84,6 +84,10 @@ func dangerousRune(r rune) bool {
 		return true
 	case r == 0x2028, r == 0x2029: // line and paragraph separators
 		return true
+	case r >= 0x200b && r <= 0x200d, r == 0x2060, r == 0xfeff:
+		// ZWSP, ZWNJ, ZWJ, word joiner, BOM: invisible, so "admin" and
+		// "ad\u200bmin" would look the same.
+		return true
 	}
 	return false
 }

@@ -88,3 +88,33 @@ func columnAfter(column int, p string, m mode) int {
 	}
 	return column + Width(p)
 }
+
+// Paste makes s safe to put on the clipboard of someone who will paste it
+// into a terminal: line breaks and tabs are kept, as the text has them,
+// and everything else Line escapes is escaped the same way. escaped
+// reports whether anything was, so that the caller can say the copy is
+// not the exact bytes.
+func Paste(s string) (out string, escaped bool) {
+	var b []byte
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' {
+			i++
+			continue
+		}
+		u := nextUnit(s, i, lineMode)
+		if u.form == plain {
+			i += u.size
+			continue
+		}
+		b = append(b, s[start:i]...)
+		b = appendUnit(b, u)
+		i += u.size
+		start = i
+	}
+	if b == nil {
+		return s, false
+	}
+	return string(append(b, s[start:]...)), true
+}

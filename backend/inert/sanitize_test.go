@@ -27,6 +27,10 @@ var attacks = []struct {
 	{"DEL", "a\x7fb", `a\x7fb`},
 	{"newline and tab", "a\nb\tc", `a\nb\tc`},
 	{"line separator", "a\u2028b", `a\u2028b`},
+	{"zero-width space in a name", "ad\u200bmin", `ad\u200bmin`},
+	{"zero-width joiners and word joiner", "a\u200cb\u200dc\u2060d", `a\u200cb\u200dc\u2060d`},
+	{"byte order mark", "\ufeff{}", `\ufeff{}`},
+	{"bidi marks", "a\u200eb\u200fc\u061cd", `a\u200eb\u200fc\u061cd`},
 	{"invalid UTF-8", "caf\xe9 \xff\xfe", `caf\xe9 \xff\xfe`},
 	{"truncated rune", "\xe2\x82", `\xe2\x82`},
 	{"safe unicode kept", "héllo 世界 🚀", "héllo 世界 🚀"},
@@ -82,5 +86,25 @@ func TestBlock(t *testing.T) {
 func TestBlockAttacks(t *testing.T) {
 	for _, tc := range attacks {
 		assertInert(t, Block(tc.in), true)
+	}
+}
+
+func TestPasteKeepsLinesAndEscapesTheRest(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain\ttext\nhéllo":               "",
+		"a\x1b]52;c;aGk=\x07\nb":           `a\x1b]52;c;aGk=\x07` + "\nb",
+		"x\u009b2J \u202eabc \u200b\r\xff": `x\u009b2J \u202eabc \u200b\r\xff`,
+	} {
+		got, escaped := Paste(in)
+		if want == "" {
+			if got != in || escaped {
+				t.Errorf("Paste(%q) = %q, %v; want it unchanged", in, got, escaped)
+			}
+			continue
+		}
+		if got != want || !escaped {
+			t.Errorf("Paste(%q) = %q, %v; want %q", in, got, escaped, want)
+		}
+		assertInert(t, strings.NewReplacer("\n", "", "\t", "").Replace(got), false)
 	}
 }

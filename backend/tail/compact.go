@@ -1,5 +1,11 @@
 package tail
 
+import (
+	"unicode/utf8"
+
+	"github.com/sluicehq/sluice/internal/jsonstr"
+)
+
 // appendCompactJSON appends src, a JSON text, without the whitespace
 // between its tokens, and reports whether src was valid JSON (RFC 8259);
 // when it was not, dst comes back as it was. It does what json.Compact does,
@@ -125,9 +131,11 @@ func appendKey(dst, src []byte, i int) ([]byte, int, bool) {
 	return append(dst, ':'), skipSpace(src, i+1), true
 }
 
-// appendString copies the string starting at src[i] == '"'.
+// appendString copies the string starting at src[i] == '"', with the
+// runes jsonstr.Unsafe reports written as \uXXXX: a payload's C1 controls
+// and bidi overrides must not reach the terminal of `sluice tail -o jsonl`.
 func appendString(dst, src []byte, i int) ([]byte, int, bool) {
-	start := i
+	from := i // src[from:i] is copied as it is
 	i++
 	for i < len(src) {
 		c := src[i]
@@ -136,7 +144,7 @@ func appendString(dst, src []byte, i int) ([]byte, int, bool) {
 			i++
 		case c == '"':
 			i++
-			return append(dst, src[start:i]...), i, true
+			return append(dst, src[from:i]...), i, true
 		case c == '\\':
 			if i+1 >= len(src) {
 				return dst, i, false
@@ -152,6 +160,15 @@ func appendString(dst, src []byte, i int) ([]byte, int, bool) {
 			default:
 				return dst, i, false
 			}
+		case c >= utf8.RuneSelf:
+			// The lead byte of what may be an Unsafe rune.
+			r, size := utf8.DecodeRune(src[i:])
+			if jsonstr.Unsafe(r) {
+				dst = append(dst, src[from:i]...)
+				dst = jsonstr.AppendEscape(dst, r)
+				from = i + size
+			}
+			i += size
 		default:
 			return dst, i, false // a control character
 		}

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
+
+	"github.com/sluicehq/sluice/internal/jsonstr"
 )
 
 func TestCompactJSONAgreesWithEncodingJSON(t *testing.T) {
@@ -36,13 +39,39 @@ func checkCompact(t *testing.T, src []byte) {
 		}
 		return
 	}
-	if string(got) != "prefix"+want.String() {
-		t.Fatalf("%q: compacted to %q, want %q", src, got[len("prefix"):], want.String())
+	// Strings are copied as they are but for the runes a terminal acts
+	// on, which are escaped.
+	if w := escapeUnsafeRunes(want.Bytes()); string(got) != "prefix"+w {
+		t.Fatalf("%q: compacted to %q, want %q", src, got[len("prefix"):], w)
+	}
+}
+
+// escapeUnsafeRunes writes jsonstr.Unsafe runes as \uXXXX and keeps the
+// rest, invalid bytes included.
+func escapeUnsafeRunes(b []byte) string {
+	var out []byte
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if size > 1 && jsonstr.Unsafe(r) {
+			out = jsonstr.AppendEscape(out, r)
+		} else {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	return string(out)
+}
+
+func TestCompactJSONEscapesWhatTerminalsActOn(t *testing.T) {
+	src := []byte("{ \"a\u0085\" : [\"\u009b2J\", \"\u202e\u200b\ufeff\u2028\", \"é\"] }")
+	got, ok := appendCompactJSON(nil, src)
+	if want := `{"a\u0085":["\u009b2J","\u202e\u200b\ufeff\u2028","é"]}`; !ok || string(got) != want {
+		t.Fatalf("got %s, want %s", got, want)
 	}
 }
 
 func FuzzCompactJSON(f *testing.F) {
-	for _, s := range []string{`{"a":[1,2,{"b":null}]}`, ` [ true , "x" ] `, `{"a":1,}`, `-1.5e-7`, `"\u00zz"`} {
+	for _, s := range []string{`{"a":[1,2,{"b":null}]}`, ` [ true , "x" ] `, `{"a":1,}`, `-1.5e-7`, `"\u00zz"`, "[\"\u0085\u202e\xff\"]"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) { checkCompact(t, src) })

@@ -9,12 +9,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/sluicehq/sluice/backend/tail"
+	"github.com/sluicehq/sluice/internal/jsonstr"
 )
 
 // FuzzAppendJSON: whatever a record holds, its JSON line is valid JSON on
 // one line, and its data reads back as the record's bytes.
 func FuzzAppendJSON(f *testing.F) {
-	for _, s := range []string{`{"a":1}`, " [1, 2]\n", "text", "\xff\x00", `{"a":`, "\x1b[2J", "\u2028", ""} {
+	for _, s := range []string{`{"a":1}`, " [1, 2]\n", "text", "\xff\x00", `{"a":`, "\x1b[2J", "\u2028", "", "\u0085\u009b\u202e\u200b", `{"a":"\u0085\u009b\u202e\u200b"}`} {
 		f.Add([]byte(s), "key")
 	}
 	f.Fuzz(func(t *testing.T, data []byte, key string) {
@@ -22,6 +23,11 @@ func FuzzAppendJSON(f *testing.F) {
 		line := tail.AppendJSON(nil, r)
 		if bytes.ContainsAny(line, "\n\r") {
 			t.Fatalf("not one line: %q", line)
+		}
+		for _, r := range string(line) {
+			if r < 0x20 || jsonstr.Unsafe(r) {
+				t.Fatalf("raw %U in %q", r, line)
+			}
 		}
 		var got struct {
 			PartitionKey string          `json:"partitionKey"`
@@ -51,7 +57,7 @@ func FuzzAppendJSON(f *testing.F) {
 			}
 		default:
 			var compact bytes.Buffer
-			if err := json.Compact(&compact, data); err != nil || !bytes.Equal(compact.Bytes(), got.Data) {
+			if err := json.Compact(&compact, data); err != nil || !bytes.Equal(jsonstr.EscapeUnsafe(nil, compact.Bytes()), got.Data) {
 				t.Fatalf("JSON %s is not %q compacted", got.Data, data)
 			}
 		}

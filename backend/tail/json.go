@@ -104,10 +104,11 @@ func looksLikeJSONContainer(data []byte) bool {
 
 // plainInString marks the bytes a JSON string holds as they are: not a
 // quote, a backslash or a control character. Bytes of multi-byte UTF-8
-// are marked too: appendCompactJSON's caller checks UTF-8 beforehand.
+// are marked too (appendCompactJSON's caller checks UTF-8 beforehand),
+// except the lead bytes of runes that jsonstr escapes.
 var plainInString = func() (t [256]bool) {
 	for c := 0x20; c < 256; c++ {
-		t[c] = c != '"' && c != '\\'
+		t[c] = c != '"' && c != '\\' && !jsonstr.MayStartUnsafe(byte(c))
 	}
 	return t
 }()

@@ -328,8 +328,9 @@ func printArchivedEvent(out output, loc backend.ArchiveLocation, key string, e a
 			}
 			body = append(compact.Bytes(), '\n')
 		}
-		_, err = out.w.Write(body)
-		return err
+		// The object is printed as stored, but for the runes a terminal
+		// acts on, which are escaped: the same JSON value.
+		return writeJSONText(out.w, body)
 	}
 	tw := tabwriter.NewWriter(out.w, 0, 4, 2, ' ', 0)
 	field := func(name, value string) {

@@ -651,7 +651,7 @@ and --readonly refuses it on a queue that has a redrive policy of its own.`,
 			opts := dlq.BrowseOptions{Max: max, VisibilityTimeout: visibility}
 			var res dlq.BrowseResult
 			if file == "" {
-				res, err = dlq.Export(ctx, o.session, url, cmd.OutOrStdout(), opts)
+				res, err = dlq.Export(ctx, o.session, url, jsonTextWriter{cmd.OutOrStdout()}, opts)
 			} else {
 				res, err = dlqExportToFile(ctx, o, url, file, opts)
 			}

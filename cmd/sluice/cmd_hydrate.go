@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -232,8 +231,7 @@ func runHydrateWatch(ctx context.Context, cmd *cobra.Command, f hydrateFlags, qu
 // otherwise (a watch is a stream, so -o json prints lines too).
 func watchPrinter(out output) func(hydrate.Result) {
 	if out.format != "table" {
-		enc := json.NewEncoder(out.w)
-		return func(r hydrate.Result) { _ = enc.Encode(r) }
+		return func(r hydrate.Result) { _ = writeJSON(out.w, r, false) }
 	}
 	return func(r hydrate.Result) { writeWatchLine(out.w, time.Now(), r) }
 }

@@ -37,8 +37,8 @@ func newProfilesCmd() *cobra.Command {
 		Long: `List every profile: the bundled engine (local), each profile of the AWS
 config and credentials files, and those of sluice's config file, with where
 each comes from and whether it is read-only. The one marked * is the one
-a command uses without --profile ($AWS_PROFILE, else the config's
-default_profile, else local). No AWS call is made.`,
+a command uses without --profile ($AWS_PROFILE, else the one last used,
+else the config's default_profile, else local). No AWS call is made.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out, err := newOutput(f.output, cmd.OutOrStdout())
@@ -53,7 +53,7 @@ default_profile, else local). No AWS call is made.`,
 			if err != nil {
 				return err
 			}
-			picked, pickErr := pickProfile(f.profile, cfg)
+			picked, note, pickErr := pickProfile(f.profile, cfg)
 			var rows []profileRow
 			for _, p := range backend.Profiles(awsProfiles, cfg) {
 				eps := profileEndpoints(cmd.Context(), p)
@@ -69,6 +69,9 @@ default_profile, else local). No AWS call is made.`,
 			}
 			if pickErr != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), "note: "+inert.Line(pickErr.Error()))
+			}
+			if note != "" {
+				fmt.Fprintln(cmd.ErrOrStderr(), "note: "+note)
 			}
 			return nil
 		},

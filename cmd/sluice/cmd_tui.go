@@ -89,12 +89,12 @@ func runTUI(ctx context.Context, f tuiFlags, run tuiRun) error {
 		return err
 	}
 	profiles := backend.Profiles(awsProfiles, cfg)
-	state := loadState()
-	name := firstSet(f.profile, os.Getenv("AWS_PROFILE"), state.Profile, cfg.DefaultProfile, backend.LocalProfile)
+	flagProfile, lastUsed := f.profile, loadState().Profile
 	if run.localEndpoint != "" && f.profile == "" {
-		name = backend.LocalProfile
+		// The demo runs on its own engine, whatever was used last.
+		flagProfile, lastUsed = backend.LocalProfile, ""
 	}
-	first, err := backend.FindProfile(profiles, name)
+	first, notice, err := chooseProfile(profiles, flagProfile, lastUsed, cfg)
 	if err != nil {
 		return err
 	}
@@ -147,6 +147,7 @@ func runTUI(ctx context.Context, f tuiFlags, run tuiRun) error {
 	model := tui.New(tui.Options{
 		Context: ctx, Profiles: profiles, Session: session, Config: cfg, Keys: keys, Open: open, Tabs: sluiceTabs,
 		ReadOnly: f.readOnly, ArchiveFlag: f.archive, NoColor: tui.NoColor(), Dark: true,
+		Notice: notice,
 	})
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if run.in != nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/config"
+	"github.com/sluicehq/sluice/backend/inert"
 	"github.com/sluicehq/sluice/localengine"
 )
 
@@ -37,7 +38,7 @@ type opsFlags struct {
 
 func addOpsFlags(cmd *cobra.Command, f *opsFlags) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.profile, "profile", "", "profile: local, an AWS config profile, or one from the sluice config (default $AWS_PROFILE, the config's default_profile, else local)")
+	fl.StringVar(&f.profile, "profile", "", "profile: local, an AWS config profile, or one from the sluice config (default $AWS_PROFILE, the last one used, the config's default_profile, else local)")
 	fl.StringVar(&f.region, "region", "", "region (default the profile's, or $AWS_REGION)")
 	fl.StringVar(&f.endpoint, "endpoint-url", "", "send every call to this URL (default the sluice profile's endpoint, else AWS's settings: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the AWS profile's services section and endpoint_url)")
 	fl.StringVarP(&f.output, "output", "o", "table", "output format: table, json or jsonl")
@@ -68,9 +69,12 @@ func openOps(ctx context.Context, cmd *cobra.Command, f opsFlags) (*ops, error) 
 	if o.config, err = loadConfig(f.configPath); err != nil {
 		return nil, err
 	}
-	profile, err := pickProfile(f.profile, o.config)
+	profile, note, err := pickProfile(f.profile, o.config)
 	if err != nil {
 		return nil, err
+	}
+	if note != "" {
+		fmt.Fprintln(cmd.ErrOrStderr(), "note: "+note)
 	}
 	calls := backend.NewCallLog(0)
 	if f.logCalls != "" {
@@ -138,17 +142,53 @@ func dataDirOf(flag string) (string, error) {
 	return localengine.DefaultDataDir()
 }
 
-// pickProfile resolves --profile, then AWS_PROFILE, then the config's
-// default, then local: without being told, sluice never touches a real
-// account.
-func pickProfile(name string, cfg config.File) (backend.Profile, error) {
+// pickProfile resolves the profile to open: --profile, then $AWS_PROFILE,
+// then the one last opened in the UI, then the config's default_profile,
+// then local. The UI and the commands resolve alike, so that `sluice` and
+// `sluice streams` never disagree about where they are. A name given for
+// this run (the flag, the variable) that does not exist is an error; a
+// remembered one (the last used, default_profile) that no longer exists is
+// passed over with a note saying what was opened instead: an AWS profile
+// deleted since must not lock sluice out, nor be replaced silently.
+func pickProfile(name string, cfg config.File) (backend.Profile, string, error) {
 	awsProfiles, err := backend.AWSProfiles(backend.DefaultAWSConfigFiles())
 	if err != nil {
-		return backend.Profile{}, err
+		return backend.Profile{}, "", err
 	}
-	all := backend.Profiles(awsProfiles, cfg)
-	name = firstSet(name, os.Getenv("AWS_PROFILE"), cfg.DefaultProfile, backend.LocalProfile)
-	return backend.FindProfile(all, name)
+	return chooseProfile(backend.Profiles(awsProfiles, cfg), name, loadState().Profile, cfg)
+}
+
+func chooseProfile(all []backend.Profile, flag, lastUsed string, cfg config.File) (backend.Profile, string, error) {
+	var missing []string
+	candidates := []struct {
+		name, gone string
+		given      bool
+	}{
+		{name: flag, given: true},
+		{name: os.Getenv("AWS_PROFILE"), given: true},
+		{name: lastUsed, gone: "profile %s no longer exists"},
+		{name: cfg.DefaultProfile, gone: "profile %s (the config's default_profile) does not exist"},
+		{name: backend.LocalProfile, given: true},
+	}
+	for _, c := range candidates {
+		if c.name == "" {
+			continue
+		}
+		p, err := backend.FindProfile(all, c.name)
+		switch {
+		case err == nil:
+			note := ""
+			if len(missing) > 0 {
+				note = strings.Join(missing, "; ") + "; using " + p.Name
+			}
+			return p, note, nil
+		case c.given:
+			return backend.Profile{}, "", err
+		}
+		// The name came from a file: it may hold anything.
+		missing = append(missing, fmt.Sprintf(c.gone, inert.Line(c.name)))
+	}
+	return backend.Profile{}, "", fmt.Errorf("no profile to open")
 }
 
 // localEngine attaches to the engine serving dataDir, or starts one in

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"text/tabwriter"
 
 	"github.com/sluicehq/sluice/backend/inert"
+	"github.com/sluicehq/sluice/internal/jsonstr"
 )
 
 // output prints results as a table for people, or JSON / JSON Lines for
@@ -41,13 +43,10 @@ func printRows[T any](o output, rows []T, cols []column[T]) error {
 		if rows == nil {
 			rows = []T{}
 		}
-		enc := json.NewEncoder(o.w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
+		return writeJSON(o.w, rows, true)
 	case "jsonl":
-		enc := json.NewEncoder(o.w)
 		for _, r := range rows {
-			if err := enc.Encode(r); err != nil {
+			if err := writeJSON(o.w, r, false); err != nil {
 				return err
 			}
 		}
@@ -79,9 +78,41 @@ func printOne(o output, v any, table func(io.Writer) error) error {
 	if o.format == "table" {
 		return table(o.w)
 	}
-	enc := json.NewEncoder(o.w)
-	if o.format == "json" {
+	return writeJSON(o.w, v, o.format == "json")
+}
+
+// writeJSON writes v as one JSON text and a newline, indented or on one
+// line. Every JSON the CLI prints goes through it (or through jsonstr's
+// own encoders): encoding/json leaves C1 controls, bidi and zero-width
+// characters of the data raw, and these reach the terminal of whoever
+// runs a command without a pipe.
+func writeJSON(w io.Writer, v any, indent bool) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	if indent {
 		enc.SetIndent("", "  ")
 	}
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	return writeJSONText(w, buf.Bytes())
+}
+
+// writeJSONText writes b, a JSON text someone else encoded, with the
+// runes a terminal acts on escaped.
+func writeJSONText(w io.Writer, b []byte) error {
+	_, err := w.Write(jsonstr.EscapeUnsafe(nil, b))
+	return err
+}
+
+// jsonTextWriter passes each Write, one whole JSON text as
+// json.Encoder writes it, through writeJSONText: for encoders that write
+// to stdout on their own, such as dlq export's.
+type jsonTextWriter struct{ w io.Writer }
+
+func (j jsonTextWriter) Write(p []byte) (int, error) {
+	if err := writeJSONText(j.w, p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

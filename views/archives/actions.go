@@ -464,8 +464,9 @@ func (m *Model) copyEvent() tea.Cmd {
 	if err != nil {
 		return common.Fail(err, nil)
 	}
-	text := string(data)
-	return func() tea.Msg { return common.CopyMsg{Text: text, What: "event " + shortID(e.ID)} }
+	// The data came from the stream: copied safe to paste (binary as
+	// base64), not raw.
+	return common.Copy(data, "event "+shortID(e.ID))
 }
 
 func plural(n int, word string) string {

@@ -231,9 +231,11 @@ func Trace(r TraceRequest) tea.Cmd {
 	return func() tea.Msg { return TraceMsg{Request: r} }
 }
 
-// CopyMsg asks the root to copy text to the clipboard (OSC 52).
+// CopyMsg asks the root to copy text to the clipboard (OSC 52). Text
+// from data goes through Clipboard first; Note says how the copy differs
+// from the bytes (escaped, base64), for the status line.
 type CopyMsg struct {
-	Text, What string
+	Text, What, Note string
 }
 
 // TailAll, as OpenMsg.Extra for the Shards tab, starts tailing every shard.

@@ -715,8 +715,8 @@ func (m *Model) copyBody() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	body := x.Body
-	return func() tea.Msg { return common.CopyMsg{Text: body, What: "message " + shortID(x.ID)} }
+	// The body came from the queue: copied safe to paste, not raw.
+	return common.Copy([]byte(x.Body), "message "+shortID(x.ID))
 }
 
 func plural(n int, word string) string {

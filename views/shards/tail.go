@@ -391,19 +391,23 @@ func (m *Model) copySelected() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	text, what := copyText(r)
-	return func() tea.Msg { return common.CopyMsg{Text: text, What: what} }
+	text, what, note := copyText(r)
+	return func() tea.Msg { return common.CopyMsg{Text: text, What: what, Note: note} }
 }
 
-func copyText(r tail.Record) (string, string) {
+// copyText is what y copies: never raw control characters, which act on
+// the terminal the copy is pasted into (see common.Clipboard).
+func copyText(r tail.Record) (text, what, note string) {
 	p := r.Payload()
 	switch p.Kind {
 	case decode.JSON:
-		return jsonview.Indent(p.Body), "record"
+		text, note = common.Clipboard([]byte(jsonview.Indent(p.Body)))
+		return text, "record", note
 	case decode.Text:
-		return string(p.Body), "record"
+		text, note = common.Clipboard(p.Body)
+		return text, "record", note
 	}
-	return base64.StdEncoding.EncodeToString(r.Data), "record (base64)"
+	return base64.StdEncoding.EncodeToString(r.Data), "record (base64)", ""
 }
 
 // export writes the visible records (those that pass the row filter) as

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/config"
+	"github.com/sluicehq/sluice/localengine/enginetest"
+)
+
+// rememberProfile writes the UI's state as if name had been opened last.
+func rememberProfile(t *testing.T, name string) {
+	t.Helper()
+	saveState(uiState{Profile: name})
+	if loadState().Profile != name {
+		t.Fatalf("state not written to %s", statePath())
+	}
+}
+
+func TestChooseProfilePassesOverRememberedNamesOnly(t *testing.T) {
+	all := []backend.Profile{{Name: backend.LocalProfile}, {Name: "dev"}}
+	t.Setenv("AWS_PROFILE", "")
+	for _, c := range []struct {
+		name, flag, last, def string
+		want, note            string
+		fails                 bool
+	}{
+		{name: "nothing remembered", want: "local"},
+		{name: "last used", last: "dev", want: "dev"},
+		{name: "last used gone", last: "gone", want: "local", note: "profile gone no longer exists; using local"},
+		{name: "last gone, default next", last: "gone", def: "dev", want: "dev", note: "profile gone no longer exists; using dev"},
+		{name: "default gone", def: "old", want: "local", note: "profile old (the config's default_profile) does not exist; using local"},
+		{name: "a flag beats the rest", flag: "dev", last: "gone", want: "dev"},
+		{name: "a flag naming nothing fails", flag: "gone", fails: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p, note, err := chooseProfile(all, c.flag, c.last, config.File{DefaultProfile: c.def})
+			if c.fails {
+				if err == nil {
+					t.Fatalf("picked %s, want an error", p.Name)
+				}
+				return
+			}
+			if err != nil || p.Name != c.want || note != c.note {
+				t.Fatalf("got %q note %q err %v, want %q note %q", p.Name, note, err, c.want, c.note)
+			}
+		})
+	}
+}
+
+// A command run after the UI's last profile was deleted uses local, and
+// says so on stderr rather than silently.
+func TestCommandFallsBackToLocalWhenTheLastProfileIsGone(t *testing.T) {
+	isolateInventory(t)
+	e := enginetest.Start(t)
+	rememberProfile(t, "gone")
+	out, errOut, err := invSluice(t, nil, "streams", "-o", "json", "--endpoint-url", e.URL)
+	if err != nil {
+		t.Fatalf("err %v\nstderr %s", err, errOut)
+	}
+	if !strings.Contains(errOut, "note: profile gone no longer exists; using local\n") {
+		t.Errorf("stderr %q does not say the profile is gone", errOut)
+	}
+	var streams []json.RawMessage
+	if err := json.Unmarshal([]byte(out), &streams); err != nil {
+		t.Errorf("stdout is not the streams of local: %v\n%s", err, out)
+	}
+}
+
+// The UI opens local when the last profile is gone, with the news in the
+// status bar, instead of exiting.
+func TestUIFallsBackToLocalWhenTheLastProfileIsGone(t *testing.T) {
+	isolateInventory(t)
+	e := enginetest.Start(t)
+	rememberProfile(t, "gone")
+	var out lockedBuffer
+	in, feed := openInput()
+	defer feed.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- runTUI(ctx, tuiFlags{endpoint: e.URL}, tuiRun{in: in, out: &out, onStart: func(send func(tea.Msg)) {
+			// Off a terminal, nobody reports the size; until the program
+			// has one it draws nothing.
+			go func() {
+				for ctx.Err() == nil {
+					send(tea.WindowSizeMsg{Width: 160, Height: 30})
+					time.Sleep(100 * time.Millisecond)
+				}
+			}()
+		}})
+	}()
+	want := "profile gone no longer exists; using local"
+	deadline := time.After(8 * time.Second)
+	for !strings.Contains(ansi.Strip(out.String()), want) {
+		select {
+		case err := <-done:
+			t.Fatalf("the UI ended (%v) without showing %q:\n%s", err, want, ansi.Strip(out.String()))
+		case <-deadline:
+			t.Fatalf("no %q on screen (%d bytes):\n%q", want, len(out.String()), out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("runTUI: %v", err)
+	}
+	if got := loadState().Profile; got != backend.LocalProfile {
+		t.Errorf("remembered %q, want local", got)
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// openInput is an input that stays open, as a terminal does.
+func openInput() (*os.File, *os.File) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		panic(err)
+	}
+	return r, w
+}
