@@ -142,20 +142,19 @@ func dataDirOf(flag string) (string, error) {
 	return localengine.DefaultDataDir()
 }
 
-// pickProfile resolves the profile to open: --profile, then $AWS_PROFILE,
-// then the one last opened in the UI, then the config's default_profile,
-// then local. The UI and the commands resolve alike, so that `sluice` and
-// `sluice streams` never disagree about where they are. A name given for
-// this run (the flag, the variable) that does not exist is an error; a
-// remembered one (the last used, default_profile) that no longer exists is
-// passed over with a note saying what was opened instead: an AWS profile
-// deleted since must not lock sluice out, nor be replaced silently.
+// pickProfile resolves the profile a command opens: --profile, then
+// $AWS_PROFILE, then the config's default_profile, then local. Unlike the
+// UI, a command never follows the profile last opened in the UI: a script
+// run after someone looked at prod must not purge a queue there because of
+// it, so a command touches a real account only when told to. A name given
+// for this run that does not exist is an error; a default_profile that no
+// longer exists is passed over with a note saying what was opened instead.
 func pickProfile(name string, cfg config.File) (backend.Profile, string, error) {
 	awsProfiles, err := backend.AWSProfiles(backend.DefaultAWSConfigFiles())
 	if err != nil {
 		return backend.Profile{}, "", err
 	}
-	return chooseProfile(backend.Profiles(awsProfiles, cfg), name, loadState().Profile, cfg)
+	return chooseProfile(backend.Profiles(awsProfiles, cfg), name, "", cfg)
 }
 
 func chooseProfile(all []backend.Profile, flag, lastUsed string, cfg config.File) (backend.Profile, string, error) {

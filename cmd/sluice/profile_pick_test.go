@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -60,15 +61,21 @@ func TestChooseProfilePassesOverRememberedNamesOnly(t *testing.T) {
 
 // A command run after the UI's last profile was deleted uses local, and
 // says so on stderr rather than silently.
-func TestCommandFallsBackToLocalWhenTheLastProfileIsGone(t *testing.T) {
+func TestCommandFallsBackToLocalWhenTheDefaultProfileIsGone(t *testing.T) {
 	isolateInventory(t)
 	e := enginetest.Start(t)
-	rememberProfile(t, "gone")
+	dir := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "sluice")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("default_profile: gone\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	out, errOut, err := invSluice(t, nil, "streams", "-o", "json", "--endpoint-url", e.URL)
 	if err != nil {
 		t.Fatalf("err %v\nstderr %s", err, errOut)
 	}
-	if !strings.Contains(errOut, "note: profile gone no longer exists; using local\n") {
+	if !strings.Contains(errOut, "note: profile gone (the config's default_profile) does not exist; using local\n") {
 		t.Errorf("stderr %q does not say the profile is gone", errOut)
 	}
 	var streams []json.RawMessage
@@ -145,4 +152,15 @@ func openInput() (*os.File, *os.File) {
 		panic(err)
 	}
 	return r, w
+}
+
+// A command never follows the profile last opened in the UI: only a flag,
+// $AWS_PROFILE or default_profile send it to a real account.
+func TestCommandIgnoresTheProfileLastOpenedInTheUI(t *testing.T) {
+	isolateInventory(t)
+	rememberProfile(t, "prod")
+	p, note, err := pickProfile("", config.File{})
+	if err != nil || p.Name != backend.LocalProfile || note != "" {
+		t.Fatalf("picked %q (note %q, err %v), want local", p.Name, note, err)
+	}
 }
