@@ -101,35 +101,15 @@ func (m *Model) tabAt(x int) (int, bool) {
 
 // statusBar always says where the operator is: profile (in its colour),
 // region, account, endpoint, read-only; then the latest status line.
+// Profile, region, account and READ-ONLY are never cut: the endpoint and
+// the status line yield first, cut with "…", then the labels of region
+// and account, and only on a screen narrower than all of that the
+// profile's name.
 func (m *Model) statusBar() string {
-	s := m.common.Env.Session
-	st := m.styles
-	var left string
-	if s == nil {
-		left = st.ProfileStyle("").Render("no profile")
-	} else {
-		left = st.ProfileStyle(s.Profile.Color).Render(inert.Line(s.Profile.Name))
-		account := m.identity.Account
-		if account == "" {
-			account = "…"
-			if m.identityErr != "" {
-				account = m.identityErr
-			}
-		}
-		left += st.StatusKey.Render(" region ") + st.StatusValue.Render(s.Region) +
-			st.StatusKey.Render(" account ") + st.StatusValue.Render(account)
-		// Every custom endpoint is said, per service when they differ
-		// (AWS_ENDPOINT_URL_S3 alone), so a local setup never looks
-		// like production.
-		if ep := s.EndpointSummary(); ep != "" {
-			left += st.StatusKey.Render(" endpoint ") + st.StatusValue.Render(inert.Line(ep))
-		}
-		if s.ReadOnly() {
-			left += " " + st.ReadOnlyBadge.Render("READ-ONLY")
-		}
-	}
+	left := m.whereabouts()
 	right := ""
 	if m.status.Text != "" {
+		st := m.styles
 		style := st.Muted
 		switch m.status.Level {
 		case common.Success:
@@ -156,9 +136,58 @@ func (m *Model) statusBar() string {
 	}
 	line := left + right
 	if gap := m.width - lipgloss.Width(line); gap > 0 {
-		line += st.StatusBar.Render(strings.Repeat(" ", gap))
+		line += m.styles.StatusBar.Render(strings.Repeat(" ", gap))
 	}
 	return cut(line, m.width)
+}
+
+// whereabouts is the status bar's left part: the profile, region,
+// account, endpoint and READ-ONLY, laid out in the width.
+func (m *Model) whereabouts() string {
+	s := m.common.Env.Session
+	st := m.styles
+	if s == nil {
+		return st.ProfileStyle("").Render("no profile")
+	}
+	account := m.identity.Account
+	if account == "" {
+		account = "…"
+		if m.identityErr != "" {
+			account = m.identityErr
+		}
+	}
+	badge := ""
+	if s.ReadOnly() {
+		badge = " " + st.ReadOnlyBadge.Render("READ-ONLY")
+	}
+	name := inert.Line(s.Profile.Name)
+	profile := st.ProfileStyle(s.Profile.Color)
+	where := st.StatusKey.Render(" region ") + st.StatusValue.Render(s.Region) +
+		st.StatusKey.Render(" account ") + st.StatusValue.Render(account)
+	room := m.width - lipgloss.Width(badge)
+	if lipgloss.Width(profile.Render(name)+where) > room {
+		// The values without their labels still say where.
+		where = " " + st.StatusValue.Render(s.Region) + " " + st.StatusValue.Render(account)
+	}
+	if over := lipgloss.Width(profile.Render(name)+where) - room; over > 0 {
+		name = inert.Truncate(name, max(inert.Width(name)-over, 1))
+	}
+	left := profile.Render(name) + where
+	// Every custom endpoint is said, per service when they differ
+	// (AWS_ENDPOINT_URL_S3 alone), so a local setup never looks like
+	// production: whole when it fits, else as much of it as fits.
+	if ep := inert.Line(s.EndpointSummary()); ep != "" {
+		room := m.width - lipgloss.Width(left) - lipgloss.Width(badge)
+		// The label goes before the value is cut below 16 cells.
+		label := " endpoint "
+		if room-inert.Width(label) < min(inert.Width(ep), 16) {
+			label = " "
+		}
+		if valueRoom := room - inert.Width(label); valueRoom >= 8 {
+			left += st.StatusKey.Render(label) + st.StatusValue.Render(inert.Truncate(ep, valueRoom))
+		}
+	}
+	return left + badge
 }
 
 // footer is the short help of whatever has the keys.
