@@ -228,7 +228,33 @@ func (m *Model) footer() string {
 		add(g.Help.Help().Key, g.Help.Help().Desc)
 		add(g.Quit.Help().Key, g.Quit.Help().Desc)
 	}
-	return cut(strings.Join(pairs, m.styles.HelpSep.Render(" • ")), m.width)
+	return m.hintLine(pairs)
+}
+
+// hintLine joins key hints in the width: as many whole ones as fit, then
+// "…" when some are left out, so that a hint is never cut mid-word.
+func (m *Model) hintLine(pairs []string) string {
+	sep := m.styles.HelpSep.Render(" • ")
+	if line := strings.Join(pairs, sep); lipgloss.Width(line) <= m.width {
+		return line
+	}
+	more := " " + m.styles.HelpSep.Render(inert.Ellipsis)
+	line := ""
+	for i, p := range pairs {
+		next := p
+		if i > 0 {
+			next = line + sep + p
+		}
+		if lipgloss.Width(next)+lipgloss.Width(more) > m.width {
+			break
+		}
+		line = next
+	}
+	if line == "" && len(pairs) > 0 {
+		// Not even one whole hint fits: the first, cut at a word.
+		return m.styles.HelpDesc.Render(common.CutAtWord(ansi.Strip(pairs[0]), m.width))
+	}
+	return line + more
 }
 
 // fit pads or cuts s to exactly width × height, so that a tab that draws
