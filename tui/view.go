@@ -215,7 +215,12 @@ func (m *Model) footer() string {
 		add("j/k", "move")
 		add("enter", "switch")
 		add("esc", "close")
-	case overlayHelp, overlayCalls, overlayTrace:
+	case overlayHelp:
+		add("j/k", "scroll")
+		add("pgup/pgdn", "page")
+		add("g/G", "top/bottom")
+		add("esc", "close")
+	case overlayCalls, overlayTrace:
 		add("esc", "close")
 	default:
 		for _, b := range m.Active().ShortHelp() {
