@@ -65,16 +65,8 @@ func (m *Model) overlayAtTop(s string, height int) string {
 
 // tabBar names each tab with its number; the focused one stands out.
 func (m *Model) tabBar() string {
-	var parts []string
-	for i, t := range m.tabs {
-		label := itoa(i+1) + " " + t.Title()
-		if i == m.active {
-			parts = append(parts, m.styles.TabActive.Render(label))
-		} else {
-			parts = append(parts, m.styles.TabInactive.Render(label))
-		}
-	}
-	bar := strings.Join(parts, "")
+	labels := m.tabLabels()
+	bar := strings.Join(labels, "")
 	brand := m.styles.Title.Render(" sluice ")
 	gap := m.width - lipgloss.Width(bar) - lipgloss.Width(brand)
 	if gap < 0 {
@@ -83,14 +75,37 @@ func (m *Model) tabBar() string {
 	return bar + strings.Repeat(" ", gap) + brand
 }
 
+// tabLabels are the tab bar's labels, styled: each tab's number and
+// title, or, when they do not all fit, the title of the focused tab
+// alone, so that the screen always says which tab it shows.
+func (m *Model) tabLabels() []string {
+	render := func(short bool) []string {
+		out := make([]string, len(m.tabs))
+		for i, t := range m.tabs {
+			label := itoa(i+1) + " " + t.Title()
+			if i == m.active {
+				out[i] = m.styles.TabActive.Render(label)
+				continue
+			}
+			if short {
+				label = itoa(i + 1)
+			}
+			out[i] = m.styles.TabInactive.Render(label)
+		}
+		return out
+	}
+	labels := render(false)
+	if lipgloss.Width(strings.Join(labels, "")) > m.width {
+		labels = render(true)
+	}
+	return labels
+}
+
 // tabAt finds the tab under column x of the tab bar.
 func (m *Model) tabAt(x int) (int, bool) {
 	pos := 0
-	for i, t := range m.tabs {
-		w := lipgloss.Width(m.styles.TabInactive.Render(itoa(i+1) + " " + t.Title()))
-		if i == m.active {
-			w = lipgloss.Width(m.styles.TabActive.Render(itoa(i+1) + " " + t.Title()))
-		}
+	for i, l := range m.tabLabels() {
+		w := lipgloss.Width(l)
 		if x >= pos && x < pos+w {
 			return i, true
 		}
