@@ -350,7 +350,7 @@ func TestEveryScreenFitsEverySize(t *testing.T) {
 		TypeToConfirm: "orders-dlq", OnYes: func() tea.Msg { return nil }})
 	w.sweep("confirm", "Purge orders-dlq?")
 	w.press("esc", "c")
-	w.sweep("create stream form", "> name")
+	w.sweep("create stream form", "Create a stream", "> name", "letters, digits")
 	w.press("esc", "p")
 	w.sweep("put record form", "> partition key")
 	w.press("esc")
