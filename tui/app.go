@@ -79,6 +79,8 @@ type Model struct {
 	width   int
 	height  int
 	overlay overlay
+	// helpTop is the first line of help in view.
+	helpTop int
 
 	status   common.StatusMsg
 	statusAt time.Time
@@ -202,8 +204,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.updateActive(msg)
 	case tea.MouseWheelMsg:
-		if m.overlay == overlayCalls {
+		switch m.overlay {
+		case overlayCalls:
 			m.calls.scroll(msg.Mouse().Button == tea.MouseWheelDown)
+			return m, nil
+		case overlayHelp:
+			if msg.Mouse().Button == tea.MouseWheelDown {
+				m.helpKey(tea.KeyPressMsg{Code: tea.KeyDown})
+			} else {
+				m.helpKey(tea.KeyPressMsg{Code: tea.KeyUp})
+			}
 			return m, nil
 		}
 		return m, m.updateActive(msg)
@@ -356,8 +366,11 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.overlay = overlayNone
 			return nil
 		}
-		if m.overlay == overlayCalls {
+		switch m.overlay {
+		case overlayCalls:
 			m.calls.key(msg, m.keys)
+		case overlayHelp:
+			m.helpKey(msg)
 		}
 		return nil
 	}
@@ -372,7 +385,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, g.Quit):
 		return m.quitApp()
 	case key.Matches(msg, g.Help):
-		m.overlay = overlayHelp
+		m.overlay, m.helpTop = overlayHelp, 0
 	case key.Matches(msg, g.Palette):
 		m.overlay = overlayPalette
 		m.palette.reset(&m.keys.Input)

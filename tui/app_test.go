@@ -23,6 +23,9 @@ type probeTab struct {
 	height   int
 	capture  bool
 	sessions int
+	// short and full are the tab's key help.
+	short []key.Binding
+	full  [][]key.Binding
 }
 
 func (p *probeTab) ID() common.TabID { return p.id }
@@ -39,8 +42,8 @@ func (p *probeTab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 }
 func (p *probeTab) View() string                { return "tab " + p.Title() }
 func (p *probeTab) SetSize(w, h int)            { p.width, p.height = w, h }
-func (p *probeTab) ShortHelp() []key.Binding    { return nil }
-func (p *probeTab) FullHelp() [][]key.Binding   { return nil }
+func (p *probeTab) ShortHelp() []key.Binding    { return p.short }
+func (p *probeTab) FullHelp() [][]key.Binding   { return p.full }
 func (p *probeTab) Capturing() bool             { return p.capture }
 func (p *probeTab) Completions(string) []string { return []string{"orders", "payments"} }
 

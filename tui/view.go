@@ -65,16 +65,8 @@ func (m *Model) overlayAtTop(s string, height int) string {
 
 // tabBar names each tab with its number; the focused one stands out.
 func (m *Model) tabBar() string {
-	var parts []string
-	for i, t := range m.tabs {
-		label := itoa(i+1) + " " + t.Title()
-		if i == m.active {
-			parts = append(parts, m.styles.TabActive.Render(label))
-		} else {
-			parts = append(parts, m.styles.TabInactive.Render(label))
-		}
-	}
-	bar := strings.Join(parts, "")
+	labels := m.tabLabels()
+	bar := strings.Join(labels, "")
 	brand := m.styles.Title.Render(" sluice ")
 	gap := m.width - lipgloss.Width(bar) - lipgloss.Width(brand)
 	if gap < 0 {
@@ -83,14 +75,37 @@ func (m *Model) tabBar() string {
 	return bar + strings.Repeat(" ", gap) + brand
 }
 
+// tabLabels are the tab bar's labels, styled: each tab's number and
+// title, or, when they do not all fit, the title of the focused tab
+// alone, so that the screen always says which tab it shows.
+func (m *Model) tabLabels() []string {
+	render := func(short bool) []string {
+		out := make([]string, len(m.tabs))
+		for i, t := range m.tabs {
+			label := itoa(i+1) + " " + t.Title()
+			if i == m.active {
+				out[i] = m.styles.TabActive.Render(label)
+				continue
+			}
+			if short {
+				label = itoa(i + 1)
+			}
+			out[i] = m.styles.TabInactive.Render(label)
+		}
+		return out
+	}
+	labels := render(false)
+	if lipgloss.Width(strings.Join(labels, "")) > m.width {
+		labels = render(true)
+	}
+	return labels
+}
+
 // tabAt finds the tab under column x of the tab bar.
 func (m *Model) tabAt(x int) (int, bool) {
 	pos := 0
-	for i, t := range m.tabs {
-		w := lipgloss.Width(m.styles.TabInactive.Render(itoa(i+1) + " " + t.Title()))
-		if i == m.active {
-			w = lipgloss.Width(m.styles.TabActive.Render(itoa(i+1) + " " + t.Title()))
-		}
+	for i, l := range m.tabLabels() {
+		w := lipgloss.Width(l)
 		if x >= pos && x < pos+w {
 			return i, true
 		}
@@ -101,35 +116,15 @@ func (m *Model) tabAt(x int) (int, bool) {
 
 // statusBar always says where the operator is: profile (in its colour),
 // region, account, endpoint, read-only; then the latest status line.
+// Profile, region, account and READ-ONLY are never cut: the endpoint and
+// the status line yield first, cut with "…", then the labels of region
+// and account, and only on a screen narrower than all of that the
+// profile's name.
 func (m *Model) statusBar() string {
-	s := m.common.Env.Session
-	st := m.styles
-	var left string
-	if s == nil {
-		left = st.ProfileStyle("").Render("no profile")
-	} else {
-		left = st.ProfileStyle(s.Profile.Color).Render(inert.Line(s.Profile.Name))
-		account := m.identity.Account
-		if account == "" {
-			account = "…"
-			if m.identityErr != "" {
-				account = m.identityErr
-			}
-		}
-		left += st.StatusKey.Render(" region ") + st.StatusValue.Render(s.Region) +
-			st.StatusKey.Render(" account ") + st.StatusValue.Render(account)
-		// Every custom endpoint is said, per service when they differ
-		// (AWS_ENDPOINT_URL_S3 alone), so a local setup never looks
-		// like production.
-		if ep := s.EndpointSummary(); ep != "" {
-			left += st.StatusKey.Render(" endpoint ") + st.StatusValue.Render(inert.Line(ep))
-		}
-		if s.ReadOnly() {
-			left += " " + st.ReadOnlyBadge.Render("READ-ONLY")
-		}
-	}
+	left := m.whereabouts()
 	right := ""
 	if m.status.Text != "" {
+		st := m.styles
 		style := st.Muted
 		switch m.status.Level {
 		case common.Success:
@@ -156,9 +151,58 @@ func (m *Model) statusBar() string {
 	}
 	line := left + right
 	if gap := m.width - lipgloss.Width(line); gap > 0 {
-		line += st.StatusBar.Render(strings.Repeat(" ", gap))
+		line += m.styles.StatusBar.Render(strings.Repeat(" ", gap))
 	}
 	return cut(line, m.width)
+}
+
+// whereabouts is the status bar's left part: the profile, region,
+// account, endpoint and READ-ONLY, laid out in the width.
+func (m *Model) whereabouts() string {
+	s := m.common.Env.Session
+	st := m.styles
+	if s == nil {
+		return st.ProfileStyle("").Render("no profile")
+	}
+	account := m.identity.Account
+	if account == "" {
+		account = "…"
+		if m.identityErr != "" {
+			account = m.identityErr
+		}
+	}
+	badge := ""
+	if s.ReadOnly() {
+		badge = " " + st.ReadOnlyBadge.Render("READ-ONLY")
+	}
+	name := inert.Line(s.Profile.Name)
+	profile := st.ProfileStyle(s.Profile.Color)
+	where := st.StatusKey.Render(" region ") + st.StatusValue.Render(s.Region) +
+		st.StatusKey.Render(" account ") + st.StatusValue.Render(account)
+	room := m.width - lipgloss.Width(badge)
+	if lipgloss.Width(profile.Render(name)+where) > room {
+		// The values without their labels still say where.
+		where = " " + st.StatusValue.Render(s.Region) + " " + st.StatusValue.Render(account)
+	}
+	if over := lipgloss.Width(profile.Render(name)+where) - room; over > 0 {
+		name = inert.Truncate(name, max(inert.Width(name)-over, 1))
+	}
+	left := profile.Render(name) + where
+	// Every custom endpoint is said, per service when they differ
+	// (AWS_ENDPOINT_URL_S3 alone), so a local setup never looks like
+	// production: whole when it fits, else as much of it as fits.
+	if ep := inert.Line(s.EndpointSummary()); ep != "" {
+		room := m.width - lipgloss.Width(left) - lipgloss.Width(badge)
+		// The label goes before the value is cut below 16 cells.
+		label := " endpoint "
+		if room-inert.Width(label) < min(inert.Width(ep), 16) {
+			label = " "
+		}
+		if valueRoom := room - inert.Width(label); valueRoom >= 8 {
+			left += st.StatusKey.Render(label) + st.StatusValue.Render(inert.Truncate(ep, valueRoom))
+		}
+	}
+	return left + badge
 }
 
 // footer is the short help of whatever has the keys.
@@ -186,7 +230,12 @@ func (m *Model) footer() string {
 		add("j/k", "move")
 		add("enter", "switch")
 		add("esc", "close")
-	case overlayHelp, overlayCalls, overlayTrace:
+	case overlayHelp:
+		add("j/k", "scroll")
+		add("pgup/pgdn", "page")
+		add("g/G", "top/bottom")
+		add("esc", "close")
+	case overlayCalls, overlayTrace:
 		add("esc", "close")
 	default:
 		for _, b := range m.Active().ShortHelp() {
@@ -199,7 +248,33 @@ func (m *Model) footer() string {
 		add(g.Help.Help().Key, g.Help.Help().Desc)
 		add(g.Quit.Help().Key, g.Quit.Help().Desc)
 	}
-	return cut(strings.Join(pairs, m.styles.HelpSep.Render(" • ")), m.width)
+	return m.hintLine(pairs)
+}
+
+// hintLine joins key hints in the width: as many whole ones as fit, then
+// "…" when some are left out, so that a hint is never cut mid-word.
+func (m *Model) hintLine(pairs []string) string {
+	sep := m.styles.HelpSep.Render(" • ")
+	if line := strings.Join(pairs, sep); lipgloss.Width(line) <= m.width {
+		return line
+	}
+	more := " " + m.styles.HelpSep.Render(inert.Ellipsis)
+	line := ""
+	for i, p := range pairs {
+		next := p
+		if i > 0 {
+			next = line + sep + p
+		}
+		if lipgloss.Width(next)+lipgloss.Width(more) > m.width {
+			break
+		}
+		line = next
+	}
+	if line == "" && len(pairs) > 0 {
+		// Not even one whole hint fits: the first, cut at a word.
+		return m.styles.HelpDesc.Render(common.CutAtWord(ansi.Strip(pairs[0]), m.width))
+	}
+	return line + more
 }
 
 // fit pads or cuts s to exactly width × height, so that a tab that draws

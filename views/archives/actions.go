@@ -487,6 +487,9 @@ type input struct {
 
 func (m *Model) openInput(label, value string) {
 	m.input = input{active: true, label: label, edit: lineedit.New(&m.c.Keys.Input, value)}
+	// The list gives the prompt its line: without this the list kept its
+	// height and the prompt was drawn below the view's last line.
+	m.layout()
 }
 
 func (m *Model) inputKey(msg tea.Msg) tea.Cmd {

@@ -54,19 +54,25 @@ func (m *Model) View() string {
 	default:
 		lines = append(lines, strings.Split(m.table().View(), "\n")...)
 	}
+	// The prompt and the progress bar sit at the bottom and come first:
+	// on a screen too short for everything, the list yields its lines,
+	// never the line being typed in.
+	var bottom []string
 	if m.input.active {
 		label := m.input.label + ": "
 		prompt := label + m.input.edit.View(max(m.width-inert.Width(label), 0))
-		lines = append(lines, m.c.Styles.Accent.Render(inert.Fit(prompt, m.width)))
+		bottom = append(bottom, m.c.Styles.Accent.Render(inert.Fit(prompt, m.width)))
 	}
 	if m.job != nil {
-		lines = append(lines, m.job.bar.View(m.width))
+		bottom = append(bottom, m.job.bar.View(m.width))
 	}
+	bottom = bottom[:min(len(bottom), m.height)]
+	lines = lines[:min(len(lines), m.height-len(bottom))]
 	blank := strings.Repeat(" ", m.width)
-	for len(lines) < m.height {
+	for len(lines)+len(bottom) < m.height {
 		lines = append(lines, blank)
 	}
-	return strings.Join(lines[:m.height], "\n")
+	return strings.Join(append(lines, bottom...), "\n")
 }
 
 // header is the breadcrumbs on the left and the filters on the right.

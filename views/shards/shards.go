@@ -685,7 +685,7 @@ func (m *Model) inputLine() string {
 	}
 	line := prompt + m.edit.View(max(w-inert.Width(prompt), 2))
 	used := inert.Width(line)
-	hint = inert.Truncate(hint, max(w-used, 0))
+	hint = common.CutAtWord(hint, max(w-used, 0))
 	return st.Accent.Render(line) + st.Muted.Render(hint) + strings.Repeat(" ", max(w-used-inert.Width(hint), 0))
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sluicehq/sluice/backend/inert"
 	"github.com/sluicehq/sluice/keymap"
+	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/lineedit"
 	"github.com/sluicehq/sluice/views/theme"
 )
@@ -211,7 +212,7 @@ func (f *form) view(st *theme.Styles, width int) string {
 	if f.err != "" {
 		lines = append(lines, st.Err.Render(inert.Fit(inert.Line(f.err), width)))
 	} else {
-		lines = append(lines, st.Muted.Render(inert.Fit(hint, width)))
+		lines = append(lines, st.Muted.Render(inert.Pad(common.CutAtWord(hint, width), width)))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -842,16 +842,16 @@ func (m *Model) Names() []string { return m.Completions("shards") }
 // View draws the tab: a header line, the table, and the form when one is
 // open; exactly the tab's size.
 func (m *Model) View() string {
-	parts := []string{m.header(), m.table.View()}
-	if m.form != nil {
-		parts = append(parts, m.form.view(m.c.Styles, m.width))
+	lines := strings.Split(m.header()+"\n"+m.table.View(), "\n")
+	if m.form == nil {
+		return strings.Join(lines[:min(len(lines), m.height)], "\n")
 	}
-	out := strings.Join(parts, "\n")
-	// The table keeps at least two lines: on a very short tab, cut.
-	if lines := strings.Split(out, "\n"); len(lines) > m.height {
-		out = strings.Join(lines[:m.height], "\n")
-	}
-	return out
+	// The table keeps at least two lines: on a very short tab it yields
+	// them to the form, whose field and hint are what is being typed.
+	form := strings.Split(m.form.view(m.c.Styles, m.width), "\n")
+	form = form[:min(len(form), m.height)]
+	lines = lines[:min(len(lines), m.height-len(form))]
+	return strings.Join(append(lines, form...), "\n")
 }
 
 // header says how many streams there are and whether more are coming.

@@ -1,0 +1,31 @@
+package common
+
+import (
+	"strings"
+
+	"github.com/sluicehq/sluice/backend/inert"
+)
+
+// CutAtWord fits s, which must already be inert, in width cells: whole
+// when it fits, else cut after the last whole word that leaves room for
+// "…", so that a hint never ends mid-word ("esc canc"). A first word too
+// long for the width is cut where the width ends.
+func CutAtWord(s string, width int) string {
+	if inert.Width(s) <= width {
+		return s
+	}
+	if width <= 0 {
+		return ""
+	}
+	cut := inert.Truncate(s, width) // ends with "…"
+	head := strings.TrimSuffix(cut, inert.Ellipsis)
+	// The cut fell between words when what follows it in s is a space.
+	if rest := s[len(head):]; strings.HasPrefix(rest, " ") {
+		return strings.TrimRight(head, " ·•") + inert.Ellipsis
+	}
+	i := strings.LastIndex(head, " ")
+	if i <= 0 {
+		return cut
+	}
+	return strings.TrimRight(head[:i], " ·•") + inert.Ellipsis
+}
