@@ -58,6 +58,9 @@ func (f *Freshness) Read() time.Time { return f.read }
 // Err is the latest read's failure, "" when it succeeded.
 func (f *Freshness) Err() string { return f.err }
 
+// FailedAt is when the latest read failed, zero when it succeeded.
+func (f *Freshness) FailedAt() time.Time { return f.errAt }
+
 // Running reports a read in flight.
 func (f *Freshness) Running() bool { return f.running }
 
