@@ -220,6 +220,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.StatusMsg:
 		m.setStatus(msg)
 		return m, nil
+	case common.SucceededMsg:
+		// A failure or warning is news until something works again.
+		if m.status.Level >= common.Warning {
+			m.status = common.StatusMsg{}
+		}
+		return m, nil
 	case common.ConfirmRequest:
 		return m, m.openConfirm(msg)
 	case common.OpenMsg:

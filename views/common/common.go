@@ -147,6 +147,14 @@ type StatusMsg struct {
 	Retry tea.Cmd
 }
 
+// SucceededMsg tells the root that a read or an action worked: a failure
+// still in the status bar is old news then, and is cleared. The status
+// bar is for transient news; a lasting failure is said in the tab.
+type SucceededMsg struct{}
+
+// Succeeded is a command that sends SucceededMsg.
+func Succeeded() tea.Msg { return SucceededMsg{} }
+
 // Status is a command that shows text.
 func Status(level Level, text string) tea.Cmd {
 	return func() tea.Msg { return StatusMsg{Text: text, Level: level} }

@@ -133,16 +133,21 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 	// status bar's.
 	if m.show(list) {
 		m.fresh.Failed(m.o.now(), errors.New(m.listErr))
-	} else {
-		m.fresh.Succeeded(m.o.now())
+		return m.loadMetrics(names(m.dlqs), 0)
 	}
-	names := make([]string, 0, len(m.dlqs))
-	for _, d := range m.dlqs {
+	m.fresh.Succeeded(m.o.now())
+	return tea.Batch(common.Succeeded, m.loadMetrics(names(m.dlqs), 0))
+}
+
+// names are the queues whose metrics can be read.
+func names(dlqs []inventory.DLQ) []string {
+	out := make([]string, 0, len(dlqs))
+	for _, d := range dlqs {
 		if d.Failure == nil {
-			names = append(names, d.Queue.Name)
+			out = append(out, d.Queue.Name)
 		}
 	}
-	return m.loadMetrics(names, 0)
+	return out
 }
 
 // keepUnread is the new listing's DLQs plus those of the old one it does

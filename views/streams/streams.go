@@ -330,6 +330,7 @@ func (m *Model) page(msg pageMsg) tea.Cmd {
 		m.loading = false
 		m.fresh.Succeeded(m.now())
 		m.SetSize(m.width, m.height)
+		cmds = append(cmds, common.Succeeded)
 		// The listing is whole: streams it did not name are gone.
 		keep := map[string]bool{}
 		for _, n := range m.listed {
