@@ -105,6 +105,9 @@ type Model struct {
 	ctx        context.Context
 	endAll     context.CancelFunc
 	endSession context.CancelFunc
+
+	// tick is tea.Tick; tests send the timer's message themselves.
+	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 }
 
 // New builds the root model.
@@ -114,7 +117,7 @@ func New(o Options) *Model {
 		styles = theme.New(theme.Light(), o.NoColor)
 	}
 	keys := o.Keys
-	m := &Model{opts: o, styles: &styles, keys: &keys}
+	m := &Model{opts: o, styles: &styles, keys: &keys, tick: tea.Tick}
 	m.ctx, m.endAll = context.WithCancel(cmp.Or(o.Context, context.Background()))
 	env := &common.Env{Session: o.Session, Config: o.Config, ArchiveFlag: o.ArchiveFlag, Gen: 1}
 	env.Ctx, m.endSession = context.WithCancel(m.ctx)
@@ -136,11 +139,15 @@ func New(o Options) *Model {
 	return m
 }
 
-// autoRefreshMsg is the root's timer for AutoRefreshMsg.
+// autoRefreshMsg is the root's timer for AutoRefreshMsg: every
+// ClockEvery, so that each tab's "updated … ago" moves and each list is
+// read again when its own Freshness says so (the tabs keep the cadence,
+// not the timer: a tab shown between two ticks of a coarse timer kept
+// what it read at start-up).
 type autoRefreshMsg struct{}
 
-func autoRefreshTick() tea.Cmd {
-	return tea.Tick(common.AutoRefreshEvery, func(time.Time) tea.Msg { return autoRefreshMsg{} })
+func (m *Model) autoRefreshTick() tea.Cmd {
+	return m.tick(common.ClockEvery, func(time.Time) tea.Msg { return autoRefreshMsg{} })
 }
 
 // identityMsg carries who the session is.
@@ -167,7 +174,7 @@ func (m *Model) fetchIdentity() tea.Cmd {
 // Init starts every tab's first load, asks the terminal for its
 // background, and asks who the session is.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.fetchIdentity(), autoRefreshTick()}
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.fetchIdentity(), m.autoRefreshTick()}
 	for _, t := range m.tabs {
 		cmds = append(cmds, t.Init())
 	}
@@ -229,6 +236,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.StatusMsg:
 		m.setStatus(msg)
 		return m, nil
+	case common.SucceededMsg:
+		// A failure or warning is news until something works again.
+		if m.status.Level >= common.Warning {
+			m.status = common.StatusMsg{}
+		}
+		return m, nil
 	case common.ConfirmRequest:
 		return m, m.openConfirm(msg)
 	case common.OpenMsg:
@@ -251,7 +264,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.overlay == overlayNone && !m.Active().Capturing() {
 			cmd = m.updateActive(common.AutoRefreshMsg{})
 		}
-		return m, tea.Batch(cmd, autoRefreshTick())
+		return m, tea.Batch(cmd, m.autoRefreshTick())
 	case common.TraceMsg:
 		return m, m.startTrace(msg.Request)
 	case traceDoneMsg:

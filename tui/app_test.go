@@ -339,3 +339,22 @@ func TestSwitchingTabsTellsTheTabLeftAndTheTabShown(t *testing.T) {
 		t.Fatal("pressing the shown tab's key told it again")
 	}
 }
+
+// TestStatusBarClearsAnOldFailureOnTheNextSuccess: the status bar is for
+// news; a failure stays only until something works again.
+func TestStatusBarClearsAnOldFailureOnTheNextSuccess(t *testing.T) {
+	m, _ := newApp(t, false)
+	m.Update(common.StatusMsg{Text: "put record: throttled", Level: common.Failure})
+	if !strings.Contains(ansi.Strip(m.render()), "put record: throttled") {
+		t.Fatal("the failure is not shown")
+	}
+	m.Update(common.SucceededMsg{})
+	if strings.Contains(ansi.Strip(m.render()), "throttled") {
+		t.Fatal("the failure stayed after a later success")
+	}
+	m.Update(common.StatusMsg{Text: "copied the ARN", Level: common.Success})
+	m.Update(common.SucceededMsg{})
+	if !strings.Contains(ansi.Strip(m.render()), "copied the ARN") {
+		t.Fatal("a success was cleared")
+	}
+}

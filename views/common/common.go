@@ -147,6 +147,14 @@ type StatusMsg struct {
 	Retry tea.Cmd
 }
 
+// SucceededMsg tells the root that a read or an action worked: a failure
+// still in the status bar is old news then, and is cleared. The status
+// bar is for transient news; a lasting failure is said in the tab.
+type SucceededMsg struct{}
+
+// Succeeded is a command that sends SucceededMsg.
+func Succeeded() tea.Msg { return SucceededMsg{} }
+
 // Status is a command that shows text.
 func Status(level Level, text string) tea.Cmd {
 	return func() tea.Msg { return StatusMsg{Text: text, Level: level} }
@@ -205,14 +213,12 @@ type RefreshMsg struct{}
 // when it is shown again.
 type FocusMsg struct{ Focused bool }
 
-// AutoRefreshMsg comes to the focused tab every AutoRefreshEvery: a tab
-// reloads its lists quietly, never doing anything with a side effect (a
-// DLQ browse raises receive counts, so it is not repeated).
+// AutoRefreshMsg comes to the focused tab every ClockEvery: the tab
+// redraws how old what it shows is, and reads again each list whose
+// Freshness is due. A refresh never does anything with a side effect (a
+// DLQ browse raises receive counts, so it is not repeated). A tab shown
+// again (FocusMsg) reads what fell due while it was hidden.
 type AutoRefreshMsg struct{}
-
-// AutoRefreshEvery is how often the focused tab's lists are reloaded:
-// slow enough to stay far inside AWS's describe limits.
-const AutoRefreshEvery = 30 * time.Second
 
 // TraceRequest asks for one event across stream, DLQ, archive and replays.
 type TraceRequest struct {

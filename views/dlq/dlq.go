@@ -89,6 +89,10 @@ type Model struct {
 	// the whole listing still running.
 	listPartial bool
 	listErr     string
+	// fresh is when the list was last read whole, and whether its
+	// latest read failed; metricsErr the latest metrics failure.
+	fresh      common.Freshness
+	metricsErr string
 
 	// The browse.
 	cur           target
@@ -179,9 +183,14 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, m.openQueue(msg.Target)
 	case common.RefreshMsg, reloadMsg:
 		return m, m.reload()
-	case common.AutoRefreshMsg:
-		// The list only: browsing again would raise receive counts.
-		if m.listLoading {
+	case common.AutoRefreshMsg, common.FocusMsg:
+		// The list only, when due (every tick redraws "updated … ago";
+		// a tab shown again catches up): browsing again would raise
+		// receive counts.
+		if f, ok := msg.(common.FocusMsg); ok && !f.Focused {
+			return m, nil
+		}
+		if !m.fresh.Due(m.o.now()) {
 			return m, nil
 		}
 		return m, m.loadList()
@@ -238,7 +247,8 @@ func (m *Model) resetSession() tea.Cmd {
 	m.metrics = map[string]queueMetrics{}
 	m.list.SetRows(nil)
 	m.list.ClearMarks()
-	m.listLoaded, m.listPartial, m.listErr = false, false, ""
+	m.listLoaded, m.listPartial, m.listErr, m.metricsErr = false, false, "", ""
+	m.fresh.Forget()
 	m.back(true)
 	return m.loadList()
 }

@@ -1,6 +1,7 @@
 package dlq
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -73,6 +74,7 @@ func (m *Model) loadList() tea.Cmd {
 		return nil
 	}
 	m.listLoading = true
+	m.fresh.Start(m.o.now())
 	if !m.listLoaded && !m.listPartial {
 		// Nothing read yet: an empty list is no answer.
 		m.list.SetEmpty("looking for dead-letter queues…")
@@ -117,19 +119,59 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 		return nil
 	}
 	m.listLoading = false
+	list := msg.List
+	if m.listLoaded {
+		// A refresh that could not read some sources keeps the queues
+		// read before that it did not find again: the banner says the
+		// listing is partial, and their rows stay until a read says
+		// they are gone.
+		list.DLQs = keepUnread(m.dlqs, list)
+	}
 	m.listLoaded = true
 	m.listPartial = false
-	var cmd tea.Cmd
-	if m.show(msg.List) {
-		cmd = common.Status(common.Warning, "DLQs: "+m.listErr)
+	// Failures are the banner's and the header's to say, not the
+	// status bar's.
+	if m.show(list) {
+		m.fresh.Failed(m.o.now(), errors.New(m.listErr))
+		return m.loadMetrics(names(m.dlqs), 0)
 	}
-	names := make([]string, 0, len(m.dlqs))
-	for _, d := range m.dlqs {
+	m.fresh.Succeeded(m.o.now())
+	return tea.Batch(common.Succeeded, m.loadMetrics(names(m.dlqs), 0))
+}
+
+// names are the queues whose metrics can be read.
+func names(dlqs []inventory.DLQ) []string {
+	out := make([]string, 0, len(dlqs))
+	for _, d := range dlqs {
 		if d.Failure == nil {
-			names = append(names, d.Queue.Name)
+			out = append(out, d.Queue.Name)
 		}
 	}
-	return tea.Batch(cmd, m.loadMetrics(names, 0))
+	return out
+}
+
+// keepUnread is the new listing's DLQs plus those of the old one it does
+// not hold, when it failed to read something: a denied or silent
+// service is no evidence that a queue is gone.
+func keepUnread(old []inventory.DLQ, l inventory.DLQList) []inventory.DLQ {
+	failed := false
+	for _, f := range l.Failures {
+		failed = failed || f.Kind != backend.FailNotServed
+	}
+	if !failed {
+		return l.DLQs
+	}
+	have := map[string]bool{}
+	for _, d := range l.DLQs {
+		have[d.Queue.Name] = true
+	}
+	out := slices.Clone(l.DLQs)
+	for _, d := range old {
+		if !have[d.Queue.Name] {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // show puts a listing on screen, its failures first, and reports whether
@@ -233,13 +275,14 @@ func (m *Model) onMetrics(msg metricsMsg) tea.Cmd {
 		m.metrics[name] = qm
 	}
 	m.refreshListRows()
-	var cmds []tea.Cmd
+	// Metrics are an extra: the header says they failed, the rows keep
+	// what was read before.
 	if msg.Err != nil {
-		// Metrics are an extra: say so once, keep the list.
-		cmds = append(cmds, common.Status(common.Warning, "DLQ metrics: "+msg.Err.Error()))
+		m.metricsErr = msg.Err.Error()
+	} else if msg.next >= len(msg.names) {
+		m.metricsErr = ""
 	}
-	cmds = append(cmds, m.loadMetrics(msg.names, msg.next))
-	return tea.Batch(cmds...)
+	return m.loadMetrics(msg.names, msg.next)
 }
 
 func listColumns() []table.Column {

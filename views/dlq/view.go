@@ -148,9 +148,19 @@ func (m *Model) header() string {
 		case m.listLoading:
 			parts = append(parts, "loading…")
 		}
-		if m.listErr != "" {
-			// The banner below says what; the header that something failed.
+		now := m.o.now()
+		switch {
+		case m.listErr != "" && !m.fresh.Read().IsZero():
+			// The banner below says what; the header that the rows
+			// are those of an older read.
+			parts = append(parts, "refresh failed "+common.Ago(now, m.fresh.FailedAt())+", showing what was read "+common.Ago(now, m.fresh.Read()))
+		case m.listErr != "":
 			parts = append(parts, "partial: "+strings.SplitN(m.listErr, ":", 2)[0])
+		case m.listLoaded:
+			parts = append(parts, m.fresh.Line(now))
+		}
+		if m.metricsErr != "" {
+			parts = append(parts, "metrics: "+inert.Line(m.metricsErr))
 		}
 		for _, n := range m.notes {
 			parts = append(parts, inert.Line(n))

@@ -75,6 +75,10 @@ type Model struct {
 	// that is not a DLQ).
 	extra []string
 
+	// fresh is when the lists were last read: they are read again
+	// when due, like every tab's lists.
+	fresh common.Freshness
+
 	rng      int
 	auto     bool
 	data     map[string]*data
@@ -136,6 +140,7 @@ func (m *Model) Auto() bool { return m.auto }
 
 func (m *Model) load() tea.Cmd {
 	stamp := m.loads.Next(m.c.Env)
+	m.fresh.Start(m.now())
 	for _, d := range m.data {
 		d.stale, d.loading = true, false
 	}
@@ -188,11 +193,21 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case common.FocusMsg:
 		m.hidden = !msg.Focused
+		if msg.Focused && m.fresh.Due(m.now()) {
+			return m.load()
+		}
+		return nil
+	case common.AutoRefreshMsg:
+		// The lists, when due; the charts keep their own Interval.
+		if m.fresh.Due(m.now()) {
+			return m.load()
+		}
 		return nil
 	case common.RefreshMsg, reloadMsg:
 		return m.load()
 	case common.SessionMsg:
 		m.resetData()
+		m.fresh.Forget()
 		m.list.SetEmpty("loading…")
 		m.list.SetRows(nil)
 		return tea.Batch(m.load(), m.schedule())
@@ -201,14 +216,21 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
+			// Said in this tab's header, which keeps the names read
+			// before; never in the status bar, where it read as the
+			// shown tab's failure.
 			m.failed[msg.kind] = msg.err.Error()
 			m.loaded[msg.kind] = true
+			m.fresh.Failed(m.now(), fmt.Errorf("list %ss: %w", msg.kind, msg.err))
 			m.rebuild()
-			return common.Fail(fmt.Errorf("metrics: %w", msg.err), reload)
+			return nil
 		}
 		delete(m.failed, msg.kind)
 		m.names[msg.kind] = msg.names
 		m.loaded[msg.kind] = true
+		if len(m.failed) == 0 && m.allLoaded() {
+			m.fresh.Succeeded(m.now())
+		}
 		m.rebuild()
 		return nil
 	case seriesMsg:
@@ -219,8 +241,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		d.loading, d.stale = false, false
 		d.start, d.end, d.fetchedAt = msg.start, msg.end, msg.end
 		if msg.err != nil {
+			// The chart pane says it; ctrl+r reads again.
 			d.err = msg.err.Error()
-			return common.Fail(msg.err, m.refetch(msg.id))
+			return nil
 		}
 		d.err, d.series = "", msg.series
 		return nil

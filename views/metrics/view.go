@@ -57,6 +57,9 @@ func (m *Model) header() string {
 			info += " · loading…"
 		}
 	}
+	if len(m.failed) > 0 {
+		info += " · could not list " + inert.Line(m.firstFailure())
+	}
 	title := "Metrics"
 	if inert.Width(title+info) > m.width {
 		return st.Title.Render(inert.Fit(title+info, m.width))

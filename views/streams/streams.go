@@ -69,7 +69,9 @@ type Model struct {
 	// dlqLoaded is true once the DLQ depths have arrived (or failed).
 	dlqLoaded bool
 	dlqErr    string
-	loadErr   string
+	// fresh is when the listing was last read whole and whether the
+	// latest read failed; dlqFresh the same for the DLQ depths.
+	fresh, dlqFresh common.Freshness
 
 	// selectName is a stream to select once it is listed (an OpenMsg
 	// target that has not arrived yet).
@@ -146,7 +148,7 @@ func (m *Model) SetSize(width, height int) {
 }
 
 func (m *Model) tableHeight() int {
-	h := m.height - 1
+	h := m.height - 1 - len(m.bannerLines())
 	if m.form != nil {
 		h -= m.form.height()
 	}
@@ -161,7 +163,6 @@ func (m *Model) stamp() common.Stamp { return m.loads.Current(m.c.Env) }
 func (m *Model) load() tea.Cmd {
 	stamp := m.loads.Next(m.c.Env)
 	m.listed = nil
-	m.loadErr, m.dlqErr = "", ""
 	for _, e := range m.entries {
 		e.pending = false
 		e.stale = true
@@ -172,7 +173,10 @@ func (m *Model) load() tea.Cmd {
 		return nil
 	}
 	m.loading = true
-	m.dlqLoaded = false
+	// The depths shown stay until the new ones replace them.
+	now := m.now()
+	m.fresh.Start(now)
+	m.dlqFresh.Start(now)
 	s := m.c.Env.Session
 	return tea.Batch(
 		fetchPage(stamp, m.c.Env, inventory.ListStreams(s, inventory.PageSize(m.pageSize))),
@@ -186,6 +190,9 @@ func (m *Model) reset() {
 	m.order, m.listed = nil, nil
 	m.form = nil
 	m.dlqLoaded = false
+	m.dlqErr = ""
+	m.fresh.Forget()
+	m.dlqFresh.Forget()
 	m.table.SetEmpty("loading streams…")
 	m.table.SetRows(nil)
 	m.table.SetSize(m.width, m.tableHeight())
@@ -221,10 +228,18 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case common.RefreshMsg, reloadMsg:
 		return m.load()
 	case common.AutoRefreshMsg:
-		if m.loading {
-			return nil
+		// Every second: the header's "updated … ago" moves with the
+		// redraw that follows; the lists are read again when due.
+		if m.fresh.Due(m.now()) {
+			return m.load()
 		}
-		return m.load()
+		return nil
+	case common.FocusMsg:
+		// Shown again: catch up on what fell due while hidden.
+		if msg.Focused && m.fresh.Due(m.now()) {
+			return m.load()
+		}
+		return nil
 	case common.SessionMsg:
 		m.reset()
 		return m.load()
@@ -240,12 +255,14 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if e == nil {
 			return nil
 		}
-		e.pending, e.fetched, e.stale, e.rowOK = false, true, false, false
+		e.pending, e.stale, e.rowOK = false, false, false
 		if msg.err != nil {
-			// Kept quiet in the status bar: one failure per row would
-			// drown it. The row says "?" and ctrl+r asks again.
+			// Said in the row, never the status bar (one failure per row
+			// would drown it): "?" when nothing was read before, else
+			// the last good figures, marked, and the header says so.
 			e.metricsErr = msg.err.Error()
 		} else {
+			e.fetched = true
 			e.metricsErr = ""
 			e.start, e.end, e.incoming = msg.start, msg.end, msg.incoming
 			e.iterAge, e.hasAge = msg.iterAge, msg.hasAge
@@ -259,13 +276,21 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.dlqLoaded = true
 		for name, e := range m.entries {
 			d, ok := msg.depth[name]
+			if !ok && msg.err != nil {
+				continue // not read this time: the last depth read stands
+			}
 			e.dlqDepth, e.hasDLQ, e.rowOK = d, ok, false
 		}
-		m.refreshRows()
+		// The failure is the header's to say, with the rows it concerns.
 		if msg.err != nil {
 			m.dlqErr = msg.err.Error()
-			return common.Fail(fmt.Errorf("DLQ depths: %w", msg.err), reload)
+			m.dlqFresh.Failed(m.now(), msg.err)
+		} else {
+			m.dlqErr = ""
+			m.dlqFresh.Succeeded(m.now())
 		}
+		m.refreshRows()
+		m.SetSize(m.width, m.height) // the banner may take or give a line
 		return nil
 	case common.DoneMsg:
 		return msg.Report(m.writeStamp(), m.load)
@@ -282,10 +307,12 @@ func (m *Model) page(msg pageMsg) tea.Cmd {
 		return nil
 	}
 	if msg.err != nil {
+		// The rows read before stay; the banner says the refresh failed.
 		m.loading = false
-		m.loadErr = msg.err.Error()
+		m.fresh.Failed(m.now(), msg.err)
 		m.table.SetEmpty("could not list streams")
-		return common.Fail(msg.err, reload)
+		m.SetSize(m.width, m.height)
+		return nil
 	}
 	m.listed = append(m.listed, msg.names...)
 	for _, n := range msg.names {
@@ -301,6 +328,9 @@ func (m *Model) page(msg pageMsg) tea.Cmd {
 		cmds = append(cmds, fetchPage(msg.Stamp, m.c.Env, msg.pager))
 	} else {
 		m.loading = false
+		m.fresh.Succeeded(m.now())
+		m.SetSize(m.width, m.height)
+		cmds = append(cmds, common.Succeeded)
 		// The listing is whole: streams it did not name are gone.
 		keep := map[string]bool{}
 		for _, n := range m.listed {
@@ -350,19 +380,14 @@ func (m *Model) described(msg describedMsg) tea.Cmd {
 		}
 		e.stream, e.described, e.descErr, e.rowOK = st, true, "", false
 	}
-	var first error
+	// A stream that could not be described is an error row; the status
+	// bar is not the place.
 	for name, err := range msg.failed {
 		if e := m.entries[name]; e != nil {
 			e.descErr, e.rowOK = err.Error(), false
 		}
-		if first == nil {
-			first = err
-		}
 	}
 	m.refreshRows()
-	if first != nil {
-		return common.Fail(first, reload)
-	}
 	return nil
 }
 
@@ -429,8 +454,9 @@ func (m *Model) row(e *entry, sw int) table.Row {
 	r.Cells[5] = pendingCell
 	r.Cells[6] = pendingCell
 	switch {
-	case e.fetched && e.metricsErr != "":
+	case !e.fetched && e.metricsErr != "":
 		r.Cells[5], r.Cells[6] = "?", "?"
+		r.Tone = table.Bad
 	case e.fetched:
 		r.Cells[5] = sparkCell(e, sw)
 		r.Cells[6] = "–"
@@ -444,7 +470,7 @@ func (m *Model) row(e *entry, sw int) table.Row {
 	switch {
 	case !m.dlqLoaded:
 		r.Cells[7] = pendingCell
-	case m.dlqErr != "" && !e.hasDLQ:
+	case m.dlqErr != "" && !e.hasDLQ && m.dlqFresh.Read().IsZero():
 		r.Cells[7] = "?"
 	case !e.hasDLQ:
 		r.Cells[7] = "–"
@@ -842,7 +868,8 @@ func (m *Model) Names() []string { return m.Completions("shards") }
 // View draws the tab: a header line, the table, and the form when one is
 // open; exactly the tab's size.
 func (m *Model) View() string {
-	lines := strings.Split(m.header()+"\n"+m.table.View(), "\n")
+	top := append([]string{m.header()}, m.bannerLines()...)
+	lines := strings.Split(strings.Join(append(top, m.table.View()), "\n"), "\n")
 	if m.form == nil {
 		return strings.Join(lines[:min(len(lines), m.height)], "\n")
 	}
@@ -860,11 +887,12 @@ func (m *Model) header() string {
 	n := len(m.order)
 	title := "Streams"
 	info := fmt.Sprintf(" %d stream%s", n, plural(n))
+	now := m.now()
 	switch {
-	case m.loadErr != "":
-		info += " · listing failed (ctrl+r retries)"
-	case m.loading:
+	case m.loading && m.fresh.Read().IsZero():
 		info += " · listing more…"
+	case m.fresh.Err() == "" && !m.fresh.Read().IsZero():
+		info += " · " + m.fresh.Line(now)
 	}
 	if f := m.table.Filter(); f != "" {
 		info += fmt.Sprintf(" · %d shown", m.table.Len())
@@ -875,6 +903,50 @@ func (m *Model) header() string {
 		return st.Title.Render(inert.Fit(title+info, m.width))
 	}
 	return st.Title.Render(title) + st.Muted.Render(inert.Pad(info, m.width-inert.Width(title)))
+}
+
+// bannerLines say, under the header, what the latest refresh could not
+// read, whole enough to act on: the listing, the DLQ depths, the metrics
+// of some streams (whose rows keep their last good figures). Failures
+// belong here and in their rows, not in the status bar.
+func (m *Model) bannerLines() []string {
+	if m.width <= 0 {
+		return nil
+	}
+	now := m.now()
+	var out []string
+	if m.fresh.Err() != "" {
+		out = append(out, "✗ streams: "+m.fresh.Line(now)+" (ctrl+r retries)")
+	}
+	if m.dlqFresh.Err() != "" {
+		out = append(out, "✗ DLQ depths: "+m.dlqFresh.Line(now))
+	}
+	for _, n := range m.order {
+		if e := m.entries[n]; e != nil && e.descErr != "" {
+			out = append(out, "✗ "+e.descErr)
+			break // the rows say which others; the first says why
+		}
+	}
+	failed, first := 0, ""
+	for _, n := range m.order {
+		if e := m.entries[n]; e != nil && e.metricsErr != "" {
+			if failed == 0 {
+				first = n + ": " + e.metricsErr
+			}
+			failed++
+		}
+	}
+	if failed > 0 {
+		out = append(out, fmt.Sprintf("✗ metrics of %d stream%s could not be read (%s)", failed, plural(failed), first))
+	}
+	// At most two lines: the table keeps the rest of a short tab.
+	if len(out) > 2 {
+		out = out[:2]
+	}
+	for i, l := range out {
+		out[i] = m.c.Styles.Err.Render(inert.Fit(inert.Line(l), m.width))
+	}
+	return out
 }
 
 // ShortHelp is the footer's help.
