@@ -134,7 +134,7 @@ func New(o Options) *Model {
 	m.palette = newPalette()
 	m.picker = newPicker(o.Profiles)
 	if o.Notice != "" {
-		m.setStatus(common.StatusMsg{Text: o.Notice, Level: common.Warning})
+		m.setStatus(common.StatusMsg{Text: o.Notice, Level: common.Warning, Notice: true})
 	}
 	return m
 }
@@ -238,7 +238,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case common.SucceededMsg:
 		// A failure or warning is news until something works again.
-		if m.status.Level >= common.Warning {
+		if m.status.Level >= common.Warning && !m.status.Notice {
 			m.status = common.StatusMsg{}
 		}
 		return m, nil
