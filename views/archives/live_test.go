@@ -156,6 +156,22 @@ func TestDeniedRefreshKeepsTheEventsAndSaysWhy(t *testing.T) {
 	if len(viewtest.Take[common.SucceededMsg](d)) == 0 {
 		t.Error("a good refresh sent no SucceededMsg")
 	}
+
+	// The hours, shown again, are due; their refresh fails the same way.
+	p.Add(&faultproxy.Rule{Service: "s3", Match: listObjects, Fault: faultproxy.Fault{Status: 403, Code: "AccessDenied", Message: "Access Denied"}})
+	d.Press("esc")
+	hours := m.hours.Rows()
+	d.Send(common.AutoRefreshMsg{})
+	if got := m.hours.Rows(); m.level != levelHours || len(got) != len(hours) || len(got) == 0 {
+		t.Fatalf("level %v, hours %+v after a denied refresh, had %+v", m.level, got, hours)
+	}
+	view = viewtest.CheckView(t, m.View(), 160, 40)
+	if !strings.Contains(view, "refresh failed just now") || !strings.Contains(view, "✗ archive of orders-to-api") || !strings.Contains(view, "AccessDenied: Access Denied") {
+		t.Errorf("the hours' failure is not said:\n%s", view)
+	}
+	for _, st := range viewtest.Take[common.StatusMsg](d) {
+		t.Errorf("status bar got %q", st.Text)
+	}
 }
 
 // TestRefreshKeepsTheCursorOnItsEvent: a refresh that lists a newer event

@@ -307,14 +307,14 @@ func (m *Model) loadEvents() tea.Cmd {
 	}
 	m.eventsLoading = true
 	m.eventsFresh.Start(m.o.now())
-	loc, q := m.cur.Archive, m.hourQuery()
+	loc, q, hr := m.cur.Archive, m.hourQuery(), m.hr
 	env := m.env()
 	return func() tea.Msg {
 		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		// One listing of the hour's folder (not a walk of the tree down
 		// to it): what a refresh every RefreshEvery costs.
-		objs, err := archive.ListHour(ctx, s, loc, q.Consumer, q.Since, q.Replayed)
+		objs, err := archive.ListHour(ctx, s, loc, q.Consumer, hr, q.Replayed)
 		objs = slices.DeleteFunc(objs, func(o archive.Object) bool {
 			return (q.PartitionKey != "" && o.PartitionKey != q.PartitionKey) ||
 				o.Arrival.Before(q.Since) || !o.Arrival.Before(q.Until)
