@@ -98,8 +98,12 @@ type Model struct {
 	notes       []string
 	consLoading bool
 	consLoaded  bool
-	consErr     string
-	pending     string // a consumer to open once the list arrives
+	// consFresh, hoursFresh and eventsFresh are when each level's list
+	// was last read and whether its latest read failed: what the header
+	// and the banner say, and what the clock's tick asks whether a read
+	// is due.
+	consFresh, hoursFresh, eventsFresh common.Freshness
+	pending                            string // a consumer to open once the list arrives
 
 	cur          consumer
 	hourList     []hour
@@ -110,7 +114,6 @@ type Model struct {
 
 	objects       []archive.Object
 	eventsLoading bool
-	loadErr       string
 	bodies        map[string]archive.Event
 	bodyErr       map[string]string
 	jqMatch       map[string]bool
@@ -221,6 +224,14 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, m.open(msg.Target)
 	case common.RefreshMsg, reloadMsg:
 		return m, m.reload()
+	case common.AutoRefreshMsg, common.FocusMsg:
+		// The list shown, when due (every tick redraws "updated … ago";
+		// a tab shown again catches up at once). Hidden, the root sends
+		// no tick: no calls.
+		if f, ok := msg.(common.FocusMsg); ok && !f.Focused {
+			return m, nil
+		}
+		return m, m.refreshDue()
 	case common.SessionMsg:
 		return m, m.resetSession()
 	case consumersMsg:
@@ -264,6 +275,34 @@ func (m *Model) reload() tea.Cmd {
 	}
 }
 
+// fresh is the freshness of the list shown.
+func (m *Model) fresh() *common.Freshness {
+	switch m.level {
+	case levelDays, levelHours:
+		return &m.hoursFresh
+	case levelEvents:
+		return &m.eventsFresh
+	}
+	return &m.consFresh
+}
+
+// refreshDue reads the list shown again when it is due: the consumers,
+// the consumer's days and hours, or the hour's events (one listing of the
+// hour and one of its manifests; bodies and manifests already read are
+// not read again). A read in flight is not doubled.
+func (m *Model) refreshDue() tea.Cmd {
+	if m.session() == nil || !m.fresh().Due(m.o.now()) {
+		return nil
+	}
+	switch m.level {
+	case levelConsumers:
+		return m.loadConsumers()
+	case levelDays, levelHours:
+		return m.loadHours()
+	}
+	return m.loadEvents()
+}
+
 func (m *Model) resetSession() tea.Cmd {
 	if m.job != nil {
 		m.job.cancel()
@@ -271,7 +310,10 @@ func (m *Model) resetSession() tea.Cmd {
 	}
 	m.cons, m.notes = nil, nil
 	m.consumers.SetRows(nil)
-	m.consLoaded, m.consErr = false, ""
+	m.consLoaded = false
+	m.consFresh.Forget()
+	m.hoursFresh.Forget()
+	m.eventsFresh.Forget()
 	m.req.hours.Drop()
 	m.req.events.Drop()
 	m.level = levelConsumers
@@ -380,6 +422,7 @@ func (m *Model) up() tea.Cmd {
 		m.level = levelHours
 		m.req.events.Drop()
 		m.eventsLoading = false
+		m.eventsFresh.Forget()
 		m.resetEvents()
 	case levelHours:
 		m.level = levelDays
@@ -387,8 +430,8 @@ func (m *Model) up() tea.Cmd {
 		m.level = levelConsumers
 		m.req.hours.Drop()
 		m.hoursLoading = false
+		m.hoursFresh.Forget()
 	}
-	m.loadErr = ""
 	m.layout()
 	return nil
 }
@@ -426,6 +469,7 @@ func (m *Model) drill() tea.Cmd {
 		}
 		m.hr = h
 		m.level = levelEvents
+		m.eventsFresh.Forget()
 		m.resetEvents()
 		m.events.SetFilter("")
 		m.events.SetCursor(0)
@@ -459,6 +503,7 @@ func (m *Model) open(name string) tea.Cmd {
 
 func (m *Model) openConsumer(c consumer) tea.Cmd {
 	if c.Name != m.cur.Name {
+		m.hoursFresh.Forget()
 		m.hourList = nil
 		m.days.SetRows(nil)
 		m.hours.SetRows(nil)

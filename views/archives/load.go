@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +40,7 @@ func (m *Model) loadConsumers() tea.Cmd {
 		return nil
 	}
 	m.consLoading = true
+	m.consFresh.Start(m.o.now())
 	env := m.env()
 	declared, flag, opts := env.Config.Pipelines, env.ArchiveFlag, m.o.inventory
 	return func() tea.Msg {
@@ -58,10 +60,13 @@ func (m *Model) onConsumers(msg consumersMsg) tea.Cmd {
 	}
 	m.consLoading = false
 	if msg.Err != nil {
-		m.consErr = msg.Err.Error()
-		return common.Fail(fmt.Errorf("list pipelines: %w", msg.Err), reloadCmd)
+		// The consumers read before stay; the banner says the refresh
+		// failed and why, not the status bar.
+		m.consFresh.Failed(m.o.now(), fmt.Errorf("list pipelines: %w", msg.Err))
+		m.layout()
+		return nil
 	}
-	m.consErr = ""
+	m.consFresh.Succeeded(m.o.now())
 	m.consLoaded = true
 	m.cons, m.notes = msg.Consumers, nil
 	var partial []string
@@ -86,11 +91,16 @@ func (m *Model) onConsumers(msg consumersMsg) tea.Cmd {
 			m.cur = m.cons[i] // the target may have changed
 		}
 	}
+	m.layout()
+	var done tea.Cmd
+	if len(partial) == 0 {
+		done = common.Succeeded
+	}
 	if p := m.pending; p != "" {
 		m.pending = ""
-		return m.open(p)
+		return tea.Batch(done, m.open(p))
 	}
-	return nil
+	return done
 }
 
 func consumerColumns() []table.Column {
@@ -151,6 +161,7 @@ func (m *Model) loadHours() tea.Cmd {
 		return nil
 	}
 	m.hoursLoading = true
+	m.hoursFresh.Start(m.o.now())
 	c := m.cur
 	q := archive.Query{Consumer: c.Name, Since: m.since(), PartitionKey: m.pk, Replayed: m.replayed}
 	env := m.env()
@@ -187,14 +198,18 @@ func (m *Model) onHours(msg hoursMsg) tea.Cmd {
 	}
 	m.hoursLoading = false
 	if msg.Err != nil {
-		m.loadErr = msg.Err.Error()
-		return common.Fail(fmt.Errorf("archive of %s: %w", m.cur.Name, msg.Err), reloadCmd)
+		// The days and hours read before stay (their rows keep the
+		// cursor); the banner says why they are not newer.
+		m.hoursFresh.Failed(m.o.now(), msg.Err)
+		m.layout()
+		return nil
 	}
-	m.loadErr = ""
+	m.hoursFresh.Succeeded(m.o.now())
 	m.hourList, m.hoursExact = msg.Hours, msg.Exact
-	m.days.SetRows(m.dayRows())
+	m.days.SetRows(m.dayRows()) // SetRows keeps the cursor on its row's ID
 	m.refreshHourRows()
-	return nil
+	m.layout()
+	return common.Succeeded
 }
 
 func dayColumns() []table.Column {
@@ -291,12 +306,19 @@ func (m *Model) loadEvents() tea.Cmd {
 		return nil
 	}
 	m.eventsLoading = true
-	loc, q := m.cur.Archive, m.hourQuery()
+	m.eventsFresh.Start(m.o.now())
+	loc, q, hr := m.cur.Archive, m.hourQuery(), m.hr
 	env := m.env()
 	return func() tea.Msg {
 		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
-		objs, err := archive.List(s, loc, q).All(ctx)
+		// One listing of the hour's folder (not a walk of the tree down
+		// to it): what a refresh every RefreshEvery costs.
+		objs, err := archive.ListHour(ctx, s, loc, q.Consumer, hr, q.Replayed)
+		objs = slices.DeleteFunc(objs, func(o archive.Object) bool {
+			return (q.PartitionKey != "" && o.PartitionKey != q.PartitionKey) ||
+				o.Arrival.Before(q.Since) || !o.Arrival.Before(q.Until)
+		})
 		return eventsMsg{Stamp: stamp, Objects: objs, Err: err}
 	}
 }
@@ -307,10 +329,12 @@ func (m *Model) onEvents(msg eventsMsg) tea.Cmd {
 	}
 	m.eventsLoading = false
 	if msg.Err != nil {
-		m.loadErr = msg.Err.Error()
-		return common.Fail(fmt.Errorf("events of %s: %w", m.cur.Name, msg.Err), reloadCmd)
+		// The events read before stay; the banner says why.
+		m.eventsFresh.Failed(m.o.now(), msg.Err)
+		m.layout()
+		return nil
 	}
-	m.loadErr = ""
+	m.eventsFresh.Succeeded(m.o.now())
 	m.objects = msg.Objects
 	// Bodies and matches of events no longer listed are dropped.
 	keep := map[string]bool{}
@@ -327,7 +351,9 @@ func (m *Model) onEvents(msg eventsMsg) tea.Cmd {
 	if m.split.Open() && !keep[m.detailKey] {
 		m.closeDetail()
 	}
-	return tea.Batch(m.fetchBodies(), m.loadAttempts())
+	// Bodies already read are not read again: a refresh reads only
+	// those of new events (and only when a filter needs them).
+	return tea.Batch(common.Succeeded, m.fetchBodies(), m.loadAttempts())
 }
 
 // needBodies reports whether the list shows what only the bodies hold: a

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/sluicehq/sluice/backend/inert"
+	"github.com/sluicehq/sluice/views/common"
 )
 
 // SetSize takes the body area the root gives the tab.
@@ -13,7 +14,7 @@ func (m *Model) SetSize(width, height int) {
 }
 
 func (m *Model) bodyHeight() int {
-	h := m.height - 1
+	h := m.height - 1 - len(m.bannerLines())
 	if m.input.active {
 		h--
 	}
@@ -47,7 +48,7 @@ func (m *Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
-	lines := []string{m.header()}
+	lines := append([]string{m.header()}, m.bannerLines()...)
 	switch {
 	case m.split.Open():
 		lines = append(lines, m.split.View(m.c.Styles, m.events.View(), m.detail.View())...)
@@ -75,6 +76,70 @@ func (m *Model) View() string {
 	return strings.Join(append(lines, bottom...), "\n")
 }
 
+// bannerLines say, under the header, why the latest read of the list
+// shown failed, whole enough to act on (at most three lines, AWS's
+// message inert); the rows read before stay below. Failures belong here,
+// not in the status bar.
+func (m *Model) bannerLines() []string {
+	f := m.fresh()
+	if f.Err() == "" || m.width <= 0 {
+		return nil
+	}
+	what := "consumers"
+	switch m.level {
+	case levelDays, levelHours:
+		what = "archive of " + m.cur.Name
+	case levelEvents:
+		what = "events of " + m.cur.Name + " " + m.hr.UTC().Format("2006-01-02 15:00") + " UTC"
+	}
+	// The header says when; this line says what and why.
+	out := wrap("✗ "+inert.Line(what+": "+f.Err())+" (ctrl+r retries)", m.width, 3)
+	for i, l := range out {
+		out[i] = m.c.Styles.Err.Render(l)
+	}
+	return out
+}
+
+// wrap breaks s at spaces into at most n lines of width w, the last cut
+// with "…".
+func wrap(s string, w, n int) []string {
+	if w <= 0 || n <= 0 {
+		return nil
+	}
+	words := strings.Fields(s)
+	var out []string
+	cur := ""
+	for i, word := range words {
+		next := word
+		if cur != "" {
+			next = cur + " " + word
+		}
+		if inert.Width(next) <= w {
+			cur = next
+			continue
+		}
+		if len(out) == n-1 {
+			rest := cur + " " + strings.Join(words[i:], " ")
+			if cur == "" {
+				rest = strings.Join(words[i:], " ")
+			}
+			return append(out, inert.Fit(rest, w))
+		}
+		if cur != "" {
+			out = append(out, inert.Fit(cur, w))
+		}
+		cur = word
+		for inert.Width(cur) > w && len(out) < n-1 {
+			out = append(out, inert.Fit(cur, w))
+			cur = ""
+		}
+	}
+	if cur != "" {
+		out = append(out, inert.Fit(cur, w))
+	}
+	return out
+}
+
 // header is the breadcrumbs on the left and the filters on the right.
 func (m *Model) header() string {
 	st := m.c.Styles
@@ -90,17 +155,19 @@ func (m *Model) header() string {
 	}
 	left := strings.Join(crumbs, " › ")
 	var info []string
+	f, now := m.fresh(), m.o.now()
 	switch {
 	case m.session() == nil:
 		info = append(info, "no session")
-	case m.consLoading || m.hoursLoading || m.eventsLoading:
+	case f.Err() != "" && !f.Read().IsZero():
+		// The banner below says why; the header that the rows are old.
+		info = append(info, "refresh failed "+common.Ago(now, f.FailedAt())+", showing what was read "+common.Ago(now, f.Read()))
+	case f.Err() != "":
+		info = append(info, "read failed "+common.Ago(now, f.FailedAt()))
+	case f.Read().IsZero() && (m.consLoading || m.hoursLoading || m.eventsLoading):
 		info = append(info, "loading…")
-	}
-	if m.level == levelConsumers && m.consErr != "" {
-		info = append(info, "failed: "+inert.Line(m.consErr))
-	}
-	if m.level > levelConsumers && m.loadErr != "" {
-		info = append(info, "failed: "+inert.Line(m.loadErr))
+	case !f.Read().IsZero():
+		info = append(info, f.Line(now))
 	}
 	if m.level == levelEvents {
 		n := len(m.events.Marked())
