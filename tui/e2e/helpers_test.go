@@ -167,7 +167,13 @@ type app struct {
 // shuts down.
 func start(t *testing.T, s *backend.Session, cfg config.File, w, h int, forbid ...string) *app {
 	t.Helper()
-	rec := &recorder{Model: newModel(s, cfg), forbid: forbid}
+	return startModel(t, newModel(s, cfg), w, h, forbid...)
+}
+
+// startModel is start with the root model m.
+func startModel(t *testing.T, m *tui.Model, w, h int, forbid ...string) *app {
+	t.Helper()
+	rec := &recorder{Model: m, forbid: forbid}
 	a := &app{t: t, rec: rec, term: newVT(w, h)}
 	a.tm = teatest.NewTestModel(t, rec, teatest.WithInitialTermSize(w, h), teatest.WithProgramOptions(
 		tea.WithColorProfile(colorprofile.TrueColor),

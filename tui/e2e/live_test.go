@@ -1,0 +1,289 @@
+package e2e
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/backendtest"
+	"github.com/sluicehq/sluice/backend/config"
+	"github.com/sluicehq/sluice/backend/demo"
+	"github.com/sluicehq/sluice/keymap"
+	"github.com/sluicehq/sluice/localengine/enginetest"
+	"github.com/sluicehq/sluice/tui"
+	"github.com/sluicehq/sluice/views/archives"
+	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/dlq"
+	"github.com/sluicehq/sluice/views/metrics"
+	"github.com/sluicehq/sluice/views/shards"
+	"github.com/sluicehq/sluice/views/streams"
+)
+
+// ops counts a session's calls by operation, through its call log's
+// sink (the log itself keeps only the last thousand).
+type ops struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (o *ops) Write(p []byte) (int, error) {
+	var c backend.Call
+	if err := json.Unmarshal(p, &c); err == nil {
+		o.mu.Lock()
+		if o.n == nil {
+			o.n = map[string]int{}
+		}
+		o.n[c.Operation]++
+		o.mu.Unlock()
+	}
+	return len(p), nil
+}
+
+func (o *ops) count(op string) int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.n[op]
+}
+
+func (o *ops) total() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := 0
+	for _, c := range o.n {
+		n += c
+	}
+	return n
+}
+
+// countedSession is session with every call counted.
+func countedSession(t *testing.T, e *enginetest.Engine, readOnly bool) (*backend.Session, *ops) {
+	t.Helper()
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	t.Cleanup(tr.CloseIdleConnections)
+	o := &ops{}
+	calls := backend.NewCallLog(0)
+	calls.SetSink(o)
+	return backendtest.OpenOn(t, e, backend.Env{ReadOnly: readOnly, Calls: calls, HTTPClient: &http.Client{Transport: bodyOnly{tr}}}), o
+}
+
+// clockedModel is newModel with the tabs on clock: moving it on makes
+// their lists due, and the root's own tick (every second) reads them
+// again.
+func clockedModel(s *backend.Session, cfg config.File, clock func() time.Time) *tui.Model {
+	return tui.New(tui.Options{
+		Profiles: []backend.Profile{s.Profile}, Session: s, Config: cfg, Keys: keymap.Default(),
+		Tabs: func(c *common.Common) []common.Tab {
+			return []common.Tab{streams.New(c, streams.WithClock(clock)), shards.New(c), dlq.New(c, dlq.WithClock(clock)),
+				archives.New(c, archives.WithClock(clock)), metrics.New(c, metrics.WithClock(clock))}
+		},
+		ReadOnly: s.ReadOnly(), Dark: true,
+	})
+}
+
+// waitAging is waitFor moving clock on by more than a refresh cadence
+// every so often (never pressing a key): what the screen comes to show
+// is what the tabs read on their own.
+func (a *app) waitAging(what string, d time.Duration, clock *enginetest.Clock, cond func(screen string) bool) string {
+	a.t.Helper()
+	last := time.Now()
+	return a.waitFor(what, d, func(s string) bool {
+		if cond(s) {
+			return true
+		}
+		if time.Since(last) > 500*time.Millisecond {
+			clock.Advance(common.RefreshEvery + time.Second)
+			last = time.Now()
+		}
+		return false
+	})
+}
+
+// ordersRow is the demo stream's row in the Streams list, "" before it
+// is listed or while its figures are still being read.
+func ordersRow(screen string) string {
+	l, ok := lineWith(screen, "  "+demo.StreamName+" ", "active")
+	if !ok || strings.Contains(l, "…") {
+		return ""
+	}
+	return l
+}
+
+// TestStreamsFiguresMoveOnTheirOwn: the Streams tab showed RECORDS/MIN
+// "–" for minutes while the demo wrote 20 records a second, until
+// ctrl+r. Here the demo starts after the first frame, no key is pressed,
+// and only the tabs' clock moves (past the 30-second cadence; the
+// root's tick is the real one): the orders stream comes to be listed,
+// with figures, and its figures change again on their own; the header
+// says how fresh the list is.
+func TestStreamsFiguresMoveOnTheirOwn(t *testing.T) {
+	e := engine(t)
+	clock := enginetest.NewClock()
+	s := session(t, e, false)
+	a := startModel(t, clockedModel(s, config.File{}, clock.Now), 160, 48)
+	a.waitText(shortWait, "Streams", "local", "account 000000000000")
+	runDemo(t, e, nil)
+
+	// Figures are read once per load of the list: three different rows
+	// after the first take three loads at least.
+	rows := map[string]bool{}
+	a.waitAging("the orders stream's figures to change three times", longWait, clock, func(s string) bool {
+		if r := ordersRow(s); r != "" {
+			rows[r] = true
+		}
+		return len(rows) > 3
+	})
+	a.waitFor("the list's freshness", shortWait, func(s string) bool {
+		return strings.HasPrefix(bodyHeader(s), "Streams") && strings.Contains(bodyHeader(s), "updated ")
+	})
+	a.quit()
+}
+
+// TestLookingDoesNotReceive: refreshes, trace and tab switches each
+// received from every DLQ, raising receive counts with no consumer.
+// Here the DLQs list is refreshed (ctrl+r and the clock) until the demo's
+// failures arrive without one ReceiveMessage; orders-dlq is opened (the
+// one browse); then t on a message traces it with what was browsed,
+// ctrl+r is pressed several times, every tab is shown and refreshed and
+// the lists fall due again: the session makes no ReceiveMessage call
+// beyond the browse's.
+func TestLookingDoesNotReceive(t *testing.T) {
+	e := engine(t)
+	clock := enginetest.NewClock()
+	s, calls := countedSession(t, e, false)
+	a := startModel(t, clockedModel(s, config.File{}, clock.Now), 160, 48)
+	a.waitText(shortWait, "Streams", "local")
+	runDemo(t, e, nil)
+
+	a.press("3")
+	a.waitRefreshing("messages in orders-dlq", longWait, func(s string) bool {
+		clock.Advance(time.Second)
+		d := depth(s, demo.DLQName)
+		return d != "" && d != "0"
+	})
+	if n := calls.count("ReceiveMessage"); n != 0 {
+		t.Fatalf("listing the DLQs made %d ReceiveMessage calls", n)
+	}
+	a.press("/")
+	a.tm.Type(demo.DLQName)
+	a.press("enter", "enter")
+	a.waitFor("the messages of orders-dlq", shortWait, func(s string) bool {
+		_, ok := lineWith(s, "RetryAttemptsExhausted", demo.PipeName)
+		return strings.HasPrefix(bodyHeader(s), "DLQs › orders-dlq") && ok
+	})
+	browse := calls.count("ReceiveMessage")
+	if browse == 0 {
+		t.Fatal("opening orders-dlq made no ReceiveMessage call")
+	}
+
+	// t on a message: the trace looks in orders-dlq as browsed.
+	a.press("t")
+	a.waitText(shortWait, "Dead-letter queues", "● "+demo.DLQName+" · ", demo.DLQName+": as browsed ")
+	a.press("esc")
+	a.waitFor("the trace closed", shortWait, func(s string) bool { return strings.HasPrefix(bodyHeader(s), "DLQs › orders-dlq") })
+
+	// refreshed waits until the session made more calls than before,
+	// pressing keys first: each refresh is seen to happen.
+	refreshed := func(what string, keys ...string) {
+		t.Helper()
+		before := calls.total()
+		a.press(keys...)
+		a.waitFor(what, shortWait, func(string) bool { return calls.total() > before })
+	}
+	for range 3 {
+		refreshed("ctrl+r on orders-dlq", "ctrl+r")
+	}
+	for _, tab := range []string{"1", "2", "4", "5", "3"} {
+		if tab == "2" {
+			// No stream chosen: nothing to read again.
+			a.press(tab, "ctrl+r")
+			a.waitFor("the Shards tab", shortWait, func(s string) bool { return strings.HasPrefix(bodyHeader(s), "Shards") })
+			continue
+		}
+		refreshed("tab "+tab+" refreshed", tab, "ctrl+r")
+	}
+	clock.Advance(common.RefreshEvery + time.Second)
+	refreshed("the lists due again", "1", "3")
+	a.waitFor("orders-dlq shown again", shortWait, func(s string) bool { return strings.HasPrefix(bodyHeader(s), "DLQs") })
+	if n := calls.count("ReceiveMessage"); n != browse {
+		t.Fatalf("%d ReceiveMessage calls after the browse's %d: trace, refreshes or tab switches received", n-browse, browse)
+	}
+	a.quit()
+}
+
+// TestSmallReadOnlyEssentials: at 80×24 the READ-ONLY badge was cut to
+// "RE", and help was clipped at the bottom with no way to scroll to the
+// focused tab's keys. Here, read-only at 80×24 on the demo, the status
+// bar shows profile, region, account and READ-ONLY whole (also with news
+// on screen), and help on the DLQs tab scrolls (j) through every one of
+// the tab's keys to its last line.
+func TestSmallReadOnlyEssentials(t *testing.T) {
+	e := engine(t)
+	ready := make(chan struct{})
+	runDemo(t, e, func() { close(ready) })
+	select {
+	case <-ready:
+	case <-time.After(longWait):
+		t.Fatal("the demo did not start")
+	}
+	s := session(t, e, true)
+	a := start(t, s, config.File{}, 80, 24)
+	essentials := func(s string) bool {
+		bar := line(s, -2)
+		for _, x := range []string{"local", "us-east-1", "000000000000", "READ-ONLY"} {
+			if !strings.Contains(bar, x) {
+				return false
+			}
+		}
+		return true
+	}
+	a.waitFor("profile, region, account and READ-ONLY whole", shortWait, essentials)
+
+	a.press("3")
+	a.waitRefreshing("orders-dlq listed", longWait, func(s string) bool { return depth(s, demo.DLQName) != "" })
+	a.press("X")
+	a.waitFor("purge refused, beside the essentials", shortWait, func(s string) bool {
+		return strings.Contains(s, "purge: refused, read-only") && essentials(s)
+	})
+
+	a.press("?")
+	first := a.waitText(shortWait, "DLQs", "lines 1–")
+	if strings.Contains(first, "keys can be rebound") {
+		t.Fatalf("help fits at 80×24, nothing to scroll:\n%s", first)
+	}
+	want := []string{"browse again", "export", "trace", "copy", "filter", "quit", "keys can be rebound"}
+	seen := map[string]bool{}
+	look := func(s string) {
+		for _, w := range want {
+			if strings.Contains(s, w) {
+				seen[w] = true
+			}
+		}
+	}
+	look(first)
+	for range 40 {
+		if len(seen) == len(want) {
+			break
+		}
+		prev := a.screen()
+		a.press("j")
+		look(a.waitFor("help scrolled by j", shortWait, func(s string) bool {
+			return s != prev || strings.Contains(s, "keys can be rebound")
+		}))
+	}
+	for _, w := range want {
+		if !seen[w] {
+			t.Errorf("help never showed %q while scrolling", w)
+		}
+	}
+	if !essentials(a.screen()) {
+		t.Errorf("help covers the essentials:\n%s", a.screen())
+	}
+	a.press("esc")
+	a.waitFor("help closed", shortWait, func(s string) bool { return !strings.Contains(s, "lines ") })
+	a.quit()
+}
