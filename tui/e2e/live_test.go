@@ -1,12 +1,20 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/backendtest"
@@ -297,5 +305,89 @@ func TestSmallReadOnlyEssentials(t *testing.T) {
 	}
 	a.press("esc")
 	a.waitFor("help closed", shortWait, func(s string) bool { return !strings.Contains(s, "lines ") })
+	a.quit()
+}
+
+var hydrateAllRe = regexp.MustCompile(`Count:   all (\d+) Kinesis failures as browsed`)
+
+// queueDepth is every message of the queue, visible or not.
+func queueDepth(t *testing.T, e *enginetest.Engine, name string) int {
+	t.Helper()
+	ctx := context.Background()
+	u, err := e.SQS().GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.SQS().GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: u.QueueUrl,
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, v := range out.Attributes {
+		d, _ := strconv.Atoi(v)
+		n += d
+	}
+	return n
+}
+
+// TestHydrateAllActsOnTheConfirmedSet: "Hydrate all 57 messages"
+// hydrated 102, what had arrived meanwhile included. Here, on the demo
+// whose DLQ keeps filling, H on orders-dlq names the set browsed; more
+// failures arrive before y; the hydration hydrates exactly the messages
+// named and reports those that arrived since as left in the queue.
+func TestHydrateAllActsOnTheConfirmedSet(t *testing.T) {
+	e := engine(t)
+	s := session(t, e, false)
+	a := start(t, s, config.File{}, 160, 48)
+	a.waitText(shortWait, "Streams", "local")
+	runDemo(t, e, func() { a.tm.Send(tui.ReloadMsg{Status: "demo pipeline ready"}) })
+	a.waitText(shortWait, "demo pipeline ready")
+
+	a.press("3")
+	a.waitRefreshing("messages in orders-dlq", longWait, func(s string) bool {
+		d := depth(s, demo.DLQName)
+		return d != "" && d != "0"
+	})
+	a.press("/")
+	a.tm.Type(demo.DLQName)
+	a.press("enter", "enter")
+	a.waitFor("the messages of orders-dlq", shortWait, func(s string) bool {
+		_, ok := lineWith(s, "RetryAttemptsExhausted", demo.PipeName)
+		return strings.HasPrefix(bodyHeader(s), "DLQs › orders-dlq") && ok
+	})
+	a.press("H")
+	dialog := a.waitFor("the hydrate-all dialog naming its set", shortWait, func(s string) bool {
+		return hydrateAllRe.MatchString(s) && strings.Contains(s, "Messages that arrived since the browse are left in the queue and")
+	})
+	n, _ := strconv.Atoi(hydrateAllRe.FindStringSubmatch(dialog)[1])
+	// More failures arrive while the dialog is open.
+	before := queueDepth(t, e, demo.DLQName)
+	for deadline := time.Now().Add(longWait); queueDepth(t, e, demo.DLQName) <= before; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no failure reached %s after the browse (%d messages)", demo.DLQName, before)
+		}
+	}
+	// The summary is news: a later success may clear it before the
+	// terminal is read, so the frames that showed it are kept.
+	a.rec.watchFor(" of " + demo.DLQName + " into s3://")
+	a.press("y")
+	var done string
+	a.waitFor("the hydration's summary", longWait, func(string) bool {
+		if f := a.rec.watchedFrames(); len(f) > 0 {
+			done = f[0]
+			return true
+		}
+		return false
+	})
+	if !strings.Contains(done, fmt.Sprintf("hydrated %d messages of %s into s3://", n, demo.DLQName)) {
+		t.Fatalf("confirmed %d messages, the summary says:\n%s", n, done)
+	}
+	if !strings.Contains(done, "the set confirmed (arrived since the browse) left in the queue") {
+		t.Fatalf("the messages that arrived since are not reported:\n%s", done)
+	}
+	if left := queueDepth(t, e, demo.DLQName); left <= before-n {
+		t.Fatalf("%d messages left in %s, want more than the %d not confirmed at the browse", left, demo.DLQName, before-n)
+	}
 	a.quit()
 }
