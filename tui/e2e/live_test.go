@@ -391,3 +391,66 @@ func TestHydrateAllActsOnTheConfirmedSet(t *testing.T) {
 	}
 	a.quit()
 }
+
+// lastAttemptRe is a waiting event's row with a refused attempt in LAST
+// ATTEMPT ("rejected 400 · now").
+var lastAttemptRe = regexp.MustCompile(`waiting (rejected|failed) \d{3} · `)
+
+// openEvents drills the Archives tab down to the hour of the demo's
+// consumer that holds the event, and waits for its row to meet cond.
+func (a *app) openEvents(eventID string, cond func(row string) bool) {
+	a.t.Helper()
+	a.press("4")
+	a.waitFor("the demo's consumer", shortWait, func(s string) bool {
+		_, ok := lineWith(s, demo.PipeName, "s3://orders-archive/")
+		return ok
+	})
+	a.press("/")
+	a.tm.Type(demo.PipeName)
+	a.press("enter", "enter")
+	a.waitFor("the days", shortWait, func(s string) bool { return dayRowRe.MatchString(s) })
+	a.press("enter")
+	a.waitFor("the hours", shortWait, func(s string) bool { return hourRowRe.MatchString(s) })
+	a.press("enter")
+	a.waitFor("the archived event", shortWait, func(s string) bool {
+		r, ok := lineWith(s, eventID[:12])
+		return ok && cond(r)
+	})
+}
+
+// TestFailedReplayIsRecorded: a failed replay left no trace on the event
+// (state "waiting", x empty, a status line cut in the middle). Here an
+// event of the demo's DLQ, hydrated into the archive, is replayed to the
+// demo's own target, the orders API, which rejects it: the row says
+// "waiting" with the refused attempt in LAST ATTEMPT ("rejected 400"), and a program
+// started afresh on the same archive shows it too.
+func TestFailedReplayIsRecorded(t *testing.T) {
+	e := engine(t)
+	ready := make(chan struct{})
+	runDemo(t, e, func() { close(ready) })
+	select {
+	case <-ready:
+	case <-time.After(longWait):
+		t.Fatal("the demo did not start")
+	}
+	rw := session(t, e, false)
+	_, _, event := prepare(t, rw)
+
+	a := start(t, rw, config.File{}, 160, 48)
+	a.waitText(shortWait, "Streams", "local")
+	a.openEvents(event.ID, func(r string) bool { return strings.Contains(r, "waiting") })
+	a.press("r")
+	a.waitText(shortWait, "Replay this event?", "Event:           "+event.ID)
+	a.press("y")
+	failed := lastAttemptRe.MatchString
+	a.waitFor("the refused attempt on the event's row", longWait, func(s string) bool {
+		r, ok := lineWith(s, event.ID[:12])
+		return ok && failed(r)
+	})
+	a.quit()
+
+	b := start(t, session(t, e, false), config.File{}, 160, 48)
+	b.waitText(shortWait, "Streams", "local")
+	b.openEvents(event.ID, failed)
+	b.quit()
+}
