@@ -6,6 +6,7 @@ package tui_test
 //	go test -run XXX -bench BenchmarkFirstFrame -benchtime 50x ./tui/
 //	go test -run XXX -bench BenchmarkRender100k -benchmem ./tui/
 //	go test -run XXX -bench BenchmarkKeyLatencyUnderTail ./tui/
+//	go test -run XXX -bench BenchmarkKeyLatencyWhileRefreshing -benchtime 3s ./tui/
 //
 // BenchmarkRender100k spends 20–60 s here loading its 100,000 streams
 // before it measures anything.
@@ -39,8 +40,10 @@ import (
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/backendtest"
+	"github.com/sluicehq/sluice/backend/demo"
 	"github.com/sluicehq/sluice/backend/inventory/inventorytest"
 	"github.com/sluicehq/sluice/keymap"
+	"github.com/sluicehq/sluice/localengine"
 	"github.com/sluicehq/sluice/localengine/enginetest"
 	"github.com/sluicehq/sluice/tui"
 	"github.com/sluicehq/sluice/views/archives"
@@ -480,4 +483,154 @@ func keyPress(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyEscape}
 	}
 	return tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
+}
+
+// BenchmarkKeyLatencyWhileRefreshing is key-press-to-frame latency in the
+// root model with the five real tabs on the demo pipeline (stream, pipe,
+// DLQs, archive bucket, bus, its producer writing 200 orders a second),
+// while every tab keeps reading its lists again: the tabs run on a clock
+// that every refresh tick moves 31 s on, and the tick
+// (common.AutoRefreshMsg, which the root hands to every tab) comes every
+// 100 ms, so that each list is due at every tick: each tab reloads as
+// fast as its reads answer (a read in flight is given up after
+// CallTimeout+RefreshEvery, two ticks), far above the real cadence of one
+// read per 30 s. Each iteration sends one key press (moves, tab switches)
+// and waits for the frame drawn after it, behind the reloads' messages.
+// "floor" is the same keys on the same pipeline with the clock standing
+// still (the root's own 1-second tick runs in both, and finds nothing
+// due). Reported: p50, p99 and max in ms, and the Streams and DLQs lists
+// read a second (ListStreams and ListQueues calls in the call log). The
+// tabs that read again on AutoRefreshMsg are Streams, DLQs and Metrics;
+// Archives and Shards ignore it for now.
+func BenchmarkKeyLatencyWhileRefreshing(b *testing.B) {
+	e := enginetest.Start(b, enginetest.WithOptions(func(o *localengine.Options) {
+		o.RetryBase, o.RetryCap = 5*time.Millisecond, 50*time.Millisecond
+	}))
+	ctx, cancel := context.WithCancel(context.Background())
+	ready, done := make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- demo.Run(ctx, demo.Options{Endpoint: e.URL, Rate: 200, Seed: 7,
+			OnReady: func(context.Context) { close(ready) }}, nil)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	select {
+	case <-ready:
+	case <-time.After(time.Minute):
+		b.Fatal("the demo did not start")
+	}
+	ops := &opCounter{}
+	calls := backend.NewCallLog(0)
+	calls.SetSink(ops)
+	s := backendtest.OpenOn(b, e, backend.Env{Calls: calls})
+	b.Run("floor", func(b *testing.B) { keyLatencyWhileRefreshing(b, s, ops, false) })
+	b.Run("refreshing", func(b *testing.B) { keyLatencyWhileRefreshing(b, s, ops, true) })
+}
+
+// opCounter counts the calls of a call log's sink (one JSON line each) by
+// operation.
+type opCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (o *opCounter) Write(p []byte) (int, error) {
+	var c backend.Call
+	if err := json.Unmarshal(p, &c); err == nil {
+		o.mu.Lock()
+		if o.n == nil {
+			o.n = map[string]int{}
+		}
+		o.n[c.Operation]++
+		o.mu.Unlock()
+	}
+	return len(p), nil
+}
+
+func (o *opCounter) count(op string) int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.n[op]
+}
+
+func keyLatencyWhileRefreshing(b *testing.B, s *backend.Session, ops *opCounter, refreshing bool) {
+	var offset atomic.Int64
+	clock := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	opts := benchOptions(s)
+	opts.Tabs = func(c *common.Common) []common.Tab {
+		return []common.Tab{streams.New(c, streams.WithClock(clock)), shards.New(c), dlq.New(c, dlq.WithClock(clock)),
+			archives.New(c, archives.WithClock(clock)), metrics.New(c, metrics.WithClock(clock))}
+	}
+	m := tui.New(opts)
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	msgs := make(chan tea.Msg)
+	stop := make(chan struct{})
+	go loop(m, msgs, stop)
+	var ticks sync.WaitGroup
+	defer func() {
+		close(stop)
+		ticks.Wait()
+	}()
+	screen := func() string {
+		p := make(probe)
+		msgs <- p
+		return <-p
+	}
+	// Loaded: the demo's stream and DLQ listed.
+	for tab, want := range map[string]string{"3": demo.DLQName + " ", "1": "  " + demo.StreamName + " "} {
+		msgs <- keyPress(tab)
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			sc := screen()
+			if strings.Contains(sc, want) {
+				break
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("tab %s not loaded:\n%s", tab, sc)
+			}
+		}
+	}
+	if refreshing {
+		ticks.Go(func() {
+			t := time.NewTicker(100 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+				}
+				offset.Add(int64(common.RefreshEvery + time.Second))
+				select {
+				case msgs <- common.AutoRefreshMsg{}:
+				case <-stop:
+					return
+				}
+			}
+		})
+		time.Sleep(time.Second) // the reloads get going
+	}
+	count := func() (lists, queues int) { return ops.count("ListStreams"), ops.count("ListQueues") }
+
+	keys := []string{"j", "k", "3", "j", "k", "5", "j", "2", "4", "1"}
+	var lat []time.Duration
+	lists0, queues0 := count()
+	start := time.Now()
+	for i := 0; b.Loop(); i++ {
+		ev := keyEvent{msg: keyPress(keys[i%len(keys)]), sent: time.Now(), done: make(chan time.Duration, 1)}
+		msgs <- ev
+		lat = append(lat, <-ev.done)
+		time.Sleep(2 * time.Millisecond) // a fast typist, not a flood
+	}
+	elapsed := time.Since(start)
+	lists, queues := count()
+	b.ReportMetric(percentile(lat, 0.5), "p50-ms")
+	b.ReportMetric(percentile(lat, 0.99), "p99-ms")
+	b.ReportMetric(percentile(lat, 1), "max-ms")
+	b.ReportMetric(float64(lists-lists0)/elapsed.Seconds(), "streams-reads/s")
+	b.ReportMetric(float64(queues-queues0)/elapsed.Seconds(), "queue-reads/s")
+	if sc := screen(); !strings.Contains(sc, "Streams") {
+		b.Fatalf("frame:\n%s", sc)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -122,6 +123,24 @@ type recorder struct {
 	last   string
 	forbid []string
 	bad    []string
+	// watch, when set, keeps every frame (as text) that holds it, however
+	// briefly it was shown.
+	watch   string
+	watched []string
+}
+
+// watchFor starts keeping the frames that hold text.
+func (r *recorder) watchFor(text string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.watch, r.watched = text, nil
+}
+
+// watchedFrames are the frames kept since watchFor.
+func (r *recorder) watchedFrames() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.watched)
 }
 
 func (r *recorder) Init() tea.Cmd { return r.Model.Init() }
@@ -137,6 +156,9 @@ func (r *recorder) View() tea.View {
 	defer r.mu.Unlock()
 	r.frames++
 	r.last = v.Content
+	if r.watch != "" && strings.Contains(v.Content, r.watch) {
+		r.watched = append(r.watched, stripped(v.Content))
+	}
 	for _, f := range r.forbid {
 		if strings.Contains(v.Content, f) {
 			r.bad = append(r.bad, fmt.Sprintf("frame %d holds %q", r.frames, f))
@@ -167,7 +189,13 @@ type app struct {
 // shuts down.
 func start(t *testing.T, s *backend.Session, cfg config.File, w, h int, forbid ...string) *app {
 	t.Helper()
-	rec := &recorder{Model: newModel(s, cfg), forbid: forbid}
+	return startModel(t, newModel(s, cfg), w, h, forbid...)
+}
+
+// startModel is start with the root model m.
+func startModel(t *testing.T, m *tui.Model, w, h int, forbid ...string) *app {
+	t.Helper()
+	rec := &recorder{Model: m, forbid: forbid}
 	a := &app{t: t, rec: rec, term: newVT(w, h)}
 	a.tm = teatest.NewTestModel(t, rec, teatest.WithInitialTermSize(w, h), teatest.WithProgramOptions(
 		tea.WithColorProfile(colorprofile.TrueColor),
