@@ -134,7 +134,7 @@ func New(o Options) *Model {
 	m.palette = newPalette()
 	m.picker = newPicker(o.Profiles)
 	if o.Notice != "" {
-		m.setStatus(common.StatusMsg{Text: o.Notice, Level: common.Warning, Notice: true})
+		m.setStatus(common.StatusMsg{Text: o.Notice, Level: common.Warning})
 	}
 	return m
 }
@@ -237,8 +237,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setStatus(msg)
 		return m, nil
 	case common.SucceededMsg:
-		// A failure or warning is news until something works again.
-		if m.status.Level >= common.Warning && !m.status.Notice {
+		// A failure is old news once something works again. A warning is
+		// an answer to what the operator did (what a hydration left in
+		// the queue, a profile passed over at start): a background read
+		// that worked says nothing about it, so it stays until other news
+		// replaces it.
+		if m.status.Level >= common.Failure {
 			m.status = common.StatusMsg{}
 		}
 		return m, nil

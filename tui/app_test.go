@@ -357,4 +357,11 @@ func TestStatusBarClearsAnOldFailureOnTheNextSuccess(t *testing.T) {
 	if !strings.Contains(ansi.Strip(m.render()), "copied the ARN") {
 		t.Fatal("a success was cleared")
 	}
+	// A warning answers what the operator did (a hydration's leftovers):
+	// a list read in the background does not make it old.
+	m.Update(common.StatusMsg{Text: "2 arrived since the browse, left in the queue", Level: common.Warning})
+	m.Update(common.SucceededMsg{})
+	if !strings.Contains(ansi.Strip(m.render()), "left in the queue") {
+		t.Fatal("a warning was cleared by a background read")
+	}
 }

@@ -145,10 +145,6 @@ type StatusMsg struct {
 	Text  string
 	Level Level
 	Retry tea.Cmd
-	// Notice marks news about the session itself (the profile opened
-	// instead of a missing one), which a later success does not make old:
-	// it stays until other news replaces it.
-	Notice bool
 }
 
 // SucceededMsg tells the root that a read or an action worked: a failure
