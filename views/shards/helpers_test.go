@@ -139,7 +139,7 @@ func (d *driver) send(msg tea.Msg) {
 			d.run(c)
 		}
 		return
-	case common.StatusMsg, common.CopyMsg, common.TraceMsg:
+	case common.StatusMsg, common.CopyMsg, common.TraceMsg, common.SucceededMsg:
 		d.mu.Lock()
 		d.out = append(d.out, msg)
 		d.mu.Unlock()

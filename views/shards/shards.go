@@ -15,6 +15,7 @@ package shards
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -88,7 +89,13 @@ type Model struct {
 	shardList []inventory.Shard
 	shards    table.Model
 	loading   bool
-	loadErr   string
+	// fresh is when the shard list was last read whole and whether the
+	// latest read failed: the header's "updated 12s ago", the banner's
+	// "refresh failed …", and whether a read is due (common.RefreshEvery).
+	fresh common.Freshness
+	// hidden is set while another tab is shown: a hidden tab makes no
+	// calls, and reads what fell due once it is shown again.
+	hidden bool
 
 	mode mode
 
@@ -124,7 +131,8 @@ type Model struct {
 	// window is how long a message gathers batches (coalesceWindow).
 	window time.Duration
 
-	// now names export files; exportDir, when set, is where they go.
+	// now is the clock: it names export files and says when the shard
+	// list is due; exportDir, when set, is where exports go.
 	now       func() time.Time
 	exportDir string
 }
@@ -184,7 +192,7 @@ func (m *Model) SetSize(width, height int) {
 	if m.input != inputNone {
 		body = max(body-1, 2)
 	}
-	m.shards.SetSize(width, body)
+	m.shards.SetSize(width, max(body-len(m.bannerLines()), 1))
 	m.rows.SetSize(width, body)
 	m.detail.SetSize(width, max(height-1, 1))
 	m.layoutShardRows()
@@ -238,10 +246,11 @@ type batchMsg struct {
 	closed bool
 }
 
-// retryMsg is the status line's retry: list the shards (or restart the
-// tail) again, unless something newer happened since.
+// retryMsg is the status line's retry: restart the tail, unless
+// something newer happened since. (A listing's failure is the tab's to
+// say, in the banner; ctrl+r and the cadence read it again.)
 type retryMsg struct {
-	// Stamp is the listing's, or the tail's when tail is set.
+	// Stamp is the tail's; tail is always set.
 	common.Stamp
 	shard string
 	tail  bool
@@ -269,33 +278,35 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		m.mode = modeShards
 		m.shardList = nil
 		m.shards.SetRows(nil)
+		m.fresh.Forget()
+		m.SetSize(m.width, m.height)
+		if m.hidden {
+			// Read once shown (FocusMsg): a hidden tab makes no calls.
+			m.loads.Next(m.c.Env) // an answer of the old session is stale
+			m.loading = false
+			return m, cmd
+		}
 		return m, tea.Batch(cmd, m.load())
 	case common.RefreshMsg:
 		return m, m.load()
-	case shardsMsg:
-		if !m.loads.Fresh(msg.Stamp, m.c.Env) || msg.stream != m.stream {
-			return m, nil
+	case common.AutoRefreshMsg:
+		// Every second while shown: the header's "updated … ago" moves
+		// with the redraw that follows; the shard list is read again
+		// when due. The tail streams on its own; while it is shown the
+		// list is not, and it is read again once it is.
+		return m, m.refreshIfDue()
+	case common.FocusMsg:
+		m.hidden = !msg.Focused
+		// Shown again: catch up on what fell due while hidden.
+		if msg.Focused {
+			return m, m.refreshIfDue()
 		}
-		m.loading = false
-		if msg.err != nil {
-			m.loadErr = msg.err.Error()
-			stamp := msg.Stamp
-			return m, common.Fail(fmt.Errorf("shards of %s: %s", inert.Line(m.stream), inert.Line(msg.err.Error())),
-				func() tea.Msg { return retryMsg{Stamp: stamp} })
-		}
-		m.loadErr = ""
-		m.shardList = msg.shards
-		m.layoutShardRows()
 		return m, nil
+	case shardsMsg:
+		return m, m.listed(msg)
 	case retryMsg:
-		if msg.tail {
-			if m.tails.Fresh(msg.Stamp, m.c.Env) && m.mode != modeShards {
-				return m, m.startTail(msg.shard)
-			}
-			return m, nil
-		}
-		if m.loads.Fresh(msg.Stamp, m.c.Env) {
-			return m, m.load()
+		if msg.tail && m.tails.Fresh(msg.Stamp, m.c.Env) && m.mode != modeShards {
+			return m, m.startTail(msg.shard)
 		}
 		return m, nil
 	case tailStartedMsg:
@@ -339,7 +350,9 @@ func (m *Model) open(stream string, extra any) tea.Cmd {
 		m.shardList = nil
 		m.shards.SetRows(nil)
 		m.shards.SetCursor(0)
+		m.fresh.Forget()
 		m.mode = modeShards
+		m.SetSize(m.width, m.height)
 		cmds = append(cmds, m.load())
 	}
 	if _, ok := extra.(common.TailAll); ok && m.stream != "" {
@@ -349,18 +362,53 @@ func (m *Model) open(stream string, extra any) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// load lists the stream's shards.
+// refreshIfDue reads the shard list again when it is shown and due.
+func (m *Model) refreshIfDue() tea.Cmd {
+	if m.hidden || m.mode != modeShards || m.stream == "" || !m.fresh.Due(m.now()) {
+		return nil
+	}
+	return m.load()
+}
+
+// listed takes a listing of the shards. A failure keeps the rows read
+// before and is said in the tab (the banner, or the body when nothing
+// was read yet), not in the status bar; a listing that worked replaces
+// the rows, the cursor staying on the shard it was on.
+func (m *Model) listed(msg shardsMsg) tea.Cmd {
+	if !m.loads.Fresh(msg.Stamp, m.c.Env) || msg.stream != m.stream {
+		return nil
+	}
+	m.loading = false
+	if msg.err != nil {
+		m.fresh.Failed(m.now(), msg.err)
+		m.SetSize(m.width, m.height) // the banner takes a line
+		return nil
+	}
+	m.fresh.Succeeded(m.now())
+	m.shardList = msg.shards
+	m.SetSize(m.width, m.height) // lays the rows out; the banner gives its line back
+	return common.Succeeded
+}
+
+// load lists the stream's shards; the rows shown stay until the answer
+// replaces them.
 func (m *Model) load() tea.Cmd {
 	stamp := m.loads.Next(m.c.Env)
 	if m.stream == "" || m.c.Env == nil || m.c.Env.Session == nil {
 		return nil
 	}
 	m.loading = true
+	m.fresh.Start(m.now())
 	env, stream := m.c.Env, m.stream
 	return func() tea.Msg {
 		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		shards, err := inventory.ListShards(ctx, env.Session, stream)
+		if err != nil {
+			// The operation and AWS's code and message, not the SDK's
+			// chain (status, request id), which a banner cannot hold.
+			err = errors.New(env.Session.Failure("kinesis", "", err).Message)
+		}
 		return shardsMsg{Stamp: stamp, stream: stream, shards: shards, err: err}
 	}
 }
@@ -464,7 +512,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			}
 			cmd := m.closeTail()
 			m.mode = modeShards
-			return cmd
+			m.SetSize(m.width, m.height) // the banner, if any, is back
+			// The list was not read while the tail was shown.
+			return tea.Batch(cmd, m.refreshIfDue())
 		case key.Matches(msg, k.List.Open, k.Shards.Detail):
 			m.openDetail()
 			return nil
@@ -589,10 +639,11 @@ func (m *Model) View() string {
 	case m.mode == modeTail:
 		parts = append(parts, m.rows.View())
 	default:
+		parts = append(parts, m.bannerLines()...)
 		if m.loading && len(m.shardList) == 0 {
 			parts = append(parts, m.c.Styles.Muted.Render(inert.Fit("  loading shards of "+inert.Line(m.stream)+"…", w)))
-		} else if m.loadErr != "" && len(m.shardList) == 0 {
-			parts = append(parts, m.c.Styles.Err.Render(inert.Fit("  "+inert.Line(m.loadErr), w)))
+		} else if m.fresh.Err() != "" && len(m.shardList) == 0 {
+			parts = append(parts, m.c.Styles.Muted.Render(inert.Fit("  no shards read", w)))
 		} else {
 			parts = append(parts, m.shards.View())
 		}
@@ -606,6 +657,47 @@ func (m *Model) View() string {
 		out = append(out, blank)
 	}
 	return strings.Join(out[:h], "\n")
+}
+
+// bannerLines say, under the header of the shard list, that its latest
+// read failed, when, what is shown instead, and AWS's message.
+func (m *Model) bannerLines() []string {
+	if m.width <= 0 || m.stream == "" || m.mode != modeShards || m.fresh.Err() == "" {
+		return nil
+	}
+	line := inert.Line("✗ " + m.fresh.Line(m.now()) + " (ctrl+r retries)")
+	// Two lines at most, so that AWS's message, last, is seen on a
+	// narrow screen too; the list keeps the rest.
+	first, rest := cutWidth(line, m.width)
+	out := []string{m.c.Styles.Err.Render(inert.Pad(first, m.width))}
+	if rest != "" && m.height >= 8 {
+		out = append(out, m.c.Styles.Err.Render(inert.Fit("  "+rest, m.width)))
+	}
+	return out
+}
+
+// cutWidth splits s (one inert line) after at most width cells, at a
+// space when one is in the line's second half: what fits, and what is
+// left.
+func cutWidth(s string, width int) (string, string) {
+	if inert.Width(s) <= width {
+		return s, ""
+	}
+	used, space := 0, -1
+	for i, r := range s {
+		w := inert.RuneWidth(r)
+		if used+w > width {
+			if space > 0 && inert.Width(s[:space]) >= width/2 {
+				return s[:space], s[space+1:]
+			}
+			return s[:i], s[i:]
+		}
+		if r == ' ' {
+			space = i
+		}
+		used += w
+	}
+	return s, ""
 }
 
 // header is the line above the lists: the stream, and the tail's state.
@@ -631,6 +723,9 @@ func (m *Model) header() string {
 			noun = "shard"
 		}
 		rest = append(rest, fmt.Sprintf("%d %s, %d open", len(m.shardList), noun, open))
+		if m.fresh.Err() == "" && !m.fresh.Read().IsZero() {
+			rest = append(rest, m.fresh.Line(m.now()))
+		}
 		rest = append(rest, "tail from "+m.from.String())
 		if m.filter != nil {
 			rest = append(rest, "jq "+inert.Line(m.filter.String()))
