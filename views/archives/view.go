@@ -93,49 +93,9 @@ func (m *Model) bannerLines() []string {
 		what = "events of " + m.cur.Name + " " + m.hr.UTC().Format("2006-01-02 15:00") + " UTC"
 	}
 	// The header says when; this line says what and why.
-	out := wrap("✗ "+inert.Line(what+": "+f.Err())+" (ctrl+r retries)", m.width, 3)
+	out := common.Wrap("✗ "+inert.Line(what+": "+f.Err())+" (ctrl+r retries)", m.width, 3)
 	for i, l := range out {
 		out[i] = m.c.Styles.Err.Render(l)
-	}
-	return out
-}
-
-// wrap breaks s at spaces into at most n lines of width w, the last cut
-// with "…".
-func wrap(s string, w, n int) []string {
-	if w <= 0 || n <= 0 {
-		return nil
-	}
-	words := strings.Fields(s)
-	var out []string
-	cur := ""
-	for i, word := range words {
-		next := word
-		if cur != "" {
-			next = cur + " " + word
-		}
-		if inert.Width(next) <= w {
-			cur = next
-			continue
-		}
-		if len(out) == n-1 {
-			rest := cur + " " + strings.Join(words[i:], " ")
-			if cur == "" {
-				rest = strings.Join(words[i:], " ")
-			}
-			return append(out, inert.Fit(rest, w))
-		}
-		if cur != "" {
-			out = append(out, inert.Fit(cur, w))
-		}
-		cur = word
-		for inert.Width(cur) > w && len(out) < n-1 {
-			out = append(out, inert.Fit(cur, w))
-			cur = ""
-		}
-	}
-	if cur != "" {
-		out = append(out, inert.Fit(cur, w))
 	}
 	return out
 }

@@ -29,3 +29,43 @@ func CutAtWord(s string, width int) string {
 	}
 	return strings.TrimRight(head[:i], " ·•") + inert.Ellipsis
 }
+
+// Wrap breaks inert text into at most n lines of exactly w cells, at
+// spaces where it can; the last line ends with an ellipsis when cut.
+func Wrap(s string, w, n int) []string {
+	if w <= 0 || n <= 0 {
+		return nil
+	}
+	words := strings.Fields(s)
+	var out []string
+	cur := ""
+	for i, word := range words {
+		next := word
+		if cur != "" {
+			next = cur + " " + word
+		}
+		if inert.Width(next) <= w {
+			cur = next
+			continue
+		}
+		if len(out) == n-1 {
+			rest := cur + " " + strings.Join(words[i:], " ")
+			if cur == "" {
+				rest = strings.Join(words[i:], " ")
+			}
+			return append(out, inert.Fit(rest, w))
+		}
+		if cur != "" {
+			out = append(out, inert.Fit(cur, w))
+		}
+		cur = word
+		for inert.Width(cur) > w && len(out) < n-1 {
+			out = append(out, inert.Fit(cur, w))
+			cur = ""
+		}
+	}
+	if cur != "" {
+		out = append(out, inert.Fit(cur, w))
+	}
+	return out
+}

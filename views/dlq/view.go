@@ -52,7 +52,7 @@ func (m *Model) bannerLines() []string {
 		if m.listErr == "" {
 			return nil
 		}
-		out := wrap("✗ "+inert.Line(m.listErr), m.width, 3)
+		out := common.Wrap("✗ "+inert.Line(m.listErr), m.width, 3)
 		for i, l := range out {
 			out[i] = st.Err.Render(l)
 		}
@@ -62,7 +62,7 @@ func (m *Model) bannerLines() []string {
 	case m.browseErr != "":
 		return []string{st.Err.Render(inert.Fit("✗ "+inert.Line(m.browseErr), m.width))}
 	case m.res.Warning != "":
-		out := wrap("⚠ "+inert.Line(m.res.Warning), m.width, 2)
+		out := common.Wrap("⚠ "+inert.Line(m.res.Warning), m.width, 2)
 		for i, l := range out {
 			out[i] = st.Warn.Render(l)
 		}
@@ -173,44 +173,4 @@ func (m *Model) header() string {
 	}
 	pad := max(m.width-inert.Width(t)-inert.Width(rest), 0)
 	return st.Title.Render(t) + st.Muted.Render(rest) + strings.Repeat(" ", pad)
-}
-
-// wrap breaks inert text into at most n lines of exactly w cells, at
-// spaces where it can; the last line ends with an ellipsis when cut.
-func wrap(s string, w, n int) []string {
-	if w <= 0 || n <= 0 {
-		return nil
-	}
-	words := strings.Fields(s)
-	var out []string
-	cur := ""
-	for i, word := range words {
-		next := word
-		if cur != "" {
-			next = cur + " " + word
-		}
-		if inert.Width(next) <= w {
-			cur = next
-			continue
-		}
-		if len(out) == n-1 {
-			rest := cur + " " + strings.Join(words[i:], " ")
-			if cur == "" {
-				rest = strings.Join(words[i:], " ")
-			}
-			return append(out, inert.Fit(rest, w))
-		}
-		if cur != "" {
-			out = append(out, inert.Fit(cur, w))
-		}
-		cur = word
-		for inert.Width(cur) > w && len(out) < n-1 {
-			out = append(out, inert.Fit(cur, w))
-			cur = ""
-		}
-	}
-	if cur != "" {
-		out = append(out, inert.Fit(cur, w))
-	}
-	return out
 }
