@@ -51,6 +51,10 @@ type Failure struct {
 	Code string `json:"code,omitempty"`
 	// Message is the whole error, AWS's own message included.
 	Message string `json:"message"`
+	// Answer is what came back, without the caller's context: AWS's code
+	// and message ("AccessDenied: Access Denied"), or the network's
+	// ("no answer in time"), for a place too small for Message.
+	Answer string `json:"answer,omitempty"`
 	Err     error  `json:"-"`
 }
 
@@ -87,7 +91,7 @@ func (s *Session) Failure(service, resource string, err error) Failure {
 	return Failure{
 		Service: service, Resource: resource,
 		Kind: kind, Code: ErrorCode(explained),
-		Message: msg, Err: explained,
+		Message: msg, Answer: answerOf(kind, explained), Err: explained,
 	}
 }
 

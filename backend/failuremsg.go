@@ -84,3 +84,20 @@ func netCause(err error) string {
 	}
 	return err.Error()
 }
+
+// answerOf is what came back for err, without the caller's context.
+func answerOf(kind FailureKind, err error) string {
+	var api smithy.APIError
+	switch {
+	case errors.As(err, &api):
+		if m := api.ErrorMessage(); m != "" {
+			return api.ErrorCode() + ": " + m
+		}
+		return api.ErrorCode()
+	case kind == FailTimedOut:
+		return "no answer in time"
+	case kind == FailUnreachable:
+		return netCause(err)
+	}
+	return err.Error()
+}

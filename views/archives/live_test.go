@@ -194,3 +194,28 @@ func TestRefreshKeepsTheCursorOnItsEvent(t *testing.T) {
 		t.Fatalf("the cursor moved from %s to %s", r.ID, got.ID)
 	}
 }
+
+// TestFailedDetailReadStaysInThePane: an event that cannot be read is
+// said in the detail pane that asked for it, with AWS's answer, not in
+// the status bar with the pane closed.
+func TestFailedDetailReadStaysInThePane(t *testing.T) {
+	sc := newScene(t, 1)
+	p := faultproxy.Start(t, sc.e.URL)
+	s := backendtest.OpenOn(t, sc.e, backend.Env{Endpoint: p.URL})
+	m, d, _ := liveEvents(t, s, sc)
+	p.Add(&faultproxy.Rule{Service: "s3", Match: func(r faultproxy.Request) bool { return r.Method == "GET" && !listObjects(r) },
+		Fault: faultproxy.Fault{Status: 403, Code: "AccessDenied", Message: "Access Denied by a bucket policy"}})
+	d.Press("enter")
+	if !m.split.Open() {
+		t.Fatal("the detail pane closed on a failed read")
+	}
+	view := ansi.Strip(m.View())
+	for _, want := range []string{"event not read", "AccessDenied", "Access Denied by a bucket policy"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("the pane lacks %q:\n%s", want, view)
+		}
+	}
+	if st := viewtest.Take[common.StatusMsg](d); len(st) != 0 {
+		t.Errorf("the failure went to the status bar: %+v", st)
+	}
+}

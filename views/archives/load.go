@@ -608,8 +608,20 @@ func (m *Model) onDetail(msg detailMsg) tea.Cmd {
 		return nil
 	}
 	if msg.Err != nil {
-		m.closeDetail()
-		return common.Fail(fmt.Errorf("read event: %w", msg.Err), nil)
+		// The failure belongs to the pane that asked for the event: it
+		// stays open and says what could not be read and why (esc closes
+		// it, enter on the event asks again), instead of vanishing into
+		// the status bar.
+		why := msg.Err.Error()
+		if s := m.session(); s != nil {
+			f := s.Failure("s3", "event "+msg.Key, msg.Err)
+			why = string(f.Kind) + ": " + f.Answer
+		}
+		m.detail.SetContent("event not read", decode.Decode([]byte(msg.Err.Error())), []jsonview.Field{
+			{Label: "key", Value: msg.Key},
+			{Label: "read failed", Value: why + " (enter asks again)"},
+		})
+		return nil
 	}
 	m.bodies[msg.Key] = msg.Event
 	m.setDetail(msg.Key, msg.Event)
