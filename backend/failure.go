@@ -55,7 +55,7 @@ type Failure struct {
 	// and message ("AccessDenied: Access Denied"), or the network's
 	// ("no answer in time"), for a place too small for Message.
 	Answer string `json:"answer,omitempty"`
-	Err     error  `json:"-"`
+	Err    error  `json:"-"`
 }
 
 func (f Failure) Error() string {
