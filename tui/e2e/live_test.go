@@ -166,7 +166,15 @@ func TestLookingDoesNotReceive(t *testing.T) {
 	s, calls := countedSession(t, e, false)
 	a := startModel(t, clockedModel(s, config.File{}, clock.Now), 160, 48)
 	a.waitText(shortWait, "Streams", "local")
-	runDemo(t, e, nil)
+	// The tail below needs the stream: wait for the demo to have built it.
+	ready := make(chan struct{})
+	var once sync.Once
+	runDemo(t, e, func() { once.Do(func() { close(ready) }) })
+	select {
+	case <-ready:
+	case <-time.After(longWait):
+		t.Fatal("the demo pipeline was never ready")
+	}
 
 	// t on a tailed record before any browse: the trace says orders-dlq
 	// was not looked in, and offers to browse it, at a cost it names.
