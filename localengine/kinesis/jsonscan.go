@@ -5,6 +5,8 @@ import (
 	"errors"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/sluicehq/sluice/localengine/wire"
 )
 
 // jsonScanner reads a JSON document in place, for the PutRecords hot path
@@ -122,13 +124,13 @@ func unescape(dst, raw []byte) ([]byte, error) {
 		case 't':
 			dst = append(dst, '\t')
 		case 'u':
-			r, ok := hex4(raw[i+2:])
+			r, ok := wire.Hex4(raw[i+2:])
 			if !ok {
 				return nil, errSyntax
 			}
 			i += 6
 			if utf16.IsSurrogate(r) {
-				if r2, ok := hex4(raw[min(i+2, len(raw)):]); ok && i+1 < len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
+				if r2, ok := wire.Hex4(raw[min(i+2, len(raw)):]); ok && i+1 < len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
 					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
 						i += 6
 						dst = utf8.AppendRune(dst, dec)
@@ -145,27 +147,6 @@ func unescape(dst, raw []byte) ([]byte, error) {
 		i += 2
 	}
 	return dst, nil
-}
-
-func hex4(b []byte) (rune, bool) {
-	if len(b) < 4 {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c = c - 'a' + 10
-		case c >= 'A' && c <= 'F':
-			c = c - 'A' + 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
 }
 
 // skip skips one value of any kind.

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/sluicehq/sluice/localengine/wire"
 )
 
 // msgText is a string of a message (its body or a string attribute value)
@@ -103,14 +105,14 @@ func unescapeKeepingSurrogates(raw []byte) (string, error) {
 		case 't':
 			out = append(out, '\t')
 		case 'u':
-			r, ok := hex4(raw[i+2:])
+			r, ok := wire.Hex4(raw[i+2:])
 			if !ok {
 				return "", errBadString
 			}
 			i += 6
 			if utf16.IsSurrogate(r) {
 				if r >= 0xD800 && r < 0xDC00 && i+1 < len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
-					if r2, ok := hex4(raw[i+2:]); ok && r2 >= 0xDC00 && r2 <= 0xDFFF {
+					if r2, ok := wire.Hex4(raw[i+2:]); ok && r2 >= 0xDC00 && r2 <= 0xDFFF {
 						out = utf8.AppendRune(out, utf16.DecodeRune(r, r2))
 						i += 6
 						continue
@@ -141,25 +143,4 @@ func surrogateAt(s string) (rune, bool) {
 		return 0, false
 	}
 	return rune(s[0]&0x0F)<<12 | rune(s[1]&0x3F)<<6 | rune(s[2]&0x3F), true
-}
-
-func hex4(b []byte) (rune, bool) {
-	if len(b) < 4 {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c = c - 'a' + 10
-		case c >= 'A' && c <= 'F':
-			c = c - 'A' + 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
 }
