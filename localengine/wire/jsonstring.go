@@ -9,7 +9,7 @@ func AppendJSONString[S string | []byte](dst []byte, s S) []byte {
 	return jsonstr.Append(dst, s)
 }
 
-// Hex4 reads the four hex digits of a JSON \\uXXXX escape at the start of
+// Hex4 reads the four hex digits of a JSON \uXXXX escape at the start of
 // b, for the hand-written decoders that must see the escape itself (an
 // unpaired surrogate, which encoding/json would turn into U+FFFD).
 func Hex4(b []byte) (rune, bool) {
