@@ -20,27 +20,6 @@ func openFaulty(t *testing.T) (*backend.Session, *faultproxy.Proxy, backend.Arch
 	return backendtest.OpenOn(t, e, backend.Env{Endpoint: p.URL}), p, loc
 }
 
-// conditionalPut matches a PUT that only creates (If-None-Match: *).
-func conditionalPut(r faultproxy.Request) bool {
-	return r.Method == http.MethodPut && r.Header.Get("If-None-Match") != ""
-}
-
-// deleteObjects matches a DeleteObjects call (POST ?delete).
-func deleteObjects(r faultproxy.Request) bool {
-	return r.Method == http.MethodPost && r.Query.Has("delete")
-}
-
-func notImplementedFault() faultproxy.Fault {
-	return faultproxy.Fault{Status: http.StatusNotImplemented, Code: "NotImplemented",
-		Message: "A header you provided implies functionality that is not implemented"}
-}
-
-// conflict is AWS's answer to a conditional write that raced another.
-func conflict() faultproxy.Fault {
-	return faultproxy.Fault{Status: http.StatusConflict, Code: "ConditionalRequestConflict",
-		Message: "A conflicting conditional operation is currently in progress against this resource."}
-}
-
 func putEvents(t *testing.T, s *backend.Session, loc backend.ArchiveLocation, n int) []string {
 	t.Helper()
 	at := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
@@ -54,13 +33,13 @@ func putEvents(t *testing.T, s *backend.Session, loc backend.ArchiveLocation, n 
 func TestMarkRetriesAConditionalWriteThatConflicted(t *testing.T) {
 	s, p, loc := openFaulty(t)
 	key := putEvents(t, s, loc, 1)[0]
-	rule := p.Add(&faultproxy.Rule{Service: "s3", Match: conditionalPut, Fault: conflict(), Times: 1})
+	rule := p.Add(&faultproxy.Rule{Service: "s3", Match: faultproxy.ConditionalPut, Fault: faultproxy.ConditionalConflict(), Times: 1})
 	copyKey, err := MarkReplayed(ctxT(t), s, loc, key, Replay{Target: "t", Result: "accepted"})
 	if err != nil {
 		t.Fatalf("mark after a 409: %v", err)
 	}
-	if rule.Fired() != 1 || len(p.Seen(conditionalPut)) != 2 {
-		t.Fatalf("conflict fired %d times, %d conditional writes; want one conflict, then one retry", rule.Fired(), len(p.Seen(conditionalPut)))
+	if rule.Fired() != 1 || len(p.Seen(faultproxy.ConditionalPut)) != 2 {
+		t.Fatalf("conflict fired %d times, %d conditional writes; want one conflict, then one retry", rule.Fired(), len(p.Seen(faultproxy.ConditionalPut)))
 	}
 	if exists(t, s, loc.Bucket, key) || !exists(t, s, loc.Bucket, copyKey) {
 		t.Fatal("want the copy written and the original deleted")
@@ -82,7 +61,7 @@ func TestMarkKeepsTheOtherWritersCopyAfterAConflict(t *testing.T) {
 	if _, err := WriteReplayedCopy(ctxT(t), s, loc, key, e, theirs); err != nil {
 		t.Fatal(err)
 	}
-	p.Add(&faultproxy.Rule{Service: "s3", Match: conditionalPut, Fault: conflict()})
+	p.Add(&faultproxy.Rule{Service: "s3", Match: faultproxy.ConditionalPut, Fault: faultproxy.ConditionalConflict()})
 	copyKey, err := MarkReplayed(ctxT(t), s, loc, key, Replay{Target: "manual", Result: "marked by operator"})
 	if err != nil {
 		t.Fatalf("mark after a 409 with the other copy there: %v", err)
@@ -107,7 +86,7 @@ func TestMarkFallsBackWithoutConditionalWrites(t *testing.T) {
 	if _, err := WriteReplayedCopy(ctxT(t), s, loc, keys[0], e0, Replay{Target: "https://api", Result: "accepted"}); err != nil {
 		t.Fatal(err)
 	}
-	rule := p.Add(&faultproxy.Rule{Service: "s3", Match: conditionalPut, Fault: notImplementedFault()})
+	rule := p.Add(&faultproxy.Rule{Service: "s3", Match: faultproxy.ConditionalPut, Fault: faultproxy.NotImplemented()})
 	res := MarkMany(ctxT(t), s, loc, keys, Replay{Target: "manual", Result: "marked by operator"}, ManyOptions{Concurrency: 1})
 	if err := res.Err(); err != nil {
 		t.Fatalf("mark on a store without conditional writes: %v", err)
@@ -128,7 +107,7 @@ func TestMarkFallsBackWithoutConditionalWrites(t *testing.T) {
 func TestDeleteFallsBackWithoutDeleteObjects(t *testing.T) {
 	s, p, loc := openFaulty(t)
 	keys := putEvents(t, s, loc, 5)
-	p.Add(&faultproxy.Rule{Service: "s3", Match: deleteObjects, Fault: notImplementedFault()})
+	p.Add(&faultproxy.Rule{Service: "s3", Match: faultproxy.DeleteObjects, Fault: faultproxy.NotImplemented()})
 	if err := Delete(ctxT(t), s, loc, keys[:3]...); err != nil {
 		t.Fatalf("delete on a store without DeleteObjects: %v", err)
 	}
@@ -141,7 +120,7 @@ func TestDeleteFallsBackWithoutDeleteObjects(t *testing.T) {
 			t.Fatalf("%s left", k)
 		}
 	}
-	if n := len(p.Seen(deleteObjects)); n != 1 {
+	if n := len(p.Seen(faultproxy.DeleteObjects)); n != 1 {
 		t.Fatalf("%d DeleteObjects calls; the first 501 should be remembered", n)
 	}
 }
@@ -183,7 +162,7 @@ func TestDeleteManyKeepsEveryKeysResult(t *testing.T) {
 		t.Fatalf("batched: %+v", res)
 	}
 	// One by one (no DeleteObjects): a key denied fails alone.
-	p.Add(&faultproxy.Rule{Service: "s3", Match: deleteObjects, Fault: notImplementedFault()})
+	p.Add(&faultproxy.Rule{Service: "s3", Match: faultproxy.DeleteObjects, Fault: faultproxy.NotImplemented()})
 	p.Add(&faultproxy.Rule{Service: "s3", Match: func(r faultproxy.Request) bool {
 		return r.Method == http.MethodDelete && strings.HasSuffix(r.Path, keys[2])
 	}, Fault: faultproxy.Denied("s3:DeleteObject", keys[2])})

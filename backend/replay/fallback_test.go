@@ -19,19 +19,6 @@ func openFaulty(t *testing.T) (*backend.Session, *faultproxy.Proxy, backend.Arch
 	return backendtest.OpenOn(t, e, backend.Env{Endpoint: p.URL}), p, loc
 }
 
-func conditionalPut(r faultproxy.Request) bool {
-	return r.Method == http.MethodPut && r.Header.Get("If-None-Match") != ""
-}
-
-func deleteObjects(r faultproxy.Request) bool {
-	return r.Method == http.MethodPost && r.Query.Has("delete")
-}
-
-func notImplemented() faultproxy.Fault {
-	return faultproxy.Fault{Status: http.StatusNotImplemented, Code: "NotImplemented",
-		Message: "A header you provided implies functionality that is not implemented"}
-}
-
 // sentOnce checks that the target saw every event exactly once.
 func sentOnce(t *testing.T, tg *target, events map[string]archive.Event) {
 	t.Helper()
@@ -52,7 +39,7 @@ func sentOnce(t *testing.T, tg *target, events map[string]archive.Event) {
 func TestBulkOnAStoreWithoutConditionalWritesSendsEachEventOnce(t *testing.T) {
 	s, p, loc := openFaulty(t)
 	events := archiveEvents(t, s, loc, "orders", start, 12)
-	p.Add(&faultproxy.Rule{Service: "s3", Match: conditionalPut, Fault: notImplemented()})
+	p.Add(&faultproxy.Rule{Service: "s3", Match: faultproxy.ConditionalPut, Fault: faultproxy.NotImplemented()})
 	tg := newTarget(t, nil)
 	plan := Plan{Archive: loc, Target: httpTarget(tg.URL), Query: archive.Query{Consumer: "orders"}}
 	for run := 1; run <= 2; run++ {
@@ -76,7 +63,7 @@ func TestBulkOnAStoreWithoutConditionalWritesSendsEachEventOnce(t *testing.T) {
 func TestOneOnAStoreWithoutConditionalWritesSendsOnce(t *testing.T) {
 	s, p, loc := openFaulty(t)
 	events := archiveEvents(t, s, loc, "orders", start, 1)
-	p.Add(&faultproxy.Rule{Service: "s3", Match: conditionalPut, Fault: notImplemented()})
+	p.Add(&faultproxy.Rule{Service: "s3", Match: faultproxy.ConditionalPut, Fault: faultproxy.NotImplemented()})
 	tg := newTarget(t, nil)
 	key := listAll(t, s, loc, "orders", false)[0].Key
 	res, err := One(ctxT(t), s, loc, key, httpTarget(tg.URL))
@@ -93,7 +80,7 @@ func TestOneOnAStoreWithoutConditionalWritesSendsOnce(t *testing.T) {
 func TestBulkOnAStoreWithoutDeleteObjectsDeletesTheOriginals(t *testing.T) {
 	s, p, loc := openFaulty(t)
 	events := archiveEvents(t, s, loc, "orders", start, 10)
-	rule := p.Add(&faultproxy.Rule{Service: "s3", Match: deleteObjects, Fault: notImplemented()})
+	rule := p.Add(&faultproxy.Rule{Service: "s3", Match: faultproxy.DeleteObjects, Fault: faultproxy.NotImplemented()})
 	tg := newTarget(t, nil)
 	sum, err := Bulk(ctxT(t), s, Plan{Archive: loc, Target: httpTarget(tg.URL), Query: archive.Query{Consumer: "orders"}}, Options{})
 	if err != nil || sum.Sent != 10 {
@@ -111,7 +98,7 @@ func TestBulkOnAStoreWithoutDeleteObjectsDeletesTheOriginals(t *testing.T) {
 func TestBulkAfterAConditionalConflictMarksOnce(t *testing.T) {
 	s, p, loc := openFaulty(t)
 	events := archiveEvents(t, s, loc, "orders", start, 3)
-	p.Add(&faultproxy.Rule{Service: "s3", Match: conditionalPut, Times: 1,
+	p.Add(&faultproxy.Rule{Service: "s3", Match: faultproxy.ConditionalPut, Times: 1,
 		Fault: faultproxy.Fault{Status: http.StatusConflict, Code: "ConditionalRequestConflict", Message: "conflict"}})
 	tg := newTarget(t, nil)
 	plan := Plan{Archive: loc, Target: httpTarget(tg.URL), Query: archive.Query{Consumer: "orders"}}
@@ -130,7 +117,7 @@ func TestBulkRetriesTheCopyOfAnAcceptedEvent(t *testing.T) {
 	s, p, loc := openFaulty(t)
 	events := archiveEvents(t, s, loc, "orders", start, 1)
 	// More failures than the SDK retries within one call.
-	rule := p.Add(&faultproxy.Rule{Service: "s3", Match: conditionalPut, Times: 4,
+	rule := p.Add(&faultproxy.Rule{Service: "s3", Match: faultproxy.ConditionalPut, Times: 4,
 		Fault: faultproxy.Fault{Status: http.StatusServiceUnavailable, Code: "SlowDown", Message: "Please reduce your request rate."}})
 	tg := newTarget(t, nil)
 	plan := Plan{Archive: loc, Target: httpTarget(tg.URL), Query: archive.Query{Consumer: "orders"}}

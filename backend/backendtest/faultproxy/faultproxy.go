@@ -285,3 +285,27 @@ func NotFound404() Fault {
 
 // Silent never answers.
 func Silent() Fault { return Fault{Silent: true} }
+
+// ConditionalPut matches an S3 PUT made with If-None-Match (a
+// create-only write).
+func ConditionalPut(r Request) bool {
+	return r.Method == http.MethodPut && r.Header.Get("If-None-Match") != ""
+}
+
+// DeleteObjects matches an S3 DeleteObjects call (POST ?delete).
+func DeleteObjects(r Request) bool {
+	return r.Method == http.MethodPost && r.Query.Has("delete")
+}
+
+// NotImplemented answers as an S3-compatible store that lacks a feature.
+func NotImplemented() Fault {
+	return Fault{Status: http.StatusNotImplemented, Code: "NotImplemented",
+		Message: "A header you provided implies functionality that is not implemented"}
+}
+
+// ConditionalConflict is AWS's answer to a conditional write that raced
+// another.
+func ConditionalConflict() Fault {
+	return Fault{Status: http.StatusConflict, Code: "ConditionalRequestConflict",
+		Message: "A conflicting conditional operation is currently in progress against this resource."}
+}
