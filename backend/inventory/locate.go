@@ -181,6 +181,10 @@ type ArchiveConsumer struct {
 	Archive  backend.ArchiveLocation `json:"archive"`
 	Target   backend.Target          `json:"target"`
 	Pipeline bool                    `json:"pipeline"`
+	// Unread, set by KeepUnread on a consumer listed before that the
+	// latest read could not read again, is the failure that hid it: the
+	// rest is as it was last read.
+	Unread *backend.Failure `json:"unread,omitempty"`
 }
 
 // ArchiveConsumers is what ArchiveConsumers could read, with the notes
@@ -235,7 +239,7 @@ func (l *Locator) ArchiveConsumers(ctx context.Context, only backend.ArchiveLoca
 	_ = g.Wait() // each archive keeps its failure
 	for i, loc := range out.Archives {
 		if errs[i] != nil {
-			out.Failures = append(out.Failures, l.s.Failure("s3", "archive "+loc.String(), errs[i]))
+			out.Failures = append(out.Failures, l.s.Failure("s3", archiveResource(loc), errs[i]))
 			continue
 		}
 		for _, n := range names[i] {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/archive"
+	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/viewtest"
 )
@@ -69,7 +70,7 @@ func fixedModel(t *testing.T, w, h int) *Model {
 	t.Helper()
 	m := New(newCommon(&backend.Session{}, configWithTarget(), w, h, true), WithClock(func() time.Time { return hour9.Add(time.Hour) }))
 	m.Init()
-	m.Update(consumersMsg{Stamp: m.req.consumers.Current(m.env()), Consumers: fixedConsumers()})
+	m.Update(consumersMsg{Stamp: m.req.consumers.Current(m.env()), Found: inventory.ArchiveConsumers{Consumers: fixedConsumers()}})
 	return m
 }
 

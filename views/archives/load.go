@@ -24,12 +24,10 @@ import (
 
 type consumersMsg struct {
 	common.Stamp
-	Consumers []consumer
-	Notes     []string
-	// Failures are what could not be read (pipes, a queue, an archive):
-	// the list holds the rest.
-	Failures backend.Failures
-	Err      error
+	// Found is what could be read; its Failures say what could not
+	// (pipes, a queue, an archive).
+	Found inventory.ArchiveConsumers
+	Err   error
 }
 
 func (m *Model) loadConsumers() tea.Cmd {
@@ -50,7 +48,7 @@ func (m *Model) loadConsumers() tea.Cmd {
 		if err != nil {
 			return consumersMsg{Stamp: stamp, Err: err}
 		}
-		return consumersMsg{Stamp: stamp, Consumers: found.Consumers, Notes: found.Notes, Failures: found.Failures}
+		return consumersMsg{Stamp: stamp, Found: found}
 	}
 }
 
@@ -66,11 +64,17 @@ func (m *Model) onConsumers(msg consumersMsg) tea.Cmd {
 		m.layout()
 		return nil
 	}
+	found := msg.Found
+	if m.consLoaded {
+		// A consumer that a failure kept from being read again stays,
+		// marked, until a read says it is gone.
+		found = inventory.KeepUnread(m.cons, found)
+	}
 	m.consFresh.Succeeded(m.o.now())
 	m.consLoaded = true
-	m.cons, m.notes = msg.Consumers, nil
+	m.cons, m.notes = found.Consumers, nil
 	var partial []string
-	for _, f := range msg.Failures {
+	for _, f := range found.Failures {
 		if f.Kind == backend.FailNotServed {
 			m.notes = append(m.notes, f.Service+": not served here, none listed")
 			continue
@@ -84,7 +88,7 @@ func (m *Model) onConsumers(msg consumersMsg) tea.Cmd {
 	} else {
 		m.consumers.SetEmpty(noConsumers)
 	}
-	m.notes = append(m.notes, msg.Notes...)
+	m.notes = append(m.notes, found.Notes...)
 	m.consumers.SetRows(m.consumerRows())
 	for i, c := range m.cons {
 		if c.Name == m.cur.Name {
@@ -125,7 +129,12 @@ func (m *Model) consumerRows() []table.Row {
 		if stream == "" {
 			stream = "-"
 		}
-		rows = append(rows, table.Row{ID: c.Name, Tone: tone, Cells: []string{c.Name, c.Kind, stream, c.Archive.String(), target}})
+		name := c.Name
+		if f := c.Unread; f != nil {
+			// Shown as last read; the header says what failed in full.
+			name, tone = c.Name+" (not re-read: "+f.Service+" "+string(f.Kind)+")", table.Warn
+		}
+		rows = append(rows, table.Row{ID: c.Name, Tone: tone, Cells: []string{name, c.Kind, stream, c.Archive.String(), target}})
 	}
 	return rows
 }
