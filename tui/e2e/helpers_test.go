@@ -159,8 +159,11 @@ func (r *recorder) View() tea.View {
 	if r.watch != "" && strings.Contains(v.Content, r.watch) {
 		r.watched = append(r.watched, stripped(v.Content))
 	}
+	plain := stripped(v.Content)
 	for _, f := range r.forbid {
-		if strings.Contains(v.Content, f) {
+		// Raw, for escape sequences; as the terminal shows it, for
+		// text that styles may split.
+		if strings.Contains(v.Content, f) || strings.Contains(plain, f) {
 			r.bad = append(r.bad, fmt.Sprintf("frame %d holds %q", r.frames, f))
 		}
 	}

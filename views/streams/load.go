@@ -88,6 +88,11 @@ func fetchPage(stamp common.Stamp, env *common.Env, p *backend.Pager[string]) te
 		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		names, err := p.Next(ctx)
+		if err != nil && env.Session != nil {
+			// Classified and told as every listing's failure is (kind,
+			// operation, AWS's answer), not as the SDK's chain.
+			err = env.Session.Failure("kinesis", "", err)
+		}
 		return pageMsg{Stamp: stamp, names: names, pager: p, more: p.More(), err: err}
 	}
 }
