@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"encoding/base64"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -35,6 +37,8 @@ type vt struct {
 	rest  []byte // an unfinished sequence, kept for the next write
 
 	oscs []int
+	// clipboard is what each OSC 52 asked the terminal to copy, decoded.
+	clipboard []string
 }
 
 func newVT(w, h int) *vt {
@@ -137,6 +141,9 @@ func (t *vt) play(seq []byte, width int) {
 		t.csi(ansi.Cmd(t.p.Command()), t.p.Params())
 	case seq[0] == 0x1b && len(seq) > 1 && seq[1] == ']':
 		t.oscs = append(t.oscs, t.p.Command())
+		if t.p.Command() == 52 {
+			t.clipboard = append(t.clipboard, osc52Text(seq))
+		}
 	case seq[0] == 0x1b && len(seq) > 1 && (seq[1] == 'P' || seq[1] == '_' || seq[1] == '^' || seq[1] == 'X'):
 		// DCS, APC, PM, SOS: nothing to draw.
 	case seq[0] == 0x1b:
@@ -146,6 +153,22 @@ func (t *vt) play(seq []byte, width int) {
 	default:
 		t.print(string(seq), width)
 	}
+}
+
+// osc52Text is the text an OSC 52 sequence (ESC ] 52 ; selection ;
+// base64, ended by BEL or ST) sets the clipboard to.
+func osc52Text(seq []byte) string {
+	body := strings.TrimPrefix(string(seq), "\x1b]")
+	body = strings.TrimSuffix(strings.TrimSuffix(body, "\a"), "\x1b\\")
+	parts := strings.SplitN(body, ";", 3)
+	if len(parts) != 3 {
+		return "<not an OSC 52 set: " + strconv.Quote(string(seq)) + ">"
+	}
+	b, err := base64.StdEncoding.DecodeString(parts[2])
+	if err != nil {
+		return "<bad base64: " + err.Error() + ">"
+	}
+	return string(b)
 }
 
 func (t *vt) control(c byte) {
