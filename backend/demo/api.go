@@ -24,6 +24,14 @@ const (
 // as a timeout.
 const timeoutDelay = 12 * time.Second
 
+// timedOut answers a call that hung: a gateway's 504, never the 200 an
+// unwritten response becomes. A client that waits longer than the
+// engine (a replay waits 30 s) must not read a hung call as accepted:
+// the order was not processed.
+func timedOut(w http.ResponseWriter) {
+	http.Error(w, `{"error":"upstream timed out"}`, http.StatusGatewayTimeout)
+}
+
 // APIStats counts what the orders API answered.
 type APIStats struct {
 	Accepted, Rejected, ServerErrors, Throttled, TimedOut atomic.Int64
@@ -41,6 +49,9 @@ type ordersAPI struct {
 	// fixed reports whether the fix for the unknown currency has shipped:
 	// from then on replays of those orders succeed.
 	fixed func() bool
+	// hang is how long a call that times out hangs; timeoutDelay when
+	// zero.
+	hang time.Duration
 }
 
 // newOrdersAPI returns the API with its failures drawn from a seeded source.
@@ -73,11 +84,16 @@ func (a *ordersAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case n < serverErrorPerMille+throttlePerMille+timeoutPerMille:
 		a.stats.TimedOut.Add(1)
+		hang := a.hang
+		if hang <= 0 {
+			hang = timeoutDelay
+		}
 		select {
-		case <-time.After(timeoutDelay):
+		case <-time.After(hang):
 		case <-r.Context().Done():
 		case <-a.stop:
 		}
+		timedOut(w)
 		return
 	}
 	if err := checkOrders(body, a.fixed()); err != nil {

@@ -99,6 +99,30 @@ func TestOrdersAPIFailsTransientlyAtItsShare(t *testing.T) {
 	}
 }
 
+// A call that hangs past the engine's delivery timeout answered 200 with
+// no body once it stopped hanging: a replay, which waits longer, read a
+// poison order as accepted (and marked it replayed) about one call in
+// three hundred. It now answers 504.
+func TestOrdersAPIHungCallIsNeverAccepted(t *testing.T) {
+	stats := &APIStats{}
+	api := &ordersAPI{roll: func() int { return serverErrorPerMille + throttlePerMille }, stats: stats, stop: make(chan struct{}),
+		fixed: func() bool { return false }, hang: time.Millisecond}
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	poison, _ := json.Marshal(Order{OrderID: "ord-9", Currency: poisonCurrency})
+	resp, err := http.Post(srv.URL, "application/json", bytes.NewReader(poison))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusGatewayTimeout {
+		t.Fatalf("a hung call answered %d, want 504", resp.StatusCode)
+	}
+	if stats.TimedOut.Load() != 1 || stats.Accepted.Load() != 0 {
+		t.Fatalf("stats: timed out %d accepted %d", stats.TimedOut.Load(), stats.Accepted.Load())
+	}
+}
+
 func TestOrderMakerIsRepeatableAndRealistic(t *testing.T) {
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	a, b := newOrderMaker(42), newOrderMaker(42)
