@@ -78,3 +78,37 @@ func TestErrorsAreSaidWhereTheyHappen(t *testing.T) {
 	a.quit()
 	a.badFrames()
 }
+
+// TestArchivesKeepsConsumersARefreshCouldNotRead: a refresh of the
+// Archives consumers with Pipes denied emptied the list (the demo's
+// archive is known through its pipe's tag), as if the consumer were
+// gone. Here the demo's consumer, read once, stays after such a refresh,
+// marked as not re-read, with a banner naming it and the failure's source
+// and kind, under the failure in the header; once Pipes answers again,
+// it is read again, unmarked.
+func TestArchivesKeepsConsumersARefreshCouldNotRead(t *testing.T) {
+	e := engine(t)
+	demoReady(t, e)
+	p := faultproxy.Start(t, e.URL)
+	s := sessionVia(t, e, p.URL)
+	a := start(t, s, config.File{}, 160, 48)
+	a.press("4")
+	a.waitFor("the demo's consumer", shortWait, func(s string) bool {
+		_, ok := lineWith(s, demo.PipeName, "s3://orders-archive/")
+		return ok
+	})
+	p.Add(&faultproxy.Rule{Service: "pipes", Fault: faultproxy.Denied("pipes:ListPipes", "*")})
+	a.press("ctrl+r")
+	a.waitFor("the consumer kept, marked, under the failure", shortWait, func(s string) bool {
+		_, kept := lineWith(s, demo.PipeName+" (not re-read)", "s3://orders-archive/")
+		_, banner := lineWith(s, "✗ 1 consumer not re-read, shown as last read: "+demo.PipeName+" (pipes denied)")
+		return kept && banner && strings.Contains(bodyHeader(s), "could not read: pipes: denied")
+	})
+	p.Clear()
+	a.press("ctrl+r")
+	a.waitFor("the consumer read again", shortWait, func(s string) bool {
+		_, ok := lineWith(s, demo.PipeName, "s3://orders-archive/")
+		return ok && !strings.Contains(s, "not re-read") && !strings.Contains(s, "could not read")
+	})
+	a.quit()
+}

@@ -130,9 +130,10 @@ func (m *Model) consumerRows() []table.Row {
 			stream = "-"
 		}
 		name := c.Name
-		if f := c.Unread; f != nil {
-			// Shown as last read; the header says what failed in full.
-			name, tone = c.Name+" (not re-read: "+f.Service+" "+string(f.Kind)+")", table.Warn
+		if c.Unread != nil {
+			// Shown as last read; the banner says why, the header what
+			// failed in full.
+			name, tone = c.Name+" (not re-read)", table.Warn
 		}
 		rows = append(rows, table.Row{ID: c.Name, Tone: tone, Cells: []string{name, c.Kind, stream, c.Archive.String(), target}})
 	}

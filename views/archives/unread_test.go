@@ -64,13 +64,14 @@ func TestPartialRefreshKeepsTheConsumersItCouldNotRead(t *testing.T) {
 		d.Send(common.AutoRefreshMsg{})
 	}
 	header := func() string { return ansi.Strip(m.header()) }
+	banner := func() string { return ansi.Strip(strings.Join(m.bannerLines(), " ")) }
 
 	// Pipes denied: neither could be read again.
 	p.Add(&faultproxy.Rule{Service: "pipes", Fault: faultproxy.Denied("pipes:ListPipes", "*")})
 	refresh()
 	for _, c := range []string{"orders-to-api", "retired"} {
 		r, ok := consumerRow(m, c)
-		if !ok || !strings.Contains(r, c+" (not re-read: pipes denied)") {
+		if !ok || !strings.Contains(r, c+" (not re-read)") {
 			t.Errorf("pipes denied: %s is %q (listed %v), want it kept, marked", c, r, ok)
 		}
 	}
@@ -81,6 +82,14 @@ func TestPartialRefreshKeepsTheConsumersItCouldNotRead(t *testing.T) {
 	if h := header(); !strings.Contains(h, "could not read: pipes: denied") {
 		t.Errorf("the header does not name the failure: %q", h)
 	}
+	if b := banner(); !strings.Contains(b, "2 consumers not re-read, shown as last read: orders-to-api (pipes denied), retired (pipes denied)") {
+		t.Errorf("the banner does not say which consumers are as last read: %q", b)
+	}
+	for _, size := range viewtest.GoldenSizes() {
+		m.SetSize(size.W, size.H)
+		viewtest.CheckView(t, m.View(), size.W, size.H)
+	}
+	m.SetSize(200, 30)
 
 	// The archive's listing denied: the pipe is read again, retired not.
 	p.Clear()
@@ -91,11 +100,14 @@ func TestPartialRefreshKeepsTheConsumersItCouldNotRead(t *testing.T) {
 	if r, ok := consumerRow(m, "orders-to-api"); !ok || strings.Contains(r, "not re-read") {
 		t.Errorf("archive denied: orders-to-api is %q (listed %v), want it read", r, ok)
 	}
-	if r, ok := consumerRow(m, "retired"); !ok || !strings.Contains(r, "retired (not re-read: s3 denied)") {
+	if r, ok := consumerRow(m, "retired"); !ok || !strings.Contains(r, "retired (not re-read)") {
 		t.Errorf("archive denied: retired is %q (listed %v), want it kept, marked", r, ok)
 	}
 	if h := header(); !strings.Contains(h, "could not read: s3 archive s3://archive/failed/: denied") {
 		t.Errorf("the header does not name the failure: %q", h)
+	}
+	if b := banner(); !strings.Contains(b, "1 consumer not re-read, shown as last read: retired (s3 denied)") {
+		t.Errorf("the banner does not say which consumer is as last read: %q", b)
 	}
 
 	// Every source answers, without retired's events: it is gone.
@@ -109,6 +121,9 @@ func TestPartialRefreshKeepsTheConsumersItCouldNotRead(t *testing.T) {
 	}
 	if r, ok := consumerRow(m, "orders-to-api"); !ok || strings.Contains(r, "not re-read") {
 		t.Errorf("whole read: orders-to-api is %q (listed %v)", r, ok)
+	}
+	if b := banner(); b != "" {
+		t.Errorf("a whole read leaves a banner: %q", b)
 	}
 	viewtest.CheckView(t, m.View(), 200, 30)
 }

@@ -82,8 +82,11 @@ func (m *Model) View() string {
 // not in the status bar.
 func (m *Model) bannerLines() []string {
 	f := m.fresh()
-	if f.Err() == "" || m.width <= 0 {
+	if m.width <= 0 {
 		return nil
+	}
+	if f.Err() == "" {
+		return m.unreadLines()
 	}
 	what := "consumers"
 	switch m.level {
@@ -94,6 +97,29 @@ func (m *Model) bannerLines() []string {
 	}
 	// The header says when; this line says what and why.
 	out := common.Wrap("✗ "+inert.Line(what+": "+f.Err())+" (ctrl+r retries)", m.width, 3)
+	for i, l := range out {
+		out[i] = m.c.Styles.Err.Render(l)
+	}
+	return out
+}
+
+// unreadLines say, over the consumers, which of them a partial refresh
+// could not read again and why: their rows are as last read.
+func (m *Model) unreadLines() []string {
+	if m.level != levelConsumers {
+		return nil
+	}
+	var names []string
+	for _, c := range m.cons {
+		if f := c.Unread; f != nil {
+			names = append(names, c.Name+" ("+f.Service+" "+string(f.Kind)+")")
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	line := "✗ " + plural(len(names), "consumer") + " not re-read, shown as last read: " + strings.Join(names, ", ")
+	out := common.Wrap(inert.Line(line)+" (ctrl+r retries)", m.width, 2)
 	for i, l := range out {
 		out[i] = m.c.Styles.Err.Render(l)
 	}
