@@ -114,3 +114,27 @@ func Nearest(qs []Queue, now time.Time) (Queue, bool) {
 	}
 	return best, found
 }
+
+// ForBrowse is a browse's exact deadlines, reading the retention of the
+// streams its messages point at (those not in streams yet).
+func ForBrowse(ctx context.Context, s *backend.Session, res dlq.BrowseResult, streams *Streams, now time.Time) (Queue, backend.Failures) {
+	if streams == nil {
+		streams = NewStreams(s)
+	}
+	var arns []string
+	for _, m := range res.Messages {
+		if m.Failure != nil {
+			arns = append(arns, m.Failure.Batch.StreamARN)
+		}
+	}
+	streams.Load(ctx, arns)
+	var fs backend.Failures
+	seen := map[string]bool{}
+	for _, a := range arns {
+		if _, err := streams.Retention(a); err != nil && !seen[a] {
+			seen[a] = true
+			fs = append(fs, s.Failure("kinesis", "stream "+a, err))
+		}
+	}
+	return Exact(res, streams, now), fs
+}
