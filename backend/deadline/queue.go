@@ -46,13 +46,22 @@ func Exact(res dlq.BrowseResult, streams *Streams, now time.Time) Queue {
 	q := Queue{Queue: res.Queue.Name, URL: res.Queue.URL, Exact: true, BrowsedAt: res.At}
 	queueRetention := time.Duration(res.Queue.RetentionSeconds) * time.Second
 	var missing []string
+	// A browse's messages point at few streams: each retention is looked
+	// up once, not under the lock for every message.
+	retentions := map[string]time.Duration{}
+	q.Each = make([]Message, 0, len(res.Messages))
 	for _, m := range res.Messages {
 		if m.Failure == nil {
 			continue
 		}
-		ret, err := streams.Retention(m.Failure.Batch.StreamARN)
-		if err != nil && !contains(missing, err.Error()) {
-			missing = append(missing, err.Error())
+		arn := m.Failure.Batch.StreamARN
+		ret, seen := retentions[arn]
+		if !seen {
+			var err error
+			if ret, err = streams.Retention(arn); err != nil {
+				missing = append(missing, err.Error())
+			}
+			retentions[arn] = ret
 		}
 		d, ok := OfMessage(m, ret, queueRetention, now)
 		if !ok {
@@ -167,13 +176,4 @@ func Short(d time.Duration) string {
 		return "-" + s
 	}
 	return s
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
