@@ -7,6 +7,8 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/backendtest"
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/table"
 	"github.com/sluicehq/sluice/views/viewtest"
@@ -103,5 +105,29 @@ func TestHydrateNearestOpensAndAsks(t *testing.T) {
 	cs := viewtest.Of[common.ConfirmRequest](d.Out)
 	if len(cs) != 1 || !strings.Contains(strings.Join(cs[0].Lines, "\n"), "orders-dlq") {
 		t.Fatalf("confirmations %+v", d.Out)
+	}
+}
+
+// Read-only: the hydrate key still opens the queue but refuses the
+// hydration, asking nothing and leaving the message.
+func TestHydrateNearestRefusedReadOnly(t *testing.T) {
+	sc := newScene(t, 0)
+	sc.age = 23 * time.Hour
+	sc.fail(0)
+	ro := backendtest.OpenOn(t, sc.e, backend.Env{ReadOnly: true})
+	m := New(newCommon(ro, 160, 30, true))
+	drive(t, m, m.Init())
+	press(t, m, "enter", "esc")
+	d := viewtest.NewDriver(t, m)
+	d.Send(common.OpenMsg{Tab: common.DLQTab, Target: sc.queueURL, Extra: common.HydrateNearest{}})
+	if cs := viewtest.Of[common.ConfirmRequest](d.Out); len(cs) != 0 {
+		t.Fatalf("read-only asked to hydrate: %+v", cs)
+	}
+	st := viewtest.Of[common.StatusMsg](d.Out)
+	if len(st) != 1 || !strings.Contains(st[0].Text, "refused") {
+		t.Fatalf("statuses %+v: want the refusal", st)
+	}
+	if v, h := sc.counts(sc.queueURL); v != 1 || h != 0 {
+		t.Errorf("queue: %d visible, %d hidden", v, h)
 	}
 }
