@@ -137,7 +137,7 @@ func Bound(d inventory.DLQ, ageSec float64, streams *Streams, now time.Time) Que
 			lag, how = a, "max record age "+Short(a)
 		}
 		at := sent.Add(ret - lag)
-		basis = append(basis, fmt.Sprintf("%s %s: %s, stream retention %s", src.Kind, src.Name, how, Short(ret)))
+		basis = append(basis, fmt.Sprintf("%s %s: %s, stream retention %dh", src.Kind, src.Name, how, int(ret.Hours())))
 		if q.At.IsZero() || at.Before(q.At) {
 			q.At, q.Cause = at, CauseStream
 		}
