@@ -30,6 +30,9 @@ type KeyMap struct {
 type Global struct {
 	Quit, Help, Palette, Profiles, CallLog, Refresh, NextTab, PrevTab key.Binding
 	Tab1, Tab2, Tab3, Tab4, Tab5                                      key.Binding
+	// Deadline opens the DLQ the status bar warns of and offers to
+	// hydrate it.
+	Deadline key.Binding
 }
 
 // List moves through any list, table or pane.
@@ -100,6 +103,7 @@ func Default() KeyMap {
 			Tab3:     bind("dlqs", "3"),
 			Tab4:     bind("archives", "4"),
 			Tab5:     bind("metrics", "5"),
+			Deadline: bind("hydrate the DLQ warned of", "ctrl+g"),
 		},
 		List: List{
 			Up:       bind("up", "up", "k"),

@@ -89,6 +89,10 @@ type Model struct {
 	statusFresh bool
 	identity    backend.Identity
 	identityErr string
+	// deadline is the nearest data-loss deadline among the session's
+	// DLQs, as the DLQs tab last computed it: the status bar warns of it
+	// on every tab while it is under the warning threshold.
+	deadline common.DeadlineMsg
 
 	palette  palette
 	picker   picker
@@ -235,6 +239,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case common.StatusMsg:
 		m.setStatus(msg)
+		return m, nil
+	case common.DeadlineMsg:
+		if msg.Gen == m.common.Env.Gen {
+			m.deadline = msg
+		}
 		return m, nil
 	case common.SucceededMsg:
 		// A failure is old news once something works again. A warning is
@@ -413,6 +422,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, g.CallLog):
 		m.overlay = overlayCalls
 		m.calls = newCallView(m.common.Env.Session)
+	case key.Matches(msg, g.Deadline):
+		return m.hydrateNearest()
 	case key.Matches(msg, g.Refresh):
 		if m.status.Retry != nil && m.status.Level == common.Failure {
 			retry := m.status.Retry
@@ -531,6 +542,7 @@ func (m *Model) applySession(msg sessionOpenedMsg) tea.Cmd {
 	env.Ctx, m.endSession = context.WithCancel(m.ctx)
 	m.common.Env = &env
 	m.identity, m.identityErr = backend.Identity{}, ""
+	m.deadline = common.DeadlineMsg{}
 	m.setStatus(common.StatusMsg{Text: "now on " + msg.what, Level: common.Success})
 	cmds := []tea.Cmd{m.fetchIdentity()}
 	for i := range m.tabs {

@@ -32,7 +32,7 @@ func (m *Model) helpLines(width int) []string {
 		return b.String()
 	}
 	g, l := m.keys.Global, m.keys.List
-	global := section("Global", []key.Binding{g.Tab1, g.Tab2, g.Tab3, g.Tab4, g.Tab5, g.NextTab, g.PrevTab, g.Palette, g.Profiles, g.CallLog, g.Refresh, g.Help, g.Quit})
+	global := section("Global", []key.Binding{g.Tab1, g.Tab2, g.Tab3, g.Tab4, g.Tab5, g.NextTab, g.PrevTab, g.Palette, g.Profiles, g.CallLog, g.Refresh, g.Deadline, g.Help, g.Quit})
 	nav := section("Navigation", []key.Binding{l.Up, l.Down, l.Top, l.Bottom, l.PageUp, l.PageDown, l.Open, l.Back, l.Filter, l.Trace, l.Copy})
 	tab := section(m.Active().Title(), m.Active().FullHelp()...)
 	cols := []string{global, nav, tab}

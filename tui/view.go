@@ -3,6 +3,7 @@ package tui
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -123,7 +124,14 @@ func (m *Model) tabAt(x int) (int, bool) {
 func (m *Model) statusBar() string {
 	left := m.whereabouts()
 	right := ""
-	if m.status.Text != "" {
+	if warn := m.deadlineWarning(time.Now()); warn != "" && (m.status.Text == "" || (m.status.Level < common.Warning && !m.statusFresh)) {
+		// Data is about to be lost: that outranks news the operator has
+		// already seen, never a warning or a failure.
+		room := m.width - lipgloss.Width(left) - 2
+		if room > 8 {
+			right = " " + m.styles.Warn.Render(inert.Truncate("⚠ "+inert.Line(warn), room))
+		}
+	} else if m.status.Text != "" {
 		st := m.styles
 		style := st.Muted
 		switch m.status.Level {

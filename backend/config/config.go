@@ -11,7 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -27,6 +29,8 @@ type File struct {
 	Theme string              `yaml:"theme"`
 	// Tail tunes live tails.
 	Tail Tail `yaml:"tail"`
+	// Deadline colours the data-loss countdown of Kinesis DLQs.
+	Deadline Deadline `yaml:"deadline"`
 }
 
 // Profile adds a named place to operate, or decorates an AWS profile of the
@@ -60,6 +64,42 @@ type Pipeline struct {
 type Tail struct {
 	ReadsPerSecond float64 `yaml:"reads_per_second"`
 	Buffer         int     `yaml:"buffer"`
+}
+
+// Deadline holds the thresholds of the data-loss countdown, as durations
+// ("6h", "90m", "2d"): a deadline nearer than Warn is shown as a warning
+// and raises the status bar's warning; nearer than Critical, in red.
+type Deadline struct {
+	Warn     string `yaml:"warn"`
+	Critical string `yaml:"critical"`
+}
+
+// Durations are the thresholds, 0 for one not set. The file was
+// validated, so they parse.
+func (d Deadline) Durations() (warn, critical time.Duration) {
+	warn, _ = ParseDuration(d.Warn)
+	critical, _ = ParseDuration(d.Critical)
+	return warn, critical
+}
+
+// ParseDuration reads a Go duration ("90m", "6h") or a whole number of
+// days ("2d"); "" is 0.
+func ParseDuration(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("%q is not a number of days", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration such as 90m, 6h or 2d", s)
+	}
+	return d, nil
 }
 
 // DefaultPath is $XDG_CONFIG_HOME/sluice/config.yaml, else

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseReadsEverySection(t *testing.T) {
@@ -30,6 +31,9 @@ theme: light
 tail:
   reads_per_second: 2
   buffer: 5000
+deadline:
+  warn: 2d
+  critical: 90m
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +46,9 @@ tail:
 	}
 	if len(f.Keys["quit"]) != 2 || f.Theme != "light" || f.Tail.Buffer != 5000 {
 		t.Errorf("keys/theme/tail: %+v", f)
+	}
+	if warn, critical := f.Deadline.Durations(); warn != 48*time.Hour || critical != 90*time.Minute {
+		t.Errorf("deadline: %s %s", warn, critical)
 	}
 }
 
@@ -56,6 +63,11 @@ func TestInvalidFilesNameTheLine(t *testing.T) {
 		{"bad archive", "pipelines:\n  - consumer: c\n    archive: orders-archive\n", "line 3"},
 		{"no consumer", "pipelines:\n  - stream: s\n", "line 2"},
 		{"tail rate", "tail:\n  reads_per_second: 9\n", "line 2"},
+		{"deadline warn", "theme: dark\ndeadline:\n  critical: 1h\n  warn: soon\n", "line 4: deadline.warn: \"soon\" is not a duration"},
+		{"deadline days", "deadline:\n  critical: xd\n", "line 2: deadline.critical"},
+		{"deadline order", "deadline:\n  warn: 1h\n  critical: 2h\n", "line 3: deadline.critical 2h is further off"},
+		{"deadline negative", "deadline:\n  warn: -1h\n", "line 2: deadline.warn"},
+		{"deadline unknown", "deadline:\n  warning: 1h\n", "line 2"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -56,8 +56,32 @@ func (f File) validate(root *yaml.Node) error {
 	if f.Tail.ReadsPerSecond < 0 || f.Tail.ReadsPerSecond > 5 {
 		return fmt.Errorf("%stail.reads_per_second %v: want 0 (default) to 5, the shard's read limit", lineOf(root, "tail", -1, "reads_per_second"), f.Tail.ReadsPerSecond)
 	}
+	if err := f.Deadline.validate(root); err != nil {
+		return err
+	}
 	if f.Tail.Buffer < 0 {
 		return fmt.Errorf("%stail.buffer %d: want a positive number of records", lineOf(root, "tail", -1, "buffer"), f.Tail.Buffer)
+	}
+	return nil
+}
+
+func (d Deadline) validate(root *yaml.Node) error {
+	warn, err := ParseDuration(d.Warn)
+	if err == nil && warn < 0 {
+		err = fmt.Errorf("%q is negative", d.Warn)
+	}
+	if err != nil {
+		return fmt.Errorf("%sdeadline.warn: %w", lineOf(root, "deadline", -1, "warn"), err)
+	}
+	critical, err := ParseDuration(d.Critical)
+	if err == nil && critical < 0 {
+		err = fmt.Errorf("%q is negative", d.Critical)
+	}
+	if err != nil {
+		return fmt.Errorf("%sdeadline.critical: %w", lineOf(root, "deadline", -1, "critical"), err)
+	}
+	if warn > 0 && critical > 0 && critical > warn {
+		return fmt.Errorf("%sdeadline.critical %s is further off than deadline.warn %s: want critical ≤ warn", lineOf(root, "deadline", -1, "critical"), d.Critical, d.Warn)
 	}
 	return nil
 }

@@ -26,6 +26,9 @@ type Queue struct {
 	Visible  int `json:"visible"`
 	InFlight int `json:"inFlight"`
 	Delayed  int `json:"delayed"`
+	// RetentionSeconds is MessageRetentionPeriod: how long SQS keeps a
+	// message after it was sent.
+	RetentionSeconds int `json:"retentionSeconds,omitempty"`
 	// ReceiveWait is ReceiveMessageWaitTimeSeconds: receives that do not
 	// say otherwise long-poll this long.
 	ReceiveWait int `json:"receiveWaitSeconds,omitempty"`
@@ -83,6 +86,7 @@ func Describe(ctx context.Context, s *backend.Session, queueURL string) (Queue, 
 	q.InFlight, _ = strconv.Atoi(a["ApproximateNumberOfMessagesNotVisible"])
 	q.Delayed, _ = strconv.Atoi(a["ApproximateNumberOfMessagesDelayed"])
 	q.ReceiveWait, _ = strconv.Atoi(a["ReceiveMessageWaitTimeSeconds"])
+	q.RetentionSeconds, _ = strconv.Atoi(a["MessageRetentionPeriod"])
 	if p := a["RedrivePolicy"]; p != "" {
 		if q.Redrive, err = ParseRedrivePolicy(p); err != nil {
 			return q, fmt.Errorf("queue %s: %w", q.Name, err)

@@ -35,6 +35,12 @@ type Source struct {
 	Kind SourceKind `json:"kind"`
 	Name string     `json:"name"`
 	ARN  string     `json:"arn,omitempty"`
+	// Stream is the Kinesis stream a pipe or a mapping reads, and
+	// MaxRecordAgeSeconds its MaximumRecordAgeInSeconds (−1 for
+	// infinite): what the data-loss countdown bounds a DLQ's deadline by
+	// without receiving. Both are kept from the listing's own reads.
+	Stream              string `json:"stream,omitempty"`
+	MaxRecordAgeSeconds int    `json:"maximumRecordAgeSeconds,omitempty"`
 }
 
 // DLQ is a queue that receives failures, with what sends them.
@@ -118,7 +124,11 @@ func ListDLQs(ctx context.Context, s *backend.Session, declared []config.Pipelin
 		failed(more...)
 		for _, p := range pipes {
 			if isDeadLetterARN(p.DLQARN) {
-				add(p.DLQARN, Source{Kind: SourcePipe, Name: p.Name, ARN: p.ARN})
+				src := Source{Kind: SourcePipe, Name: p.Name, ARN: p.ARN}
+				if isKinesisStreamARN(p.Source) {
+					src.Stream, src.MaxRecordAgeSeconds = p.Source, p.MaximumRecordAgeSeconds
+				}
+				add(p.DLQARN, src)
 			}
 		}
 		return nil
@@ -130,7 +140,8 @@ func ListDLQs(ctx context.Context, s *backend.Session, declared []config.Pipelin
 		}
 		for _, m := range esms {
 			if isDeadLetterARN(m.OnFailureARN) {
-				add(m.OnFailureARN, Source{Kind: SourceLambda, Name: m.Function, ARN: m.FunctionARN})
+				add(m.OnFailureARN, Source{Kind: SourceLambda, Name: m.Function, ARN: m.FunctionARN,
+					Stream: m.StreamARN, MaxRecordAgeSeconds: m.MaximumRecordAgeSeconds})
 			}
 		}
 		return nil

@@ -139,7 +139,8 @@ func TestDLQsFindsEveryKindOfSource(t *testing.T) {
 			t.Errorf("%s: notes %q, failure %v, want none", name, q.Notes, q.Failure)
 		}
 	}
-	check(demo.DLQName, []inventory.Source{{Kind: inventory.SourcePipe, Name: demo.PipeName, ARN: d.PipeARN}}, true)
+	check(demo.DLQName, []inventory.Source{{Kind: inventory.SourcePipe, Name: demo.PipeName, ARN: d.PipeARN,
+		Stream: d.StreamARN, MaxRecordAgeSeconds: 600}}, true)
 	check("plain-dlq", []inventory.Source{{Kind: inventory.SourceSQS, Name: "jobs", ARN: srcARN}}, false)
 	check(demo.BusDLQName, []inventory.Source{{Kind: inventory.SourceRule, Name: demo.BusName + "/" + demo.RuleName,
 		ARN: "arn:aws:events:us-east-1:000000000000:rule/" + demo.BusName + "/" + demo.RuleName}}, false)

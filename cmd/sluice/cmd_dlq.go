@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sluicehq/sluice/backend/deadline"
 	"github.com/sluicehq/sluice/backend/decode"
 	"github.com/sluicehq/sluice/backend/dlq"
 	"github.com/sluicehq/sluice/backend/inert"
@@ -74,7 +75,9 @@ an EventBridge rule target's; and every queue tagged sluice:archive.`,
 			}
 			defer o.close()
 			l := inventory.ListDLQs(ctx, o.session, o.config.Pipelines)
-			if err := printRows(o.out, l.DLQs, dlqListColumns); err != nil {
+			rows, fs := dlqRows(ctx, o.session, l.DLQs)
+			noteDeadlineFailures(cmd.ErrOrStderr(), fs)
+			if err := printRows(o.out, rows, dlqListColumns); err != nil {
 				return err
 			}
 			if o.out.format == "table" {
@@ -110,12 +113,13 @@ func dlqCount(d inventory.DLQ, n int) string {
 	return fmt.Sprint(n)
 }
 
-var dlqListColumns = []column[inventory.DLQ]{
-	{"NAME", func(d inventory.DLQ) string { return d.Queue.Name }},
-	{"VISIBLE", func(d inventory.DLQ) string { return dlqCount(d, d.Queue.Visible) }},
-	{"IN FLIGHT", func(d inventory.DLQ) string { return dlqCount(d, d.Queue.NotVisible) }},
-	{"SOURCES", dlqSources},
-	{"ARCHIVE", func(d inventory.DLQ) string { return d.Queue.Tags[inventory.ArchiveTag] }},
+var dlqListColumns = []column[dlqRow]{
+	{"NAME", func(d dlqRow) string { return d.Queue.Name }},
+	{"VISIBLE", func(d dlqRow) string { return dlqCount(d.DLQ, d.Queue.Visible) }},
+	{"IN FLIGHT", func(d dlqRow) string { return dlqCount(d.DLQ, d.Queue.NotVisible) }},
+	{"DEADLINE", dlqDeadlineCell},
+	{"SOURCES", func(d dlqRow) string { return dlqSources(d.DLQ) }},
+	{"ARCHIVE", func(d dlqRow) string { return d.Queue.Tags[inventory.ArchiveTag] }},
 }
 
 func dlqSources(d inventory.DLQ) string {
@@ -164,7 +168,10 @@ redrive policy of its own is not peeked at: its messages could move.`,
 			if err != nil {
 				return err
 			}
-			return printDLQPeek(o.out, res)
+			now := time.Now()
+			q, fs := deadline.ForBrowse(ctx, o.session, res, nil, now)
+			noteDeadlineFailures(cmd.ErrOrStderr(), fs)
+			return printDLQPeek(o.out, res, q, now)
 		},
 	}
 	addOpsFlags(cmd, &f)
@@ -192,14 +199,15 @@ func printDLQBrowseNotes(w io.Writer, res dlq.BrowseResult) {
 	}
 }
 
-func printDLQPeek(out output, res dlq.BrowseResult) error {
+func printDLQPeek(out output, res dlq.BrowseResult, q deadline.Queue, now time.Time) error {
+	rows := peekRows(res, q, now)
 	switch out.format {
 	case "json":
-		return printOne(out, res, nil)
+		return printOne(out, peekJSON{BrowseResult: res, Messages: rows, Deadline: q}, nil)
 	case "jsonl":
-		return printRows(out, res.Messages, nil)
+		return printRows(out, rows, nil)
 	}
-	if err := printRows(out, res.Messages, dlqPeekColumns); err != nil {
+	if err := printRows(out, rows, dlqPeekColumns); err != nil {
 		return err
 	}
 	for _, m := range res.Messages {
@@ -222,20 +230,21 @@ func dlqTimes(n int) string {
 // dlqPreviewWidth keeps a payload preview to a table cell.
 const dlqPreviewWidth = 48
 
-var dlqPeekColumns = []column[dlq.Message]{
-	{"ID", func(m dlq.Message) string { return m.ID }},
-	{"RECV", func(m dlq.Message) string { return fmt.Sprint(m.ReceiveCount) }},
-	{"SENT", func(m dlq.Message) string { return dlqTime(m.SentAt) }},
-	{"CONDITION", dlqCondition},
-	{"CONSUMER", dlqConsumer},
-	{"SHARD", func(m dlq.Message) string {
-		return dlqFailureField(m, func(f *dlq.Failure) string { return f.Batch.ShardID })
+var dlqPeekColumns = []column[peekRow]{
+	{"ID", func(m peekRow) string { return m.ID }},
+	{"RECV", func(m peekRow) string { return fmt.Sprint(m.ReceiveCount) }},
+	{"SENT", func(m peekRow) string { return dlqTime(m.SentAt) }},
+	{"DEADLINE", peekDeadlineCell},
+	{"CONDITION", func(m peekRow) string { return dlqCondition(m.Message) }},
+	{"CONSUMER", func(m peekRow) string { return dlqConsumer(m.Message) }},
+	{"SHARD", func(m peekRow) string {
+		return dlqFailureField(m.Message, func(f *dlq.Failure) string { return f.Batch.ShardID })
 	}},
-	{"SEQUENCES", func(m dlq.Message) string { return dlqFailureField(m, dlqSequenceRange) }},
-	{"BATCH", func(m dlq.Message) string {
-		return dlqFailureField(m, func(f *dlq.Failure) string { return fmt.Sprint(f.Batch.BatchSize) })
+	{"SEQUENCES", func(m peekRow) string { return dlqFailureField(m.Message, dlqSequenceRange) }},
+	{"BATCH", func(m peekRow) string {
+		return dlqFailureField(m.Message, func(f *dlq.Failure) string { return fmt.Sprint(f.Batch.BatchSize) })
 	}},
-	{"PAYLOAD", dlqPayloadPreview},
+	{"PAYLOAD", func(m peekRow) string { return dlqPayloadPreview(m.Message) }},
 }
 
 func dlqCondition(m dlq.Message) string {

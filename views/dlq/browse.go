@@ -151,14 +151,28 @@ func (m *Model) onBrowse(msg browseMsg) tea.Cmd {
 	}
 	m.browseErr = ""
 	m.apply(msg.Result)
+	// The browse makes the queue's deadline exact.
+	deadlines := m.loadDeadlines()
 	if msg.Err != nil {
-		return common.Fail(msg.Err, reloadCmd) // the error names the queue
+		return tea.Batch(deadlines, common.Fail(msg.Err, reloadCmd)) // the error names the queue
 	}
 	if len(m.res.ReleaseFailures) > 0 {
-		return common.Status(common.Warning, fmt.Sprintf("%d messages of %s could not be released and stay hidden until their visibility timeout ends",
-			len(m.res.ReleaseFailures), m.cur.name))
+		return tea.Batch(deadlines, common.Status(common.Warning, fmt.Sprintf("%d messages of %s could not be released and stay hidden until their visibility timeout ends",
+			len(m.res.ReleaseFailures), m.cur.name)))
 	}
-	return nil
+	return deadlines
+}
+
+// openToHydrate answers the status bar's hydrate key: it opens the queue
+// warned of and, when its browse is kept (the deadline was exact), asks
+// to hydrate every Kinesis failure of it; otherwise the browse it starts
+// makes the deadline exact, and H hydrates.
+func (m *Model) openToHydrate(ref string) tea.Cmd {
+	open := m.openQueue(ref)
+	if open != nil {
+		return open
+	}
+	return m.hydrateAll()
 }
 
 // apply shows a browse, made now or kept.
@@ -194,31 +208,40 @@ func (m *Model) anyFailure() bool {
 	return false
 }
 
+// wideFrom is the table width from which a message's shard and sequence
+// numbers have columns; longTimeFrom the width from which SENT shows the
+// year and seconds.
+const (
+	wideFrom     = 123
+	longTimeFrom = 128
+)
+
 // messageColumns lays out the messages for a width: Kinesis failures get
 // their coordinates, payloads a preview.
 func messageColumns(width int, failures, payloads bool) []table.Column {
 	id := table.Column{Title: "ID", Width: 8}
 	recv := table.Column{Title: "RECV", Width: 4, Right: true}
 	sent := table.Column{Title: "SENT (UTC)", Width: 14}
-	if width >= 120 {
+	if width >= longTimeFrom {
 		sent.Width = 19
 	}
 	if !failures {
 		return []table.Column{id, recv, sent, {Title: "PREVIEW", Width: 10, Flex: 1}}
 	}
+	due := table.Column{Title: "DEADLINE", Width: 12, Right: true}
 	cond := table.Column{Title: "CONDITION", Width: 12, Flex: 2}
 	consumer := table.Column{Title: "CONSUMER", Width: 10, Flex: 2}
 	if payloads {
 		consumer.Title = "CONSUMER / PREVIEW"
 	}
 	batch := table.Column{Title: "BATCH", Width: 5, Right: true}
-	if width < 110 {
-		return []table.Column{id, recv, sent, cond, consumer, batch}
+	if width < wideFrom {
+		return []table.Column{id, recv, sent, due, cond, consumer, batch}
 	}
 	cond.Width = 22
 	shard := table.Column{Title: "SHARD", Width: 12}
 	seqs := table.Column{Title: "SEQUENCES", Width: 21, Flex: 1}
-	return []table.Column{id, recv, sent, cond, consumer, shard, seqs, batch}
+	return []table.Column{id, recv, sent, due, cond, consumer, shard, seqs, batch}
 }
 
 // refreshMessageRows lays the messages out for a table width.
@@ -226,7 +249,16 @@ func (m *Model) refreshMessageRows(width int) {
 	failures := m.anyFailure()
 	rows := make([]table.Row, 0, len(m.res.Messages))
 	for _, x := range m.res.Messages {
-		rows = append(rows, messageRow(x, m.previews[x.ID], failures, width >= 110, width >= 120))
+		row := messageRow(x, m.previews[x.ID], failures, width >= wideFrom, width >= longTimeFrom)
+		if failures {
+			due, tone := m.messageDeadline(x.ID)
+			// The DEADLINE column follows SENT.
+			row.Cells = append(row.Cells[:3], append([]string{due}, row.Cells[3:]...)...)
+			if tone > row.Tone {
+				row.Tone = tone
+			}
+		}
+		rows = append(rows, row)
 	}
 	m.msgs.SetRows(rows)
 }

@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/deadline"
 	bdlq "github.com/sluicehq/sluice/backend/dlq"
 	"github.com/sluicehq/sluice/backend/hydrate"
 	"github.com/sluicehq/sluice/backend/inventory"
@@ -93,6 +94,12 @@ type Model struct {
 	// latest read failed; metricsErr the latest metrics failure.
 	fresh      common.Freshness
 	metricsErr string
+	// deadlines are the queues' data-loss deadlines by name; streams the
+	// retentions read for this listing; deadlineErr what the countdown
+	// could not read.
+	deadlines   map[string]deadline.Queue
+	streams     *deadline.Streams
+	deadlineErr string
 
 	// The browse.
 	cur           target
@@ -180,6 +187,9 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 			m.back(true)
 			return m, nil
 		}
+		if _, ok := msg.Extra.(common.HydrateNearest); ok {
+			return m, m.openToHydrate(msg.Target)
+		}
 		return m, m.openQueue(msg.Target)
 	case common.RefreshMsg, reloadMsg:
 		return m, m.reload()
@@ -202,6 +212,8 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, m.onList(msg)
 	case metricsMsg:
 		return m, m.onMetrics(msg)
+	case deadlinesMsg:
+		return m, m.onDeadlines(msg)
 	case browseMsg:
 		return m, m.onBrowse(msg)
 	case hydratePlanMsg:
@@ -245,6 +257,7 @@ func (m *Model) resetSession() tea.Cmd {
 	m.redrive = nil
 	m.dlqs, m.notes = nil, nil
 	m.metrics = map[string]queueMetrics{}
+	m.deadlines, m.streams, m.deadlineErr = nil, nil, ""
 	m.list.SetRows(nil)
 	m.list.ClearMarks()
 	m.listLoaded, m.listPartial, m.listErr, m.metricsErr = false, false, "", ""

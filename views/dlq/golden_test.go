@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/deadline"
 	bdlq "github.com/sluicehq/sluice/backend/dlq"
 	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/views/chart"
@@ -79,7 +80,25 @@ func fixedModel(t *testing.T, w, h int) *Model {
 	m.Init()
 	m.Update(listMsg{Stamp: m.lists.Current(m.env()), List: inventory.DLQList{DLQs: fixedDLQs()}})
 	m.Update(metricsMsg{Stamp: m.lists.Current(m.env()), Metrics: fixedMetrics()})
+	m.Update(deadlinesMsg{Stamp: m.lists.Current(m.env()), Queues: fixedDeadlines()})
 	return m
+}
+
+// fixedDeadlines: orders-dlq was browsed, its nearest deadline 45 minutes
+// off and one message's records gone; payments-dlq has a bound; jobs-dlq
+// (an SQS source) none.
+func fixedDeadlines() []deadline.Queue {
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	near := failure(0).ID
+	return []deadline.Queue{
+		{Queue: "orders-dlq", Exact: true, At: now.Add(45 * time.Minute), Cause: deadline.CauseStream, MessageID: near, Messages: 2, RecordsGone: 1,
+			Each: []deadline.Message{
+				{MessageID: near, At: now.Add(45 * time.Minute), Cause: deadline.CauseStream},
+				{MessageID: failure(1).ID, At: now.Add(-time.Minute), Cause: deadline.CauseStream, RecordsGone: true},
+			}},
+		{Queue: "jobs-dlq", Basis: "no Kinesis source"},
+		{Queue: "payments-dlq", At: now.Add(5*time.Hour + 10*time.Minute), Cause: deadline.CauseStream},
+	}
 }
 
 func (m *Model) browsed(t *testing.T) {

@@ -38,6 +38,9 @@ type scene struct {
 	shard    string
 	seqs     []string
 	ids      []string
+	// age is how long ago the records of the next failures are said to
+	// have arrived (approximateArrivalOfFirstRecord).
+	age time.Duration
 }
 
 func newScene(t *testing.T, n int) *scene {
@@ -77,10 +80,11 @@ func (sc *scene) fail(i int) {
 	sc.shard = aws.ToString(put.ShardId)
 	sc.seqs = append(sc.seqs, seq)
 	now := time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
+	arrival := time.Now().UTC().Add(-sc.age).Format("2006-01-02T15:04:05.000Z")
 	body := fmt.Sprintf(`{"context":{"partnerResourceArn":%q,"condition":"RetryAttemptsExhausted"},
 "version":"1.0","timestamp":%q,"KinesisBatchInfo":{"shardId":%q,"startSequenceNumber":%q,"endSequenceNumber":%q,
 "approximateArrivalOfFirstRecord":%q,"approximateArrivalOfLastRecord":%q,"batchSize":1,"streamArn":%q}}`,
-		pipeARN, now, sc.shard, seq, seq, now, now, streamARN)
+		pipeARN, now, sc.shard, seq, seq, arrival, arrival, streamARN)
 	sent, err := sc.e.SQS().SendMessage(sc.ctx, &sqs.SendMessageInput{QueueUrl: aws.String(sc.queueURL), MessageBody: aws.String(body)})
 	if err != nil {
 		sc.t.Fatal(err)

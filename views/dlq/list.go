@@ -74,6 +74,8 @@ func (m *Model) loadList() tea.Cmd {
 		return nil
 	}
 	m.listLoading = true
+	// Each listing reads the streams' retentions anew: as they are now.
+	m.streams = nil
 	m.fresh.Start(m.o.now())
 	if !m.listLoaded && !m.listPartial {
 		// Nothing read yet: an empty list is no answer.
@@ -133,10 +135,10 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 	// status bar's.
 	if m.show(list) {
 		m.fresh.Failed(m.o.now(), errors.New(m.listErr))
-		return m.loadMetrics(names(m.dlqs), 0)
+		return tea.Batch(m.loadMetrics(names(m.dlqs), 0), m.loadDeadlines())
 	}
 	m.fresh.Succeeded(m.o.now())
-	return tea.Batch(common.Succeeded, m.loadMetrics(names(m.dlqs), 0))
+	return tea.Batch(common.Succeeded, m.loadMetrics(names(m.dlqs), 0), m.loadDeadlines())
 }
 
 // names are the queues whose metrics can be read.
@@ -291,6 +293,7 @@ func listColumns() []table.Column {
 		{Title: "DEPTH", Width: 6, Right: true},
 		{Title: "IN FLIGHT", Width: 9, Right: true},
 		{Title: "OLDEST", Width: 7, Right: true},
+		{Title: "DEADLINE", Width: 11, Right: true},
 		{Title: "SOURCES", Width: 10, Flex: 3},
 		{Title: "DEPTH 1H", Width: 12, Flex: 1},
 	}
@@ -313,6 +316,12 @@ func (m *Model) refreshListRows() {
 			tone = table.Warn
 		}
 		depth, inFlight := strconv.Itoa(q.Visible), strconv.Itoa(q.NotVisible)
+		due, dueTone, _ := m.deadlineCell(q.Name)
+		if dueTone > tone {
+			// A near deadline colours the row: the data it stands for is
+			// about to be lost.
+			tone = dueTone
+		}
 		if d.Failure != nil {
 			// Counts unknown: the row says why instead.
 			tone, depth, inFlight, trend = table.Bad, "?", "?", string(d.Failure.Kind)
@@ -328,7 +337,7 @@ func (m *Model) refreshListRows() {
 			sources += " + discovering…"
 		}
 		rows = append(rows, table.Row{ID: id, Tone: tone, Cells: []string{
-			q.Name, depth, inFlight, age, sources, trend,
+			q.Name, depth, inFlight, age, due, sources, trend,
 		}})
 	}
 	m.list.SetRows(rows)

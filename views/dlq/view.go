@@ -162,6 +162,9 @@ func (m *Model) header() string {
 		if m.metricsErr != "" {
 			parts = append(parts, "metrics: "+inert.Line(m.metricsErr))
 		}
+		if m.deadlineErr != "" {
+			parts = append(parts, "deadline: "+inert.Line(m.deadlineErr))
+		}
 		for _, n := range m.notes {
 			parts = append(parts, inert.Line(n))
 		}

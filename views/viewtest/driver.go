@@ -63,7 +63,7 @@ func (d *Driver) Run(cmd tea.Cmd) {
 // forRoot reports whether msg is the root's to handle.
 func (d *Driver) forRoot(msg tea.Msg) bool {
 	switch msg.(type) {
-	case common.StatusMsg, common.SucceededMsg, common.ConfirmRequest, common.TraceMsg, common.CopyMsg, common.OpenMsg:
+	case common.StatusMsg, common.SucceededMsg, common.ConfirmRequest, common.TraceMsg, common.CopyMsg, common.OpenMsg, common.DeadlineMsg:
 		return true
 	}
 	if r, ok := msg.(common.Routed); ok {
