@@ -548,7 +548,10 @@ func (m *Model) refreshEventRows() {
 			}
 			cells = append(cells, last)
 		}
-		rows = append(rows, table.Row{ID: o.Key, Tone: tone, Cells: cells})
+		// The arrival has no date on a narrow screen and the size has
+		// units: both sort by their values.
+		keys := []table.Key{table.Time(o.Arrival), {}, {}, table.Num(float64(o.Size))}
+		rows = append(rows, table.Row{ID: o.Key, Tone: tone, Cells: cells, Sort: keys})
 	}
 	m.events.SetRows(rows)
 }

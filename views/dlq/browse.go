@@ -241,7 +241,9 @@ func messageRow(x bdlq.Message, preview string, failures, wide, longTime bool) t
 		}
 	}
 	cells := []string{shortID(x.ID), strconv.Itoa(x.ReceiveCount), sent}
-	row := table.Row{ID: x.ID}
+	// The sent time sorts by the time: its text has no year on a narrow
+	// screen.
+	row := table.Row{ID: x.ID, Sort: []table.Key{{}, {}, table.Time(x.SentAt)}}
 	switch {
 	case !failures:
 		cells = append(cells, preview)

@@ -313,9 +313,19 @@ func (m *Model) refreshListRows() {
 			tone = table.Warn
 		}
 		depth, inFlight := strconv.Itoa(q.Visible), strconv.Itoa(q.NotVisible)
+		// The age and the trend's newest point sort; their text does not.
+		keys := make([]table.Key, 6)
+		keys[3], keys[5] = table.Missing(), table.Missing()
+		if qm.Age != nil {
+			keys[3] = table.Num(*qm.Age)
+		}
+		if n := len(qm.Depth); n > 0 {
+			keys[5] = table.Num(qm.Depth[n-1].Value)
+		}
 		if d.Failure != nil {
 			// Counts unknown: the row says why instead.
 			tone, depth, inFlight, trend = table.Bad, "?", "?", string(d.Failure.Kind)
+			keys[5] = table.Missing()
 		}
 		id := q.URL
 		if id == "" {
@@ -327,7 +337,7 @@ func (m *Model) refreshListRows() {
 			// redrive policies may add sources.
 			sources += " + discovering…"
 		}
-		rows = append(rows, table.Row{ID: id, Tone: tone, Cells: []string{
+		rows = append(rows, table.Row{ID: id, Tone: tone, Sort: keys, Cells: []string{
 			q.Name, depth, inFlight, age, sources, trend,
 		}})
 	}

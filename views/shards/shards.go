@@ -216,7 +216,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Shards.Tail, k.Shards.TailAll, k.Shards.From, k.Shards.JQ, k.Shards.Pause},
 		{k.List.Open, k.Shards.Detail, k.List.Copy, k.Shards.Export, k.List.Trace, k.List.Back},
-		{k.List.Up, k.List.Down, k.List.Top, k.List.Bottom, k.List.PageUp, k.List.PageDown, k.List.Filter},
+		append([]key.Binding{k.List.Up, k.List.Down, k.List.Top, k.List.Bottom, k.List.PageUp, k.List.PageDown, k.List.Filter}, common.SortKeys(k.List)...),
 	}
 }
 

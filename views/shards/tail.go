@@ -205,6 +205,19 @@ func cells(r tail.Record) []string {
 	return []string{arrival, shardNumber(r.ShardID), key, seq, jsonview.Size(r.Size), decode.PreviewOf(r.Data, previewLen)}
 }
 
+// tailKeys are what a record's cells sort by where their text would sort
+// wrong: the arrival as a time (its text has no date), the sequence
+// number whole (the cell shows its end), the size in bytes.
+func tailKeys(r tail.Record) []table.Key {
+	// Sequence numbers are decimal integers up to 128 bits: padded to one
+	// width, their text orders as the numbers do.
+	seq := table.Missing()
+	if r.SequenceNumber != "" {
+		seq = table.Text(fmt.Sprintf("%040s/%08d", r.SequenceNumber, max(r.SubSequence, 0)))
+	}
+	return []table.Key{table.Time(r.Arrival), {}, {}, seq, table.Num(float64(r.Size))}
+}
+
 // shardNumber is a shard id's number: "shardId-000000000012" is 12.
 func shardNumber(id string) string {
 	n := strings.TrimLeft(shortShard(id), "0")
@@ -278,7 +291,7 @@ func (m *Model) add(msg batchMsg) {
 	rows := make([]table.Row, len(recs))
 	drop := 0
 	for i, r := range recs {
-		rows[i] = table.Row{ID: strconv.FormatUint(m.recs.next, 10), Cells: cells[i]}
+		rows[i] = table.Row{ID: strconv.FormatUint(m.recs.next, 10), Cells: cells[i], Sort: tailKeys(r)}
 		if m.recs.push(r) {
 			drop++
 		}

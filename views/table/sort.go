@@ -204,6 +204,7 @@ func CellKey(cell string) Key {
 func parseNumber(s string) (float64, bool) {
 	s = strings.TrimPrefix(s, "≥")
 	s = strings.TrimSuffix(s, "…")
+	s = strings.TrimSuffix(s, "%")
 	s = strings.TrimSpace(strings.ReplaceAll(s, ",", ""))
 	mult := 1.0
 	if n := len(s); n > 1 {
