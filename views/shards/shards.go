@@ -776,7 +776,7 @@ func (m *Model) inputLine() string {
 	st, w := m.c.Styles, m.width
 	prompt, hint := "from: ", "  trim-horizon · latest · RFC 3339 · -15m · sequence number"
 	if m.input == inputJQ {
-		prompt, hint = "jq: ", "  e.g. select(.status == \"failed\") · empty clears"
+		prompt, hint = "jq: ", "  select(.status == \"failed\") filters · .detail.orderId projects · empty clears"
 	}
 	line := prompt + m.edit.View(max(w-inert.Width(prompt), 2))
 	used := inert.Width(line)

@@ -1,6 +1,7 @@
 package shards
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -202,7 +203,7 @@ func cells(r tail.Record) []string {
 	if len(key) > 256 {
 		key = key[:256]
 	}
-	return []string{arrival, shardNumber(r.ShardID), key, seq, jsonview.Size(r.Size), decode.PreviewOf(r.Data, previewLen)}
+	return []string{arrival, shardNumber(r.ShardID), key, seq, jsonview.Size(r.Size), decode.PreviewOf(r.Shown(), previewLen)}
 }
 
 // tailKeys are what a record's cells sort by where their text would sort
@@ -393,8 +394,25 @@ func (m *Model) openDetail() {
 	if r.Aggregated {
 		meta = append(meta, jsonview.Field{Label: "KPL", Value: "user record of an aggregate"})
 	}
-	m.detail.SetContent("record in "+m.stream, r.Payload(), meta)
+	title, body := "record in "+m.stream, r.Payload()
+	if r.Projection != nil {
+		// What the jq expression made of the record stands in its place,
+		// as in the list; the coordinates above still say which record.
+		title, body = "jq projection of a record in "+m.stream, projectionPayload(r.Projection)
+		meta = append(meta, jsonview.Field{Label: "jq", Value: m.filter.String()})
+	}
+	m.detail.SetContent(title, body, meta)
 	m.mode = modeDetail
+}
+
+// projectionPayload is a projection as one JSON document: its value, or
+// the array of its values when there are several.
+func projectionPayload(values [][]byte) decode.Payload {
+	if len(values) == 1 {
+		return decode.Decode(values[0])
+	}
+	doc := append([]byte{'['}, bytes.Join(values, []byte{','})...)
+	return decode.Decode(append(doc, ']'))
 }
 
 // copySelected copies the record: pretty JSON, the text, or binary as
