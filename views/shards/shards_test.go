@@ -19,6 +19,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/sluicehq/sluice/backend/inventory"
+	"github.com/sluicehq/sluice/backend/metrics"
 	"github.com/sluicehq/sluice/backend/tail"
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/viewtest"
@@ -430,7 +431,20 @@ func TestGolden(t *testing.T) {
 		{"Shards", func(m *Model) {
 			m.stream = "orders"
 			m.Update(shardsMsg{Stamp: m.loads.Current(m.c.Env), stream: "orders", shards: testShards()})
+			// Shard 1 takes 900 records a minute, twice the mean and more.
+			m.Update(trafficMsg{Stamp: m.loads.Current(m.c.Env), stream: "orders", loads: metrics.ShardLoads{
+				Monitored: []string{"IncomingBytes", "IncomingRecords", "IteratorAgeMilliseconds"},
+				Loads: map[string]metrics.ShardLoad{
+					"shardId-000000000001": {RecordsPerMinute: 900, BytesPerMinute: 900 * 512, IteratorAgeMs: 1500, HasAge: true},
+					"shardId-000000000002": {RecordsPerMinute: 30, BytesPerMinute: 30 * 512},
+				},
+			}})
 			m.Update(viewtest.Key("j"))
+		}},
+		{"Unmonitored", func(m *Model) {
+			m.stream = "orders"
+			m.Update(shardsMsg{Stamp: m.loads.Current(m.c.Env), stream: "orders", shards: testShards()})
+			m.Update(trafficMsg{Stamp: m.loads.Current(m.c.Env), stream: "orders", loads: metrics.ShardLoads{}})
 		}},
 		{"Tail", func(m *Model) {
 			attachFake(m, "orders", "")
