@@ -93,8 +93,8 @@ type Model struct {
 	traffic shardTraffic
 	// wall is the clock of the metrics' window: CloudWatch's time is the
 	// real one whatever now says.
-	wall func() time.Time
-	loading   bool
+	wall    func() time.Time
+	loading bool
 	// fresh is when the shard list was last read whole and whether the
 	// latest read failed: the header's "updated 12s ago", the banner's
 	// "refresh failed …", and whether a read is due (common.RefreshEvery).
