@@ -28,11 +28,12 @@ const shardQueriesPerCall = 498
 type ShardLoad struct {
 	// RecordsPerMinute and BytesPerMinute are IncomingRecords and
 	// IncomingBytes over ShardWindow, per minute.
-	RecordsPerMinute, BytesPerMinute float64
+	RecordsPerMinute float64 `json:"recordsPerMinute"`
+	BytesPerMinute   float64 `json:"bytesPerMinute"`
 	// IteratorAgeMs is the largest IteratorAgeMilliseconds in the window;
 	// HasAge is false when no consumer read the shard in it.
-	IteratorAgeMs float64
-	HasAge        bool
+	IteratorAgeMs float64 `json:"iteratorAgeMs"`
+	HasAge        bool    `json:"hasAge"`
 }
 
 // ShardLoads is what a stream's shard-level metrics say of its shards.
