@@ -24,7 +24,10 @@ type HourCount struct {
 	Complete bool
 	// Pages is the listing calls made so far.
 	Pages int
-	next  *string
+	// PageSize is the keys a call lists: S3's 1,000 when zero (tests
+	// choose fewer to see a count grow).
+	PageSize int32
+	next     *string
 }
 
 // NewHourCount starts a count of the hour t falls in.
@@ -35,18 +38,14 @@ func NewHourCount(t time.Time) HourCount { return HourCount{Hour: t.UTC().Trunca
 // Objects that are not archived events (someone else's README) are not
 // counted.
 func CountPage(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, consumer string, c HourCount) (HourCount, error) {
-	return countPage(ctx, s, loc, consumer, c, 0)
-}
-
-func countPage(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, consumer string, c HourCount, pageSize int32) (HourCount, error) {
 	if c.Complete {
 		return c, nil
 	}
 	prefix := HourPrefix(loc.Prefix, consumer, c.Hour)
 	in := &s3.ListObjectsV2Input{Bucket: aws.String(loc.Bucket), Prefix: aws.String(prefix),
 		EncodingType: types.EncodingTypeUrl, ContinuationToken: c.next}
-	if pageSize > 0 {
-		in.MaxKeys = aws.Int32(pageSize)
+	if c.PageSize > 0 {
+		in.MaxKeys = aws.Int32(c.PageSize)
 	}
 	out, err := s.S3().ListObjectsV2(ctx, in)
 	if err != nil {

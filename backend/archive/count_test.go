@@ -29,10 +29,11 @@ func TestCountPagesThroughAnHour(t *testing.T) {
 	}
 
 	c := NewHourCount(at.Add(30 * time.Minute))
+	c.PageSize = 10
 	var seen []int
 	for !c.Complete {
 		var err error
-		if c, err = countPage(ctxT(t), s, loc, "orders", c, 10); err != nil {
+		if c, err = CountPage(ctxT(t), s, loc, "orders", c); err != nil {
 			t.Fatal(err)
 		}
 		seen = append(seen, c.N)

@@ -206,6 +206,7 @@ func (m *Model) onHours(msg hoursMsg) tea.Cmd {
 	}
 	m.hoursFresh.Succeeded(m.o.now())
 	m.hourList, m.hoursExact = msg.Hours, msg.Exact
+	m.countsAfterHours()
 	m.days.SetRows(m.dayRows()) // SetRows keeps the cursor on its row's ID
 	m.refreshHourRows()
 	m.layout()
@@ -238,6 +239,13 @@ func (m *Model) dayRows() []table.Row {
 		}
 		rows = append(rows, table.Row{ID: day, Cells: []string{day + " " + h.Start.UTC().Format("Mon"), "1", count, ""}})
 	}
+	if m.countsApply() {
+		for i := range rows {
+			if d, err := time.Parse(time.DateOnly, rows[i].ID); err == nil {
+				rows[i].Cells[2] = m.countCell(d, 24*time.Hour)
+			}
+		}
+	}
 	return rows
 }
 
@@ -250,6 +258,9 @@ func (m *Model) refreshHourRows() {
 		count := "-"
 		if h.Count >= 0 {
 			count = strconv.Itoa(h.Count)
+		}
+		if m.countsApply() {
+			count = m.countCell(h.Start, time.Hour)
 		}
 		s := h.Start.UTC()
 		rows = append(rows, table.Row{ID: s.Format(time.RFC3339), Cells: []string{s.Format("15:04") + "–" + s.Add(time.Hour).Format("15:04"), count, ""}})

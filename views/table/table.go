@@ -162,6 +162,18 @@ func (m Model) Visible() []Row {
 	return out
 }
 
+// Shown are the rows drawn now: the visible rows in the window the
+// cursor has scrolled to. What is read lazily (a count, a metric) is read
+// for these.
+func (m Model) Shown() []Row {
+	end := min(m.offset+m.bodyHeight(), len(m.view))
+	out := make([]Row, 0, max(end-m.offset, 0))
+	for i := m.offset; i < end; i++ {
+		out = append(out, m.rows[m.view[i]])
+	}
+	return out
+}
+
 // Len counts the rows that pass the filter.
 func (m Model) Len() int { return len(m.view) }
 
