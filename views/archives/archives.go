@@ -31,7 +31,7 @@ type options struct {
 	concurrency int
 	// countPage is the keys a count lists a call (S3's 1,000 when zero).
 	countPage int32
-	inventory   []inventory.Option
+	inventory []inventory.Option
 }
 
 // WithInventory tunes the pipeline discovery behind the consumers list
