@@ -138,18 +138,49 @@ func (m *Model) sortView() {
 	if col < 0 || len(m.view) < 2 {
 		return
 	}
-	keys := make(map[int]Key, len(m.view))
-	for _, ri := range m.view {
-		keys[ri] = m.rows[ri].key(col)
+	// Each key is read once (a cell's text is parsed), then sorted with
+	// its row.
+	keyed := make([]keyedRow, len(m.view))
+	for i, ri := range m.view {
+		keyed[i] = keyedRow{m.rows[ri].key(col), ri}
 	}
-	slices.SortStableFunc(m.view, func(a, b int) int {
-		return compareKeys(keys[a], keys[b], m.sort.Desc)
+	// Equal keys keep the rows' order: the view was in row order, so
+	// the row index breaks ties, and the faster unstable sort is stable.
+	desc := m.sort.Desc
+	slices.SortFunc(keyed, func(a, b keyedRow) int {
+		if c := compareKeys(&a.key, &b.key, desc); c != 0 {
+			return c
+		}
+		return a.ri - b.ri
 	})
+	for i := range keyed {
+		m.view[i] = keyed[i].ri
+	}
+}
+
+type keyedRow struct {
+	key Key
+	ri  int
+}
+
+// insertSorted puts row ri into the sorted view at its place: after the
+// rows it equals, as a stable sort would.
+func (m *Model) insertSorted(ri int) {
+	col := m.sortIndex()
+	k := m.rows[ri].key(col)
+	at, _ := slices.BinarySearchFunc(m.view, k, func(vi int, k Key) int {
+		vk := m.rows[vi].key(col)
+		if c := compareKeys(&vk, &k, m.sort.Desc); c != 0 {
+			return c
+		}
+		return -1 // equal keys: after them
+	})
+	m.view = slices.Insert(m.view, at, ri)
 }
 
 // compareKeys orders a before b: missing values last in both directions,
 // numbers before text.
-func compareKeys(a, b Key, desc bool) int {
+func compareKeys(a, b *Key, desc bool) int {
 	if (a.kind == keyMissing) != (b.kind == keyMissing) {
 		if a.kind == keyMissing {
 			return 1

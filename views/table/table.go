@@ -118,8 +118,12 @@ func (m *Model) follow(id string) {
 func (m *Model) AppendRows(rows []Row) {
 	if m.sortIndex() >= 0 {
 		id := m.selectedID()
-		m.rows = append(m.rows, rows...)
-		m.refilter()
+		for _, r := range rows {
+			m.rows = append(m.rows, r)
+			if m.matches(r) {
+				m.insertSorted(len(m.rows) - 1)
+			}
+		}
 		m.follow(id)
 		m.clamp()
 		return
@@ -145,7 +149,15 @@ func (m *Model) DropFirst(n int) {
 	n = min(n, len(m.rows))
 	id := m.selectedID()
 	m.rows = append(m.rows[:0:0], m.rows[n:]...)
-	m.refilter()
+	// The rows left keep their places in the view (filtered and sorted
+	// as they were); only their indexes move down by n.
+	view := m.view[:0]
+	for _, ri := range m.view {
+		if ri >= n {
+			view = append(view, ri-n)
+		}
+	}
+	m.view = view
 	m.follow(id)
 	m.clamp()
 }

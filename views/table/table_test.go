@@ -274,3 +274,21 @@ func TestCellKeyReadsTheAppsNumbersOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestSortedTailDropsItsOldestAndKeepsItsOrderAndFilter(t *testing.T) {
+	m := sortedTable()
+	m.SetSort(SortState{Column: "NAME", Desc: true})
+	m.SetFilter("a") // alpha, Bravo, charlie, delta: not echo
+	m.AppendRows([]Row{{ID: "f", Cells: []string{"alfa", "3"}}, {ID: "g", Cells: []string{"zara", "4"}}})
+	if ids(m) != "gdcbaf" {
+		t.Fatalf("after append: %s", ids(m))
+	}
+	m.DropFirst(2) // a and b, the oldest
+	if ids(m) != "gdcf" {
+		t.Fatalf("after drop: %s", ids(m))
+	}
+	m.SetFilter("")
+	if ids(m) != "gedcf" {
+		t.Fatalf("unfiltered: %s", ids(m))
+	}
+}
