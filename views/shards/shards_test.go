@@ -589,3 +589,24 @@ func TestJQProjectsInPlaceOfTheBody(t *testing.T) {
 		t.Errorf("the detail pane shows the record, not its projection:\n%s", v)
 	}
 }
+
+// TestExportWritesWhatIsShown: a projected record exports as its
+// projected lines, coordinates kept, as `sluice tail --jq -o jsonl`
+// prints it; a whole record as itself.
+func TestExportWritesWhatIsShown(t *testing.T) {
+	recs := fixed(2)
+	recs[0].Projection = [][]byte{[]byte(`"o-1"`), []byte(`2`)}
+	path := filepath.Join(t.TempDir(), "out.jsonl")
+	if _, err := writeJSONL(path, recs); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], `"data":"o-1","projected":true`) || !strings.Contains(lines[1], `"data":2,"projected":true`) ||
+		!strings.Contains(lines[0], `"shardId":"`+recs[0].ShardID+`"`) || strings.Contains(lines[2], "projected") {
+		t.Fatalf("export:\n%s", b)
+	}
+}

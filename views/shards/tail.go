@@ -481,8 +481,14 @@ func writeJSONL(path string, recs []tail.Record) (string, error) {
 	}
 	var buf []byte
 	for _, r := range recs {
-		buf = tail.AppendJSON(buf, r)
-		buf = append(buf, '\n')
+		// What is shown, as `sluice tail --jq -o jsonl` prints it: the
+		// record, or a line per value of its jq projection.
+		if r.Projection == nil {
+			buf = append(tail.AppendJSON(buf, r), '\n')
+		}
+		for _, v := range r.Projection {
+			buf = append(tail.AppendProjectedJSON(buf, r, v), '\n')
+		}
 		if len(buf) > 1<<20 {
 			if _, err := f.Write(buf); err != nil {
 				f.Close()
