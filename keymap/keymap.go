@@ -38,6 +38,9 @@ type Global struct {
 // List moves through any list, table or pane.
 type List struct {
 	Up, Down, Top, Bottom, PageUp, PageDown, Open, Back, Filter, Trace, Copy key.Binding
+	// SortNext and SortPrev move the sort to the next or previous column
+	// (past the last, the rows' own order); SortFlip turns its direction.
+	SortNext, SortPrev, SortFlip key.Binding
 }
 
 // Streams acts on streams.
@@ -117,6 +120,9 @@ func Default() KeyMap {
 			Filter:   bind("filter", "/"),
 			Trace:    bind("trace", "t"),
 			Copy:     bind("copy", "y"),
+			SortNext: bind("sort by next column", ">"),
+			SortPrev: bind("sort by previous column", "<"),
+			SortFlip: bind("flip sort", "s"),
 		},
 		Streams: Streams{
 			Create:    bind("create stream", "c"),

@@ -193,7 +193,9 @@ func TestPipeMetricsCountInvocationsAndEvents(t *testing.T) {
 	}
 }
 
-func TestShardMetricsAreEmptyWithoutEnhancedMonitoring(t *testing.T) {
+// TestShardMetricsArePublishedPerShard: the engine publishes the
+// shard-level metrics AWS does under enhanced monitoring, by ShardId.
+func TestShardMetricsArePublishedPerShard(t *testing.T) {
 	s, e := backendtest.Open(t)
 	inventorytest.Stream(t, e, "orders", 1)
 	putRecords(t, e, "orders", 5)
@@ -202,12 +204,15 @@ func TestShardMetricsAreEmptyWithoutEnhancedMonitoring(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(series) != 6 {
-		t.Fatalf("%d series, want 6", len(series))
+	got := byName(t, series)
+	if got["IncomingRecords"].Sum() != 5 || got["IncomingBytes"].Sum() == 0 {
+		t.Errorf("incoming %v records, %v bytes; want 5 records", got["IncomingRecords"].Sum(), got["IncomingBytes"].Sum())
 	}
-	for _, st := range series {
-		if len(st.Points) != 0 {
-			t.Errorf("%s: %v; the engine reports no shard-level metrics", st.Name, st.Points)
-		}
+	other, err := metrics.ForShard(context.Background(), s, "orders", "shardId-000000000001", start, end)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := byName(t, other)["IncomingRecords"].Sum(); n != 0 {
+		t.Errorf("a shard the stream does not have has %v records", n)
 	}
 }

@@ -170,7 +170,7 @@ func TestFilter(t *testing.T) {
 	records = append(records, put{Key: "k0", Data: "plain text: .even fails on a string"})
 	v.put("orders", records...)
 
-	even, err := decode.CompileFilter(".even")
+	even, err := decode.CompileFilter("select(.even)")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,8 +191,13 @@ func TestFilter(t *testing.T) {
 	if !slices.Equal(datas(tl.Recent()), want) {
 		t.Fatalf("recent %q", datas(tl.Recent()))
 	}
+	for _, r := range got {
+		if r.Projection != nil {
+			t.Fatalf("a selected record carries a projection %q", r.Projection)
+		}
+	}
 
-	byKey, err := decode.CompileFilter(`$partitionKey == "k1"`)
+	byKey, err := decode.CompileFilter(`select($partitionKey == "k1")`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,6 +206,55 @@ func TestFilter(t *testing.T) {
 		if r.PartitionKey != "k1" {
 			t.Fatalf("record of key %s let through", r.PartitionKey)
 		}
+	}
+}
+
+// TestProjection: an expression that yields something other than the
+// record shows that in its place, the record's coordinates kept; one
+// that yields nothing hides the record; several values ride together.
+func TestProjection(t *testing.T) {
+	v := open(t)
+	v.createStream("orders", 1)
+	var records []put
+	for i := range 6 {
+		records = append(records, put{Key: fmt.Sprintf("k%d", i), Data: fmt.Sprintf(`{"detail":{"orderId":"o-%d","amount":%d,"tags":["a","b"]}}`, i, i*50)})
+	}
+	v.put("orders", records...)
+	expr, err := decode.CompileFilter(`select(.detail.amount > 100) | .detail.orderId`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := fast("orders")
+	o.Filter = expr
+	tl := start(t, v.s, o)
+	got := drain(t, tl)
+	var shown, keys []string
+	for _, r := range got {
+		shown = append(shown, string(r.Shown()))
+		keys = append(keys, r.PartitionKey)
+		if r.SequenceNumber == "" || r.Size != len(r.Data) || !strings.Contains(string(r.Data), "orderId") {
+			t.Fatalf("the record's coordinates or data were lost: %+v", r)
+		}
+	}
+	if !slices.Equal(shown, []string{`"o-3"`, `"o-4"`, `"o-5"`}) || !slices.Equal(keys, []string{"k3", "k4", "k5"}) {
+		t.Fatalf("shown %q for keys %q", shown, keys)
+	}
+	if st := tl.Stats(); st.Delivered != 3 || st.Filtered != 3 {
+		t.Fatalf("stats %+v", st)
+	}
+
+	many, err := decode.CompileFilter(`.detail.tags[]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Filter = many
+	all := drain(t, start(t, v.s, o))
+	if len(all) != 6 || len(all[0].Projection) != 2 || string(all[0].Shown()) != "\"a\"\n\"b\"" {
+		t.Fatalf("%d records, first shows %q", len(all), all[0].Shown())
+	}
+	line := string(tail.AppendProjectedJSON(nil, all[0], all[0].Projection[1]))
+	if !strings.Contains(line, `"partitionKey":"k0"`) || !strings.Contains(line, `"data":"b","projected":true`) {
+		t.Fatalf("jsonl %s", line)
 	}
 }
 

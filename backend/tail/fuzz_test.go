@@ -2,12 +2,15 @@ package tail_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/sluicehq/sluice/backend/decode"
 	"github.com/sluicehq/sluice/backend/tail"
 	"github.com/sluicehq/sluice/internal/jsonstr"
 )
@@ -86,6 +89,50 @@ func FuzzParsePosition(f *testing.F) {
 		case tail.AtTimestamp:
 			if p.Time.IsZero() == (p.Ago == 0) || p.Ago < 0 {
 				t.Fatalf("%q: time %v, ago %v", s, p.Time, p.Ago)
+			}
+		}
+	})
+}
+
+// FuzzAppendProjectedJSON: whatever a jq expression yields from a
+// record, its projected line is valid JSON on one line with no raw
+// control or unsafe rune, and its data is that value.
+func FuzzAppendProjectedJSON(f *testing.F) {
+	for _, s := range [][2]string{{`{"a":{"b":"\u001b[2J"}}`, `.a.b`}, {`{"a":[1,"\u2028"]}`, `.a[]`}, {"text\x07", `.`}, {`{"n":12345678901234567890123}`, `.n`}, {`{}`, `{x: "\u0085"}`}} {
+		f.Add([]byte(s[0]), s[1])
+	}
+	f.Fuzz(func(t *testing.T, data []byte, expr string) {
+		flt, err := decode.CompileFilter(expr)
+		if err != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		p, err := flt.Project(ctx, decode.Decode(data), decode.Meta{})
+		if err != nil {
+			return
+		}
+		r := tail.Record{ShardID: "shardId-000000000000", SequenceNumber: "1", SubSequence: -1, PartitionKey: "k", Data: data, Size: len(data)}
+		for _, v := range p.Values {
+			line := tail.AppendProjectedJSON(nil, r, v)
+			if bytes.ContainsAny(line, "\n\r") {
+				t.Fatalf("not one line: %q", line)
+			}
+			for _, c := range string(line) {
+				if c < 0x20 || jsonstr.Unsafe(c) {
+					t.Fatalf("raw %U in %q", c, line)
+				}
+			}
+			var got struct {
+				Data      json.RawMessage `json:"data"`
+				Projected bool            `json:"projected"`
+			}
+			if err := json.Unmarshal(line, &got); err != nil || !got.Projected {
+				t.Fatalf("invalid JSON %q: %v", line, err)
+			}
+			var want, back any
+			if json.Unmarshal(v, &want) == nil && (json.Unmarshal(got.Data, &back) != nil || !reflect.DeepEqual(want, back)) {
+				t.Fatalf("data %s is not %s", got.Data, v)
 			}
 		}
 	})

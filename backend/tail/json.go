@@ -43,6 +43,35 @@ func appendArrival(dst []byte, t time.Time) []byte {
 // base64 (with "dataEncoding":"base64") otherwise. It is written by hand:
 // it is the hot path of a bulk export.
 func AppendJSON(dst []byte, r Record) []byte {
+	dst = appendCoordinates(dst, r)
+	dst = append(dst, `,"data":`...)
+	dst = appendData(dst, r.Data)
+	dst = append(dst, `,"size":`...)
+	dst = strconv.AppendInt(dst, int64(r.Size), 10)
+	return append(dst, '}')
+}
+
+// AppendProjectedJSON appends one value of r's projection (see
+// Record.Projection) as one line of JSON: r's coordinates as AppendJSON
+// writes them, the value as "data", and "projected":true. A projection
+// of several values is several lines, as jq prints them.
+func AppendProjectedJSON(dst []byte, r Record, value []byte) []byte {
+	dst = appendCoordinates(dst, r)
+	dst = append(dst, `,"data":`...)
+	if out, ok := appendCompactJSON(dst, value); ok {
+		dst = out
+	} else {
+		// Not JSON (it always is, from jq): shown as a string.
+		dst = jsonstr.Append(dst, value)
+	}
+	dst = append(dst, `,"projected":true,"size":`...)
+	dst = strconv.AppendInt(dst, int64(r.Size), 10)
+	return append(dst, '}')
+}
+
+// appendCoordinates opens r's object with what places it: shard,
+// sequence, partition key, arrival.
+func appendCoordinates(dst []byte, r Record) []byte {
 	dst = append(dst, `{"shardId":`...)
 	dst = jsonstr.Append(dst, r.ShardID)
 	dst = append(dst, `,"sequenceNumber":`...)
@@ -59,11 +88,7 @@ func AppendJSON(dst []byte, r Record) []byte {
 	}
 	dst = append(dst, `,"arrival":"`...)
 	dst = appendArrival(dst, r.Arrival)
-	dst = append(dst, `","data":`...)
-	dst = appendData(dst, r.Data)
-	dst = append(dst, `,"size":`...)
-	dst = strconv.AppendInt(dst, int64(r.Size), 10)
-	return append(dst, '}')
+	return append(dst, '"')
 }
 
 // MarshalJSON encodes r as AppendJSON does.

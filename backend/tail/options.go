@@ -58,8 +58,12 @@ type Options struct {
 	// Buffer is how many records Recent keeps: 10000 when zero, none when
 	// negative.
 	Buffer int
-	// Filter, when set, lets through only the records it matches; records
-	// it fails on are skipped and counted in Stats.FilterErrors.
+	// Filter, when set, is a jq expression run on every record, read as jq
+	// reads it (see decode.Projection): a record it yields nothing for is
+	// dropped (counted in Stats.Filtered), one it yields itself for passes
+	// as it is, and any other outputs ride on the record as its
+	// Projection. Records it fails on are skipped and counted in
+	// Stats.FilterErrors.
 	Filter *decode.Filter
 	// Deaggregate expands KPL aggregated records into their user records.
 	// NewOptions sets it; the zero Options value shows aggregates as they

@@ -339,14 +339,16 @@ func (t *Tail) convert(ctx context.Context, id string, in []types.Record, behind
 	b.Records = make([]Record, 0, len(in))
 	keep := func(r Record) {
 		if t.o.Filter != nil {
-			ok, err := t.o.Filter.Match(ctx, r.Payload(), r.Meta())
+			p, err := t.o.Filter.Project(ctx, r.Payload(), r.Meta())
 			switch {
 			case err != nil:
 				c.filterErrors++
 				return
-			case !ok:
+			case p.Hidden():
 				c.filtered++
 				return
+			case !p.Whole:
+				r.Projection = p.Values
 			}
 		}
 		b.Records = append(b.Records, r)

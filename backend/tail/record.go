@@ -1,6 +1,7 @@
 package tail
 
 import (
+	"bytes"
 	"time"
 
 	"github.com/sluicehq/sluice/backend/decode"
@@ -28,6 +29,20 @@ type Record struct {
 	Size int
 	// Aggregated says the record came out of a KPL aggregate.
 	Aggregated bool
+	// Projection is what the tail's jq expression made of the record when
+	// it projected rather than selected (`.detail.orderId`): each output
+	// as compact JSON, shown in place of the payload. Nil when the record
+	// is shown whole.
+	Projection [][]byte
+}
+
+// Shown is what stands for the record's payload on screen: its
+// projection's values one per line, or its data.
+func (r Record) Shown() []byte {
+	if r.Projection == nil {
+		return r.Data
+	}
+	return bytes.Join(r.Projection, []byte("\n"))
 }
 
 // Payload decodes the record for display and filtering. It costs a full

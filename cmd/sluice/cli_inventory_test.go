@@ -22,6 +22,7 @@ import (
 	"github.com/sluicehq/sluice/backend/demo"
 	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/backend/inventory/inventorytest"
+	"github.com/sluicehq/sluice/backend/metrics"
 	"github.com/sluicehq/sluice/localengine/enginetest"
 )
 
@@ -152,6 +153,34 @@ func TestShardsCommand(t *testing.T) {
 	}
 	if _, _, err := invSluice(t, e, "shards", "missing"); err == nil || !strings.Contains(err.Error(), "missing") {
 		t.Errorf("a missing stream: %v", err)
+	}
+	if strings.Contains(out, "REC/MIN") {
+		t.Errorf("the load without --load:\n%s", out)
+	}
+	// --load: the engine publishes shard-level metrics; what was just
+	// written shows in the loads, and every open shard has one.
+	for i := range 10 {
+		if _, err := e.Kinesis().PutRecord(context.Background(), &kinesis.PutRecordInput{StreamName: aws.String(demo.StreamName),
+			PartitionKey: aws.String(fmt.Sprint(i)), Data: []byte(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	loaded := invJSON[[]struct {
+		ID   string             `json:"id"`
+		Load *metrics.ShardLoad `json:"load"`
+	}](t, invMustRun(t, e, "shards", demo.StreamName, "--load", "-o", "json"))
+	written := 0.0
+	for _, s := range loaded {
+		if s.Load == nil {
+			t.Fatalf("shard %s has no load", s.ID)
+		}
+		written += s.Load.RecordsPerMinute
+	}
+	if written == 0 {
+		t.Errorf("the writes show in no shard's load: %+v", loaded)
+	}
+	if out := invMustRun(t, e, "shards", demo.StreamName, "--load"); !strings.Contains(out, "REC/MIN") || !strings.Contains(out, "ITER AGE") {
+		t.Errorf("--load table:\n%s", out)
 	}
 }
 

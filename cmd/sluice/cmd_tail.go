@@ -49,10 +49,18 @@ or after:SEQUENCE (start after it, to resume).
 (KPL user records only), partitionKey, arrival, data (the JSON value when the
 payload is a JSON object or array, a string when it is text, else base64 with
 "dataEncoding":"base64") and size. -o json prints them as one array; the
-table shows a one-line preview with control characters made inert.`,
+table shows a one-line preview with control characters made inert.
+
+--jq runs a jq expression over each payload (the JSON value, text as a
+string, binary as base64) and prints what it yields, as jq would: a record it
+yields nothing for is skipped, so 'select(...)' filters; a record it yields
+unchanged is printed whole; any other output ('.detail.orderId', '.items[]',
+'.amount > 100') is printed in place of the data, one line per value, with
+the record's coordinates and "projected":true.`,
 		Example: `  sluice tail orders
   sluice tail orders --from trim-horizon --follow=false -o jsonl > orders.jsonl
   sluice tail orders --from 15m --jq 'select(.status == "FAILED")'
+  sluice tail orders --from trim-horizon --jq '.detail.orderId' -o jsonl
   sluice tail orders --shard shardId-000000000001 --from after:4959...`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -63,7 +71,7 @@ table shows a one-line preview with control characters made inert.`,
 	fl := cmd.Flags()
 	fl.StringArrayVar(&tf.shards, "shard", nil, "read only this shard (repeat for several; default the whole stream)")
 	fl.StringVar(&tf.from, "from", "latest", "where to start: trim-horizon, latest, a time (RFC 3339, or a duration like 15m for 15 minutes ago), a sequence number, or after:SEQUENCE")
-	fl.StringVar(&tf.jq, "jq", "", "print only the records this jq expression selects (it sees the payload; $partitionKey, $shardId, $sequenceNumber and $arrival are set)")
+	fl.StringVar(&tf.jq, "jq", "", "a jq expression over each payload, read as jq does: its outputs are printed ('select(...)' filters, '.detail.orderId' projects; $partitionKey, $shardId, $sequenceNumber and $arrival are set)")
 	fl.Float64Var(&tf.rate, "rate", tail.DefaultReadsPerSecond, "GetRecords calls a second per shard, at most 5; 0 for as fast as possible (bulk export)")
 	fl.IntVar(&tf.max, "max", 0, "exit after printing this many records (0: no limit)")
 	fl.BoolVar(&tf.follow, "follow", true, "keep waiting for new records; with --follow=false, stop once every shard is caught up")
@@ -192,13 +200,31 @@ func (p *tailPrinter) begin() error {
 	return p.w.Flush()
 }
 
+// record prints r: one line, or one per value of its jq projection.
 func (p *tailPrinter) record(r tail.Record) {
+	if r.Projection == nil {
+		p.value(r, nil)
+		return
+	}
+	for _, v := range r.Projection {
+		p.value(r, v)
+	}
+}
+
+// value prints r whole (projected nil) or one value of its projection.
+func (p *tailPrinter) value(r tail.Record, projected []byte) {
+	line := func() []byte {
+		if projected != nil {
+			return tail.AppendProjectedJSON(p.line[:0], r, projected)
+		}
+		return tail.AppendJSON(p.line[:0], r)
+	}
 	switch p.format {
 	case "jsonl":
-		p.line = append(tail.AppendJSON(p.line[:0], r), '\n')
+		p.line = append(line(), '\n')
 		p.w.Write(p.line)
 	case "json":
-		p.line = tail.AppendJSON(p.line[:0], r)
+		p.line = line()
 		if p.count > 0 {
 			p.w.WriteByte(',')
 		}
@@ -208,7 +234,7 @@ func (p *tailPrinter) record(r tail.Record) {
 		_ = json.Indent(&p.indented, p.line, "  ", "  ")
 		p.w.Write(p.indented.Bytes())
 	default:
-		p.tableRow(r)
+		p.tableRow(r, projected)
 	}
 	p.count++
 }
@@ -225,14 +251,18 @@ func (p *tailPrinter) end() {
 
 // tableRow prints one row; every cell that came from the record is made
 // inert and cut to its column.
-func (p *tailPrinter) tableRow(r tail.Record) {
+func (p *tailPrinter) tableRow(r tail.Record, projected []byte) {
 	key := inert.LineCut(r.PartitionKey, tailKeyWidth)
 	seq := r.SequenceNumber
 	if r.SubSequence >= 0 {
 		seq += "/" + strconv.Itoa(r.SubSequence)
 	}
 	seq = inert.LineCut(seq, tailSeqWidth+8)
-	preview := inert.LineCut(decode.PreviewOf(r.Data, tailPreviewWidth), tailPreviewWidth)
+	data := r.Data
+	if projected != nil {
+		data = projected
+	}
+	preview := inert.LineCut(decode.PreviewOf(data, tailPreviewWidth), tailPreviewWidth)
 	fmt.Fprintf(p.w, "%-24s  %-20s  %s  %s  %7d  %s\n",
 		r.Arrival.UTC().Format("2006-01-02T15:04:05.000Z"), inert.LineCut(r.ShardID, 20),
 		inert.Pad(key, tailKeyWidth), inert.Pad(seq, tailSeqWidth), r.Size, preview)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -159,12 +160,43 @@ func TestTailJSONAndMax(t *testing.T) {
 
 func TestTailFilterAndTable(t *testing.T) {
 	e := tailEngine(t, []byte(`{"n":1,"status":"FAILED"}`), []byte(`{"n":2,"status":"OK"}`), []byte("evil \x1b]52;c;aGk=\x07 text"))
-	stdout, _, err := tailRun(t, tailCtx(t), e, "orders", "--from", "trim-horizon", "--follow=false", "--jq", `.status == "FAILED"`, "-o", "jsonl")
+	stdout, _, err := tailRun(t, tailCtx(t), e, "orders", "--from", "trim-horizon", "--follow=false", "--jq", `select(.status == "FAILED")`, "-o", "jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Count(stdout, "\n") != 1 || !strings.Contains(stdout, `"data":{"n":1,"status":"FAILED"}`) {
+	if strings.Count(stdout, "\n") != 1 || !strings.Contains(stdout, `"data":{"n":1,"status":"FAILED"}`) || strings.Contains(stdout, "projected") {
 		t.Fatalf("filtered:\n%s", stdout)
+	}
+
+	// A projection prints what the expression yields, one line a value,
+	// with the record's coordinates; the text record yields nothing (.n?
+	// of a string is empty) and is skipped.
+	stdout, _, err = tailRun(t, tailCtx(t), e, "orders", "--from", "trim-horizon", "--follow=false", "--jq", `.n?, .status?`, "-o", "jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var values []string
+	for _, line := range strings.Split(strings.TrimSuffix(stdout, "\n"), "\n") {
+		var got struct {
+			ShardID   string          `json:"shardId"`
+			Data      json.RawMessage `json:"data"`
+			Projected bool            `json:"projected"`
+		}
+		if err := json.Unmarshal([]byte(line), &got); err != nil || !got.Projected || got.ShardID == "" {
+			t.Fatalf("projected line %q: %v", line, err)
+		}
+		values = append(values, string(got.Data))
+	}
+	slices.Sort(values)
+	if !slices.Equal(values, []string{`"FAILED"`, `"OK"`, "1", "2"}) {
+		t.Fatalf("projected values %q:\n%s", values, stdout)
+	}
+	stdout, _, err = tailRun(t, tailCtx(t), e, "orders", "--from", "trim-horizon", "--follow=false", "--jq", `.status?`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n"); len(lines) != 3 || !strings.Contains(stdout, `  "FAILED"`) || !strings.Contains(stdout, `  "OK"`) || strings.Contains(stdout, `"n":`) {
+		t.Fatalf("projected table:\n%s", stdout)
 	}
 
 	stdout, _, err = tailRun(t, tailCtx(t), e, "orders", "--from", "trim-horizon", "--follow=false")

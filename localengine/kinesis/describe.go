@@ -80,7 +80,7 @@ func (s *Service) describeStream(ctx context.Context, body []byte) (any, error) 
 		StreamName: m.Name, StreamARN: m.arn(), StreamStatus: m.status(now),
 		StreamModeDetails: modeOut{m.Mode}, Shards: []shardOut{},
 		RetentionPeriodHours: m.Retention, StreamCreationTimestamp: epochMs(m.CreatedMs),
-		EnhancedMonitoring: noEnhancedMonitoring, EncryptionType: "NONE",
+		EnhancedMonitoring: shardLevelMonitoring, EncryptionType: "NONE",
 	}
 	for _, sh := range m.Shards {
 		// A stream being created has no shards to show yet.
@@ -147,7 +147,7 @@ func (s *Service) describeStreamSummary(ctx context.Context, body []byte) (any, 
 	}{summary{
 		StreamName: m.Name, StreamARN: m.arn(), StreamStatus: m.status(now),
 		StreamModeDetails: modeOut{m.Mode}, RetentionPeriodHours: m.Retention,
-		StreamCreationTimestamp: epochMs(m.CreatedMs), EnhancedMonitoring: noEnhancedMonitoring,
+		StreamCreationTimestamp: epochMs(m.CreatedMs), EnhancedMonitoring: shardLevelMonitoring,
 		EncryptionType: "NONE", OpenShardCount: open, MaxRecordSizeInKiB: m.MaxRecordKiB,
 	}}, nil
 }

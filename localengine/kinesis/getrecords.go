@@ -93,7 +93,7 @@ func (s *Service) getRecords(ctx context.Context, body []byte) (any, error) {
 	if count > 0 {
 		age = nowMs - lastArrival
 	}
-	s.recordGet(it.region, it.name, count, read, age, time.Since(began))
+	s.recordGet(it.region, it.name, it.shard, count, read, age, time.Since(began))
 	return wire.RawJSON(out), nil
 }
 

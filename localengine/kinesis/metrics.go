@@ -50,10 +50,48 @@ func (s *Service) recordPut(region, stream string, single bool, o putOutcome) {
 	add("PutRecords.Latency", "Milliseconds", millis(o.latency))
 }
 
-// recordGet reports a successful GetRecords call; ageMs is the age of the
-// last record returned (0 when none was).
-func (s *Service) recordGet(region, stream string, records, bytes int, ageMs int64, latency time.Duration) {
+// shardDims are the dimensions of a shard-level (enhanced) metric.
+func shardDims(stream string, shard uint64) []metrics.Dimension {
+	return []metrics.Dimension{{Name: "StreamName", Value: stream}, {Name: "ShardId", Value: shardID(shard)}}
+}
+
+// recordShardPuts reports the records a put wrote as each shard's
+// IncomingRecords and IncomingBytes, the shard-level metrics AWS
+// publishes under enhanced monitoring: what shows a hot shard.
+func (s *Service) recordShardPuts(region, stream string, recs []pending) {
+	type load struct{ records, bytes int }
+	per := map[uint64]*load{}
+	var order []uint64
+	for i := range recs {
+		if recs[i].failed || recs[i].shard == nil {
+			continue
+		}
+		idx := recs[i].shard.Index
+		l := per[idx]
+		if l == nil {
+			l = &load{}
+			per[idx] = l
+			order = append(order, idx)
+		}
+		l.records++
+		l.bytes += recs[i].size
+	}
+	r, at := s.recorder(), s.cfg.Now()
+	for _, idx := range order {
+		dims := shardDims(stream, idx)
+		r.Add(region, nsKinesis, "IncomingRecords", dims, "Count", float64(per[idx].records), at)
+		r.Add(region, nsKinesis, "IncomingBytes", dims, "Bytes", float64(per[idx].bytes), at)
+	}
+}
+
+// recordGet reports a successful GetRecords call on shard; ageMs is the
+// age of the last record returned (0 when none was).
+func (s *Service) recordGet(region, stream string, shard uint64, records, bytes int, ageMs int64, latency time.Duration) {
 	r, dims, at := s.recorder(), streamDims(stream), s.cfg.Now()
+	sd := shardDims(stream, shard)
+	r.Add(region, nsKinesis, "IteratorAgeMilliseconds", sd, "Milliseconds", float64(max(ageMs, 0)), at)
+	r.Add(region, nsKinesis, "OutgoingRecords", sd, "Count", float64(records), at)
+	r.Add(region, nsKinesis, "OutgoingBytes", sd, "Bytes", float64(bytes), at)
 	add := func(name, unit string, v float64) { r.Add(region, nsKinesis, name, dims, unit, v, at) }
 	add("GetRecords.Success", "Count", 1)
 	add("GetRecords.Records", "Count", float64(records))

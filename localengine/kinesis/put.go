@@ -182,6 +182,7 @@ func (s *Service) putRecord(ctx context.Context, body []byte) (any, error) {
 		return nil, err
 	}
 	s.recordPut(ref.region, m.Name, true, putOutcome{records: 1, succeeded: 1, bytes: rec[0].size, latency: time.Since(began)})
+	s.recordShardPuts(ref.region, m.Name, rec)
 	buf := make([]byte, 0, 160)
 	buf = append(buf, `{"ShardId":"`...)
 	buf = appendShardID(buf, rec[0].shard.Index)
@@ -270,6 +271,7 @@ func (s *Service) putRecords(ctx context.Context, body []byte) (any, error) {
 	}
 	o.latency = time.Since(began)
 	s.recordPut(ref.region, m.Name, false, o)
+	s.recordShardPuts(ref.region, m.Name, recs)
 	return wire.RawJSON(encodePutRecordsResult(used, recs)), nil
 }
 

@@ -35,9 +35,13 @@ type enhancedMetrics struct {
 	ShardLevelMetrics []string `json:"ShardLevelMetrics"`
 }
 
-// noEnhancedMonitoring is how AWS describes a stream without shard-level
-// metrics.
-var noEnhancedMonitoring = []enhancedMetrics{{ShardLevelMetrics: []string{}}}
+// shardLevelMonitoring is how the engine describes every stream's
+// enhanced monitoring: the shard-level metrics it publishes (see
+// recordShardPuts and recordGet), as AWS lists those enabled with
+// EnableEnhancedMonitoring.
+var shardLevelMonitoring = []enhancedMetrics{{ShardLevelMetrics: []string{
+	"IncomingBytes", "IncomingRecords", "IteratorAgeMilliseconds", "OutgoingBytes", "OutgoingRecords",
+}}}
 
 func (s *Service) createStream(ctx context.Context, body []byte) (any, error) {
 	var in struct {

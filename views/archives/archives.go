@@ -29,7 +29,9 @@ type Option func(*options)
 type options struct {
 	now         func() time.Time
 	concurrency int
-	inventory   []inventory.Option
+	// countPage is the keys a count lists a call (S3's 1,000 when zero).
+	countPage int32
+	inventory []inventory.Option
 }
 
 // WithInventory tunes the pipeline discovery behind the consumers list
@@ -37,6 +39,10 @@ type options struct {
 func WithInventory(opts ...inventory.Option) Option {
 	return func(o *options) { o.inventory = opts }
 }
+
+// WithCountPage sets how many keys a count of an hour's events lists a
+// call (tests choose few, to see a count grow page by page).
+func WithCountPage(n int32) Option { return func(o *options) { o.countPage = n } }
 
 // WithClock sets the clock of time ranges, replay marks and rates.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
@@ -135,6 +141,11 @@ type Model struct {
 	// Long work.
 	job *bulkJob
 
+	// counts are the event counts of the days and hours on screen.
+	counts counts
+	// hidden is set while another tab is shown: no count is read.
+	hidden bool
+
 	width, height int
 }
 
@@ -205,8 +216,17 @@ func (m *Model) Completions(command string) []string {
 	return out
 }
 
-// Update handles keys, the tab's data and the shared messages.
+// Update handles keys, the tab's data and the shared messages; then,
+// whatever changed what is on screen, the counts it needs are read.
 func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
+	_, cmd := m.update(msg)
+	if more := m.wantCount(); more != nil {
+		cmd = tea.Batch(cmd, more)
+	}
+	return m, cmd
+}
+
+func (m *Model) update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
 		if m.input.active {
@@ -228,8 +248,11 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		// The list shown, when due (every tick redraws "updated … ago";
 		// a tab shown again catches up at once). Hidden, the root sends
 		// no tick: no calls.
-		if f, ok := msg.(common.FocusMsg); ok && !f.Focused {
-			return m, nil
+		if f, ok := msg.(common.FocusMsg); ok {
+			m.hidden = !f.Focused
+			if m.hidden {
+				return m, nil
+			}
 		}
 		return m, m.refreshDue()
 	case common.SessionMsg:
@@ -253,6 +276,9 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, m.onDetail(msg)
 	case countMsg:
 		return m, m.onCount(msg)
+	case hourCountMsg:
+		m.onHourCount(msg)
+		return m, nil
 	case bulkStartedMsg:
 		return m, m.onBulkStarted(msg)
 	case bulkMsg:
@@ -316,6 +342,7 @@ func (m *Model) resetSession() tea.Cmd {
 	m.eventsFresh.Forget()
 	m.req.hours.Drop()
 	m.req.events.Drop()
+	m.forgetCounts()
 	m.level = levelConsumers
 	m.closeDetail()
 	m.resetEvents()
@@ -420,6 +447,9 @@ func (m *Model) up() tea.Cmd {
 	switch m.level {
 	case levelEvents:
 		m.level = levelHours
+		// What was done to the hour's events (a replay, a delete) may
+		// have changed its count: it is counted again.
+		delete(m.counts.byHour, m.hr)
 		m.req.events.Drop()
 		m.eventsLoading = false
 		m.eventsFresh.Forget()
@@ -511,6 +541,10 @@ func (m *Model) openConsumer(c consumer) tea.Cmd {
 		m.resetEvents()
 	}
 	m.closeDetail()
+	if c.Name != m.cur.Name {
+		m.cur = c
+		m.forgetCounts()
+	}
 	m.cur = c
 	m.level = levelDays
 	m.consumers.SetRows(m.consumerRows()) // keeps the cursor; selects c
@@ -555,7 +589,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp lists every binding, writes left out under read-only.
 func (m *Model) FullHelp() [][]key.Binding {
 	k, l := m.c.Keys.Archives, m.c.Keys.List
-	nav := []key.Binding{l.Up, l.Down, l.Top, l.Bottom, l.PageUp, l.PageDown, l.Open, l.Back, l.Filter}
+	nav := append([]key.Binding{l.Up, l.Down, l.Top, l.Bottom, l.PageUp, l.PageDown, l.Open, l.Back, l.Filter}, common.SortKeys(l)...)
 	read := []key.Binding{k.Range, k.ShowReplayed, k.JQ, k.PartitionKey, l.Trace, l.Copy}
 	if m.env().ReadOnly() {
 		return [][]key.Binding{nav, read}

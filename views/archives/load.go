@@ -216,6 +216,7 @@ func (m *Model) onHours(msg hoursMsg) tea.Cmd {
 	}
 	m.hoursFresh.Succeeded(m.o.now())
 	m.hourList, m.hoursExact = msg.Hours, msg.Exact
+	m.countsAfterHours()
 	m.days.SetRows(m.dayRows()) // SetRows keeps the cursor on its row's ID
 	m.refreshHourRows()
 	m.layout()
@@ -248,6 +249,13 @@ func (m *Model) dayRows() []table.Row {
 		}
 		rows = append(rows, table.Row{ID: day, Cells: []string{day + " " + h.Start.UTC().Format("Mon"), "1", count, ""}})
 	}
+	if m.countsApply() {
+		for i := range rows {
+			if d, err := time.Parse(time.DateOnly, rows[i].ID); err == nil {
+				rows[i].Cells[2] = m.countCell(d, 24*time.Hour)
+			}
+		}
+	}
 	return rows
 }
 
@@ -260,6 +268,9 @@ func (m *Model) refreshHourRows() {
 		count := "-"
 		if h.Count >= 0 {
 			count = strconv.Itoa(h.Count)
+		}
+		if m.countsApply() {
+			count = m.countCell(h.Start, time.Hour)
 		}
 		s := h.Start.UTC()
 		rows = append(rows, table.Row{ID: s.Format(time.RFC3339), Cells: []string{s.Format("15:04") + "–" + s.Add(time.Hour).Format("15:04"), count, ""}})
@@ -558,7 +569,10 @@ func (m *Model) refreshEventRows() {
 			}
 			cells = append(cells, last)
 		}
-		rows = append(rows, table.Row{ID: o.Key, Tone: tone, Cells: cells})
+		// The arrival has no date on a narrow screen and the size has
+		// units: both sort by their values.
+		keys := []table.Key{table.Time(o.Arrival), {}, {}, table.Num(float64(o.Size))}
+		rows = append(rows, table.Row{ID: o.Key, Tone: tone, Cells: cells, Sort: keys})
 	}
 	m.events.SetRows(rows)
 }

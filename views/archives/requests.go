@@ -15,9 +15,11 @@ type requests struct {
 	matches common.Requests
 	detail  common.Requests
 	jobs    common.Requests
+	// counts stamps the page of an hour's count in flight.
+	counts common.Requests
 }
 
 func newRequests() requests {
 	r := common.NewRequests(common.ArchivesTab)
-	return requests{consumers: r, hours: r, events: r, matches: r, detail: r, jobs: r}
+	return requests{consumers: r, hours: r, events: r, matches: r, detail: r, jobs: r, counts: r}
 }

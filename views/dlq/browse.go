@@ -254,6 +254,7 @@ func (m *Model) refreshMessageRows(width int) {
 			due, tone := m.messageDeadline(x.ID)
 			// The DEADLINE column follows SENT.
 			row.Cells = append(row.Cells[:3], append([]string{due}, row.Cells[3:]...)...)
+			row.Sort = append(row.Sort, m.messageDeadlineKey(x.ID))
 			if tone > row.Tone {
 				row.Tone = tone
 			}
@@ -273,7 +274,9 @@ func messageRow(x bdlq.Message, preview string, failures, wide, longTime bool) t
 		}
 	}
 	cells := []string{shortID(x.ID), strconv.Itoa(x.ReceiveCount), sent}
-	row := table.Row{ID: x.ID}
+	// The sent time sorts by the time: its text has no year on a narrow
+	// screen.
+	row := table.Row{ID: x.ID, Sort: []table.Key{{}, {}, table.Time(x.SentAt)}}
 	switch {
 	case !failures:
 		cells = append(cells, preview)

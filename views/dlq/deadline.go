@@ -106,6 +106,19 @@ func (m *Model) messageDeadline(id string) (string, table.Tone) {
 	return "-", table.Plain
 }
 
+// messageDeadlineKey sorts a browsed message's DEADLINE by its time: the
+// cell's text ("23h59m", "records gone") does not order.
+func (m *Model) messageDeadlineKey(id string) table.Key {
+	if q, ok := m.deadlines[m.cur.name]; ok && q.Exact {
+		for _, d := range q.Each {
+			if d.MessageID == id && !d.At.IsZero() {
+				return table.Time(d.At)
+			}
+		}
+	}
+	return table.Missing()
+}
+
 func toneOf(l deadline.Level) table.Tone {
 	switch l {
 	case deadline.Near:

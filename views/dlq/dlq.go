@@ -381,7 +381,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // read-only.
 func (m *Model) FullHelp() [][]key.Binding {
 	k, l := m.c.Keys.DLQ, m.c.Keys.List
-	nav := []key.Binding{l.Up, l.Down, l.Top, l.Bottom, l.PageUp, l.PageDown, l.Open, l.Back, l.Filter}
+	nav := append([]key.Binding{l.Up, l.Down, l.Top, l.Bottom, l.PageUp, l.PageDown, l.Open, l.Back, l.Filter}, common.SortKeys(l)...)
 	read := []key.Binding{k.Browse, k.Export, l.Trace, l.Copy}
 	if m.env().ReadOnly() {
 		return [][]key.Binding{nav, read}

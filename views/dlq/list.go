@@ -322,9 +322,23 @@ func (m *Model) refreshListRows() {
 			// about to be lost.
 			tone = dueTone
 		}
+		// The age, the deadline and the trend's newest point sort; their
+		// text does not.
+		keys := make([]table.Key, 7)
+		keys[3], keys[4], keys[6] = table.Missing(), table.Missing(), table.Missing()
+		if qm.Age != nil {
+			keys[3] = table.Num(*qm.Age)
+		}
+		if dq, ok := m.deadlines[q.Name]; ok && dq.Known() {
+			keys[4] = table.Time(dq.At)
+		}
+		if n := len(qm.Depth); n > 0 {
+			keys[6] = table.Num(qm.Depth[n-1].Value)
+		}
 		if d.Failure != nil {
 			// Counts unknown: the row says why instead.
 			tone, depth, inFlight, trend = table.Bad, "?", "?", string(d.Failure.Kind)
+			keys[6] = table.Missing()
 		}
 		id := q.URL
 		if id == "" {
@@ -336,7 +350,7 @@ func (m *Model) refreshListRows() {
 			// redrive policies may add sources.
 			sources += " + discovering…"
 		}
-		rows = append(rows, table.Row{ID: id, Tone: tone, Cells: []string{
+		rows = append(rows, table.Row{ID: id, Tone: tone, Sort: keys, Cells: []string{
 			q.Name, depth, inFlight, age, due, sources, trend,
 		}})
 	}

@@ -464,7 +464,7 @@ func (m *Model) ShortHelp() []key.Binding {
 func (m *Model) FullHelp() [][]key.Binding {
 	k, l := m.c.Keys.Metrics, m.c.Keys.List
 	return [][]key.Binding{
-		{l.Up, l.Down, l.Top, l.Bottom, l.PageUp, l.PageDown, l.Filter, l.Back},
+		append([]key.Binding{l.Up, l.Down, l.Top, l.Bottom, l.PageUp, l.PageDown, l.Filter, l.Back}, common.SortKeys(l)...),
 		{k.Range, k.AutoRefresh},
 	}
 }

@@ -88,7 +88,13 @@ type Model struct {
 
 	shardList []inventory.Shard
 	shards    table.Model
-	loading   bool
+	// traffic is the shards' load from their shard-level metrics, read
+	// after each listing.
+	traffic shardTraffic
+	// wall is the clock of the metrics' window: CloudWatch's time is the
+	// real one whatever now says.
+	wall    func() time.Time
+	loading bool
 	// fresh is when the shard list was last read whole and whether the
 	// latest read failed: the header's "updated 12s ago", the banner's
 	// "refresh failed …", and whether a read is due (common.RefreshEvery).
@@ -144,13 +150,8 @@ func New(c *common.Common) *Model {
 		maxRows = c.Env.Config.Tail.Buffer
 	}
 	m := &Model{c: c, loads: common.NewRequests(common.ShardsTab), tails: common.NewRequests(common.ShardsTab), from: tail.Position{Kind: tail.Latest}, now: time.Now, recs: newRing(maxRows), maxRows: maxRows, window: coalesceWindow}
-	m.shards = table.New(c.Styles, &c.Keys.List, []table.Column{
-		{Title: "SHARD", Width: 20},
-		{Title: "STATE", Width: 6},
-		{Title: "PARENT→CHILDREN", Width: 15, Flex: 1},
-		{Title: "KEYSPACE", Width: 8, Right: true},
-		{Title: "SEQUENCE RANGE", Width: 25, Flex: 2},
-	})
+	m.wall = time.Now
+	m.shards = table.New(c.Styles, &c.Keys.List, shardColumns(c.Width))
 	m.shards.SetEmpty("no shards")
 	m.rows = table.New(c.Styles, &c.Keys.List, []table.Column{
 		{Title: "TIME", Width: 12},
@@ -192,6 +193,7 @@ func (m *Model) SetSize(width, height int) {
 	if m.input != inputNone {
 		body = max(body-1, 2)
 	}
+	m.shards.SetColumns(shardColumns(width))
 	m.shards.SetSize(width, max(body-len(m.bannerLines()), 1))
 	m.rows.SetSize(width, body)
 	m.detail.SetSize(width, max(height-1, 1))
@@ -216,7 +218,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Shards.Tail, k.Shards.TailAll, k.Shards.From, k.Shards.JQ, k.Shards.Pause},
 		{k.List.Open, k.Shards.Detail, k.List.Copy, k.Shards.Export, k.List.Trace, k.List.Back},
-		{k.List.Up, k.List.Down, k.List.Top, k.List.Bottom, k.List.PageUp, k.List.PageDown, k.List.Filter},
+		append([]key.Binding{k.List.Up, k.List.Down, k.List.Top, k.List.Bottom, k.List.PageUp, k.List.PageDown, k.List.Filter}, common.SortKeys(k.List)...),
 	}
 }
 
@@ -277,6 +279,7 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		cmd := m.closeTail()
 		m.mode = modeShards
 		m.shardList = nil
+		m.traffic = shardTraffic{}
 		m.shards.SetRows(nil)
 		m.fresh.Forget()
 		m.SetSize(m.width, m.height)
@@ -304,6 +307,9 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, nil
 	case shardsMsg:
 		return m, m.listed(msg)
+	case trafficMsg:
+		m.trafficRead(msg)
+		return m, nil
 	case retryMsg:
 		if msg.tail && m.tails.Fresh(msg.Stamp, m.c.Env) && m.mode != modeShards {
 			return m, m.startTail(msg.shard)
@@ -348,6 +354,7 @@ func (m *Model) open(stream string, extra any) tea.Cmd {
 		cmds = append(cmds, m.closeTail())
 		m.stream = stream
 		m.shardList = nil
+		m.traffic = shardTraffic{}
 		m.shards.SetRows(nil)
 		m.shards.SetCursor(0)
 		m.fresh.Forget()
@@ -387,7 +394,7 @@ func (m *Model) listed(msg shardsMsg) tea.Cmd {
 	m.fresh.Succeeded(m.now())
 	m.shardList = msg.shards
 	m.SetSize(m.width, m.height) // lays the rows out; the banner gives its line back
-	return common.Succeeded
+	return tea.Batch(common.Succeeded, m.loadTraffic(msg.Stamp))
 }
 
 // load lists the stream's shards; the rows shown stay until the answer
@@ -446,11 +453,40 @@ func (m *Model) layoutShardRows() {
 		} else {
 			seq += abbrevSeq(s.EndSequence, w)
 		}
-		rows[i] = table.Row{ID: s.ID, Tone: tone, Cells: []string{
-			s.ID, state, lineage, strconv.FormatFloat(s.KeyspaceShare*100, 'f', 1, 64) + "%", seq,
-		}}
+		load, loadKeys := m.trafficCells(s.ID, s.Open)
+		if m.traffic.hot[s.ID] {
+			tone = table.Warn
+		}
+		cells := append([]string{s.ID, state}, load...)
+		cells = append(cells, lineage, strconv.FormatFloat(s.KeyspaceShare*100, 'f', 1, 64)+"%")
+		if wideShards(w) {
+			cells = append(cells, seq)
+		}
+		rows[i] = table.Row{ID: s.ID, Tone: tone, Cells: cells, Sort: append([]table.Key{{}, {}}, loadKeys...)}
 	}
 	m.shards.SetRows(rows)
+}
+
+// wideShards reports whether the sequence range column fits beside the
+// load columns.
+func wideShards(width int) bool { return width >= 110 }
+
+// shardColumns lays out the shard list: the load columns come right
+// after the state, where a hot shard is seen first.
+func shardColumns(width int) []table.Column {
+	cols := []table.Column{
+		{Title: "SHARD", Width: 20},
+		{Title: "STATE", Width: 6},
+		{Title: "REC/MIN", Width: 7, Right: true},
+		{Title: "BYTES/MIN", Width: 9, Right: true},
+		{Title: "ITER AGE", Width: 8, Right: true},
+		{Title: "PARENT→CHILDREN", Width: 14, Flex: 1},
+		{Title: "KEYSPACE", Width: 8, Right: true},
+	}
+	if wideShards(width) {
+		cols = append(cols, table.Column{Title: "SEQUENCE RANGE", Width: 25, Flex: 2})
+	}
+	return cols
 }
 
 // shortShard drops the "shardId-" prefix: the number is what differs.
@@ -662,8 +698,18 @@ func (m *Model) View() string {
 // bannerLines say, under the header of the shard list, that its latest
 // read failed, when, what is shown instead, and AWS's message.
 func (m *Model) bannerLines() []string {
-	if m.width <= 0 || m.stream == "" || m.mode != modeShards || m.fresh.Err() == "" {
+	if m.width <= 0 || m.stream == "" || m.mode != modeShards {
 		return nil
+	}
+	note, failed := m.trafficNote()
+	if m.fresh.Err() == "" {
+		switch {
+		case note == "":
+			return nil
+		case failed:
+			return []string{m.c.Styles.Err.Render(inert.Fit(note, m.width))}
+		}
+		return []string{m.c.Styles.Muted.Render(inert.Fit(note, m.width))}
 	}
 	line := inert.Line("✗ " + m.fresh.Line(m.now()) + " (ctrl+r retries)")
 	// Two lines at most, so that AWS's message, last, is seen on a
@@ -776,7 +822,7 @@ func (m *Model) inputLine() string {
 	st, w := m.c.Styles, m.width
 	prompt, hint := "from: ", "  trim-horizon · latest · RFC 3339 · -15m · sequence number"
 	if m.input == inputJQ {
-		prompt, hint = "jq: ", "  e.g. select(.status == \"failed\") · empty clears"
+		prompt, hint = "jq: ", "  select(.status == \"failed\") filters · .detail.orderId projects · empty clears"
 	}
 	line := prompt + m.edit.View(max(w-inert.Width(prompt), 2))
 	used := inert.Width(line)

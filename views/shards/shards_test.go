@@ -19,6 +19,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/sluicehq/sluice/backend/inventory"
+	"github.com/sluicehq/sluice/backend/metrics"
 	"github.com/sluicehq/sluice/backend/tail"
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/viewtest"
@@ -164,7 +165,7 @@ func TestJQFilterNarrows(t *testing.T) {
 		t.Fatalf("bad jq: capturing %v, filter %v", m.Capturing(), m.filter)
 	}
 	d.key("ctrl+u")
-	d.typeText(`.status == "failed"`)
+	d.typeText(`select(.status == "failed")`)
 	d.key("enter")
 	if m.filter == nil || m.Capturing() {
 		t.Fatal("filter not applied")
@@ -179,7 +180,7 @@ func TestJQFilterNarrows(t *testing.T) {
 			t.Fatalf("%s passed the filter", r.Data)
 		}
 	}
-	if !strings.Contains(ansi.Strip(m.View()), `jq .status == "failed"`) {
+	if !strings.Contains(ansi.Strip(m.View()), `jq select(.status == "failed")`) {
 		t.Fatal("the header does not show the filter")
 	}
 }
@@ -430,7 +431,20 @@ func TestGolden(t *testing.T) {
 		{"Shards", func(m *Model) {
 			m.stream = "orders"
 			m.Update(shardsMsg{Stamp: m.loads.Current(m.c.Env), stream: "orders", shards: testShards()})
+			// Shard 1 takes 900 records a minute, twice the mean and more.
+			m.Update(trafficMsg{Stamp: m.loads.Current(m.c.Env), stream: "orders", loads: metrics.ShardLoads{
+				Monitored: []string{"IncomingBytes", "IncomingRecords", "IteratorAgeMilliseconds"},
+				Loads: map[string]metrics.ShardLoad{
+					"shardId-000000000001": {RecordsPerMinute: 900, BytesPerMinute: 900 * 512, IteratorAgeMs: 1500, HasAge: true},
+					"shardId-000000000002": {RecordsPerMinute: 30, BytesPerMinute: 30 * 512},
+				},
+			}})
 			m.Update(viewtest.Key("j"))
+		}},
+		{"Unmonitored", func(m *Model) {
+			m.stream = "orders"
+			m.Update(shardsMsg{Stamp: m.loads.Current(m.c.Env), stream: "orders", shards: testShards()})
+			m.Update(trafficMsg{Stamp: m.loads.Current(m.c.Env), stream: "orders", loads: metrics.ShardLoads{}})
 		}},
 		{"Tail", func(m *Model) {
 			attachFake(m, "orders", "")
@@ -528,5 +542,71 @@ func TestRowsBoundedByBytes(t *testing.T) {
 	v := check(t, m)
 	if !strings.Contains(v, `{"blob":"xxxx`) {
 		t.Fatalf("big record preview:\n%s", v)
+	}
+}
+
+// TestJQProjectsInPlaceOfTheBody: an expression that is not a select
+// shows what it yields in the preview and the detail pane, with the
+// record's shard, sequence and key kept; records it yields nothing for
+// are not shown.
+func TestJQProjectsInPlaceOfTheBody(t *testing.T) {
+	s, k := engine(t)
+	createStream(t, k, "orders", 1)
+	put(t, k, "orders", numbered(6, func(i int) string {
+		return fmt.Sprintf(`{"detail":{"orderId":"o-%d","amount":%d}}`, i, i*50)
+	})...)
+	m := newModel(t, s, 120, 30, true)
+	m.from = tail.Position{Kind: tail.TrimHorizon}
+	d := drive(t, m)
+	d.send(common.OpenMsg{Tab: common.ShardsTab, Target: "orders"})
+	d.key("J")
+	d.typeText(`select(.detail.amount > 100) | .detail.orderId`)
+	d.key("enter")
+	d.key("a")
+	d.until("3 projected records", func() bool { return m.rows.Len() == 3 })
+	d.pump(1500 * time.Millisecond)
+	if m.rows.Len() != 3 {
+		t.Fatalf("%d rows, want the 3 the select keeps", m.rows.Len())
+	}
+	for i, r := range m.rows.Visible() {
+		want := fmt.Sprintf(`"o-%d"`, i+3)
+		if preview := r.Cells[len(r.Cells)-1]; preview != want {
+			t.Errorf("row %d previews %q, want %s", i, preview, want)
+		}
+		if r.Cells[1] != "0" || r.Cells[3] == "" {
+			t.Errorf("row %d lost its coordinates: %q", i, r.Cells)
+		}
+	}
+	d.key("enter")
+	v := ansi.Strip(m.View())
+	// The cursor followed the tail to its newest record.
+	for _, want := range []string{"jq projection", `"o-5"`, "partition key", "select(.detail.amount > 100)"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the detail pane lacks %q:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, `"amount"`) {
+		t.Errorf("the detail pane shows the record, not its projection:\n%s", v)
+	}
+}
+
+// TestExportWritesWhatIsShown: a projected record exports as its
+// projected lines, coordinates kept, as `sluice tail --jq -o jsonl`
+// prints it; a whole record as itself.
+func TestExportWritesWhatIsShown(t *testing.T) {
+	recs := fixed(2)
+	recs[0].Projection = [][]byte{[]byte(`"o-1"`), []byte(`2`)}
+	path := filepath.Join(t.TempDir(), "out.jsonl")
+	if _, err := writeJSONL(path, recs); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], `"data":"o-1","projected":true`) || !strings.Contains(lines[1], `"data":2,"projected":true`) ||
+		!strings.Contains(lines[0], `"shardId":"`+recs[0].ShardID+`"`) || strings.Contains(lines[2], "projected") {
+		t.Fatalf("export:\n%s", b)
 	}
 }

@@ -1,6 +1,7 @@
 package shards
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -202,7 +203,20 @@ func cells(r tail.Record) []string {
 	if len(key) > 256 {
 		key = key[:256]
 	}
-	return []string{arrival, shardNumber(r.ShardID), key, seq, jsonview.Size(r.Size), decode.PreviewOf(r.Data, previewLen)}
+	return []string{arrival, shardNumber(r.ShardID), key, seq, jsonview.Size(r.Size), decode.PreviewOf(r.Shown(), previewLen)}
+}
+
+// tailKeys are what a record's cells sort by where their text would sort
+// wrong: the arrival as a time (its text has no date), the sequence
+// number whole (the cell shows its end), the size in bytes.
+func tailKeys(r tail.Record) []table.Key {
+	// Sequence numbers are decimal integers up to 128 bits: padded to one
+	// width, their text orders as the numbers do.
+	seq := table.Missing()
+	if r.SequenceNumber != "" {
+		seq = table.Text(fmt.Sprintf("%040s/%08d", r.SequenceNumber, max(r.SubSequence, 0)))
+	}
+	return []table.Key{table.Time(r.Arrival), {}, {}, seq, table.Num(float64(r.Size))}
 }
 
 // shardNumber is a shard id's number: "shardId-000000000012" is 12.
@@ -278,7 +292,7 @@ func (m *Model) add(msg batchMsg) {
 	rows := make([]table.Row, len(recs))
 	drop := 0
 	for i, r := range recs {
-		rows[i] = table.Row{ID: strconv.FormatUint(m.recs.next, 10), Cells: cells[i]}
+		rows[i] = table.Row{ID: strconv.FormatUint(m.recs.next, 10), Cells: cells[i], Sort: tailKeys(r)}
 		if m.recs.push(r) {
 			drop++
 		}
@@ -380,8 +394,25 @@ func (m *Model) openDetail() {
 	if r.Aggregated {
 		meta = append(meta, jsonview.Field{Label: "KPL", Value: "user record of an aggregate"})
 	}
-	m.detail.SetContent("record in "+m.stream, r.Payload(), meta)
+	title, body := "record in "+m.stream, r.Payload()
+	if r.Projection != nil {
+		// What the jq expression made of the record stands in its place,
+		// as in the list; the coordinates above still say which record.
+		title, body = "jq projection of a record in "+m.stream, projectionPayload(r.Projection)
+		meta = append(meta, jsonview.Field{Label: "jq", Value: m.filter.String()})
+	}
+	m.detail.SetContent(title, body, meta)
 	m.mode = modeDetail
+}
+
+// projectionPayload is a projection as one JSON document: its value, or
+// the array of its values when there are several.
+func projectionPayload(values [][]byte) decode.Payload {
+	if len(values) == 1 {
+		return decode.Decode(values[0])
+	}
+	doc := append([]byte{'['}, bytes.Join(values, []byte{','})...)
+	return decode.Decode(append(doc, ']'))
 }
 
 // copySelected copies the record: pretty JSON, the text, or binary as
@@ -450,8 +481,14 @@ func writeJSONL(path string, recs []tail.Record) (string, error) {
 	}
 	var buf []byte
 	for _, r := range recs {
-		buf = tail.AppendJSON(buf, r)
-		buf = append(buf, '\n')
+		// What is shown, as `sluice tail --jq -o jsonl` prints it: the
+		// record, or a line per value of its jq projection.
+		if r.Projection == nil {
+			buf = append(tail.AppendJSON(buf, r), '\n')
+		}
+		for _, v := range r.Projection {
+			buf = append(tail.AppendProjectedJSON(buf, r, v), '\n')
+		}
 		if len(buf) > 1<<20 {
 			if _, err := f.Write(buf); err != nil {
 				f.Close()

@@ -433,7 +433,7 @@ const pendingCell = "…"
 // row draws one stream.
 func (m *Model) row(e *entry, sw int) table.Row {
 	st := e.stream
-	r := table.Row{ID: st.Name, Cells: make([]string, 8)}
+	r := table.Row{ID: st.Name, Cells: make([]string, 8), Sort: make([]table.Key, 8)}
 	r.Cells[0] = st.Name
 	for i := 1; i < 5; i++ {
 		r.Cells[i] = pendingCell
@@ -447,6 +447,7 @@ func (m *Model) row(e *entry, sw int) table.Row {
 		r.Cells[2] = strings.ToLower(st.Status)
 		r.Cells[3] = strconv.Itoa(st.OpenShards)
 		r.Cells[4] = retention(st.RetentionHours)
+		r.Sort[4] = table.Num(float64(st.RetentionHours))
 		if st.Status != "ACTIVE" {
 			r.Tone = table.Warn
 		}
@@ -459,9 +460,14 @@ func (m *Model) row(e *entry, sw int) table.Row {
 		r.Tone = table.Bad
 	case e.fetched:
 		r.Cells[5] = sparkCell(e, sw)
+		r.Sort[5] = table.Missing()
+		if n := len(e.incoming); n > 0 {
+			r.Sort[5] = table.Num(e.incoming[n-1].Value) // the newest minute, as shown
+		}
 		r.Cells[6] = "–"
 		if e.hasAge {
 			r.Cells[6] = chart.Format(e.iterAge, "Milliseconds")
+			r.Sort[6] = table.Num(e.iterAge)
 			if e.iterAge >= float64(time.Minute/time.Millisecond) && r.Tone == table.Plain {
 				r.Tone = table.Warn
 			}
@@ -966,7 +972,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp is every binding of the tab.
 func (m *Model) FullHelp() [][]key.Binding {
 	l := m.c.Keys.List
-	nav := []key.Binding{l.Up, l.Down, l.Top, l.Bottom, l.PageUp, l.PageDown, withHelp(l.Open, "shards"), l.Filter, l.Back, withHelp(l.Copy, "copy ARN")}
+	nav := append([]key.Binding{l.Up, l.Down, l.Top, l.Bottom, l.PageUp, l.PageDown, withHelp(l.Open, "shards"), l.Filter, l.Back, withHelp(l.Copy, "copy ARN")}, common.SortKeys(l)...)
 	if w := m.writeKeys(); len(w) > 0 {
 		return [][]key.Binding{nav, w}
 	}

@@ -1,6 +1,6 @@
 // Package table is the list every tab is made of: columns cut to the
 // width, only the visible rows rendered, a cursor that survives refreshes,
-// a filter, and marks for acting on many rows.
+// a filter, a sort by any column, and marks for acting on many rows.
 package table
 
 import (
@@ -31,6 +31,9 @@ type Row struct {
 	Cells []string
 	// Tone colours the row: 0 plain, else a theme level.
 	Tone Tone
+	// Sort, by column, is what cells sort by when their text would sort
+	// wrong; a short or nil slice leaves the rest to their text.
+	Sort []Key
 }
 
 // Tone is how a row reads.
@@ -61,6 +64,7 @@ type Model struct {
 	filtering bool
 	marked    map[string]bool
 	empty     string
+	sort      SortState
 }
 
 // New makes a table with columns.
@@ -90,20 +94,40 @@ func (m *Model) SetRows(rows []Row) {
 	id := m.selectedID()
 	m.rows = rows
 	m.refilter()
-	if id != "" {
-		for i, ri := range m.view {
-			if m.rows[ri].ID == id {
-				m.cursor = i
-				break
-			}
-		}
-	}
+	m.follow(id)
 	m.clamp()
 }
 
+// follow puts the cursor on the row whose ID is id, when there is one:
+// the cursor follows a row, not a place, through refreshes and sorts.
+func (m *Model) follow(id string) {
+	if id == "" {
+		return
+	}
+	for i, ri := range m.view {
+		if m.rows[ri].ID == id {
+			m.cursor = i
+			return
+		}
+	}
+}
+
 // AppendRows adds rows at the end (a tail). When the cursor was on the
-// last row, it follows.
+// last row, it follows; in a sorted table the rows take their places and
+// the cursor stays on its row.
 func (m *Model) AppendRows(rows []Row) {
+	if m.sortIndex() >= 0 {
+		id := m.selectedID()
+		for _, r := range rows {
+			m.rows = append(m.rows, r)
+			if m.matches(r) {
+				m.insertSorted(len(m.rows) - 1)
+			}
+		}
+		m.follow(id)
+		m.clamp()
+		return
+	}
 	follow := m.cursor >= len(m.view)-1
 	for _, r := range rows {
 		m.rows = append(m.rows, r)
@@ -125,23 +149,39 @@ func (m *Model) DropFirst(n int) {
 	n = min(n, len(m.rows))
 	id := m.selectedID()
 	m.rows = append(m.rows[:0:0], m.rows[n:]...)
-	m.refilter()
-	for i, ri := range m.view {
-		if m.rows[ri].ID == id {
-			m.cursor = i
+	// The rows left keep their places in the view (filtered and sorted
+	// as they were); only their indexes move down by n.
+	view := m.view[:0]
+	for _, ri := range m.view {
+		if ri >= n {
+			view = append(view, ri-n)
 		}
 	}
+	m.view = view
+	m.follow(id)
 	m.clamp()
 }
 
-// Rows are all rows, filtered or not.
+// Rows are all rows, filtered or not, in the order they were given.
 func (m Model) Rows() []Row { return m.rows }
 
-// Visible are the rows that pass the filter.
+// Visible are the rows that pass the filter, in the order shown.
 func (m Model) Visible() []Row {
 	out := make([]Row, len(m.view))
 	for i, ri := range m.view {
 		out[i] = m.rows[ri]
+	}
+	return out
+}
+
+// Shown are the rows drawn now: the visible rows in the window the
+// cursor has scrolled to. What is read lazily (a count, a metric) is read
+// for these.
+func (m Model) Shown() []Row {
+	end := min(m.offset+m.bodyHeight(), len(m.view))
+	out := make([]Row, 0, max(end-m.offset, 0))
+	for i := m.offset; i < end; i++ {
+		out = append(out, m.rows[m.view[i]])
 	}
 	return out
 }
@@ -221,6 +261,7 @@ func (m *Model) refilter() {
 			m.view = append(m.view, i)
 		}
 	}
+	m.sortView()
 }
 
 func (m Model) matches(r Row) bool {
@@ -261,6 +302,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.cursor += page
 		case key.Matches(msg, m.keys.Filter):
 			m.filtering = true
+		case key.Matches(msg, m.keys.SortNext):
+			m.moveSort(1)
+		case key.Matches(msg, m.keys.SortPrev):
+			m.moveSort(-1)
+		case key.Matches(msg, m.keys.SortFlip):
+			m.flipSort()
 		case key.Matches(msg, m.keys.Back) && m.filter != "":
 			m.SetFilter("")
 		}
@@ -392,8 +439,8 @@ func (m Model) View() string {
 
 func (m Model) titles() []string {
 	t := make([]string, len(m.cols))
-	for i, c := range m.cols {
-		t[i] = c.Title
+	for i := range m.cols {
+		t[i] = m.sortTitle(i)
 	}
 	return t
 }

@@ -142,3 +142,153 @@ func BenchmarkView100kRows(b *testing.B) {
 		_ = m.View()
 	}
 }
+
+func sortedTable() Model {
+	st := theme.New(theme.Dark(), false)
+	km := keymap.Default()
+	m := New(&st, &km.List, []Column{{Title: "NAME", Width: 8}, {Title: "SIZE", Width: 6, Right: true}, {Title: "", Flex: 1}})
+	m.SetSize(40, 8)
+	m.SetRows([]Row{
+		{ID: "a", Cells: []string{"alpha", "9"}},
+		{ID: "b", Cells: []string{"Bravo", "1,200"}},
+		{ID: "c", Cells: []string{"charlie", "–"}},
+		{ID: "d", Cells: []string{"delta", "80"}},
+		{ID: "e", Cells: []string{"echo", "1.5k"}},
+	})
+	return m
+}
+
+func ids(m Model) string {
+	var b strings.Builder
+	for _, r := range m.Visible() {
+		b.WriteString(r.ID)
+	}
+	return b.String()
+}
+
+func TestSortMovesThroughTitledColumnsAndFlips(t *testing.T) {
+	m := sortedTable()
+	m = press(m, ">")
+	if got := m.Sort(); got.Column != "NAME" || got.Desc {
+		t.Fatalf("first > sorts by %+v", got)
+	}
+	if ids(m) != "abcde" {
+		t.Errorf("by name ascending, ignoring case: %s", ids(m))
+	}
+	m = press(m, ">")
+	// Numbers read as numbers (1,200 and 1.5k are past 80), the dash is
+	// missing and goes last.
+	if ids(m) != "adbec" {
+		t.Errorf("by size ascending: %s", ids(m))
+	}
+	m = press(m, "s")
+	if ids(m) != "ebdac" {
+		t.Errorf("by size descending, missing still last: %s", ids(m))
+	}
+	header := strings.Split(ansi.Strip(m.View()), "\n")[0]
+	if !strings.Contains(header, "SIZE▼") || strings.Contains(header, "NAME▲") {
+		t.Errorf("header %q", header)
+	}
+	m = press(m, ">") // past the last titled column: the rows' own order
+	if m.Sort().Column != "" || ids(m) != "abcde" {
+		t.Errorf("past the last column: %+v %s", m.Sort(), ids(m))
+	}
+	m = press(m, "<")
+	if m.Sort().Column != "SIZE" {
+		t.Errorf("< from unsorted sorts by the last column: %+v", m.Sort())
+	}
+}
+
+func TestSortKeepsTheCursorOnItsRowAcrossARefreshThatReorders(t *testing.T) {
+	m := sortedTable()
+	m.SetSort(SortState{Column: "SIZE", Desc: true})
+	m = press(m, "g", "down", "down") // e, b, d: on d
+	if r, _ := m.Selected(); r.ID != "d" {
+		t.Fatalf("cursor on %q", r.ID)
+	}
+	// A refresh: d's size grows past everyone's, b's drops, and a new row
+	// comes in; the cursor stays on d wherever it lands.
+	m.SetRows([]Row{
+		{ID: "a", Cells: []string{"alpha", "9"}},
+		{ID: "b", Cells: []string{"Bravo", "1"}},
+		{ID: "d", Cells: []string{"delta", "9M"}},
+		{ID: "e", Cells: []string{"echo", "1.5k"}},
+		{ID: "f", Cells: []string{"fox", "20"}},
+	})
+	if ids(m) != "defab" {
+		t.Fatalf("order after refresh: %s", ids(m))
+	}
+	if r, _ := m.Selected(); r.ID != "d" || m.Cursor() != 0 {
+		t.Errorf("cursor on %q at %d, want d at 0", r.ID, m.Cursor())
+	}
+	// Changing the sort keeps it too.
+	m = press(m, "s")
+	if r, _ := m.Selected(); r.ID != "d" || m.Cursor() != 4 {
+		t.Errorf("after flip: cursor on %q at %d, want d at 4", r.ID, m.Cursor())
+	}
+}
+
+func TestRowSortKeysOverrideTheText(t *testing.T) {
+	st := theme.New(theme.Dark(), false)
+	km := keymap.Default()
+	m := New(&st, &km.List, []Column{{Title: "AGE", Width: 6}})
+	m.SetSize(20, 6)
+	m.SetRows([]Row{
+		{ID: "x", Cells: []string{"3m20s"}, Sort: []Key{Num(200)}},
+		{ID: "y", Cells: []string{"45s"}, Sort: []Key{Num(45)}},
+		{ID: "z", Cells: []string{"1h"}, Sort: []Key{Missing()}},
+	})
+	m.SetSort(SortState{Column: "AGE"})
+	if ids(m) != "yxz" {
+		t.Errorf("%s", ids(m))
+	}
+}
+
+func TestSortedTailTakesAppendedRowsInPlace(t *testing.T) {
+	m := sortedTable()
+	m.SetSort(SortState{Column: "NAME"})
+	m = press(m, "down") // on b
+	m.AppendRows([]Row{{ID: "0", Cells: []string{"aaron", "1"}}})
+	if ids(m) != "0abcde" {
+		t.Fatalf("%s", ids(m))
+	}
+	if r, _ := m.Selected(); r.ID != "b" {
+		t.Errorf("cursor on %q", r.ID)
+	}
+}
+
+func TestCellKeyReadsTheAppsNumbersOnly(t *testing.T) {
+	for cell, want := range map[string]float64{"1,234": 1234, "≥ 1,234…": 1234, "1.2k": 1200, "3M": 3e6, "-4": -4} {
+		if k := CellKey(cell); k.kind != keyNum || k.num != want {
+			t.Errorf("%q: %+v", cell, k)
+		}
+	}
+	for _, cell := range []string{"inf", "NaN", "k", "shard-1"} {
+		if k := CellKey(cell); k.kind != keyText {
+			t.Errorf("%q: %+v, want text", cell, k)
+		}
+	}
+	for _, cell := range []string{"", " ", "–", "?", "…"} {
+		if k := CellKey(cell); k.kind != keyMissing {
+			t.Errorf("%q: %+v, want missing", cell, k)
+		}
+	}
+}
+
+func TestSortedTailDropsItsOldestAndKeepsItsOrderAndFilter(t *testing.T) {
+	m := sortedTable()
+	m.SetSort(SortState{Column: "NAME", Desc: true})
+	m.SetFilter("a") // alpha, Bravo, charlie, delta: not echo
+	m.AppendRows([]Row{{ID: "f", Cells: []string{"alfa", "3"}}, {ID: "g", Cells: []string{"zara", "4"}}})
+	if ids(m) != "gdcbaf" {
+		t.Fatalf("after append: %s", ids(m))
+	}
+	m.DropFirst(2) // a and b, the oldest
+	if ids(m) != "gdcf" {
+		t.Fatalf("after drop: %s", ids(m))
+	}
+	m.SetFilter("")
+	if ids(m) != "gedcf" {
+		t.Fatalf("unfiltered: %s", ids(m))
+	}
+}
