@@ -159,12 +159,17 @@ redrive policy of its own is not peeked at: its messages could move.`,
 				return err
 			}
 			defer o.close()
-			res, err := dlq.Browse(ctx, o.session, url, dlq.BrowseOptions{Max: max, VisibilityTimeout: visibility})
+			p := newDLQPeekPrinter(o.out)
+			res, err := dlq.BrowseEach(ctx, o.session, url, dlq.BrowseOptions{Max: max, VisibilityTimeout: visibility}, p.message)
 			printDLQBrowseNotes(cmd.ErrOrStderr(), res)
 			if err != nil {
+				if p.n > 0 {
+					// What was written stands, and stays valid JSON.
+					_ = p.close(res)
+				}
 				return err
 			}
-			return printDLQPeek(o.out, res)
+			return p.close(res)
 		},
 	}
 	addOpsFlags(cmd, &f)
@@ -184,32 +189,12 @@ func printDLQBrowseNotes(w io.Writer, res dlq.BrowseResult) {
 	}
 	q := res.Queue
 	if !res.Complete && q.URL != "" {
-		fmt.Fprintf(w, "showing %d of about %d visible messages of %s", len(res.Messages), q.Visible, inert.Line(q.Name))
+		fmt.Fprintf(w, "showing %d of about %d visible messages of %s", res.Read, q.Visible, inert.Line(q.Name))
 		if q.InFlight > 0 {
 			fmt.Fprintf(w, "; %d more are in flight with a consumer and were not seen", q.InFlight)
 		}
 		fmt.Fprintln(w)
 	}
-}
-
-func printDLQPeek(out output, res dlq.BrowseResult) error {
-	switch out.format {
-	case "json":
-		return printOne(out, res, nil)
-	case "jsonl":
-		return printRows(out, res.Messages, nil)
-	}
-	if err := printRows(out, res.Messages, dlqPeekColumns); err != nil {
-		return err
-	}
-	for _, m := range res.Messages {
-		fmt.Fprintf(out.w, "\n── %s · received %s · sent %s ──\n", inert.Line(m.ID), dlqTimes(m.ReceiveCount), dlqTime(m.SentAt))
-		if m.ParseError != "" {
-			fmt.Fprintln(out.w, "not a readable failure: "+inert.Line(m.ParseError))
-		}
-		fmt.Fprintln(out.w, inert.Block(decode.Decode([]byte(m.Body)).Pretty()))
-	}
-	return nil
 }
 
 func dlqTimes(n int) string {
@@ -664,7 +649,7 @@ and --readonly refuses it on a queue that has a redrive policy of its own.`,
 			if file != "" {
 				dest = file
 			}
-			fmt.Fprintf(stderr, "exported %d messages of %s to %s\n", len(res.Messages), inert.Line(dlq.NameOfURL(url)), inert.Line(dest))
+			fmt.Fprintf(stderr, "exported %d messages of %s to %s\n", res.Read, inert.Line(dlq.NameOfURL(url)), inert.Line(dest))
 			return nil
 		},
 	}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/sluicehq/sluice/backend/decode"
+	"github.com/sluicehq/sluice/backend/dlq"
+	"github.com/sluicehq/sluice/backend/inert"
+)
+
+// dlqPeekPrinter writes a peek's messages as the browse receives them:
+// -o jsonl a line each, -o json the browse's object with its messages
+// array written element by element, and the table a row each, followed
+// by each message's full body (the bodies, at most --max of them, are
+// the one thing held until the end).
+type dlqPeekPrinter struct {
+	out    output
+	w      *bufio.Writer
+	rows   *rowWriter[dlq.Message]
+	bodies []dlq.Message
+	// n is how many messages were written.
+	n   int
+	buf bytes.Buffer
+}
+
+func newDLQPeekPrinter(out output) *dlqPeekPrinter {
+	p := &dlqPeekPrinter{out: out, w: bufio.NewWriter(out.w)}
+	if out.format == "table" {
+		p.rows = newRowWriter(out, dlqPeekColumns, false)
+	}
+	return p
+}
+
+// message writes m, received from q, and flushes it.
+func (p *dlqPeekPrinter) message(q dlq.Queue, m dlq.Message) error {
+	p.n++
+	switch p.out.format {
+	case "jsonl":
+		if err := writeJSON(p.w, m, false); err != nil {
+			return err
+		}
+	case "json":
+		if p.n == 1 {
+			head, _, err := browseJSONParts(dlq.BrowseResult{Queue: q})
+			if err != nil {
+				return err
+			}
+			p.w.Write(head)
+		}
+		if err := p.element(m); err != nil {
+			return err
+		}
+	default:
+		p.bodies = append(p.bodies, m)
+		if err := p.rows.Row(m); err != nil {
+			return err
+		}
+		return p.rows.Flush()
+	}
+	if err := p.w.Flush(); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	return nil
+}
+
+// element writes one message of the json array, indented as
+// encoding/json indents the whole browse.
+func (p *dlqPeekPrinter) element(m dlq.Message) error {
+	p.buf.Reset()
+	enc := json.NewEncoder(&p.buf)
+	enc.SetIndent("    ", "  ")
+	if err := enc.Encode(m); err != nil {
+		return err
+	}
+	if p.n > 1 {
+		p.w.WriteString(",")
+	}
+	p.w.WriteString("\n    ")
+	return writeJSONText(p.w, bytes.TrimSuffix(p.buf.Bytes(), []byte("\n")))
+}
+
+// close ends the output once the browse is over: the rest of the json
+// object (what the browse released, its warning), or the table and the
+// bodies.
+func (p *dlqPeekPrinter) close(res dlq.BrowseResult) error {
+	switch p.out.format {
+	case "json":
+		head, tail, err := browseJSONParts(res)
+		if err != nil {
+			return err
+		}
+		if p.n == 0 {
+			p.w.Write(head)
+		} else {
+			p.w.WriteString("\n  ")
+		}
+		p.w.Write(tail)
+	case "table":
+		if err := p.rows.Close(); err != nil {
+			return err
+		}
+		for _, m := range p.bodies {
+			fmt.Fprintf(p.w, "\n── %s · received %s · sent %s ──\n", inert.Line(m.ID), dlqTimes(m.ReceiveCount), dlqTime(m.SentAt))
+			if m.ParseError != "" {
+				fmt.Fprintln(p.w, "not a readable failure: "+inert.Line(m.ParseError))
+			}
+			fmt.Fprintln(p.w, inert.Block(decode.Decode([]byte(m.Body)).Pretty()))
+		}
+	}
+	if err := p.w.Flush(); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	return nil
+}
+
+// browseJSONParts splits the indented JSON of res, without its messages,
+// around its messages array: head ends with the array's "[", tail starts
+// with its "]". The array's key is found at the top level's indentation,
+// where no value of the queue can put it.
+func browseJSONParts(res dlq.BrowseResult) (head, tail []byte, err error) {
+	res.Messages = []dlq.Message{}
+	var b bytes.Buffer
+	if err := writeJSON(&b, res, true); err != nil {
+		return nil, nil, err
+	}
+	key := []byte("\n  \"messages\": [")
+	i := bytes.Index(b.Bytes(), key)
+	if i < 0 {
+		return nil, nil, errors.New("browse JSON has no messages array")
+	}
+	cut := i + len(key)
+	return b.Bytes()[:cut], b.Bytes()[cut:], nil
+}
