@@ -37,7 +37,8 @@ import (
 //
 // Populating a million objects takes minutes on two cores: with
 // SLUICE_BENCH_DATA set to a directory, the engine's data is kept there
-// and reused by the next run.
+// and reused by the next run. SLUICE_BENCH_BEFORE, the path of a sluice
+// built from an earlier commit, adds that binary's figures.
 //
 //	go test -run XXX -bench BenchmarkArchiveListMillion -benchtime 1x ./cmd/sluice/
 func BenchmarkArchiveListMillion(b *testing.B) {
@@ -63,11 +64,12 @@ func BenchmarkArchiveListMillion(b *testing.B) {
 		return append([]string{"archive", "ls", "--consumer", "orders-to-api", "--archive", "s3://archive/failed/",
 			"--profile", "local", "--endpoint-url", e.URL}, extra...)
 	}
-	for _, c := range []struct {
+	type benchCase struct {
 		name string
 		bin  string
 		args []string
-	}{
+	}
+	cases := []benchCase{
 		{"bare loop", bare, []string{e.URL, "archive", "failed/orders-to-api/"}},
 		{"-o jsonl", sluice, ls("--since", since, "-o", "jsonl")},
 		{"-o table", sluice, ls("--since", since)},
@@ -75,7 +77,14 @@ func BenchmarkArchiveListMillion(b *testing.B) {
 		{"-o json", sluice, ls("--since", since, "-o", "json")},
 		// A tenth of the same archive: the memory must not follow.
 		{"-o jsonl, the last 17 hours", sluice, ls("--since", anchor.Add(-17*time.Hour).Format(time.RFC3339), "-o", "jsonl")},
-	} {
+	}
+	// SLUICE_BENCH_BEFORE names a sluice built from an earlier commit, to
+	// be measured in the same run.
+	if before := os.Getenv("SLUICE_BENCH_BEFORE"); before != "" {
+		cases = append(cases, benchCase{"before: -o jsonl", before, ls("--since", since, "-o", "jsonl")},
+			benchCase{"before: -o table", before, ls("--since", since)})
+	}
+	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
 				r := runMeasured(b, bins["peakrss"], c.bin, c.args, env)
