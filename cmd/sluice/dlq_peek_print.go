@@ -15,13 +15,17 @@ import (
 // dlqPeekPrinter writes a peek's messages as the browse receives them:
 // -o jsonl a line each, -o json the browse's object with its messages
 // array written element by element, and the table a row each, followed
-// by each message's full body (the bodies, at most --max of them, are
-// the one thing held until the end).
+// by the full bodies of its first tableSample messages: those bodies are
+// the one thing held until the end, so that a peek of thousands holds
+// no more than a hundred.
 type dlqPeekPrinter struct {
 	out    output
 	w      *bufio.Writer
 	rows   *rowWriter[dlq.Message]
 	bodies []dlq.Message
+	// unshown counts the messages past tableSample, whose bodies the
+	// table does not print.
+	unshown int
 	// n is how many messages were written.
 	n   int
 	buf bytes.Buffer
@@ -55,7 +59,11 @@ func (p *dlqPeekPrinter) message(q dlq.Queue, m dlq.Message) error {
 			return err
 		}
 	default:
-		p.bodies = append(p.bodies, m)
+		if len(p.bodies) < tableSample {
+			p.bodies = append(p.bodies, m)
+		} else {
+			p.unshown++
+		}
 		if err := p.rows.Row(m); err != nil {
 			return err
 		}
@@ -109,6 +117,9 @@ func (p *dlqPeekPrinter) close(res dlq.BrowseResult) error {
 				fmt.Fprintln(p.w, "not a readable failure: "+inert.Line(m.ParseError))
 			}
 			fmt.Fprintln(p.w, inert.Block(decode.Decode([]byte(m.Body)).Pretty()))
+		}
+		if p.unshown > 0 {
+			fmt.Fprintf(p.w, "\n… %d more bodies not shown; -o jsonl has every message whole\n", p.unshown)
 		}
 	}
 	if err := p.w.Flush(); err != nil {

@@ -103,3 +103,30 @@ func TestDLQPeekEmptyQueueJSON(t *testing.T) {
 		t.Fatalf("%v %+v:\n%s", err, res, out)
 	}
 }
+
+// A peek's table prints the bodies of its first tableSample messages and
+// says how many more it did not, so that it never holds thousands.
+func TestDLQPeekTableShowsTheFirstBodies(t *testing.T) {
+	e := dlqEngine(t)
+	url, _ := dlqQueue(t, e, "big-dlq", nil)
+	var bodies []string
+	for i := range tableSample + 3 {
+		bodies = append(bodies, fmt.Sprintf(`{"order":%d}`, i))
+	}
+	for start := 0; start < len(bodies); start += 10 {
+		dlqSend(t, e, url, bodies[start:min(start+10, len(bodies))]...)
+	}
+	out, stderr, err := runSluice(t, e, "", "dlq", "peek", url, "--max", "0")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if n := strings.Count(out, "\n── "); n != tableSample {
+		t.Errorf("%d bodies printed, want %d", n, tableSample)
+	}
+	if !strings.Contains(out, "… 3 more bodies not shown; -o jsonl has every message whole") {
+		t.Errorf("no note of the bodies not shown:\n%s", out[max(0, len(out)-300):])
+	}
+	if rows := strings.Count(out[:strings.Index(out, "\n── ")], "\n"); rows != 1+len(bodies) {
+		t.Errorf("table of %d lines, want a header and %d rows", rows, len(bodies))
+	}
+}
