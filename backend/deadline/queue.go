@@ -43,47 +43,12 @@ func (q Queue) Left(now time.Time) time.Duration { return q.At.Sub(now) }
 // among those whose records are still there. streams must hold the
 // retention of every stream the messages point at.
 func Exact(res dlq.BrowseResult, streams *Streams, now time.Time) Queue {
-	q := Queue{Queue: res.Queue.Name, URL: res.Queue.URL, Exact: true, BrowsedAt: res.At}
-	queueRetention := time.Duration(res.Queue.RetentionSeconds) * time.Second
-	var missing []string
-	// A browse's messages point at few streams: each retention is looked
-	// up once, not under the lock for every message.
-	retentions := map[string]time.Duration{}
-	q.Each = make([]Message, 0, len(res.Messages))
+	r := NewRunning(res.Queue, streams, now)
+	r.q.Each = make([]Message, 0, len(res.Messages))
 	for _, m := range res.Messages {
-		if m.Failure == nil {
-			continue
-		}
-		arn := m.Failure.Batch.StreamARN
-		ret, seen := retentions[arn]
-		if !seen {
-			var err error
-			if ret, err = streams.Retention(arn); err != nil {
-				missing = append(missing, err.Error())
-			}
-			retentions[arn] = ret
-		}
-		d, ok := OfMessage(m, ret, queueRetention, now)
-		if !ok {
-			continue
-		}
-		q.Each = append(q.Each, d)
-		q.Messages++
-		if d.RecordsGone {
-			q.RecordsGone++
-			continue
-		}
-		if q.At.IsZero() || d.At.Before(q.At) {
-			q.At, q.Cause, q.MessageID = d.At, d.Cause, d.MessageID
-		}
+		r.add(m)
 	}
-	switch {
-	case len(missing) > 0:
-		q.Basis = strings.Join(missing, "; ")
-	case q.Messages == 0:
-		q.Basis = "no Kinesis failure among the messages browsed"
-	}
-	return q
+	return r.Queue(res.At)
 }
 
 // Bound is the earliest a listed DLQ's nearest deadline can be, computed

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
 	"github.com/sluicehq/sluice/backend"
 )
 
@@ -64,6 +66,9 @@ type BrowseResult struct {
 	// At is when the browse ran: what it shows is the queue as it was
 	// then, and Kept hands it back later.
 	At time.Time `json:"browsedAt"`
+	// Read is how many messages the browse read: len(Messages) when it
+	// kept them, and the count of those BrowseEach handed out.
+	Read int `json:"-"`
 }
 
 // Browse reads a queue's messages and then makes every one visible again
@@ -81,6 +86,26 @@ type BrowseResult struct {
 // When ctx ends mid-browse (Ctrl-C, SIGTERM), the receives under way still
 // finish and everything held is released with a fresh, bounded context.
 func Browse(ctx context.Context, s *backend.Session, queueURL string, o BrowseOptions) (BrowseResult, error) {
+	var msgs []Message
+	res, err := BrowseEach(ctx, s, queueURL, o, func(_ Queue, m Message) error {
+		msgs = append(msgs, m)
+		return nil
+	})
+	res.Messages = append([]Message{}, msgs...)
+	if err == nil {
+		keep(s, res)
+	}
+	return res, err
+}
+
+// BrowseEach is Browse that hands each message to each as it is
+// received, the queue (as described before the browse) with it, instead
+// of keeping them: the messages stay hidden until the browse ends, but
+// only their receipt handles are held, so that a caller can write them
+// out as they come. An error from each ends the receives; what was
+// received is still released. The result has no Messages (Read counts
+// them) and is not kept for the session.
+func BrowseEach(ctx context.Context, s *backend.Session, queueURL string, o BrowseOptions, each func(Queue, Message) error) (BrowseResult, error) {
 	q, err := Describe(ctx, s, queueURL)
 	if err != nil {
 		return BrowseResult{}, fmt.Errorf("browse %s: %w", NameOfURL(queueURL), err)
@@ -88,32 +113,37 @@ func Browse(ctx context.Context, s *backend.Session, queueURL string, o BrowseOp
 	if err := RefuseReadOnly(s, q); err != nil {
 		return BrowseResult{Queue: q, Messages: []Message{}}, err
 	}
-	res := BrowseResult{Queue: q, Messages: []Message{}, At: time.Now().UTC()}
+	res := BrowseResult{Queue: q, At: time.Now().UTC()}
+	atRisk := 0
 	h := newHolder(s, q, o.visibility())
+	h.fresh = func(raw types.Message) error {
+		m := messageOf(raw)
+		res.Read++
+		if q.Redrive != nil && m.ReceiveCount >= q.Redrive.MaxReceiveCount {
+			atRisk++
+		}
+		return each(q, m)
+	}
 	recvErr := h.receive(ctx, o.limit(), nil)
 	res.Released, res.ReleaseFailures = release(ctx, s, queueURL, h.msgs)
 	if len(h.msgs) > 0 || recvErr != nil {
 		s.Audit("dlq browse", fmt.Sprintf("%s (%d messages received and released)", queueURL, len(h.msgs)), recvErr)
 	}
-	for _, m := range h.msgs {
-		res.Messages = append(res.Messages, messageOf(m))
-	}
-	res.Complete = len(res.Messages) >= q.Visible && q.InFlight == 0
-	res.Warning = browseWarning(q, res.Messages)
-	if recvErr == nil && len(res.Messages) < q.Visible && len(res.Messages) < o.limit() {
+	res.Complete = res.Read >= q.Visible && q.InFlight == 0
+	res.Warning = browseWarning(q, res.Read, atRisk)
+	if recvErr == nil && res.Read < q.Visible && res.Read < o.limit() {
 		if q.Redrive != nil {
-			res.Warning += movedAwayWarning(ctx, s, q, len(res.Messages))
+			res.Warning += movedAwayWarning(ctx, s, q, res.Read)
 		}
 		if q.FIFO {
 			res.Warning += fmt.Sprintf(" %s is a FIFO queue: SQS hands out no more of a message group while some of it is hidden, so this browse saw only the first messages of each group (%d of about %d); the next ones show once these are deleted or hydrated.",
-				q.Name, len(res.Messages), q.Visible)
+				q.Name, res.Read, q.Visible)
 		}
 		res.Warning = strings.TrimSpace(res.Warning)
 	}
 	if recvErr != nil {
 		return res, fmt.Errorf("browse %s: %w", NameOfURL(queueURL), recvErr)
 	}
-	keep(s, res)
 	return res, nil
 }
 
@@ -142,20 +172,15 @@ func Peek(ctx context.Context, s *backend.Session, queueURL string, max int) (Br
 }
 
 // browseWarning says what the browse did to receive counts and, on a
-// queue with its own redrive policy, what that puts at risk.
-func browseWarning(q Queue, msgs []Message) string {
+// queue with its own redrive policy, what that puts at risk: atRisk of
+// the read messages have reached its maxReceiveCount.
+func browseWarning(q Queue, read, atRisk int) string {
 	var parts []string
-	if len(msgs) > 0 {
-		parts = append(parts, fmt.Sprintf("This browse raised the receive count of each of the %d messages it read by one (SQS counts every receive, a peek's too).", len(msgs)))
+	if read > 0 {
+		parts = append(parts, fmt.Sprintf("This browse raised the receive count of each of the %d messages it read by one (SQS counts every receive, a peek's too).", read))
 	}
 	if r := q.Redrive; r != nil {
 		dlq := r.DeadLetterQueue()
-		atRisk := 0
-		for _, m := range msgs {
-			if m.ReceiveCount >= r.MaxReceiveCount {
-				atRisk++
-			}
-		}
 		s := fmt.Sprintf("%s has a redrive policy: a message received more than %d times moves to %s, so a peek can push messages with a receive count ≥ %d into %s.",
 			q.Name, r.MaxReceiveCount, dlq, r.MaxReceiveCount, dlq)
 		if atRisk > 0 {

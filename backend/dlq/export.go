@@ -11,14 +11,18 @@ import (
 
 // Export browses the queue as Browse does (every message released at
 // once) and writes each message to w as one line of JSON, its body kept
-// exactly. It returns the browse, so that the caller can show its warning
-// and release failures; the number written is len(result.Messages).
+// exactly, as it is received: only the receipt handles are held. It
+// returns the browse, so that the caller can show its warning and
+// release failures; the number written is result.Read.
 func Export(ctx context.Context, s *backend.Session, queueURL string, w io.Writer, o BrowseOptions) (BrowseResult, error) {
-	res, err := Browse(ctx, s, queueURL, o)
+	enc := exportEncoder(w)
+	res, err := BrowseEach(ctx, s, queueURL, o, func(q Queue, m Message) error {
+		return encodeExported(enc, q.Name, m)
+	})
 	if err != nil {
 		return res, fmt.Errorf("export: %w", err)
 	}
-	return res, WriteExport(w, res)
+	return res, nil
 }
 
 // ExportKept writes the queue's kept browse (Kept) to w as Export does,
@@ -35,14 +39,27 @@ func ExportKept(s *backend.Session, queueURL string, w io.Writer) (BrowseResult,
 
 // WriteExport writes a browse's messages to w as JSON Lines.
 func WriteExport(w io.Writer, res BrowseResult) error {
+	enc := exportEncoder(w)
+	for _, m := range res.Messages {
+		if err := encodeExported(enc, res.Queue.Name, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func exportEncoder(w io.Writer) *json.Encoder {
 	enc := json.NewEncoder(w)
 	// Bodies are written as they are: no HTML escaping of <, > and &.
 	enc.SetEscapeHTML(false)
-	for i, m := range res.Messages {
-		m.ReceiptHandle = "" // a handle is for deletes in this session, not for a file
-		if err := enc.Encode(m); err != nil {
-			return fmt.Errorf("export %s: message %d of %d: %w", res.Queue.Name, i+1, len(res.Messages), err)
-		}
+	return enc
+}
+
+// encodeExported writes one message as a line of an export.
+func encodeExported(enc *json.Encoder, queue string, m Message) error {
+	m.ReceiptHandle = "" // a handle is for deletes in this session, not for a file
+	if err := enc.Encode(m); err != nil {
+		return fmt.Errorf("export %s: message %s: %w", queue, m.ID, err)
 	}
 	return nil
 }

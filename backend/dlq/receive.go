@@ -55,6 +55,11 @@ type holder struct {
 	// whose receipt handle is the one SQS honours.
 	msgs  []types.Message
 	index map[string]int
+	// fresh, when set, is handed each message the first time it is
+	// received, and msgs then keeps only ids and receipt handles: a
+	// browse that streams its messages holds no bodies. An error from it
+	// stops the receives.
+	fresh func(types.Message) error
 }
 
 func newHolder(s *backend.Session, q Queue, visibility int32) *holder {
@@ -115,13 +120,17 @@ func (h *holder) receive(ctx context.Context, max int, done func() bool) error {
 				msgs, err := h.receiveOnce(ctx, n)
 				mu.Lock()
 				reserved -= n
-				switch {
-				case err != nil && firstErr == nil:
+				if err == nil {
+					var kept int
+					kept, err = h.keep(msgs)
+					if kept == 0 {
+						empty++
+					} else {
+						empty = 0
+					}
+				}
+				if err != nil && firstErr == nil {
 					firstErr = err
-				case h.keep(msgs) == 0:
-					empty++
-				default:
-					empty = 0
 				}
 				mu.Unlock()
 			}
@@ -152,11 +161,19 @@ func (h *holder) receiveOnce(ctx context.Context, n int) ([]types.Message, error
 }
 
 // keep adds received messages to those held and returns how many were
-// new.
-func (h *holder) keep(msgs []types.Message) int {
+// new. Every message is held, with its handle, even when the fresh hook
+// fails: what was received must be released.
+func (h *holder) keep(msgs []types.Message) (int, error) {
 	fresh := 0
+	var hookErr error
 	for _, m := range msgs {
 		id := aws.ToString(m.MessageId)
+		if h.fresh != nil {
+			if _, seen := h.index[id]; !seen && hookErr == nil {
+				hookErr = h.fresh(m)
+			}
+			m = types.Message{MessageId: m.MessageId, ReceiptHandle: m.ReceiptHandle}
+		}
 		if i, seen := h.index[id]; seen {
 			// Delivered again (its visibility ran out, or SQS's
 			// at-least-once delivery): keep the newest handle.
@@ -167,7 +184,7 @@ func (h *holder) keep(msgs []types.Message) int {
 		h.msgs = append(h.msgs, m)
 		fresh++
 	}
-	return fresh
+	return fresh, hookErr
 }
 
 // release makes msgs visible again at once: its batches go out side by

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -116,14 +117,8 @@ instead of the events still waiting.`,
 	fl.StringVar(&f.partitionKey, "key", "", "only events with exactly this partition key")
 	fl.BoolVar(&f.replayed, "replayed", false, "list the replayed copies instead")
 	fl.StringVar(&f.archive, "archive", "", "the archive, s3://BUCKET/PREFIX (default the consumer's pipeline's)")
-	fl.IntVar(&f.limit, "limit", 0, "print at most this many events (0: all)")
+	fl.IntVar(&f.limit, "limit", 0, fmt.Sprintf("print at most this many events, 0 for all (default %d for -o table, none for json and jsonl)", defaultTableLimit))
 	return cmd
-}
-
-// archiveListSource is one consumer's events in one archive.
-type archiveListSource struct {
-	loc      backend.ArchiveLocation
-	consumer string
 }
 
 func runArchiveList(ctx context.Context, cmd *cobra.Command, f archiveListFlags) error {
@@ -148,46 +143,77 @@ func runArchiveList(ctx context.Context, cmd *cobra.Command, f archiveListFlags)
 	if err != nil {
 		return err
 	}
-	pagers := make([]*backend.Pager[archive.Object], len(sources))
-	for i, src := range sources {
-		pagers[i] = archive.List(o.session, src.loc, archive.Query{Consumer: src.consumer, Since: since, Until: until,
-			PartitionKey: f.partitionKey, Replayed: f.replayed})
+	limit := f.limit
+	if !cmd.Flags().Changed("limit") && o.out.format == "table" {
+		limit = defaultTableLimit
 	}
-	// Each page is one hour of one consumer: its replay attempts are one
-	// listing of that hour's manifests and their reads, never a call per
-	// event. An hour whose attempts could not be read is still listed.
-	var attemptErrs []error
-	attach := func(i int, page []archive.Object) {
-		if err := archive.AttachAttempts(ctx, o.session, sources[i].loc, page, archive.ManyOptions{}); err != nil {
-			attemptErrs = append(attemptErrs, err)
-		}
-	}
-	objs, more, err := mergeNewestFirst(ctx, pagers, f.limit, attach)
+	q := archive.Query{Since: since, Until: until, PartitionKey: f.partitionKey, Replayed: f.replayed}
+	stderr := cmd.ErrOrStderr()
+	// Each hour's replay attempts are one listing of that hour's
+	// manifests and their reads, never a call per event. An hour whose
+	// attempts could not be read is still listed.
+	opts := archive.NewestOptions{Attempts: true, AttemptsFailed: func(err error) {
+		fmt.Fprintf(stderr, "warning: %s\n", inert.Line(err.Error()))
+	}}
+	rw := newRowWriter(o.out, archiveObjectColumns, true)
+	more, listErr, err := writeNewest(rw, archive.Newest(ctx, o.session, sources, q, opts), limit)
 	if err != nil {
 		return err
 	}
-	for _, err := range attemptErrs {
-		fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s\n", inert.Line(err.Error()))
+	if listErr != nil {
+		if rw.Rows() == 0 {
+			return listErr
+		}
+		// The rows written stand: the listing is partial.
+		failures = append(failures, o.session.Failure("s3", "archive", listErr))
 	}
-	if err := printRowsFullLast(o.out, objs, archiveObjectColumns); err != nil {
-		return err
+	if cerr := rw.Close(); cerr != nil {
+		return cerr
 	}
 	if more {
-		fmt.Fprintf(cmd.ErrOrStderr(), "more events than --limit %d; raise it to see them\n", f.limit)
+		if o.out.format == "table" {
+			fmt.Fprintf(o.out.w, "… more; use --limit 0 or -o jsonl\n")
+		} else {
+			fmt.Fprintf(stderr, "more events than --limit %d; raise it to see them\n", limit)
+		}
 	}
-	return reportFailures(cmd.ErrOrStderr(), failures)
+	return reportFailures(stderr, failures)
+}
+
+// writeNewest writes the events of a newest-first listing as they come,
+// flushing each run before the listing reads more, up to limit (0: all);
+// more reports that limit cut the listing; listErr is the listing's
+// failure, err the output's.
+func writeNewest(rw *rowWriter[archive.Object], runs iter.Seq2[[]archive.Object, error], limit int) (more bool, listErr, err error) {
+	for run, listErr := range runs {
+		if listErr != nil {
+			return false, listErr, nil
+		}
+		for _, obj := range run {
+			if limit > 0 && rw.Rows() == limit {
+				return true, nil, nil
+			}
+			if err := rw.Row(obj); err != nil {
+				return false, nil, err
+			}
+		}
+		if err := rw.Flush(); err != nil {
+			return false, nil, err
+		}
+	}
+	return false, nil, nil
 }
 
 // listSources is what ls lists: one consumer, or every consumer of the
 // archive (of --archive, else of every pipeline that has one), with what
 // could not be read.
-func listSources(ctx context.Context, l *inventory.Locator, f archiveListFlags) ([]archiveListSource, backend.Failures, error) {
+func listSources(ctx context.Context, l *inventory.Locator, f archiveListFlags) ([]archive.Source, backend.Failures, error) {
 	if f.consumer != "" {
 		loc, err := l.ConsumerArchive(ctx, f.consumer, f.archive)
 		if err != nil {
 			return nil, nil, err
 		}
-		return []archiveListSource{{loc, f.consumer}}, nil, nil
+		return []archive.Source{{Loc: loc, Consumer: f.consumer}}, nil, nil
 	}
 	var only backend.ArchiveLocation
 	if f.archive != "" {
@@ -204,50 +230,11 @@ func listSources(ctx context.Context, l *inventory.Locator, f archiveListFlags) 
 	if len(found.Archives) == 0 && len(found.Failures) == 0 {
 		return nil, nil, errors.New("no archive known: pass --archive s3://BUCKET/PREFIX, or --consumer of a pipeline that has one")
 	}
-	sources := make([]archiveListSource, 0, len(found.Consumers))
+	sources := make([]archive.Source, 0, len(found.Consumers))
 	for _, c := range found.Consumers {
-		sources = append(sources, archiveListSource{c.Archive, c.Name})
+		sources = append(sources, archive.Source{Loc: c.Archive, Consumer: c.Name})
 	}
 	return sources, found.Failures, nil
-}
-
-// mergeNewestFirst merges listings that are each newest first, fetching
-// pages only as needed; more reports that limit cut the list short.
-// Each page read is given to attach (when set) first.
-func mergeNewestFirst(ctx context.Context, pagers []*backend.Pager[archive.Object], limit int, attach func(i int, page []archive.Object)) (out []archive.Object, more bool, err error) {
-	heads := make([][]archive.Object, len(pagers))
-	fill := func(i int) error {
-		for len(heads[i]) == 0 && pagers[i].More() {
-			page, err := pagers[i].Next(ctx)
-			if err != nil {
-				return err
-			}
-			if attach != nil && len(page) > 0 {
-				attach(i, page)
-			}
-			heads[i] = page
-		}
-		return nil
-	}
-	for {
-		best := -1
-		for i := range pagers {
-			if err := fill(i); err != nil {
-				return out, false, err
-			}
-			if len(heads[i]) > 0 && (best < 0 || heads[i][0].Arrival.After(heads[best][0].Arrival)) {
-				best = i
-			}
-		}
-		if best < 0 {
-			return out, false, nil
-		}
-		if limit > 0 && len(out) == limit {
-			return out, true, nil
-		}
-		out = append(out, heads[best][0])
-		heads[best] = heads[best][1:]
-	}
 }
 
 var archiveObjectColumns = []column[archive.Object]{

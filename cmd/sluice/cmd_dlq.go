@@ -13,7 +13,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sluicehq/sluice/backend/deadline"
 	"github.com/sluicehq/sluice/backend/decode"
 	"github.com/sluicehq/sluice/backend/dlq"
 	"github.com/sluicehq/sluice/backend/inert"
@@ -163,15 +162,19 @@ redrive policy of its own is not peeked at: its messages could move.`,
 				return err
 			}
 			defer o.close()
-			res, err := dlq.Browse(ctx, o.session, url, dlq.BrowseOptions{Max: max, VisibilityTimeout: visibility})
+			p := newDLQPeekPrinter(ctx, o.session, o.out)
+			res, err := dlq.BrowseEach(ctx, o.session, url, dlq.BrowseOptions{Max: max, VisibilityTimeout: visibility}, p.message)
 			printDLQBrowseNotes(cmd.ErrOrStderr(), res)
 			if err != nil {
+				if p.n > 0 {
+					// What was written stands, and stays valid JSON.
+					_ = p.close(res)
+				}
 				return err
 			}
-			now := time.Now()
-			q, fs := deadline.ForBrowse(ctx, o.session, res, nil, now)
-			noteDeadlineFailures(cmd.ErrOrStderr(), fs)
-			return printDLQPeek(o.out, res, q, now)
+			err = p.close(res)
+			noteDeadlineFailures(cmd.ErrOrStderr(), p.deadlineFailures())
+			return err
 		},
 	}
 	addOpsFlags(cmd, &f)
@@ -191,33 +194,12 @@ func printDLQBrowseNotes(w io.Writer, res dlq.BrowseResult) {
 	}
 	q := res.Queue
 	if !res.Complete && q.URL != "" {
-		fmt.Fprintf(w, "showing %d of about %d visible messages of %s", len(res.Messages), q.Visible, inert.Line(q.Name))
+		fmt.Fprintf(w, "showing %d of about %d visible messages of %s", res.Read, q.Visible, inert.Line(q.Name))
 		if q.InFlight > 0 {
 			fmt.Fprintf(w, "; %d more are in flight with a consumer and were not seen", q.InFlight)
 		}
 		fmt.Fprintln(w)
 	}
-}
-
-func printDLQPeek(out output, res dlq.BrowseResult, q deadline.Queue, now time.Time) error {
-	rows := peekRows(res, q, now)
-	switch out.format {
-	case "json":
-		return printOne(out, peekJSON{BrowseResult: res, Messages: rows, Deadline: q}, nil)
-	case "jsonl":
-		return printRows(out, rows, nil)
-	}
-	if err := printRows(out, rows, dlqPeekColumns); err != nil {
-		return err
-	}
-	for _, m := range res.Messages {
-		fmt.Fprintf(out.w, "\n── %s · received %s · sent %s ──\n", inert.Line(m.ID), dlqTimes(m.ReceiveCount), dlqTime(m.SentAt))
-		if m.ParseError != "" {
-			fmt.Fprintln(out.w, "not a readable failure: "+inert.Line(m.ParseError))
-		}
-		fmt.Fprintln(out.w, inert.Block(decode.Decode([]byte(m.Body)).Pretty()))
-	}
-	return nil
 }
 
 func dlqTimes(n int) string {
@@ -673,7 +655,7 @@ and --readonly refuses it on a queue that has a redrive policy of its own.`,
 			if file != "" {
 				dest = file
 			}
-			fmt.Fprintf(stderr, "exported %d messages of %s to %s\n", len(res.Messages), inert.Line(dlq.NameOfURL(url)), inert.Line(dest))
+			fmt.Fprintf(stderr, "exported %d messages of %s to %s\n", res.Read, inert.Line(dlq.NameOfURL(url)), inert.Line(dest))
 			return nil
 		},
 	}

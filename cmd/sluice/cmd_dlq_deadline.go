@@ -51,29 +51,6 @@ type peekRow struct {
 	now      time.Time
 }
 
-// peekJSON is `dlq peek -o json`: the browse, each message with its
-// deadline, and the queue's nearest.
-type peekJSON struct {
-	dlq.BrowseResult
-	Messages []peekRow      `json:"messages"`
-	Deadline deadline.Queue `json:"deadline"`
-}
-
-func peekRows(res dlq.BrowseResult, q deadline.Queue, now time.Time) []peekRow {
-	byID := make(map[string]deadline.Message, len(q.Each))
-	for _, d := range q.Each {
-		byID[d.MessageID] = d
-	}
-	rows := make([]peekRow, len(res.Messages))
-	for i, m := range res.Messages {
-		rows[i] = peekRow{Message: m, now: now}
-		if d, ok := byID[m.ID]; ok {
-			rows[i].Deadline = &d
-		}
-	}
-	return rows
-}
-
 func peekDeadlineCell(r peekRow) string {
 	if r.Deadline == nil {
 		return "-"
