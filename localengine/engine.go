@@ -1,5 +1,6 @@
 // Package localengine is sluice's bundled AWS-compatible engine: Kinesis,
-// SQS, S3, EventBridge, Pipes and CloudWatch over their real wire protocols,
+// SQS, S3, EventBridge, Pipes, CloudWatch and Lambda's event source
+// mappings over their real wire protocols,
 // on a durable store in one data directory, plus STS's GetCallerIdentity so
 // that clients can check their credentials. Any AWS client can use it
 // through an endpoint override.
@@ -23,6 +24,7 @@ import (
 	"github.com/sluicehq/sluice/localengine/events"
 	"github.com/sluicehq/sluice/localengine/inflight"
 	"github.com/sluicehq/sluice/localengine/kinesis"
+	"github.com/sluicehq/sluice/localengine/lambda"
 	"github.com/sluicehq/sluice/localengine/pipes"
 	"github.com/sluicehq/sluice/localengine/s3"
 	"github.com/sluicehq/sluice/localengine/sigv4"
@@ -97,6 +99,7 @@ type Engine struct {
 	cloudwatch *cloudwatch.Service
 	events     *events.Service
 	pipes      *pipes.Service
+	lambda     *lambda.Service
 	log        *slog.Logger
 	// inflight is the budget of request bodies held in memory.
 	inflight *inflight.Limiter
@@ -201,6 +204,9 @@ func (e *Engine) openServices() error {
 	}); err != nil {
 		return fmt.Errorf("pipes: %w", err)
 	}
+	if e.lambda, err = lambda.New(e.store, lambda.Config{Now: o.Now, Logger: e.log}); err != nil {
+		return fmt.Errorf("lambda: %w", err)
+	}
 	return nil
 }
 
@@ -213,6 +219,9 @@ func deliveryClient() *http.Client {
 // closeServices closes in the reverse order of openServices, so that no
 // service is called after it closed.
 func (e *Engine) closeServices() {
+	if e.lambda != nil {
+		e.lambda.Close()
+	}
 	if e.pipes != nil {
 		e.pipes.Close()
 	}
