@@ -14,16 +14,16 @@ import (
 // Pipe is an EventBridge pipe with its source's batching, retry and
 // dead-letter settings.
 type Pipe struct {
-	Name   string `json:"name"`
-	ARN    string `json:"arn"`
-	State  string `json:"state"`
+	Name  string `json:"name"`
+	ARN   string `json:"arn"`
+	State string `json:"state"`
 	// DesiredState is what the pipe was last asked to be (RUNNING or
 	// STOPPED); while State differs, the pipe is on its way there.
 	DesiredState string `json:"desiredState,omitempty"`
 	// StateReason is AWS's reason for State, when it gives one.
 	StateReason string `json:"stateReason,omitempty"`
 	Source      string `json:"source"`
-	Target string `json:"target"`
+	Target      string `json:"target"`
 	// DLQARN is the source's DeadLetterConfig (Kinesis and DynamoDB
 	// sources only).
 	DLQARN    string `json:"dlqArn,omitempty"`
