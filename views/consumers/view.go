@@ -36,8 +36,12 @@ func (p *Pane) bannerLines() []string {
 	return []string{p.c.Styles.Err.Render(inert.Fit(inert.Line(line), p.width))}
 }
 
+// tableHeight is the list's: its rows and header when they fit, so that
+// the description sits right under them, else what the description
+// leaves.
 func (p *Pane) tableHeight() int {
-	return max(p.height-1-len(p.bannerLines())-detailLines-1, 3)
+	room := max(p.height-1-len(p.bannerLines())-detailLines-1, 3)
+	return min(max(len(p.list)+1, 2), room)
 }
 
 func (p *Pane) refreshRows() {
@@ -59,6 +63,7 @@ func (p *Pane) refreshRows() {
 		}})
 	}
 	p.table.SetRows(rows)
+	p.table.SetSize(p.width, p.tableHeight())
 }
 
 // View draws the pane at exactly the host's size.
