@@ -67,6 +67,11 @@ type Options struct {
 	// resharded one UPDATING, before it is ACTIVE, so that clients' waiters
 	// can be exercised; 0 (the default) makes every change at once.
 	KinesisStateDelay time.Duration
+	// ConsumerStateDelay is how long a pipe stays in a transitional state
+	// (CREATING, STARTING, STOPPING, …) and an event source mapping in
+	// one (Creating, Enabling, Disabling, …) before it settles, so that
+	// a client following the state can be exercised; 0 settles at once.
+	ConsumerStateDelay time.Duration
 	// RetryBase and RetryCap shape the exponential backoff (full jitter) of
 	// failed pipe and event-bus deliveries; defaults make a demo visibly
 	// retry within seconds.
@@ -200,11 +205,11 @@ func (e *Engine) openServices() error {
 	}
 	if e.pipes, err = pipes.New(e.store, pipes.Config{
 		Now: o.Now, Logger: e.log, Metrics: e.cloudwatch, Kinesis: e.kinesis, SQS: e.sqs, Events: e.events,
-		RetryBase: o.RetryBase, RetryCap: o.RetryCap,
+		RetryBase: o.RetryBase, RetryCap: o.RetryCap, StateDelay: o.ConsumerStateDelay,
 	}); err != nil {
 		return fmt.Errorf("pipes: %w", err)
 	}
-	if e.lambda, err = lambda.New(e.store, lambda.Config{Now: o.Now, Logger: e.log}); err != nil {
+	if e.lambda, err = lambda.New(e.store, lambda.Config{Now: o.Now, Logger: e.log, StateDelay: o.ConsumerStateDelay}); err != nil {
 		return fmt.Errorf("lambda: %w", err)
 	}
 	return nil

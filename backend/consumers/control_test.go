@@ -4,10 +4,13 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/backendtest"
 	"github.com/sluicehq/sluice/backend/consumers"
+	"github.com/sluicehq/sluice/localengine"
+	"github.com/sluicehq/sluice/localengine/enginetest"
 )
 
 // TestStopHaltsDeliveriesAndStartResumes: a stopped pipe reads STOPPED
@@ -99,5 +102,36 @@ func TestReadOnlyRefusesStopAndStart(t *testing.T) {
 	want := f.put("a", 3)
 	if got := f.drain(f.outURL, 3); !slices.Equal(got, want) {
 		t.Fatalf("delivered %v", got)
+	}
+}
+
+// TestFollowSeesTheTransition: with the engine holding transitions
+// (ConsumerStateDelay), StopPipe answers STOPPING and Follow reads it
+// until it turns STOPPED; the pipe is not reported settled before.
+func TestFollowSeesTheTransition(t *testing.T) {
+	f := newFixture(t, enginetest.WithOptions(func(o *localengine.Options) { o.ConsumerStateDelay = 3 * time.Second }))
+	ref := consumers.ParseRef("orders-to-out")
+	if _, err := consumers.Follow(f.ctx, f.s, ref, nil); err != nil { // CREATING → RUNNING
+		t.Fatal(err)
+	}
+	c, err := consumers.Stop(f.ctx, f.s, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.State != "STOPPING" || c.DesiredState != "STOPPED" || c.Settled() || !c.Stopped() {
+		t.Fatalf("after StopPipe: %+v, want STOPPING on its way to STOPPED", c)
+	}
+	var seen []string
+	c, err = consumers.Follow(f.ctx, f.s, ref, func(c consumers.Consumer) {
+		seen = append(seen, c.State)
+		if c.Settled() != (c.State == "STOPPED") {
+			t.Errorf("%s read as settled=%v", c.State, c.Settled())
+		}
+	})
+	if err != nil || c.State != "STOPPED" {
+		t.Fatalf("followed to %s, %v", c.State, err)
+	}
+	if len(seen) < 2 || seen[0] != "STOPPING" || seen[len(seen)-1] != "STOPPED" {
+		t.Fatalf("states seen %v, want STOPPING … STOPPED", seen)
 	}
 }

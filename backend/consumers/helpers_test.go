@@ -35,9 +35,9 @@ type fixture struct {
 	outARN, controlARN string
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, opts ...enginetest.Option) *fixture {
 	t.Helper()
-	s, e := backendtest.Open(t)
+	s, e := backendtest.Open(t, opts...)
 	f := &fixture{t: t, ctx: context.Background(), e: e, s: s}
 	f.streamARN = inventorytest.Stream(t, e, "orders", 1)
 	f.dlqURL, f.dlqARN = inventorytest.Queue(t, e, "orders-dlq", nil)

@@ -27,6 +27,9 @@ import (
 type Config struct {
 	Now    func() time.Time
 	Logger *slog.Logger
+	// StateDelay holds a mapping in its transitional state (Enabling,
+	// Disabling, …) this long before it settles; 0 settles at once.
+	StateDelay time.Duration
 }
 
 // Service answers event source mapping actions.
@@ -137,6 +140,14 @@ func (s *Service) settle(uuid string) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
+		if d := s.cfg.StateDelay; d > 0 {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-s.ctx.Done():
+			}
+		}
 		if s.ctx.Err() != nil {
 			return
 		}

@@ -15,7 +15,9 @@ import (
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/backendtest"
+	cons "github.com/sluicehq/sluice/backend/consumers"
 	"github.com/sluicehq/sluice/backend/inventory/inventorytest"
+	"github.com/sluicehq/sluice/localengine"
 	"github.com/sluicehq/sluice/localengine/enginetest"
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/dlq"
@@ -36,9 +38,9 @@ type scene struct {
 	uuid string
 }
 
-func newScene(t *testing.T, env backend.Env) *scene {
+func newScene(t *testing.T, env backend.Env, opts ...enginetest.Option) *scene {
 	t.Helper()
-	e := enginetest.Start(t)
+	e := enginetest.Start(t, opts...)
 	stream := inventorytest.Stream(t, e, "orders", 1)
 	_, dlqARN := inventorytest.Queue(t, e, "orders-dlq", nil)
 	_, outARN := inventorytest.Queue(t, e, "out", nil)
@@ -132,6 +134,28 @@ func TestStopAndStartFromTheStreamsTab(t *testing.T) {
 	d.Press("esc")
 	if view := plain(m); strings.Contains(view, "Consumers of") || !strings.Contains(view, "Streams") {
 		t.Fatalf("after esc:\n%s", view)
+	}
+}
+
+// TestTheStateIsFollowedUntilItSettles: with the engine holding
+// transitions, a stop first reads STOPPING (the status bar says it is
+// followed, the row shows where it heads), and the pane reads it again
+// until it is STOPPED.
+func TestTheStateIsFollowedUntilItSettles(t *testing.T) {
+	sc := newScene(t, backend.Env{}, enginetest.WithOptions(func(o *localengine.Options) { o.ConsumerStateDelay = 2 * time.Second }))
+	// Created, it is CREATING for the delay: wait until it runs.
+	if _, err := cons.Follow(context.Background(), sc.s, cons.ParseRef("orders-to-out"), nil); err != nil {
+		t.Fatal(err)
+	}
+	m, d := streamsTab(t, sc, 100, 30)
+	d.Press("S")
+	confirmAndRun(t, d, "Stop pipe orders-to-out?")
+	got := statuses(d)
+	if len(got) != 2 || got[0] != "stop pipe orders-to-out: STOPPING → STOPPED, following…" || got[1] != "pipe orders-to-out: STOPPED" {
+		t.Fatalf("statuses %q", got)
+	}
+	if view := plain(m); !strings.Contains(view, "pipe STOPPED") {
+		t.Fatalf("pane after the stop:\n%s", view)
 	}
 }
 
