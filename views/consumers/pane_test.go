@@ -159,6 +159,19 @@ func TestTheStateIsFollowedUntilItSettles(t *testing.T) {
 	}
 }
 
+// TestOpenedByName: the palette's :consumers orders opens the Streams
+// tab with ShowConsumers, which opens the pane of that stream.
+func TestOpenedByName(t *testing.T) {
+	sc := newScene(t, backend.Env{})
+	c := viewtest.NewCommon(&common.Env{Session: sc.s}, 100, 30, true)
+	m := streams.New(c, streams.WithClock(fixedClock))
+	d := viewtest.NewDriver(t, m)
+	d.Send(common.OpenMsg{Tab: common.StreamsTab, Target: "orders", Extra: common.ShowConsumers{}})
+	if view := plain(m); !strings.Contains(view, "Consumers of stream orders · 2 consumers") {
+		t.Fatalf("pane:\n%s", view)
+	}
+}
+
 // TestDisableMappingFromTheDLQTab: C on a DLQ lists its sources, the
 // pipe and the Lambda mapping; S on the mapping disables it.
 func TestDisableMappingFromTheDLQTab(t *testing.T) {

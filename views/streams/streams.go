@@ -234,6 +234,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.selectName = msg.Target
 			m.applySelect()
 		}
+		if _, ok := msg.Extra.(common.ShowConsumers); ok && msg.Target != "" {
+			return m.consumers.OfStream(msg.Target)
+		}
 		return nil
 	case common.RefreshMsg, reloadMsg:
 		return m.load()
@@ -871,7 +874,7 @@ func plural(n int) string {
 // and :metrics.
 func (m *Model) Completions(command string) []string {
 	switch command {
-	case "tail", "shards", "metrics":
+	case "tail", "shards", "metrics", "consumers":
 		return append([]string(nil), m.order...)
 	}
 	return nil
