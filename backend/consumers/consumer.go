@@ -111,6 +111,15 @@ func (c Consumer) Settled() bool {
 	return true
 }
 
+// StateLine is the state, with where it is heading while it moves
+// ("STOPPING → STOPPED").
+func (c Consumer) StateLine() string {
+	if c.DesiredState != "" && c.DesiredState != c.State {
+		return c.State + " → " + c.DesiredState
+	}
+	return c.State
+}
+
 // Stopped reports whether c is stopped (or on its way there): what a
 // toggle would undo.
 func (c Consumer) Stopped() bool {

@@ -69,13 +69,7 @@ var consumerColumns = []column[consumers.Consumer]{
 	{"MAX AGE", func(c consumers.Consumer) string { return seconds(c.MaximumRecordAgeSeconds) }},
 }
 
-// stateCell is the state, with where it is heading while it moves.
-func stateCell(c consumers.Consumer) string {
-	if c.DesiredState != "" && c.DesiredState != c.State {
-		return c.State + " → " + c.DesiredState
-	}
-	return c.State
-}
+func stateCell(c consumers.Consumer) string { return c.StateLine() }
 
 // shortARN is the name an ARN ends with ("" stays "").
 func shortARN(arn string) string {
@@ -135,7 +129,7 @@ func writeDescription(w io.Writer, d consumers.Description) error {
 		bisect = "yes"
 	}
 	rows := [][2]string{
-		{"name", c.Name}, {"kind", string(c.Kind)}, {"state", c.State}, {"desired state", cellOrDash(c.DesiredState)},
+		{"name", c.Name}, {"kind", string(c.Kind)}, {"function", cellOrDash(c.Function)}, {"state", c.State}, {"desired state", cellOrDash(c.DesiredState)},
 		{"state reason", cellOrDash(c.StateReason)}, {"source", c.Source}, {"target", c.Target},
 		{"dead-letter queue", cellOrDash(c.DLQ)},
 		{"batch", fmt.Sprintf("%d records, window %ds", c.BatchSize, c.BatchWindowSeconds)},

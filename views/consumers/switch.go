@@ -127,13 +127,7 @@ func (p *Pane) followed(msg followedMsg) tea.Cmd {
 	return tea.Batch(common.Status(common.Success, inert.Line(msg.ref.String())+": "+inert.Line(stateText(msg.c))), p.describe())
 }
 
-// stateText is the state, with where it is heading while it moves.
-func stateText(c cons.Consumer) string {
-	if c.DesiredState != "" && c.DesiredState != c.State {
-		return c.State + " → " + c.DesiredState
-	}
-	return c.State
-}
+func stateText(c cons.Consumer) string { return c.StateLine() }
 
 func capital(s string) string {
 	if s == "" {
