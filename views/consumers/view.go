@@ -120,7 +120,7 @@ func (p *Pane) detailView() []string {
 		value = inert.Line(value)
 		out = append(out, st.Muted.Render(label)+st.Row.Render(inert.Fit(value, max(p.width-inert.Width(label), 1))))
 	}
-	state := stateText(c)
+	state := c.State + " · desired " + orDash(c.DesiredState)
 	if _, ok := p.following[c.Name]; ok {
 		state += " · following until it settles"
 	}
