@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/inventory"
@@ -40,16 +41,25 @@ func sameResource(arn, ref string, name func(string) string) bool {
 // pipes first, each kind by name. A service that cannot be read (Pipes
 // denied, an endpoint without Lambda) is a Failure beside the rest.
 func List(ctx context.Context, s *backend.Session, f Filter, opts ...inventory.Option) ([]Consumer, backend.Failures) {
-	pipes, fs := inventory.DescribePipes(ctx, s, opts...)
+	// The two services are read at once: one that does not answer costs
+	// its bound, not the other's too.
+	var pipes []inventory.Pipe
+	var fs backend.Failures
+	var esms []inventory.ESM
+	var esmErr error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); pipes, fs = inventory.DescribePipes(ctx, s, opts...) }()
+	go func() { defer wg.Done(); esms, esmErr = inventory.EventSourceMappingsBounded(ctx, s, opts...) }()
+	wg.Wait()
 	var out []Consumer
 	for _, p := range pipes {
 		if c := fromPipe(p); f.keeps(c) {
 			out = append(out, c)
 		}
 	}
-	esms, err := inventory.EventSourceMappings(ctx, s)
-	if err != nil {
-		fs = append(fs, s.Failure("lambda", "", err))
+	if esmErr != nil {
+		fs = append(fs, s.Failure("lambda", "", esmErr))
 	}
 	for _, e := range esms {
 		if c := fromESM(e); f.keeps(c) {

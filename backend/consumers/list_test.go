@@ -3,6 +3,7 @@ package consumers_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/backendtest"
+	"github.com/sluicehq/sluice/backend/backendtest/faultproxy"
+	"github.com/sluicehq/sluice/backend/inventory"
 
 	"github.com/sluicehq/sluice/backend/consumers"
 	"github.com/sluicehq/sluice/backend/inventory/inventorytest"
@@ -152,5 +155,34 @@ func TestMappingsListedAndDisabled(t *testing.T) {
 	d, err := consumers.Describe(f.ctx, f.s, ref)
 	if err != nil || d.ActivityFailure != nil || d.LastHour == nil || d.LastHour.Reported {
 		t.Fatalf("describe: %+v %v (the engine runs no function: nothing reported)", d, err)
+	}
+}
+
+// TestPartialListing: with Pipes denied the mappings are still listed and
+// the failure names Pipes; with Lambda silent the pipes are listed and
+// Lambda's failure comes within the listing's bound.
+func TestPartialListing(t *testing.T) {
+	f := newFixture(t)
+	uuid := f.esm("orders-handler")
+	p := faultproxy.Start(t, f.e.URL)
+	s := backendtest.OpenOn(t, f.e, backend.Env{Endpoint: p.URL})
+
+	p.Add(&faultproxy.Rule{Service: "pipes", Fault: faultproxy.Denied("pipes:ListPipes", "*")})
+	cs, fs := consumers.List(f.ctx, s, consumers.Filter{Stream: "orders"})
+	if got := names(cs); len(got) != 1 || got[0] != "esm/"+uuid {
+		t.Fatalf("with Pipes denied: %v", got)
+	}
+	if len(fs) != 1 || fs[0].Service != "pipes" || fs[0].Kind != backend.FailDenied {
+		t.Fatalf("failures %v, want Pipes denied", fs)
+	}
+
+	p.Clear()
+	p.Add(&faultproxy.Rule{Service: "lambda", Fault: faultproxy.Silent()})
+	cs, fs = consumers.List(f.ctx, s, consumers.Filter{Stream: "orders"}, inventory.Timeout(500*time.Millisecond))
+	if got := names(cs); len(got) != 2 || got[0] != "pipe/orders-control" || got[1] != "pipe/orders-to-out" {
+		t.Fatalf("with Lambda silent: %v", got)
+	}
+	if len(fs) != 1 || fs[0].Service != "lambda" || fs[0].Kind != backend.FailTimedOut {
+		t.Fatalf("failures %v, want Lambda timed out", fs)
 	}
 }

@@ -69,6 +69,13 @@ func EventSourceMappings(ctx context.Context, s *backend.Session) ([]ESM, error)
 	}
 }
 
+// EventSourceMappingsBounded is EventSourceMappings within the listing's
+// per-service bound (ServiceTimeout, or Timeout): a Lambda that does not
+// answer costs that long and no more.
+func EventSourceMappingsBounded(ctx context.Context, s *backend.Session, opts ...Option) ([]ESM, error) {
+	return bounded(ctx, timeoutOf(opts), func(ctx context.Context) ([]ESM, error) { return EventSourceMappings(ctx, s) })
+}
+
 // GetEventSourceMapping reads one event source mapping by its UUID,
 // whatever its source.
 func GetEventSourceMapping(ctx context.Context, s *backend.Session, uuid string) (ESM, error) {

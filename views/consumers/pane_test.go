@@ -15,6 +15,7 @@ import (
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/backendtest"
+	"github.com/sluicehq/sluice/backend/backendtest/faultproxy"
 	cons "github.com/sluicehq/sluice/backend/consumers"
 	"github.com/sluicehq/sluice/backend/inventory/inventorytest"
 	"github.com/sluicehq/sluice/localengine"
@@ -169,6 +170,25 @@ func TestOpenedByName(t *testing.T) {
 	d.Send(common.OpenMsg{Tab: common.StreamsTab, Target: "orders", Extra: common.ShowConsumers{}})
 	if view := plain(m); !strings.Contains(view, "Consumers of stream orders · 2 consumers") {
 		t.Fatalf("pane:\n%s", view)
+	}
+}
+
+// TestPipesDeniedIsSaidAboveTheMappings: a partial listing shows what it
+// read, the failure said in the pane, not in the status bar.
+func TestPipesDeniedIsSaidAboveTheMappings(t *testing.T) {
+	sc := newScene(t, backend.Env{})
+	p := faultproxy.Start(t, sc.e.URL)
+	p.Add(&faultproxy.Rule{Service: "pipes", Fault: faultproxy.Denied("pipes:ListPipes", "*")})
+	sc.s = backendtest.OpenOn(t, sc.e, backend.Env{Endpoint: p.URL})
+	m, d := streamsTab(t, sc, 100, 30)
+	view := plain(m)
+	if !strings.Contains(view, "✗ pipes: denied: list pipes") || !strings.Contains(view, sc.uuid[:24]) || strings.Contains(view, "orders-to-out") {
+		t.Fatalf("pane:\n%s", view)
+	}
+	for _, s := range viewtest.Take[common.StatusMsg](d) {
+		if strings.Contains(s.Text, "denied") {
+			t.Fatalf("the failure went to the status bar: %q", s.Text)
+		}
 	}
 }
 
