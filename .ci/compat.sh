@@ -73,9 +73,21 @@ sum=$(aws cloudwatch get-metric-statistics --namespace App --metric-name Hits --
 aws pipes list-pipes --query 'Pipes' --output text >/dev/null
 account=$(aws sts get-caller-identity --query Account --output text)
 [ "$account" = 000000000000 ]
+# Lambda's event source mappings: created, disabled (Disabling, then
+# Disabled once it settles) and listed by function.
+uuid=$(aws lambda create-event-source-mapping --function-name cli-fn --starting-position LATEST \
+  --event-source-arn arn:aws:kinesis:us-east-1:000000000000:stream/cli --query UUID --output text)
+aws lambda update-event-source-mapping --uuid "$uuid" --no-enabled >/dev/null
+for _ in $(seq 100); do
+  state=$(aws lambda get-event-source-mapping --uuid "$uuid" --query State --output text)
+  [ "$state" = Disabled ] && break
+  sleep 0.1
+done
+[ "$state" = Disabled ]
+[ "$(aws lambda list-event-source-mappings --function-name cli-fn --query 'EventSourceMappings[0].UUID' --output text)" = "$uuid" ]
 # A service the engine does not serve is named in the error, not taken for S3.
-if out=$(aws lambda list-event-source-mappings 2>&1); then exit 1; fi
-grep -q 'UnknownOperationException.*does not serve lambda' <<<"$out" || { echo "$out"; exit 1; }
+if out=$(aws apigateway get-rest-apis 2>&1); then exit 1; fi
+grep -q 'UnknownOperationException.*does not serve apigateway' <<<"$out" || { echo "$out"; exit 1; }
 echo "aws CLI $(/usr/bin/aws --version 2>&1 | cut -d' ' -f1) compat: ok"
 
 /usr/bin/python3 .ci/compat.py "$url"

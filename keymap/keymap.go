@@ -22,8 +22,11 @@ type KeyMap struct {
 	DLQ      DLQ
 	Archives Archives
 	Metrics  Metrics
-	Dialog   Dialog
-	Input    Input
+	// Consumers works in the Streams and DLQ tabs (Open) and in the
+	// consumer pane they open.
+	Consumers Consumers
+	Dialog    Dialog
+	Input     Input
 }
 
 // Global works everywhere.
@@ -69,6 +72,12 @@ type Archives struct {
 // Metrics changes what the charts show.
 type Metrics struct {
 	Range, AutoRefresh key.Binding
+}
+
+// Consumers opens a stream's consumers (or a DLQ's sources) and stops or
+// starts the one selected.
+type Consumers struct {
+	Open, Toggle key.Binding
 }
 
 // Dialog answers a confirmation.
@@ -164,6 +173,10 @@ func Default() KeyMap {
 			Range:       bind("time range", "T"),
 			AutoRefresh: bind("auto refresh", "A"),
 		},
+		Consumers: Consumers{
+			Open:   bind("consumers", "C"),
+			Toggle: bind("stop/start consumer", "S"),
+		},
 		Dialog: Dialog{
 			Yes:     bind("yes", "y"),
 			No:      bind("no", "n", "esc"),
@@ -185,7 +198,7 @@ func Default() KeyMap {
 }
 
 // Scope names, as used in the config file ("dlq.purge").
-var scopeNames = []string{"global", "list", "streams", "shards", "dlq", "archives", "metrics", "dialog", "input"}
+var scopeNames = []string{"global", "list", "streams", "shards", "dlq", "archives", "metrics", "consumers", "dialog", "input"}
 
 // scopes maps each scope name to its struct, for rebinding and listing.
 func (k *KeyMap) scopes() map[string]reflect.Value {
@@ -193,8 +206,9 @@ func (k *KeyMap) scopes() map[string]reflect.Value {
 		"global": reflect.ValueOf(&k.Global).Elem(), "list": reflect.ValueOf(&k.List).Elem(),
 		"streams": reflect.ValueOf(&k.Streams).Elem(), "shards": reflect.ValueOf(&k.Shards).Elem(),
 		"dlq": reflect.ValueOf(&k.DLQ).Elem(), "archives": reflect.ValueOf(&k.Archives).Elem(),
-		"metrics": reflect.ValueOf(&k.Metrics).Elem(), "dialog": reflect.ValueOf(&k.Dialog).Elem(),
-		"input": reflect.ValueOf(&k.Input).Elem(),
+		"metrics": reflect.ValueOf(&k.Metrics).Elem(), "consumers": reflect.ValueOf(&k.Consumers).Elem(),
+		"dialog": reflect.ValueOf(&k.Dialog).Elem(),
+		"input":  reflect.ValueOf(&k.Input).Elem(),
 	}
 }
 
@@ -259,8 +273,8 @@ func fieldByLowerName(v reflect.Value, name string) reflect.Value {
 }
 
 // Collisions lists keys bound twice among the scopes that are live at the
-// same time: global, list, and each tab's scope; the dialog alone; the
-// input alone.
+// same time: global, list, and each tab's scope (with consumers for the
+// tabs that open the consumer pane); the dialog alone; the input alone.
 func (k KeyMap) Collisions() []string {
 	var out []string
 	check := func(scopes ...string) {
@@ -276,8 +290,12 @@ func (k KeyMap) Collisions() []string {
 			}
 		}
 	}
-	for _, tab := range []string{"streams", "shards", "dlq", "archives", "metrics"} {
+	for _, tab := range []string{"shards", "archives", "metrics"} {
 		check("global", "list", tab)
+	}
+	// The consumer pane opens from these two and takes their keys.
+	for _, tab := range []string{"streams", "dlq"} {
+		check("global", "list", tab, "consumers")
 	}
 	check("dialog")
 	check("input")

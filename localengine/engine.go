@@ -1,5 +1,6 @@
 // Package localengine is sluice's bundled AWS-compatible engine: Kinesis,
-// SQS, S3, EventBridge, Pipes and CloudWatch over their real wire protocols,
+// SQS, S3, EventBridge, Pipes, CloudWatch and Lambda's event source
+// mappings over their real wire protocols,
 // on a durable store in one data directory, plus STS's GetCallerIdentity so
 // that clients can check their credentials. Any AWS client can use it
 // through an endpoint override.
@@ -23,6 +24,7 @@ import (
 	"github.com/sluicehq/sluice/localengine/events"
 	"github.com/sluicehq/sluice/localengine/inflight"
 	"github.com/sluicehq/sluice/localengine/kinesis"
+	"github.com/sluicehq/sluice/localengine/lambda"
 	"github.com/sluicehq/sluice/localengine/pipes"
 	"github.com/sluicehq/sluice/localengine/s3"
 	"github.com/sluicehq/sluice/localengine/sigv4"
@@ -65,6 +67,11 @@ type Options struct {
 	// resharded one UPDATING, before it is ACTIVE, so that clients' waiters
 	// can be exercised; 0 (the default) makes every change at once.
 	KinesisStateDelay time.Duration
+	// ConsumerStateDelay is how long a pipe stays in a transitional state
+	// (CREATING, STARTING, STOPPING, …) and an event source mapping in
+	// one (Creating, Enabling, Disabling, …) before it settles, so that
+	// a client following the state can be exercised; 0 settles at once.
+	ConsumerStateDelay time.Duration
 	// RetryBase and RetryCap shape the exponential backoff (full jitter) of
 	// failed pipe and event-bus deliveries; defaults make a demo visibly
 	// retry within seconds.
@@ -97,6 +104,7 @@ type Engine struct {
 	cloudwatch *cloudwatch.Service
 	events     *events.Service
 	pipes      *pipes.Service
+	lambda     *lambda.Service
 	log        *slog.Logger
 	// inflight is the budget of request bodies held in memory.
 	inflight *inflight.Limiter
@@ -197,9 +205,12 @@ func (e *Engine) openServices() error {
 	}
 	if e.pipes, err = pipes.New(e.store, pipes.Config{
 		Now: o.Now, Logger: e.log, Metrics: e.cloudwatch, Kinesis: e.kinesis, SQS: e.sqs, Events: e.events,
-		RetryBase: o.RetryBase, RetryCap: o.RetryCap,
+		RetryBase: o.RetryBase, RetryCap: o.RetryCap, StateDelay: o.ConsumerStateDelay,
 	}); err != nil {
 		return fmt.Errorf("pipes: %w", err)
+	}
+	if e.lambda, err = lambda.New(e.store, lambda.Config{Now: o.Now, Logger: e.log, StateDelay: o.ConsumerStateDelay}); err != nil {
+		return fmt.Errorf("lambda: %w", err)
 	}
 	return nil
 }
@@ -213,6 +224,9 @@ func deliveryClient() *http.Client {
 // closeServices closes in the reverse order of openServices, so that no
 // service is called after it closed.
 func (e *Engine) closeServices() {
+	if e.lambda != nil {
+		e.lambda.Close()
+	}
 	if e.pipes != nil {
 		e.pipes.Close()
 	}

@@ -186,7 +186,7 @@ func (e *Engine) refuse(w http.ResponseWriter, r *http.Request, svc service, tar
 		e.cloudwatch.WriteError(w, r, cloudwatch.Query, err)
 	case svcCloudWatchCBOR:
 		e.cloudwatch.WriteError(w, r, cloudwatch.CBOR, err)
-	case svcPipes:
+	case svcPipes, svcLambda:
 		wire.WriteRESTJSONError(w, err)
 	case svcUnknownService:
 		if isForm(r) {

@@ -15,6 +15,7 @@ import (
 	"github.com/sluicehq/sluice/localengine/awserr"
 	"github.com/sluicehq/sluice/localengine/cloudwatch"
 	"github.com/sluicehq/sluice/localengine/inflight"
+	"github.com/sluicehq/sluice/localengine/lambda"
 	"github.com/sluicehq/sluice/localengine/sigv4"
 	"github.com/sluicehq/sluice/localengine/sts"
 	"github.com/sluicehq/sluice/localengine/wire"
@@ -25,7 +26,7 @@ import (
 const (
 	kinesisBodyLimit = 32 << 20
 	sqsBodyLimit     = 8 << 20
-	smallBodyLimit   = 4 << 20 // EventBridge, Pipes, CloudWatch
+	smallBodyLimit   = 4 << 20 // EventBridge, Pipes, Lambda, CloudWatch
 )
 
 // cloudWatchCBORPath prefixes CloudWatch's RPCv2 CBOR operations.
@@ -43,10 +44,11 @@ const (
 	svcCloudWatchCBOR
 	svcCloudWatchQuery
 	svcPipes
+	svcLambda
 	svcSTS
 	svcUnknownTarget
 	// svcUnknownService is a request signed for a service the engine does
-	// not have (lambda, iam, …).
+	// not have (iam, apigateway, …).
 	svcUnknownService
 )
 
@@ -79,7 +81,8 @@ func protocolFor(target string) (jsonProtocol, bool) {
 // ServeHTTP dispatches one request to the service its protocol names:
 // X-Amz-Target for the JSON protocols, the operation path for CloudWatch's
 // CBOR, the signature's service or an Action parameter for the query
-// protocols (SQS, CloudWatch, STS), /v1/pipes for Pipes, and S3 REST for
+// protocols (SQS, CloudWatch, STS), /v1/pipes for Pipes,
+// /2015-03-31/event-source-mappings for Lambda, and S3 REST for
 // everything else. A request signed for a service the engine does not have
 // gets an error that names it.
 func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -107,6 +110,8 @@ func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.serveCloudWatchCBOR(w, r, auth, authErr)
 	case svcPipes:
 		e.servePipes(w, r, auth, authErr)
+	case svcLambda:
+		e.serveLambda(w, r, auth, authErr)
 	case svcS3:
 		e.serveS3(w, r, auth, authErr)
 	default:
@@ -174,6 +179,18 @@ func (e *Engine) servePipes(w http.ResponseWriter, r *http.Request, auth *sigv4.
 		return
 	}
 	e.pipes.Serve(w, r, body)
+}
+
+func (e *Engine) serveLambda(w http.ResponseWriter, r *http.Request, auth *sigv4.Auth, authErr error) {
+	body, err := readBody(r, smallBodyLimit)
+	if err == nil {
+		err = e.authenticate(r, auth, authErr, svcLambda, hashOf(body))
+	}
+	if err != nil {
+		wire.WriteRESTJSONError(w, awserr.From(err))
+		return
+	}
+	e.lambda.Serve(w, r, body)
 }
 
 func (e *Engine) serveQuery(w http.ResponseWriter, r *http.Request, svc service, auth *sigv4.Auth, authErr error, info wire.RequestInfo) {
@@ -278,6 +295,8 @@ func classify(r *http.Request, target string, auth *sigv4.Auth) service {
 			return svcCloudWatchQuery
 		case "pipes":
 			return svcPipes
+		case "lambda":
+			return svcLambda
 		case "sts":
 			return svcSTS
 		case "s3":
@@ -292,6 +311,9 @@ func classify(r *http.Request, target string, auth *sigv4.Auth) service {
 	// Unsigned: judge by the shape of the request.
 	if isPipesPath(r.URL.Path) {
 		return svcPipes
+	}
+	if lambda.IsPath(r.URL.Path) {
+		return svcLambda
 	}
 	if _, bucketInHost := virtualHostBucket(r.Host); !bucketInHost && isSQSPath(r.URL.Path) {
 		if r.URL.Query().Has("Action") || isForm(r) {
@@ -311,7 +333,7 @@ func classify(r *http.Request, target string, auth *sigv4.Auth) service {
 // does not serve. Such requests used to fall through to S3, whose
 // NoSuchBucket sent users looking for a bucket; this answer names the
 // service instead. JSON with the code in X-Amzn-ErrorType is what REST-JSON
-// clients (lambda) read; a form post comes from a query-protocol client
+// clients (apigateway) read; a form post comes from a query-protocol client
 // (iam), which reads only the XML error. The
 // signature is not checked: the answer is the same for any caller.
 func serveUnknownService(w http.ResponseWriter, r *http.Request, name string, info wire.RequestInfo) {

@@ -1,30 +1,20 @@
 package localengine_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/sluicehq/sluice/localengine/enginetest"
 )
 
 func TestUnknownServiceIsNamedNotTakenForS3(t *testing.T) {
 	e := enginetest.Start(t)
-	_, err := lambda.NewFromConfig(e.Config()).ListEventSourceMappings(context.Background(), &lambda.ListEventSourceMappingsInput{})
-	if got := errorCode(t, err); got != "UnknownOperationException" {
-		t.Fatalf("lambda answered %s, want UnknownOperationException", got)
-	}
-	if !strings.Contains(err.Error(), "the sluice engine does not serve lambda") {
-		t.Errorf("message does not name the service: %v", err)
-	}
-
-	resp, body := signedAs(t, http.MethodGet, e.URL+"/2015-03-31/event-source-mappings/", "lambda", "", "")
+	// A REST-JSON service the engine lacks (API Gateway).
+	resp, body := signedAs(t, http.MethodGet, e.URL+"/restapis", "apigateway", "", "")
 	if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("X-Amzn-ErrorType") != "UnknownOperationException" ||
-		body != `{"__type":"UnknownOperationException","message":"the sluice engine does not serve lambda"}` {
-		t.Errorf("raw lambda request: %d %v %s", resp.StatusCode, resp.Header, body)
+		body != `{"__type":"UnknownOperationException","message":"the sluice engine does not serve apigateway"}` {
+		t.Errorf("raw apigateway request: %d %v %s", resp.StatusCode, resp.Header, body)
 	}
 
 	// Query-protocol clients read only XML errors.
@@ -44,8 +34,9 @@ func TestUnknownServiceIsNamedNotTakenForS3(t *testing.T) {
 
 func TestUnknownServiceAnswersTheSameUnderStrictAuth(t *testing.T) {
 	e := strictEngine(t)
-	_, err := lambda.NewFromConfig(withCreds(e, "AKIDOTHER", "nope")).ListEventSourceMappings(context.Background(), &lambda.ListEventSourceMappingsInput{})
-	if got := errorCode(t, err); got != "UnknownOperationException" {
-		t.Fatalf("lambda answered %s, want UnknownOperationException", got)
+	// signedAs's signature is not valid: the answer is the same.
+	resp, body := signedAs(t, http.MethodGet, e.URL+"/restapis", "apigateway", "", "")
+	if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("X-Amzn-ErrorType") != "UnknownOperationException" {
+		t.Fatalf("apigateway answered %d %s, want UnknownOperationException", resp.StatusCode, body)
 	}
 }

@@ -212,6 +212,11 @@ func TestPaletteCompletesAndRuns(t *testing.T) {
 	if _, ok := open.Extra.(common.TailAll); !ok {
 		t.Fatal(":tail does not ask for a tail of every shard")
 	}
+	press(m, ":", "c", "o", "n", "s", "tab", "o", "tab")
+	open, ok = press(m, "enter")().(common.OpenMsg)
+	if _, show := open.Extra.(common.ShowConsumers); !ok || open.Tab != common.StreamsTab || open.Target != "orders" || !show {
+		t.Fatalf(":consumers orders ran %#v", open)
+	}
 	press(m, ":", "p", "r", "o", "f", "i", "l", "e", " ", "n", "o", "p", "e")
 	msg = press(m, "enter")()
 	if st, ok := msg.(common.StatusMsg); !ok || st.Level != common.Failure {

@@ -30,6 +30,7 @@ var commands = []command{
 	{"streams", "", "show the Streams tab"},
 	{"shards", "STREAM", "list a stream's shards"},
 	{"tail", "STREAM", "tail every shard of a stream"},
+	{"consumers", "STREAM", "a stream's pipes and Lambda mappings"},
 	{"dlq", "[QUEUE]", "show DLQs, or browse one"},
 	{"archives", "[CONSUMER]", "show archives, or one consumer's"},
 	{"metrics", "[RESOURCE]", "show metrics"},
@@ -166,6 +167,11 @@ func (m *Model) runCommand(line string) tea.Cmd {
 			return common.Status(common.Warning, ":tail needs a stream name")
 		}
 		return common.Open(common.ShardsTab, arg, common.TailAll{})
+	case "consumers", "pipes":
+		if arg == "" {
+			return common.Status(common.Warning, ":consumers needs a stream name")
+		}
+		return common.Open(common.StreamsTab, arg, common.ShowConsumers{})
 	case "dlq", "dlqs":
 		return common.Open(common.DLQTab, arg, nil)
 	case "archives", "archive":

@@ -19,6 +19,7 @@ import (
 	"github.com/sluicehq/sluice/backend/backendtest"
 	"github.com/sluicehq/sluice/backend/config"
 	"github.com/sluicehq/sluice/backend/hydrate"
+	"github.com/sluicehq/sluice/backend/inventory/inventorytest"
 	"github.com/sluicehq/sluice/keymap"
 	"github.com/sluicehq/sluice/localengine/enginetest"
 	"github.com/sluicehq/sluice/views/archives"
@@ -342,6 +343,21 @@ func TestEveryScreenFitsEverySize(t *testing.T) {
 	p.sweep("metrics help")
 	p.press("esc")
 
+	// The consumer pane, from a stream and from a DLQ, once a pipe reads
+	// the stream; S under read-only says why it refuses.
+	sweepPipeToQueue(t, e)
+	p.press("1", "C")
+	p.until("Consumers of stream orders", "orders-to-out", "last hour")
+	p.sweep("consumer pane", "Consumers of stream orders")
+	p.press("S")
+	p.until("refused, sluice runs read-only")
+	p.press("?")
+	p.sweep("consumer pane help")
+	p.press("esc", "esc", "3", "C")
+	p.until("Sources of DLQ", "orders-to-out")
+	p.sweep("dlq sources pane", "Sources of DLQ")
+	p.press("esc")
+
 	// A writable session: a confirmation, and the forms of a write.
 	rw := backendtest.OpenOn(t, e, backend.Env{})
 	w := newPump(t, rw, cfg)
@@ -353,5 +369,18 @@ func TestEveryScreenFitsEverySize(t *testing.T) {
 	w.sweep("create stream form", "Create a stream", "> name", "letters, digits")
 	w.press("esc", "p")
 	w.sweep("put record form", "> partition key")
-	w.press("esc")
+	w.press("esc", "C")
+	w.until("orders-to-out", "RUNNING")
+	w.press("S")
+	w.until("Stop pipe orders-to-out?")
+	w.sweep("consumer stop confirm", "Stop pipe orders-to-out?")
+	w.press("esc", "esc")
+}
+
+// sweepPipeToQueue makes a pipe from the sweep's stream to a queue, its
+// failures going to orders-dlq.
+func sweepPipeToQueue(t *testing.T, e *enginetest.Engine) {
+	t.Helper()
+	_, out := inventorytest.Queue(t, e, "orders-out", nil)
+	inventorytest.Pipe(t, e, "orders-to-out", sweepStream, out, "arn:aws:sqs:us-east-1:"+sweepAccount+":orders-dlq", nil)
 }

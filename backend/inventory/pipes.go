@@ -14,15 +14,22 @@ import (
 // Pipe is an EventBridge pipe with its source's batching, retry and
 // dead-letter settings.
 type Pipe struct {
-	Name   string `json:"name"`
-	ARN    string `json:"arn"`
-	State  string `json:"state"`
-	Source string `json:"source"`
-	Target string `json:"target"`
+	Name  string `json:"name"`
+	ARN   string `json:"arn"`
+	State string `json:"state"`
+	// DesiredState is what the pipe was last asked to be (RUNNING or
+	// STOPPED); while State differs, the pipe is on its way there.
+	DesiredState string `json:"desiredState,omitempty"`
+	// StateReason is AWS's reason for State, when it gives one.
+	StateReason string `json:"stateReason,omitempty"`
+	Source      string `json:"source"`
+	Target      string `json:"target"`
 	// DLQARN is the source's DeadLetterConfig (Kinesis and DynamoDB
 	// sources only).
 	DLQARN    string `json:"dlqArn,omitempty"`
 	BatchSize int    `json:"batchSize"`
+	// BatchWindowSeconds is MaximumBatchingWindowInSeconds (0: none).
+	BatchWindowSeconds int `json:"batchWindowSeconds"`
 	// MaximumRetryAttempts and MaximumRecordAgeSeconds are −1 for
 	// infinite, AWS's default.
 	MaximumRetryAttempts    int               `json:"maximumRetryAttempts"`
@@ -56,6 +63,7 @@ func DescribePipe(ctx context.Context, s *backend.Session, name string) (Pipe, e
 	}
 	p := Pipe{
 		Name: aws.ToString(out.Name), ARN: aws.ToString(out.Arn), State: string(out.CurrentState),
+		DesiredState: string(out.DesiredState), StateReason: aws.ToString(out.StateReason),
 		Source: aws.ToString(out.Source), Target: aws.ToString(out.Target), Tags: out.Tags,
 	}
 	if sp := out.SourceParameters; sp != nil {
@@ -65,13 +73,16 @@ func DescribePipe(ctx context.Context, s *backend.Session, name string) (Pipe, e
 			p.fill(k.BatchSize, k.MaximumRetryAttempts, k.MaximumRecordAgeInSeconds, k.DeadLetterConfig,
 				k.OnPartialBatchItemFailure == types.OnPartialBatchItemFailureStreamsAutomaticBisect)
 			p.StartingPosition = string(k.StartingPosition)
+			p.BatchWindowSeconds = int(aws.ToInt32(k.MaximumBatchingWindowInSeconds))
 		case sp.DynamoDBStreamParameters != nil:
 			d := sp.DynamoDBStreamParameters
 			p.fill(d.BatchSize, d.MaximumRetryAttempts, d.MaximumRecordAgeInSeconds, d.DeadLetterConfig,
 				d.OnPartialBatchItemFailure == types.OnPartialBatchItemFailureStreamsAutomaticBisect)
 			p.StartingPosition = string(d.StartingPosition)
+			p.BatchWindowSeconds = int(aws.ToInt32(d.MaximumBatchingWindowInSeconds))
 		case sp.SqsQueueParameters != nil:
 			p.BatchSize = int(aws.ToInt32(sp.SqsQueueParameters.BatchSize))
+			p.BatchWindowSeconds = int(aws.ToInt32(sp.SqsQueueParameters.MaximumBatchingWindowInSeconds))
 		}
 	}
 	return p, nil

@@ -2,12 +2,13 @@ package inventory_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -113,12 +114,18 @@ func TestDLQsFindsEveryKindOfSource(t *testing.T) {
 	_, srcARN := inventorytest.Queue(t, e, "jobs", nil, "RedrivePolicy", `{"deadLetterTargetArn":"`+plainARN+`","maxReceiveCount":"3"}`)
 	inventorytest.Queue(t, e, "archive-only", map[string]string{inventory.ArchiveTag: "s3://orders-archive/manual"})
 	inventorytest.Queue(t, e, "not-a-dlq", nil)
+	_, fnDLQARN := inventorytest.Queue(t, e, "fn-dlq", nil)
+	if _, err := e.Lambda().CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{
+		FunctionName: aws.String("orders-fn"), EventSourceArn: aws.String(d.StreamARN), StartingPosition: ltypes.EventSourcePositionLatest,
+		DestinationConfig: &ltypes.DestinationConfig{OnFailure: &ltypes.OnFailure{Destination: aws.String(fnDLQARN)}},
+	}); err != nil {
+		t.Fatal(err)
+	}
 
 	l := inventory.ListDLQs(ctx, s, nil)
 	dlqs := l.DLQs
-	// The engine serves no Lambda: said so once, for the listing.
-	if len(l.Failures) != 1 || l.Failures[0].Service != "lambda" || l.Failures[0].Kind != backend.FailNotServed {
-		t.Errorf("failures %v, want one saying Lambda is not served", l.Failures)
+	if len(l.Failures) != 0 {
+		t.Errorf("failures %v, want none", l.Failures)
 	}
 	var names []string
 	byName := map[string]inventory.DLQ{}
@@ -126,7 +133,7 @@ func TestDLQsFindsEveryKindOfSource(t *testing.T) {
 		names = append(names, q.Queue.Name)
 		byName[q.Queue.Name] = q
 	}
-	if want := []string{"archive-only", demo.BusDLQName, demo.DLQName, "plain-dlq"}; !slices.Equal(names, want) {
+	if want := []string{"archive-only", "fn-dlq", demo.BusDLQName, demo.DLQName, "plain-dlq"}; !slices.Equal(names, want) {
 		t.Fatalf("DLQs %v, want %v", names, want)
 	}
 	check := func(name string, want []inventory.Source, archived bool) {
@@ -145,16 +152,48 @@ func TestDLQsFindsEveryKindOfSource(t *testing.T) {
 	check(demo.BusDLQName, []inventory.Source{{Kind: inventory.SourceRule, Name: demo.BusName + "/" + demo.RuleName,
 		ARN: "arn:aws:events:us-east-1:000000000000:rule/" + demo.BusName + "/" + demo.RuleName}}, false)
 	check("archive-only", []inventory.Source{}, true)
+	check("fn-dlq", []inventory.Source{{Kind: inventory.SourceLambda, Name: "orders-fn",
+		ARN: "arn:aws:lambda:us-east-1:000000000000:function:orders-fn", Stream: d.StreamARN, MaxRecordAgeSeconds: -1}}, false)
 	if q := byName[demo.DLQName].Queue; q.URL != d.DLQURL || q.ARN != d.DLQARN {
 		t.Errorf("orders-dlq described as %+v", q)
 	}
 }
 
-func TestEventSourceMappingsAreNotServedByTheEngine(t *testing.T) {
-	s, _ := backendtest.Open(t)
-	_, err := inventory.EventSourceMappings(context.Background(), s)
-	if !errors.Is(err, inventory.ErrNotServed) {
-		t.Fatalf("got %v, want ErrNotServed", err)
+// TestEventSourceMappingsOfStreams: the mappings read from Kinesis
+// streams are listed with their settings; an SQS-fed one is not.
+func TestEventSourceMappingsOfStreams(t *testing.T) {
+	s, e := backendtest.Open(t)
+	ctx := context.Background()
+	streamARN := inventorytest.Stream(t, e, "orders", 1)
+	_, qARN := inventorytest.Queue(t, e, "jobs", nil)
+	for _, in := range []*lambda.CreateEventSourceMappingInput{
+		{FunctionName: aws.String("fn"), EventSourceArn: aws.String(streamARN), StartingPosition: ltypes.EventSourcePositionTrimHorizon,
+			BatchSize: aws.Int32(7), MaximumBatchingWindowInSeconds: aws.Int32(3), BisectBatchOnFunctionError: aws.Bool(true)},
+		{FunctionName: aws.String("fn"), EventSourceArn: aws.String(qARN)},
+	} {
+		if _, err := e.Lambda().CreateEventSourceMapping(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	esms, err := inventory.EventSourceMappings(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(esms) != 1 {
+		t.Fatalf("mappings %+v, want the stream's one", esms)
+	}
+	m := esms[0]
+	if m.Function != "fn" || m.StreamARN != streamARN || m.BatchSize != 7 || m.BatchWindowSeconds != 3 || !m.Bisect ||
+		m.MaximumRetryAttempts != -1 || m.MaximumRecordAgeSeconds != -1 || m.StartingPosition != "TRIM_HORIZON" || m.StateReason != "User action" {
+		t.Fatalf("mapping %+v", m)
+	}
+	got, err := inventory.GetEventSourceMapping(ctx, s, m.UUID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.State, m.State = "", "" // it may have settled between the two reads
+	if got != m {
+		t.Fatalf("Get %+v\nList %+v", got, m)
 	}
 }
 

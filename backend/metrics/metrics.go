@@ -104,6 +104,15 @@ var (
 		{"TargetStageDuration", "Average", "Milliseconds"},
 		{"Duration", "Average", "Milliseconds"},
 	}
+	// functionMetrics are a Lambda function's, the target of an event
+	// source mapping.
+	functionMetrics = []metric{
+		{"Invocations", "Sum", "Count"},
+		{"Errors", "Sum", "Count"},
+		{"Throttles", "Sum", "Count"},
+		{"Duration", "Average", "Milliseconds"},
+		{"IteratorAge", "Maximum", "Milliseconds"},
+	}
 )
 
 // ForStream reads a stream's AWS/Kinesis metrics between start and end.
@@ -126,6 +135,12 @@ func ForQueue(ctx context.Context, s *backend.Session, queueName string, start, 
 // end.
 func ForPipe(ctx context.Context, s *backend.Session, pipeName string, start, end time.Time) ([]Series, error) {
 	return read(ctx, s, "AWS/EventBridge/Pipes", dims("PipeName", pipeName), pipeMetrics, start, end)
+}
+
+// ForFunction reads a Lambda function's AWS/Lambda metrics between start
+// and end.
+func ForFunction(ctx context.Context, s *backend.Session, function string, start, end time.Time) ([]Series, error) {
+	return read(ctx, s, "AWS/Lambda", dims("FunctionName", function), functionMetrics, start, end)
 }
 
 func dims(kv ...string) []types.Dimension {

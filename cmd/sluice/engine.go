@@ -62,7 +62,7 @@ endpoint override, e.g. aws --endpoint-url http://127.0.0.1:4577 kinesis list-st
 	fl.StringVar(&f.strictAuth, "strict-auth", "", "verify SigV4 signatures against this KEY:SECRET and reject others")
 	fl.BoolVar(&f.enforceLimits, "enforce-limits", false, "enforce AWS's per-shard Kinesis throughput limits")
 	fl.IntVar(&f.shardQuota, "shard-quota", kinesis.DefaultShardQuota, "open Kinesis shards allowed across all streams of a region, as AWS's per-account shard quota")
-	fl.DurationVar(&f.stateDelay, "state-delay", 0, "how long a new Kinesis stream stays CREATING, and a resharded one UPDATING (e.g. 2s), so that clients' waiters can be exercised")
+	fl.DurationVar(&f.stateDelay, "state-delay", 0, "how long a new Kinesis stream stays CREATING and a resharded one UPDATING, and a pipe or event source mapping stays STOPPING, STARTING, Disabling, … (e.g. 2s), so that clients' waiters can be exercised")
 	fl.DurationVar(&f.retryBase, "retry-base", localengine.DefaultRetryBase, "base of the backoff between delivery retries")
 	fl.DurationVar(&f.retryCap, "retry-cap", localengine.DefaultRetryCap, "longest wait between delivery retries")
 	fl.StringVar(&f.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
@@ -170,7 +170,7 @@ func engineOptions(f engineServeFlags, cmd *cobra.Command) (localengine.Options,
 		return localengine.Options{}, fmt.Errorf("--state-delay %v: want 0 or more", f.stateDelay)
 	}
 	opts := localengine.Options{EnforceLimits: f.enforceLimits, RetryBase: f.retryBase, RetryCap: f.retryCap,
-		KinesisShardQuota: f.shardQuota, KinesisStateDelay: f.stateDelay}
+		KinesisShardQuota: f.shardQuota, KinesisStateDelay: f.stateDelay, ConsumerStateDelay: f.stateDelay}
 	f.guard.apply(&opts)
 	dir, err := dataDirOf(f.dataDir)
 	if err != nil {

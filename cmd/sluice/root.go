@@ -30,7 +30,7 @@ command below, for scripts.`,
 	addTUIFlags(root, &f)
 	root.AddCommand(newVersionCmd(info), newEngineCmd(), newDemoCmd(),
 		newProfilesCmd(), newStreamsCmd(), newShardsCmd(), newTailCmd(), newDLQCmd(), newHydrateCmd(),
-		newArchiveCmd(), newReplayCmd(), newMetricsCmd(), newCallsCmd(), newPipelinesCmd())
+		newArchiveCmd(), newReplayCmd(), newMetricsCmd(), newCallsCmd(), newPipelinesCmd(), newConsumersCmd())
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return withUsage(cmd, err) })
 	showUsageOnArgErrors(root)
 	return root

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/pipes"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -104,6 +105,9 @@ func (e *Engine) S3() *s3.Client {
 
 // Pipes is an EventBridge Pipes client for the engine.
 func (e *Engine) Pipes() *pipes.Client { return pipes.NewFromConfig(e.Config()) }
+
+// Lambda is a Lambda client for the engine (event source mappings).
+func (e *Engine) Lambda() *lambda.Client { return lambda.NewFromConfig(e.Config()) }
 
 // EventBridge is an EventBridge client for the engine.
 func (e *Engine) EventBridge() *eventbridge.Client { return eventbridge.NewFromConfig(e.Config()) }

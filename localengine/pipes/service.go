@@ -38,6 +38,9 @@ type Config struct {
 	// RetryBase and RetryCap shape the exponential backoff of failed target
 	// calls (full jitter).
 	RetryBase, RetryCap time.Duration
+	// StateDelay holds a pipe in its transitional state (STOPPING, …)
+	// this long before it settles; 0 settles at once.
+	StateDelay time.Duration
 }
 
 // Defaults used when Config leaves the backoff unset.

@@ -2,6 +2,7 @@ package pipes
 
 import (
 	"context"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -14,6 +15,9 @@ import (
 // meanwhile leaves the state to the settle that the change scheduled.
 func (s *Service) settle(region, name string) {
 	s.goTracked(func() {
+		if !s.hold() {
+			return
+		}
 		s.settleMu.Lock()
 		defer s.settleMu.Unlock()
 		if s.ctx.Err() != nil {
@@ -85,6 +89,21 @@ func (s *Service) settleNow(region, name string) error {
 			cur.Current = stateStopped
 			return putPipe(tx, cur)
 		})
+	}
+}
+
+// hold waits StateDelay, false when the service closes meanwhile.
+func (s *Service) hold() bool {
+	if s.cfg.StateDelay <= 0 {
+		return true
+	}
+	t := time.NewTimer(s.cfg.StateDelay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-s.ctx.Done():
+		return false
 	}
 }
 

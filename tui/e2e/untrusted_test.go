@@ -33,7 +33,7 @@ var rawHostile = []string{"\x1b[2J", "\u009b", "\u202e", "\u202c", "\u200b"}
 // same), and y copied a record's raw bytes, which act on the terminal the
 // copy is pasted into. Here a record holding an escape sequence, a C1
 // control, bidi overrides and a zero-width space is put into the demo's
-// orders stream while it is tailed (through a jq filter on its key, the
+// orders stream while it is tailed (through a jq select on its key, the
 // demo writing 200 records a second beside it): the row and the detail
 // show each as an escape, no frame and no byte written to the terminal
 // holds one raw, and y sets the terminal's clipboard (OSC 52) to the
@@ -50,7 +50,7 @@ func TestHostileRecordIsInertOnScreenAndInTheClipboard(t *testing.T) {
 		return strings.HasPrefix(bodyHeader(s), demo.StreamName+" · all shards · from latest")
 	})
 	a.press("J")
-	a.tm.Type(`$partitionKey == "` + hostileKey + `"`)
+	a.tm.Type(`select($partitionKey == "` + hostileKey + `")`)
 	a.press("enter")
 	a.waitFor("the jq filter on", shortWait, func(s string) bool { return strings.Contains(bodyHeader(s), "jq") })
 

@@ -247,6 +247,10 @@ type CopyMsg struct {
 // TailAll, as OpenMsg.Extra for the Shards tab, starts tailing every shard.
 type TailAll struct{}
 
+// ShowConsumers, as OpenMsg.Extra for the Streams tab, opens the pane of
+// the target stream's consumers.
+type ShowConsumers struct{}
+
 // Gather blocks for the next item of ch, then takes whatever else is
 // ready, up to max: progress from background work reaches the view as
 // one message per frame's worth, not one per event. closed reports that

@@ -7,6 +7,7 @@
 package dlq
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/sluicehq/sluice/backend/hydrate"
 	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/consumers"
 	"github.com/sluicehq/sluice/views/jsonview"
 	"github.com/sluicehq/sluice/views/progress"
 	"github.com/sluicehq/sluice/views/split"
@@ -117,6 +119,9 @@ type Model struct {
 	job      *job
 	redrive  *redriveState
 
+	// consumers is the pane of the selected DLQ's sources (C).
+	consumers *consumers.Pane
+
 	width, height int
 }
 
@@ -132,6 +137,7 @@ func New(c *common.Common, opts ...Option) *Model {
 	m.msgs = table.New(c.Styles, &c.Keys.List, messageColumns(80, true, false))
 	m.msgs.SetEmpty("the queue is empty")
 	m.detail = jsonview.New(c.Styles, &c.Keys.List)
+	m.consumers = consumers.New(c, common.DLQTab).WithClock(o.now)
 	m.SetSize(c.Width, c.Height)
 	return m
 }
@@ -157,7 +163,7 @@ func (m *Model) sessionStamp() common.Stamp { return common.SessionStamp(common.
 
 // Capturing is true while a filter is typed.
 func (m *Model) Capturing() bool {
-	return m.list.Filtering() || m.msgs.Filtering()
+	return m.list.Filtering() || m.msgs.Filtering() || m.consumers.Capturing()
 }
 
 // Completions offers queue names for :dlq.
@@ -174,6 +180,9 @@ func (m *Model) Completions(command string) []string {
 
 // Update handles keys, the tab's data and the shared messages.
 func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
+	if cmd, mine := m.consumers.Handle(msg); mine {
+		return m, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
@@ -322,6 +331,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		m.openDetail()
 		return nil
+	case key.Matches(msg, m.c.Keys.Consumers.Open):
+		if t, _, ok := m.currentQueue(); ok {
+			return m.consumers.OfDLQ(cmp.Or(t.arn, t.name))
+		}
+		return nil
 	case key.Matches(msg, k.HydrateAll):
 		return m.hydrateAll()
 	case key.Matches(msg, k.Hydrate):
@@ -352,6 +366,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 
 // ShortHelp is the footer: the keys that do something here.
 func (m *Model) ShortHelp() []key.Binding {
+	if m.consumers.Open() {
+		return m.consumers.ShortHelp()
+	}
 	k, l := m.c.Keys.DLQ, m.c.Keys.List
 	ro := m.env().ReadOnly()
 	var out []key.Binding
@@ -368,7 +385,7 @@ func (m *Model) ShortHelp() []key.Binding {
 		}
 		out = append(out, k.Export, l.Trace)
 	default:
-		out = []key.Binding{l.Open, l.Filter}
+		out = []key.Binding{l.Open, m.c.Keys.Consumers.Open, l.Filter}
 		if !ro {
 			out = append(out, k.HydrateAll, k.Redrive, k.Purge)
 		}
@@ -380,9 +397,12 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp lists every binding of the tab, writes left out under
 // read-only.
 func (m *Model) FullHelp() [][]key.Binding {
+	if m.consumers.Open() {
+		return m.consumers.FullHelp()
+	}
 	k, l := m.c.Keys.DLQ, m.c.Keys.List
 	nav := append([]key.Binding{l.Up, l.Down, l.Top, l.Bottom, l.PageUp, l.PageDown, l.Open, l.Back, l.Filter}, common.SortKeys(l)...)
-	read := []key.Binding{k.Browse, k.Export, l.Trace, l.Copy}
+	read := []key.Binding{k.Browse, k.Export, l.Trace, l.Copy, m.c.Keys.Consumers.Open}
 	if m.env().ReadOnly() {
 		return [][]key.Binding{nav, read}
 	}

@@ -12,6 +12,7 @@ import (
 func (m *Model) SetSize(width, height int) {
 	m.width, m.height = max(width, 0), max(height, 0)
 	m.layout()
+	m.consumers.SetSize(m.width, m.height)
 }
 
 // layout sizes the list, the messages and the detail for what the header,
@@ -86,6 +87,9 @@ func (m *Model) progressLines() []string {
 func (m *Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
+	}
+	if m.consumers.Open() {
+		return m.consumers.View()
 	}
 	lines := []string{m.header()}
 	lines = append(lines, m.bannerLines()...)

@@ -24,6 +24,7 @@ import (
 	"github.com/sluicehq/sluice/backend/streamadmin"
 	"github.com/sluicehq/sluice/views/chart"
 	"github.com/sluicehq/sluice/views/common"
+	"github.com/sluicehq/sluice/views/consumers"
 	"github.com/sluicehq/sluice/views/table"
 )
 
@@ -79,6 +80,8 @@ type Model struct {
 
 	form *form
 	lim  limiter
+	// consumers is the pane of the selected stream's consumers (C).
+	consumers *consumers.Pane
 
 	now      func() time.Time
 	getenv   func(string) string
@@ -109,6 +112,7 @@ func New(c *common.Common, opts ...Option) *Model {
 	}
 	m.table = table.New(c.Styles, &c.Keys.List, m.columns(80))
 	m.table.SetEmpty("loading streams…")
+	m.consumers = consumers.New(c, common.StreamsTab).WithClock(m.now)
 	m.SetSize(max(c.Width, 20), max(c.Height, 4))
 	return m
 }
@@ -120,7 +124,9 @@ func (m *Model) Title() string    { return "Streams" }
 func (m *Model) Init() tea.Cmd { return m.load() }
 
 // Capturing is true while a form is open or the filter is typed.
-func (m *Model) Capturing() bool { return m.form != nil || m.table.Filtering() }
+func (m *Model) Capturing() bool {
+	return m.form != nil || m.table.Filtering() || m.consumers.Capturing()
+}
 
 // sparkWidth is the records column's width: the sparkline and its newest
 // value.
@@ -145,6 +151,7 @@ func (m *Model) SetSize(width, height int) {
 	m.table.SetColumns(m.columns(width))
 	m.table.SetSize(width, m.tableHeight())
 	m.refreshRows()
+	m.consumers.SetSize(width, height)
 }
 
 func (m *Model) tableHeight() int {
@@ -208,6 +215,9 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 }
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
+	if cmd, mine := m.consumers.Handle(msg); mine {
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		return m.key(msg)
@@ -223,6 +233,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if msg.Target != "" {
 			m.selectName = msg.Target
 			m.applySelect()
+		}
+		if _, ok := msg.Extra.(common.ShowConsumers); ok && msg.Target != "" {
+			return m.consumers.OfStream(msg.Target)
 		}
 		return nil
 	case common.RefreshMsg, reloadMsg:
@@ -581,6 +594,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			return common.Open(common.ShardsTab, e.stream.Name, nil)
 		}
 		return nil
+	case key.Matches(msg, m.c.Keys.Consumers.Open):
+		if e, ok := m.selected(); ok {
+			return m.consumers.OfStream(e.stream.Name)
+		}
+		return nil
 	case key.Matches(msg, l.Copy):
 		if e, ok := m.selected(); ok {
 			text, what := e.stream.ARN, "the ARN of "+e.stream.Name
@@ -862,7 +880,7 @@ func plural(n int) string {
 // and :metrics.
 func (m *Model) Completions(command string) []string {
 	switch command {
-	case "tail", "shards", "metrics":
+	case "tail", "shards", "metrics", "consumers":
 		return append([]string(nil), m.order...)
 	}
 	return nil
@@ -874,6 +892,9 @@ func (m *Model) Names() []string { return m.Completions("shards") }
 // View draws the tab: a header line, the table, and the form when one is
 // open; exactly the tab's size.
 func (m *Model) View() string {
+	if m.consumers.Open() {
+		return m.consumers.View()
+	}
 	top := append([]string{m.header()}, m.bannerLines()...)
 	lines := strings.Split(strings.Join(append(top, m.table.View()), "\n"), "\n")
 	if m.form == nil {
@@ -964,15 +985,21 @@ func (m *Model) ShortHelp() []key.Binding {
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		}
 	}
+	if m.consumers.Open() {
+		return m.consumers.ShortHelp()
+	}
 	l := m.c.Keys.List
-	out := []key.Binding{withHelp(l.Open, "shards"), l.Filter}
+	out := []key.Binding{withHelp(l.Open, "shards"), m.c.Keys.Consumers.Open, l.Filter}
 	return append(out, m.writeKeys()...)
 }
 
 // FullHelp is every binding of the tab.
 func (m *Model) FullHelp() [][]key.Binding {
+	if m.consumers.Open() {
+		return m.consumers.FullHelp()
+	}
 	l := m.c.Keys.List
-	nav := append([]key.Binding{l.Up, l.Down, l.Top, l.Bottom, l.PageUp, l.PageDown, withHelp(l.Open, "shards"), l.Filter, l.Back, withHelp(l.Copy, "copy ARN")}, common.SortKeys(l)...)
+	nav := append([]key.Binding{l.Up, l.Down, l.Top, l.Bottom, l.PageUp, l.PageDown, withHelp(l.Open, "shards"), m.c.Keys.Consumers.Open, l.Filter, l.Back, withHelp(l.Copy, "copy ARN")}, common.SortKeys(l)...)
 	if w := m.writeKeys(); len(w) > 0 {
 		return [][]key.Binding{nav, w}
 	}
