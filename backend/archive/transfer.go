@@ -82,9 +82,9 @@ func Export(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation
 	}
 }
 
-// maxLineSize bounds one line of an export: an object at most
+// MaxLineSize bounds one line of an export: an object at most
 // maxObjectSize, in base64, with its key.
-const maxLineSize = maxObjectSize*4/3 + 64<<10
+const MaxLineSize = maxObjectSize*4/3 + 64<<10
 
 // DecodeLine reads one line of an export, which may come from anywhere:
 // it must name an archived event's key under its prefix (not a replayed
@@ -93,8 +93,8 @@ const maxLineSize = maxObjectSize*4/3 + 64<<10
 // keys.
 func DecodeLine(b []byte) (Line, []byte, error) {
 	var l Line
-	if len(b) > maxLineSize {
-		return l, nil, fmt.Errorf("longer than %d MiB: not an exported event", maxLineSize>>20)
+	if len(b) > MaxLineSize {
+		return l, nil, fmt.Errorf("longer than %d MiB: not an exported event", MaxLineSize>>20)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()

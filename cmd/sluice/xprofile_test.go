@@ -196,3 +196,77 @@ func slicesReplace(args []string, old, new string) []string {
 	}
 	return out
 }
+
+// TestArchiveExportImportMovesAnIncidentBetweenProfiles: production's
+// events exported as JSON Lines and imported into the developer's engine
+// land under the same keys with the same bytes; a rerun writes nothing
+// new; a file with a bad line is refused naming the line, writing
+// nothing, unless --skip-bad; the read-only profile refuses the import.
+func TestArchiveExportImportMovesAnIncidentBetweenProfiles(t *testing.T) {
+	tp := newTwoProfiles(t)
+	if _, err := tp.devS.S3().CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("archive")}); err != nil {
+		t.Fatal(err)
+	}
+	before := bucket(t, tp.prodS, "archive")
+	out, errOut, err := invSluice(t, nil, "archive", "export", "--profile", "prod", "--readonly", "--consumer", "orders-to-api",
+		"--archive", "s3://archive/failed/")
+	if err != nil {
+		t.Fatalf("export: %v\n%s", err, errOut)
+	}
+	if n := strings.Count(out, "\n"); n != 3 || !strings.Contains(errOut, "exported 3 events") {
+		t.Fatalf("export wrote %d lines:\n%s\n%s", n, out, errOut)
+	}
+	file := filepath.Join(t.TempDir(), "incident.jsonl")
+	invWriteFile(t, file, out)
+
+	imp := []string{"archive", "import", file, "--profile", "dev", "--yes", "-o", "jsonl"}
+	rows := invJSONLines[importRow](t, invMustRun(t, nil, imp...))
+	if len(rows) != 3 {
+		t.Fatalf("rows %+v", rows)
+	}
+	for _, r := range rows {
+		if r.Status != "written" {
+			t.Errorf("first import: %+v", r)
+		}
+	}
+	if got := bucket(t, tp.devS, "archive"); !maps.Equal(got, before) {
+		t.Errorf("dev's archive is not production's, key for key and ETag for ETag:\nprod %v\ndev  %v", before, got)
+	}
+	for _, r := range invJSONLines[importRow](t, invMustRun(t, nil, imp...)) {
+		if r.Status != "unchanged" {
+			t.Errorf("rerun: %+v", r)
+		}
+	}
+
+	lines := strings.SplitAfter(out, "\n")
+	badFile := filepath.Join(t.TempDir(), "bad.jsonl")
+	invWriteFile(t, badFile, lines[0]+"{\"key\":\"not an event\"}\n"+lines[1])
+	_, errOut, err = invSluice(t, nil, "archive", "import", badFile, "--profile", "dev", "--prefix", "moved/", "--yes")
+	if err == nil || !strings.Contains(err.Error(), "line 2") || !strings.Contains(err.Error(), "nothing imported") {
+		t.Fatalf("a bad line: %v\n%s", err, errOut)
+	}
+	if got := bucket(t, tp.devS, "archive"); len(got) != 3 {
+		t.Errorf("the refused import wrote: %v", got)
+	}
+	_, errOut, err = invSluice(t, nil, "archive", "import", badFile, "--profile", "dev", "--prefix", "moved/", "--yes", "--skip-bad")
+	if err == nil || !strings.Contains(err.Error(), "line 2") || !strings.Contains(errOut, "2 written") {
+		t.Fatalf("--skip-bad: %v\n%s", err, errOut)
+	}
+	moved := 0
+	for k := range bucket(t, tp.devS, "archive") {
+		if strings.HasPrefix(k, "moved/orders-to-api/") {
+			moved++
+		}
+	}
+	if moved != 2 {
+		t.Errorf("%d events under moved/, want the 2 good lines", moved)
+	}
+
+	_, _, err = invSluice(t, nil, "archive", "import", file, "--profile", "shared", "--bucket", "archive", "--prefix", "other/", "--yes")
+	if err == nil || !strings.Contains(err.Error(), "read-only") {
+		t.Fatalf("an import into the read-only profile: %v", err)
+	}
+	if after := bucket(t, tp.prodS, "archive"); !maps.Equal(after, before) {
+		t.Errorf("the export changed the source archive")
+	}
+}
