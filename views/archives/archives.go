@@ -253,6 +253,8 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, m.onDetail(msg)
 	case countMsg:
 		return m, m.onCount(msg)
+	case copyDestMsg:
+		return m, m.onCopyDest(msg)
 	case bulkStartedMsg:
 		return m, m.onBulkStarted(msg)
 	case bulkMsg:
@@ -379,6 +381,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.PartitionKey):
 		m.openInput("partition key", m.pk)
 		return nil
+	case key.Matches(msg, k.CopyTo):
+		return m.askCopyDest()
 	case key.Matches(msg, k.Select):
 		if m.level == levelEvents && !m.split.Open() && !m.env().ReadOnly() {
 			m.events.ToggleMark()
@@ -539,7 +543,7 @@ func (m *Model) ShortHelp() []key.Binding {
 		if !ro {
 			out = append(out, k.Replay, k.Select, k.ReplayMany, k.Mark, k.Delete)
 		}
-		out = append(out, k.ShowReplayed, k.Range, k.JQ, k.PartitionKey, l.Trace)
+		out = append(out, k.CopyTo, k.ShowReplayed, k.Range, k.JQ, k.PartitionKey, l.Trace)
 	case m.level == levelConsumers:
 		out = []key.Binding{l.Open, l.Filter, k.Range, k.ShowReplayed}
 	default:
@@ -547,7 +551,7 @@ func (m *Model) ShortHelp() []key.Binding {
 		if !ro {
 			out = append(out, k.ReplayMany)
 		}
-		out = append(out, k.Range, k.ShowReplayed, k.PartitionKey)
+		out = append(out, k.CopyTo, k.Range, k.ShowReplayed, k.PartitionKey)
 	}
 	return out
 }
@@ -556,7 +560,7 @@ func (m *Model) ShortHelp() []key.Binding {
 func (m *Model) FullHelp() [][]key.Binding {
 	k, l := m.c.Keys.Archives, m.c.Keys.List
 	nav := []key.Binding{l.Up, l.Down, l.Top, l.Bottom, l.PageUp, l.PageDown, l.Open, l.Back, l.Filter}
-	read := []key.Binding{k.Range, k.ShowReplayed, k.JQ, k.PartitionKey, l.Trace, l.Copy}
+	read := []key.Binding{k.Range, k.ShowReplayed, k.JQ, k.PartitionKey, l.Trace, l.Copy, k.CopyTo}
 	if m.env().ReadOnly() {
 		return [][]key.Binding{nav, read}
 	}
