@@ -543,7 +543,7 @@ func (m *Model) ShortHelp() []key.Binding {
 		if !ro {
 			out = append(out, k.Replay, k.Select, k.ReplayMany, k.Mark, k.Delete)
 		}
-		out = append(out, k.CopyTo, k.ShowReplayed, k.Range, k.JQ, k.PartitionKey, l.Trace)
+		out = append(out, k.ShowReplayed, k.Range, k.JQ, k.PartitionKey, l.Trace)
 	case m.level == levelConsumers:
 		out = []key.Binding{l.Open, l.Filter, k.Range, k.ShowReplayed}
 	default:
@@ -551,7 +551,7 @@ func (m *Model) ShortHelp() []key.Binding {
 		if !ro {
 			out = append(out, k.ReplayMany)
 		}
-		out = append(out, k.CopyTo, k.Range, k.ShowReplayed, k.PartitionKey)
+		out = append(out, k.Range, k.ShowReplayed, k.PartitionKey)
 	}
 	return out
 }
