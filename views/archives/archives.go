@@ -253,12 +253,12 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, m.onDetail(msg)
 	case countMsg:
 		return m, m.onCount(msg)
-	case copyDestMsg:
-		return m, m.onCopyDest(msg)
 	case bulkStartedMsg:
 		return m, m.onBulkStarted(msg)
 	case bulkMsg:
 		return m, m.onBulk(msg)
+	case copyDestMsg:
+		return m, m.onCopyDest(msg)
 	case common.DoneMsg:
 		return m, m.onDone(msg)
 	}
@@ -560,11 +560,11 @@ func (m *Model) ShortHelp() []key.Binding {
 func (m *Model) FullHelp() [][]key.Binding {
 	k, l := m.c.Keys.Archives, m.c.Keys.List
 	nav := []key.Binding{l.Up, l.Down, l.Top, l.Bottom, l.PageUp, l.PageDown, l.Open, l.Back, l.Filter}
-	read := []key.Binding{k.Range, k.ShowReplayed, k.JQ, k.PartitionKey, l.Trace, l.Copy, k.CopyTo}
+	read := []key.Binding{k.Range, k.ShowReplayed, k.JQ, k.PartitionKey, l.Trace, l.Copy}
 	if m.env().ReadOnly() {
-		return [][]key.Binding{nav, read}
+		return [][]key.Binding{nav, append(read, k.CopyTo)} // a copy only reads here
 	}
-	return [][]key.Binding{nav, read, {k.Replay, k.Select, k.ReplayMany, k.Mark, k.Delete}}
+	return [][]key.Binding{nav, append(read, k.CopyTo), {k.Replay, k.Select, k.ReplayMany, k.Mark, k.Delete}}
 }
 
 // bulkJob is a bulk replay running in the background.
