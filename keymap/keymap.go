@@ -67,6 +67,9 @@ type DLQ struct {
 // Archives acts on archived events.
 type Archives struct {
 	Replay, Select, ReplayMany, Mark, Delete, ShowReplayed, Range, JQ, PartitionKey key.Binding
+	// CopyTo copies events into another profile's target (not a replay:
+	// the source is not marked).
+	CopyTo key.Binding
 }
 
 // Metrics changes what the charts show.
@@ -168,6 +171,7 @@ func Default() KeyMap {
 			Range:        bind("time range", "T"),
 			JQ:           bind("jq filter", "J"),
 			PartitionKey: bind("partition key", "K"),
+			CopyTo:       bind("copy to profile", "C"),
 		},
 		Metrics: Metrics{
 			Range:       bind("time range", "T"),

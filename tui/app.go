@@ -123,7 +123,14 @@ func New(o Options) *Model {
 	keys := o.Keys
 	m := &Model{opts: o, styles: &styles, keys: &keys, tick: tea.Tick}
 	m.ctx, m.endAll = context.WithCancel(cmp.Or(o.Context, context.Background()))
-	env := &common.Env{Session: o.Session, Config: o.Config, ArchiveFlag: o.ArchiveFlag, Gen: 1}
+	env := &common.Env{Session: o.Session, Config: o.Config, ArchiveFlag: o.ArchiveFlag, Gen: 1, Profiles: o.Profiles}
+	if o.Open != nil {
+		// --readonly guards the session's profile; a copy's destination
+		// is guarded by its own readonly setting.
+		env.OpenOther = func(ctx context.Context, p backend.Profile) (*backend.Session, error) {
+			return o.Open(ctx, p, "", false)
+		}
+	}
 	env.Ctx, m.endSession = context.WithCancel(m.ctx)
 	m.common = &common.Common{Styles: m.styles, Keys: m.keys, Env: env}
 	m.tabs = o.Tabs(m.common)

@@ -43,6 +43,10 @@ type Options struct {
 	Progress func(Progress)
 	// Now is the clock for the replay time recorded in a copy.
 	Now func() time.Time
+	// CopyTo, when set, makes the run a copy into another profile (see
+	// copy.go): events are read from the source session's archive and
+	// sent through CopyTo, and the source archive is left as it was.
+	CopyTo *backend.Session
 }
 
 // Progress is how far a bulk replay has come.
@@ -74,6 +78,9 @@ type Summary struct {
 	Failures []Result `json:"failures,omitempty"`
 	// Planned lists, in a dry run, every event that would be sent.
 	Planned []Result `json:"planned,omitempty"`
+	// CopiedTo names the profile a copy sent the events to; Sent then
+	// counts the events it accepted, none of them marked.
+	CopiedTo string `json:"copiedTo,omitempty"`
 }
 
 func (o Options) withDefaults() Options {
@@ -132,16 +139,17 @@ func (p Plan) check() error {
 // those are what a crash can make a target see twice.
 func Bulk(ctx context.Context, s *backend.Session, p Plan, o Options) (Summary, error) {
 	o = o.withDefaults()
-	sum := Summary{Target: p.Target.String(), DryRun: o.DryRun}
+	sum := Summary{Target: p.Target.String(), DryRun: o.DryRun, CopiedTo: o.copiedTo()}
 	if err := p.check(); err != nil {
 		return sum, err
 	}
+	to := o.targetSession(s)
 	if !o.DryRun {
-		if err := s.Guard("replay to " + p.Target.String()); err != nil {
+		if err := to.Guard(o.verb() + " to " + p.Target.String()); err != nil {
 			return sum, err
 		}
 	}
-	snd, err := newSender(s, p.Target, o.Concurrency, o.Timeout)
+	snd, err := newSender(to, p.Target, o.Concurrency, o.Timeout)
 	if err != nil {
 		return sum, err
 	}
@@ -153,7 +161,7 @@ func Bulk(ctx context.Context, s *backend.Session, p Plan, o Options) (Summary, 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r.cancel = cancel
-	if !o.DryRun {
+	if !o.DryRun && o.CopyTo == nil {
 		r.deletes = startDeleter(ctx, s, p.Archive)
 		r.records = startRecorder(ctx, s, p.Archive, o.Now)
 	}
@@ -307,6 +315,7 @@ func (r *run) summary() Summary {
 		Total: max(r.total, r.handled), Sent: r.sent, Skipped: r.skipped, Failed: r.failed,
 		Elapsed: time.Since(r.start), Rate: r.rateLocked(),
 		Failures: inListingOrder(r.failures), Planned: inListingOrder(r.planned),
+		CopiedTo: r.o.copiedTo(),
 	}
 }
 

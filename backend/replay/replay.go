@@ -66,6 +66,9 @@ type Result struct {
 	Attempts int    `json:"attempts"`
 	// Marked is the key of the event's _replayed/ copy once it is marked.
 	Marked string `json:"marked,omitempty"`
+	// Copied: the event was accepted by a copy into another profile,
+	// which marks nothing in the source archive.
+	Copied bool `json:"copied,omitempty"`
 	// seq is the event's place in the run's listing.
 	seq int
 }
@@ -74,7 +77,7 @@ type Result struct {
 func (r Result) Done() bool {
 	switch r.Status {
 	case Accepted:
-		return r.Marked != ""
+		return r.Marked != "" || r.Copied
 	case Skipped, DryRun:
 		return true
 	}

@@ -84,6 +84,9 @@ func (r *run) list(ctx context.Context, items chan<- item) error {
 // already, listing the copies of each hour the events fall in.
 func (r *run) copiesBeside(ctx context.Context, objs []archive.Object) (map[string]bool, error) {
 	copies := map[string]bool{}
+	if r.o.CopyTo != nil {
+		return copies, nil // a copy finishes no marks: it writes nothing in the source
+	}
 	hours := map[time.Time]bool{}
 	for _, obj := range objs {
 		h := obj.Arrival.UTC().Truncate(time.Hour)
@@ -128,11 +131,16 @@ func (r *run) read(ctx context.Context, it item, loaded chan<- loadedEvent) {
 		res.Status, res.Detail, res.Marked = Skipped, "a replayed copy, not a waiting event", it.key
 		r.record(res)
 		return
-	case it.copied:
+	case it.copied && r.o.CopyTo == nil:
 		finish()
 		return
 	}
 	e, err := archive.Get(ctx, r.s, loc.Bucket, it.key)
+	if errors.Is(err, archive.ErrNotFound) && r.o.CopyTo != nil {
+		res.Status, res.Detail = Rejected, "no such archived event"
+		r.record(res)
+		return
+	}
 	if errors.Is(err, archive.ErrNotFound) {
 		switch ok, err := archive.Exists(ctx, r.s, loc.Bucket, copyKey); {
 		case err != nil:
@@ -150,7 +158,7 @@ func (r *run) read(ctx context.Context, it item, loaded chan<- loadedEvent) {
 		r.readFailed(res, err)
 		return
 	}
-	if len(r.p.Keys) > 0 {
+	if len(r.p.Keys) > 0 && r.o.CopyTo == nil {
 		// A key given by hand has had no listing look for its copy.
 		ok, err := archive.Exists(ctx, r.s, loc.Bucket, copyKey)
 		if err != nil {
@@ -188,6 +196,9 @@ func (r *run) readFailed(res Result, err error) {
 // send delivers one event and, once the target accepted it, writes its
 // replayed copy. A non-nil error stops the whole run.
 func (r *run) send(ctx context.Context, ev loadedEvent) error {
+	if r.o.CopyTo != nil {
+		return r.sendCopy(ctx, ev)
+	}
 	res, fatal := r.snd.deliver(ctx, ev.e, r.policy)
 	res.Key, res.seq = ev.res.Key, ev.res.seq
 	var sendErr error

@@ -39,7 +39,8 @@ overrides it. A key may also be given as s3://BUCKET/KEY.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newArchiveListCmd(), newArchiveGetCmd(), newArchiveMarkCmd(), newArchiveRemoveCmd())
+	cmd.AddCommand(newArchiveListCmd(), newArchiveGetCmd(), newArchiveMarkCmd(), newArchiveRemoveCmd(),
+		newArchiveExportCmd(), newArchiveImportCmd())
 	return cmd
 }
 

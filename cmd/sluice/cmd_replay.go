@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,6 +23,7 @@ type replayFlags struct {
 	ops          opsFlags
 	archive      string
 	to           string
+	toProfile    string
 	consumer     string
 	since, until string
 	partitionKey string
@@ -48,10 +50,20 @@ again and it picks up where it stopped, sending again at most the events
 that were in flight. Events the target refuses stay in the archive and are
 listed; the command then exits non-zero.
 
---dry-run shows what would be sent where, and sends and marks nothing.`,
+--dry-run shows what would be sent where, and sends and marks nothing.
+
+--to-profile P copies instead: the events are read from this profile's
+archive and sent to --to in profile P (a stream or queue named there, or an
+ARN or URL) — production's failures into the bundled engine, say, to run
+and debug their consumer against them. They keep their ids and partition
+keys. The source archive is only read: nothing is marked, moved, deleted
+or recorded there, so running the copy again sends every event again.
+The write is P's, so P's readonly setting refuses it; --readonly guards
+this profile, from which a copy only reads.`,
 		Example: `  sluice replay failed/orders-to-api/2026/11/27/09/c-42-1795770301234-3f2a….json
   sluice replay --consumer orders-to-api --since 6h --dry-run
-  sluice replay --consumer orders-to-api --since 2026-11-27T00:00:00Z --rate 50 --yes`,
+  sluice replay --consumer orders-to-api --since 2026-11-27T00:00:00Z --rate 50 --yes
+  sluice replay --profile prod --readonly --consumer orders-to-api --since 1d --to-profile local --to orders`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			return runReplay(ctx, cmd, f, args)
@@ -60,6 +72,7 @@ listed; the command then exits non-zero.
 	addOpsFlags(cmd, &f.ops)
 	fl := cmd.Flags()
 	fl.StringVar(&f.to, "to", "", "replay target: a Kinesis stream, SQS queue or event bus ARN, or an http(s) URL (default the pipeline's)")
+	fl.StringVar(&f.toProfile, "to-profile", "", "copy into this profile's --to instead of replaying: the source archive is not marked")
 	fl.StringVar(&f.archive, "archive", "", "the archive, s3://BUCKET/PREFIX (default the pipeline's)")
 	fl.StringVar(&f.consumer, "consumer", "", "replay this consumer's events (with --since)")
 	fl.StringVar(&f.since, "since", "", "events that arrived at or after this time: RFC 3339, or a duration ago (2h, 7d)")
@@ -91,7 +104,13 @@ func runReplay(ctx context.Context, cmd *cobra.Command, f replayFlags, keys []st
 		return err
 	}
 	defer o.close()
-	job, err := resolveReplay(ctx, o, f, keys)
+	var dest *backend.Session
+	if f.toProfile != "" {
+		if dest, err = o.openOther(ctx, f.toProfile); err != nil {
+			return fmt.Errorf("--to-profile: %w", err)
+		}
+	}
+	job, err := resolveReplay(ctx, o, f, keys, dest)
 	if err != nil {
 		return err
 	}
@@ -100,10 +119,16 @@ func runReplay(ctx context.Context, cmd *cobra.Command, f replayFlags, keys []st
 		return nil
 	}
 	if !f.dryRun {
-		if err := o.confirm(cmd, replayQuestion(job)); err != nil {
+		question, on := replayQuestion(job), o.session
+		if dest != nil {
+			question, on = copyQuestion(job, dest.Profile.Name), dest
+		}
+		if err := o.confirmOn(cmd, on, question); err != nil {
 			return err
 		}
 	}
+	// A copy lists every event it sent: the source keeps no trace of it.
+	perEvent := len(keys) > 0 || dest != nil
 	var (
 		mu      sync.Mutex
 		results []replay.Result
@@ -112,7 +137,7 @@ func runReplay(ctx context.Context, cmd *cobra.Command, f replayFlags, keys []st
 	opts := replay.Options{Concurrency: f.concurrency, Rate: f.rate, DryRun: f.dryRun, Retries: f.retries,
 		Progress: func(p replay.Progress) {
 			progress.update(p)
-			if len(keys) > 0 {
+			if perEvent {
 				mu.Lock()
 				results = append(results, p.Last)
 				mu.Unlock()
@@ -121,14 +146,18 @@ func runReplay(ctx context.Context, cmd *cobra.Command, f replayFlags, keys []st
 	if f.retries == 0 {
 		opts.Retries = -1 // --retries 0 means none; the option's zero means the default
 	}
+	opts.CopyTo = dest
 	sum, runErr := replay.Bulk(ctx, o.session, job.plan, opts)
 	progress.finish(sum)
 	inGivenOrder(results, keys)
-	if err := printReplay(o.out, sum, results, len(keys) > 0); err != nil && runErr == nil {
+	if err := printReplay(o.out, sum, results, perEvent); err != nil && runErr == nil {
 		runErr = err
 	}
 	if runErr != nil {
 		return runErr
+	}
+	if dest != nil && sum.Failed > 0 {
+		return fmt.Errorf("%s not copied to %s: running the same command again copies every selected event again, the ones copied included", countEvents(sum.Failed), dest.Profile.Name)
 	}
 	if sum.Failed > 0 {
 		return fmt.Errorf("%s not replayed; they stay in the archive: run the same command again to retry them", countEvents(sum.Failed))
@@ -150,6 +179,8 @@ func checkReplayFlags(f replayFlags, keys []string) error {
 		return fmt.Errorf("--rate %g: want 0 (no cap) or more", f.rate)
 	case f.retries < 0:
 		return fmt.Errorf("--retries %d: want 0 or more", f.retries)
+	case f.toProfile != "" && f.to == "":
+		return fmt.Errorf("--to-profile %s: name the target there with --to (a stream or queue name, an ARN or a URL)", f.toProfile)
 	}
 	// The values are read again once the session is open; here they are
 	// only checked, so that a typo costs no engine start and no listing.
@@ -158,7 +189,7 @@ func checkReplayFlags(f replayFlags, keys []string) error {
 			return err
 		}
 	}
-	if f.to != "" {
+	if f.to != "" && f.toProfile == "" { // a copy's --to may be a name, looked up in its profile
 		if _, err := backend.ParseTarget(f.to); err != nil {
 			return fmt.Errorf("--to: %w", err)
 		}
@@ -167,7 +198,7 @@ func checkReplayFlags(f replayFlags, keys []string) error {
 }
 
 // resolveReplay finds the archive, the target and the events.
-func resolveReplay(ctx context.Context, o *ops, f replayFlags, keys []string) (replayJob, error) {
+func resolveReplay(ctx context.Context, o *ops, f replayFlags, keys []string, dest *backend.Session) (replayJob, error) {
 	pl := o.locator()
 	var job replayJob
 	if len(keys) > 0 {
@@ -205,8 +236,13 @@ func resolveReplay(ctx context.Context, o *ops, f replayFlags, keys []string) (r
 		job.plan = replay.Plan{Archive: loc, Query: archive.Query{Consumer: f.consumer, Since: since, Until: until, PartitionKey: f.partitionKey}}
 		job.count = -1
 	}
-	target, err := replayTarget(ctx, pl, job.consumer, f.to)
-	if err != nil {
+	var target backend.Target
+	var err error
+	if dest != nil {
+		if target, err = backend.ResolveTarget(ctx, dest, f.to); err != nil {
+			return job, fmt.Errorf("--to: %w", err)
+		}
+	} else if target, err = replayTarget(ctx, pl, job.consumer, f.to); err != nil {
 		return job, err
 	}
 	job.plan.Target = target
@@ -251,6 +287,16 @@ func replayQuestion(job replayJob) string {
 		}
 	}
 	return fmt.Sprintf("replay %s %s (each with its id as idempotency key), marking each replayed once accepted", what, where)
+}
+
+// copyQuestion asks before a copy into another profile.
+func copyQuestion(job replayJob, profile string) string {
+	what := countEvents(job.count)
+	if job.single != "" {
+		what = "event " + job.single
+	}
+	return fmt.Sprintf("copy %s of consumer %s to %s in profile %s (each with its id and partition key); the source archive is not marked",
+		what, job.consumer, targetLabel(job.plan.Target), profile)
 }
 
 // targetLabel names a target with what it is.
@@ -305,6 +351,11 @@ func (p *replayProgress) finish(s replay.Summary) {
 			countEvents(len(s.Planned)), s.Target, s.Skipped, s.Failed)
 		return
 	}
+	if s.CopiedTo != "" {
+		fmt.Fprintf(p.w, "copied %s to %s, source archive unchanged; %d failed, in %s (%.0f/s)\n",
+			countEvents(s.Sent), s.CopiedTo, s.Failed, s.Elapsed.Round(time.Millisecond), s.Rate)
+		return
+	}
 	fmt.Fprintf(p.w, "done: %d of %s sent and marked, %d skipped, %d failed, in %s (%.0f/s)\n",
 		s.Sent, countEvents(s.Total), s.Skipped, s.Failed, s.Elapsed.Round(time.Millisecond), s.Rate)
 }
@@ -348,10 +399,19 @@ var replayPlanColumns = []column[replay.Result]{
 
 var replayResultColumns = []column[replay.Result]{
 	{"ID", func(r replay.Result) string { return r.ID }},
-	{"STATUS", func(r replay.Result) string { return string(r.Status) }},
+	{"STATUS", resultStatus},
 	{"ATTEMPTS", func(r replay.Result) string { return strconv.Itoa(r.Attempts) }},
 	{"DETAIL", func(r replay.Result) string { return r.Detail }},
 	{"KEY", func(r replay.Result) string { return r.Key }},
+}
+
+// resultStatus says "copied" for an event a copy into another profile
+// delivered: "accepted" would suggest a replay, which marks its event.
+func resultStatus(r replay.Result) string {
+	if r.Copied {
+		return "copied"
+	}
+	return string(r.Status)
 }
 
 var replaySummaryColumns = []column[replay.Summary]{
@@ -364,9 +424,14 @@ var replaySummaryColumns = []column[replay.Summary]{
 	{"RATE", func(s replay.Summary) string { return fmt.Sprintf("%.0f/s", s.Rate) }},
 }
 
-// inGivenOrder sorts results as their keys were given on the command line;
+// inGivenOrder sorts results as their keys were given on the command line,
+// else (a copy of a consumer's events) by key, which is by arrival hour;
 // the workers finish in any order.
 func inGivenOrder(results []replay.Result, keys []string) {
+	if len(keys) == 0 {
+		slices.SortStableFunc(results, func(a, b replay.Result) int { return strings.Compare(a.Key, b.Key) })
+		return
+	}
 	place := make(map[string]int, len(keys))
 	for i, k := range keys {
 		if _, ok := place[k]; !ok {

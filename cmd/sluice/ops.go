@@ -56,6 +56,9 @@ type ops struct {
 	session *backend.Session
 	out     output
 	closers []func()
+	// env is what session was opened with; openOther opens another
+	// profile with it.
+	env backend.Env
 }
 
 // openOps loads the config, picks the profile and opens its session. The
@@ -105,7 +108,30 @@ func openOps(ctx context.Context, cmd *cobra.Command, f opsFlags) (*ops, error) 
 		o.close()
 		return nil, err
 	}
+	o.env = env
 	return o, nil
+}
+
+// openOther opens a second profile for a command that works across two
+// (a copy into another profile), sharing the call log, the audit log and
+// the bundled engine. --region, --endpoint-url and --readonly are the
+// current profile's: the other is opened as the sluice config describes
+// it, so its own readonly setting is what guards its writes.
+func (o *ops) openOther(ctx context.Context, name string) (*backend.Session, error) {
+	profile, _, err := pickProfile(name, o.config)
+	if err != nil {
+		return nil, err
+	}
+	if profile.Name == o.session.Profile.Name {
+		return nil, fmt.Errorf("profile %s is the current profile: name another one", profile.Name)
+	}
+	env := o.env
+	env.Region, env.Endpoint, env.ReadOnly = "", "", false
+	s, err := backend.Open(ctx, profile, env)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 func (o *ops) close() {
@@ -265,7 +291,13 @@ func openLogWriter() (io.Writer, func()) {
 // confirm asks before a write. Off a terminal, it needs --yes; under
 // read-only it refuses before asking.
 func (o *ops) confirm(cmd *cobra.Command, what string) error {
-	if err := o.session.Guard(what); err != nil {
+	return o.confirmOn(cmd, o.session, what)
+}
+
+// confirmOn asks before a write made through s, which may be another
+// profile's session than the command's (a copy into another profile).
+func (o *ops) confirmOn(cmd *cobra.Command, s *backend.Session, what string) error {
+	if err := s.Guard(what); err != nil {
 		return err
 	}
 	if o.flags.yes {
@@ -275,7 +307,7 @@ func (o *ops) confirm(cmd *cobra.Command, what string) error {
 	if !isTerminal(in) {
 		return fmt.Errorf("%s: not confirmed; pass --yes to confirm when not on a terminal", what)
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "%s on profile %s. Continue? [y/N] ", what, o.session.Profile.Name)
+	fmt.Fprintf(cmd.ErrOrStderr(), "%s on profile %s. Continue? [y/N] ", what, s.Profile.Name)
 	answer, _ := bufio.NewReader(in).ReadString('\n')
 	switch strings.ToLower(strings.TrimSpace(answer)) {
 	case "y", "yes":

@@ -115,11 +115,19 @@ type countMsg struct {
 	Plan  replay.Plan
 	Count int
 	Err   error
+	// Dest is where a copy goes; nil for a replay.
+	Dest *copyDest
 }
 
-func (m *Model) replayMany() tea.Cmd {
-	if cmd := common.RefuseReadOnly(m.env(), "replay"); cmd != nil {
-		return cmd
+func (m *Model) replayMany() tea.Cmd { return m.bulkOf(nil) }
+
+// bulkOf replays (dest nil) or copies into another profile the marked
+// events, the events shown, or the hour or day under the cursor.
+func (m *Model) bulkOf(dest *copyDest) tea.Cmd {
+	if dest == nil {
+		if cmd := common.RefuseReadOnly(m.env(), "replay"); cmd != nil {
+			return cmd
+		}
 	}
 	if m.job != nil {
 		return common.Status(common.Warning, "a replay is running; wait for it to end")
@@ -127,13 +135,16 @@ func (m *Model) replayMany() tea.Cmd {
 	if m.level == levelConsumers {
 		return common.Status(common.Info, "open a consumer, then R on a day, an hour or marked events")
 	}
-	if m.cur.Target.Kind == backend.TargetNone {
+	if dest == nil && m.cur.Target.Kind == backend.TargetNone {
 		return m.noTarget()
 	}
 	if m.replayed {
 		return common.Status(common.Info, "these are replayed copies: press x to show the waiting events, then R")
 	}
 	plan := replay.Plan{Archive: m.cur.Archive, Target: m.cur.Target}
+	if dest != nil {
+		plan.Target = dest.target
+	}
 	base := archive.Query{Consumer: m.cur.Name, PartitionKey: m.pk}
 	switch m.level {
 	case levelEvents:
@@ -149,7 +160,7 @@ func (m *Model) replayMany() tea.Cmd {
 			return nil
 		}
 		plan.Keys = keys
-		return m.confirmBulk(what, plan, len(keys))
+		return m.confirmBulk(what, plan, len(keys), dest)
 	case levelHours:
 		r, ok := m.hours.Selected()
 		if !ok {
@@ -158,7 +169,7 @@ func (m *Model) replayMany() tea.Cmd {
 		h, _ := time.Parse(time.RFC3339, r.ID)
 		base.Since, base.Until = h, h.Add(time.Hour)
 		plan.Query = m.clampRange(base)
-		return m.countThenConfirm("the hour "+h.UTC().Format("2006-01-02 15:00")+" UTC", plan, m.countOf(h, time.Hour))
+		return m.countThenConfirm("the hour "+h.UTC().Format("2006-01-02 15:00")+" UTC", plan, m.countOf(h, time.Hour), dest)
 	case levelDays:
 		r, ok := m.days.Selected()
 		if !ok {
@@ -167,7 +178,7 @@ func (m *Model) replayMany() tea.Cmd {
 		d, _ := time.Parse(time.DateOnly, r.ID)
 		base.Since, base.Until = d, d.Add(24*time.Hour)
 		plan.Query = m.clampRange(base)
-		return m.countThenConfirm("the day "+d.Format(time.DateOnly)+" (UTC)", plan, m.countOf(d, 24*time.Hour))
+		return m.countThenConfirm("the day "+d.Format(time.DateOnly)+" (UTC)", plan, m.countOf(d, 24*time.Hour), dest)
 	}
 	return nil
 }
@@ -182,9 +193,9 @@ func (m *Model) clampRange(q archive.Query) archive.Query {
 
 // countThenConfirm counts the events of a query when the listing did not,
 // so that the confirmation names the number.
-func (m *Model) countThenConfirm(what string, plan replay.Plan, count int) tea.Cmd {
+func (m *Model) countThenConfirm(what string, plan replay.Plan, count int, dest *copyDest) tea.Cmd {
 	if count >= 0 {
-		return m.confirmBulk(what, plan, count)
+		return m.confirmBulk(what, plan, count, dest)
 	}
 	s, stamp := m.session(), m.sessionStamp()
 	env := m.env()
@@ -192,7 +203,7 @@ func (m *Model) countThenConfirm(what string, plan replay.Plan, count int) tea.C
 		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		objs, err := archive.List(s, plan.Archive, plan.Query).All(ctx)
-		return countMsg{Stamp: stamp, What: what, Plan: plan, Count: len(objs), Err: err}
+		return countMsg{Stamp: stamp, What: what, Plan: plan, Count: len(objs), Err: err, Dest: dest}
 	}
 }
 
@@ -206,10 +217,13 @@ func (m *Model) onCount(msg countMsg) tea.Cmd {
 	if msg.Count == 0 {
 		return common.Status(common.Info, "nothing to replay in "+msg.What)
 	}
-	return m.confirmBulk(msg.What, msg.Plan, msg.Count)
+	return m.confirmBulk(msg.What, msg.Plan, msg.Count, msg.Dest)
 }
 
-func (m *Model) confirmBulk(what string, plan replay.Plan, count int) tea.Cmd {
+func (m *Model) confirmBulk(what string, plan replay.Plan, count int, dest *copyDest) tea.Cmd {
+	if dest != nil {
+		return m.confirmCopy(what, plan, count, dest)
+	}
 	lines := []string{
 		"Consumer: " + inert.Line(m.cur.Name),
 		"Events:   " + inert.Line(what) + fmt.Sprintf(" (%d)", count),
@@ -222,7 +236,7 @@ func (m *Model) confirmBulk(what string, plan replay.Plan, count int) tea.Cmd {
 		title = "Replay 1 event?"
 	}
 	return common.Write{Tab: common.ArchivesTab, What: "replay", Title: title, Lines: lines,
-		TypeToConfirm: common.TypeNameOver(count, m.cur.Name), Start: m.bulkCmd(m.req.jobs.Next(m.env()), what, plan, count)}.Ask(m.env())
+		TypeToConfirm: common.TypeNameOver(count, m.cur.Name), Start: m.bulkCmd(m.req.jobs.Next(m.env()), what, plan, count, nil)}.Ask(m.env())
 }
 
 // bulkEvent is one report from a running bulk replay.
@@ -252,8 +266,13 @@ type bulkMsg struct {
 
 // bulkCmd starts the replay when the operator says yes; Bulk's progress
 // comes through a channel that waitBulk drains.
-func (m *Model) bulkCmd(job common.Stamp, what string, plan replay.Plan, total int) tea.Cmd {
+func (m *Model) bulkCmd(job common.Stamp, what string, plan replay.Plan, total int, dest *copyDest) tea.Cmd {
 	env, s, stamp, now := m.env(), m.session(), m.sessionStamp(), m.o.now
+	opts := replay.Options{Now: now}
+	label := plan.Target.String()
+	if dest != nil {
+		opts.CopyTo, label = dest.session, dest.session.Profile.Name+": "+label
+	}
 	return func() tea.Msg {
 		// The replay runs until it ends, is stopped, or the session does.
 		ctx, cancel := context.WithCancel(env.Context())
@@ -266,10 +285,11 @@ func (m *Model) bulkCmd(job common.Stamp, what string, plan replay.Plan, total i
 		}
 		go func() {
 			defer close(ch)
-			sum, err := replay.Bulk(ctx, s, plan, replay.Options{Now: now, Progress: func(p replay.Progress) { send(bulkEvent{progress: &p}) }})
+			opts.Progress = func(p replay.Progress) { send(bulkEvent{progress: &p}) }
+			sum, err := replay.Bulk(ctx, s, plan, opts)
 			send(bulkEvent{summary: &sum, err: err})
 		}()
-		return bulkStartedMsg{Stamp: stamp, job: job, what: what, target: plan.Target.String(), total: total, ch: ch, cancel: cancel}
+		return bulkStartedMsg{Stamp: stamp, job: job, what: what, target: label, total: total, ch: ch, cancel: cancel}
 	}
 }
 
@@ -320,6 +340,9 @@ func (m *Model) onBulk(msg bulkMsg) tea.Cmd {
 
 func bulkSummary(j *bulkJob, s replay.Summary, err error) tea.Cmd {
 	text := fmt.Sprintf("replayed %s to %s: %d sent, %d failed, %d skipped of %d", j.what, s.Target, s.Sent, s.Failed, s.Skipped, s.Total)
+	if s.CopiedTo != "" {
+		text = fmt.Sprintf("copied %s to %s in %s: %d copied, %d failed of %d; source archive unchanged", j.what, s.Target, s.CopiedTo, s.Sent, s.Failed, s.Total)
+	}
 	if s.Rate > 0 {
 		text += " · " + progress.FormatRate(s.Rate)
 	}
@@ -494,6 +517,10 @@ func (m *Model) openInput(label, value string) {
 
 func (m *Model) inputKey(msg tea.Msg) tea.Cmd {
 	in := &m.input
+	if k, ok := msg.(tea.KeyPressMsg); ok && in.label == copyInputLabel && k.String() == "tab" {
+		m.cycleCopyProfile()
+		return nil
+	}
 	switch in.edit.Update(msg) {
 	case lineedit.Cancelled:
 		in.active = false
@@ -521,6 +548,8 @@ func (m *Model) applyInput(label, value string) tea.Cmd {
 		m.setFilter(f)
 		m.refreshEventRows()
 		return tea.Batch(m.matchCmd(m.bodies), m.fetchBodies())
+	case copyInputLabel:
+		return m.openCopyDest(value)
 	case "partition key":
 		m.pk = value
 		m.events.ClearMarks()

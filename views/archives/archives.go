@@ -283,6 +283,8 @@ func (m *Model) update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, m.onBulkStarted(msg)
 	case bulkMsg:
 		return m, m.onBulk(msg)
+	case copyDestMsg:
+		return m, m.onCopyDest(msg)
 	case common.DoneMsg:
 		return m, m.onDone(msg)
 	}
@@ -406,6 +408,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.PartitionKey):
 		m.openInput("partition key", m.pk)
 		return nil
+	case key.Matches(msg, k.CopyTo):
+		return m.askCopyDest()
 	case key.Matches(msg, k.Select):
 		if m.level == levelEvents && !m.split.Open() && !m.env().ReadOnly() {
 			m.events.ToggleMark()
@@ -592,9 +596,9 @@ func (m *Model) FullHelp() [][]key.Binding {
 	nav := append([]key.Binding{l.Up, l.Down, l.Top, l.Bottom, l.PageUp, l.PageDown, l.Open, l.Back, l.Filter}, common.SortKeys(l)...)
 	read := []key.Binding{k.Range, k.ShowReplayed, k.JQ, k.PartitionKey, l.Trace, l.Copy}
 	if m.env().ReadOnly() {
-		return [][]key.Binding{nav, read}
+		return [][]key.Binding{nav, append(read, k.CopyTo)} // a copy only reads here
 	}
-	return [][]key.Binding{nav, read, {k.Replay, k.Select, k.ReplayMany, k.Mark, k.Delete}}
+	return [][]key.Binding{nav, append(read, k.CopyTo), {k.Replay, k.Select, k.ReplayMany, k.Mark, k.Delete}}
 }
 
 // bulkJob is a bulk replay running in the background.

@@ -48,6 +48,12 @@ type Env struct {
 	ArchiveFlag string
 	// Gen counts sessions: a reply made for an older one is dropped.
 	Gen int
+	// Profiles are the profiles the picker offers, and OpenOther opens
+	// one of them beside the session, for a copy into it: as the config
+	// describes it, so that its own readonly guards the copy's writes.
+	// OpenOther is nil where no other profile can be opened.
+	Profiles  []backend.Profile
+	OpenOther func(ctx context.Context, p backend.Profile) (*backend.Session, error)
 	// Ctx is the session's: the root cancels it when the operator
 	// switches profile or quits, so that no call made for the session
 	// outlives it. Nil reads as context.Background (tests).
