@@ -43,8 +43,12 @@ func Put(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, e
 	return key, nil
 }
 
-// Get reads the event at key in bucket.
+// Get reads the event at key in bucket; the key of a manifest entry (see
+// marks.go) reads the event that manifest marks replayed.
 func Get(ctx context.Context, s *backend.Session, bucket, key string) (Event, error) {
+	if manifestKey, id, ok := SplitManifestEntry(key); ok {
+		return getManifestEntry(ctx, s, bucket, manifestKey, id)
+	}
 	body, err := readObject(ctx, s, bucket, key)
 	if err != nil {
 		return Event{}, err

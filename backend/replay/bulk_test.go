@@ -150,8 +150,15 @@ func TestOne(t *testing.T) {
 	key := archive.Key(loc.Prefix, ev.KeyParts())
 	tg := newTarget(t, nil)
 	res, err := One(ctxT(t), s, loc, key, httpTarget(tg.URL))
-	if err != nil || res.Status != Accepted || res.Marked != archive.ReplayedKey(loc.Prefix, key) || res.ID != ev.ID {
+	if err != nil || res.Status != Accepted || res.ID != ev.ID {
 		t.Fatalf("%+v %v", res, err)
+	}
+	// Marked in a manifest entry, which reads back as the event replayed.
+	if _, id, ok := archive.SplitManifestEntry(res.Marked); !ok || id != ev.ID {
+		t.Fatalf("marked at %q, want the event's manifest entry", res.Marked)
+	}
+	if got, err := archive.Get(ctxT(t), s, loc.Bucket, res.Marked); err != nil || got.ID != ev.ID || got.Replay == nil || got.Replay.Result != "accepted" {
+		t.Fatalf("the mark reads back as %+v, %v", got, err)
 	}
 	if ok, _ := archive.Exists(ctxT(t), s, loc.Bucket, key); ok {
 		t.Fatal("original left")
