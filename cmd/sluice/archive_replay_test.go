@@ -336,8 +336,12 @@ func TestReplayByKeyAndByConsumer(t *testing.T) {
 	if got := tg.received(); len(got) != 1 || got[0] != sc.events[0].ID || string(tg.bodies[got[0]]) != `{"order":1,"note":"<&>"}` {
 		t.Fatalf("target got %v", got)
 	}
-	if !strings.Contains(out, "accepted") || !strings.Contains(errOut, "1 of 1 event sent and marked") || sc.exists(t, sc.keys[0]) || !sc.exists(t, archive.ReplayedKey(sc.loc.Prefix, sc.keys[0])) {
+	if !strings.Contains(out, "accepted") || !strings.Contains(errOut, "1 of 1 event sent and marked") || sc.exists(t, sc.keys[0]) {
 		t.Fatalf("out %s\nerr %s", out, errOut)
+	}
+	// Marked in a replay manifest, which archive ls --replayed lists.
+	if ls := sc.mustRun(t, "archive", "ls", "--consumer", "orders-to-api", "--replayed", "--archive", arcArchive, "-o", "jsonl"); !strings.Contains(ls, sc.events[0].ID) || !strings.Contains(ls, archive.ManifestsDir) {
+		t.Fatalf("archive ls --replayed after the replay:\n%s", ls)
 	}
 
 	// Then the consumer's events since 4h: the one marked is not sent
