@@ -86,6 +86,9 @@ func runReplay(ctx context.Context, cmd *cobra.Command, f replayFlags, keys []st
 	if err := checkReplayFlags(f, keys); err != nil {
 		return err
 	}
+	// Readers and senders make up to twice the concurrency of calls at
+	// once, and the recorder and deleter a few more.
+	f.ops.connections = max(backend.DefaultConnections, 2*f.concurrency+4)
 	o, err := openOps(ctx, cmd, f.ops)
 	if err != nil {
 		return err
