@@ -228,3 +228,32 @@ func idOf(t *testing.T, loc backend.ArchiveLocation, key string) string {
 	must(t, err)
 	return p.ID
 }
+
+// TestDryRunStreamsItsPlan: a dry run given Planned hands it every event
+// as it is read and keeps none, so that a plan's memory does not grow with
+// its length; nothing is sent or marked.
+func TestDryRunStreamsItsPlan(t *testing.T) {
+	s, _, loc := openArchive(t)
+	const n = 150
+	events := archiveEvents(t, s, loc, "orders", start, n)
+	tg := newTarget(t, nil)
+	got := map[string]bool{}
+	sum, err := Bulk(ctxT(t), s, Plan{Archive: loc, Target: httpTarget(tg.URL), Query: archive.Query{Consumer: "orders"}},
+		Options{DryRun: true, Planned: func(r Result) {
+			if r.Status != DryRun || got[r.ID] {
+				t.Errorf("planned %+v", r)
+			}
+			got[r.ID] = true
+		}})
+	if err != nil || len(sum.Planned) != 0 || sum.Total != n {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	for id := range events {
+		if !got[id] {
+			t.Fatalf("%s not planned", id)
+		}
+	}
+	if len(tg.seen()) != 0 || len(listAll(t, s, loc, "orders", false)) != n {
+		t.Fatal("a dry run sent or marked")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -293,8 +294,17 @@ func TestReplayDryRunAndReadOnly(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &sum); err != nil || !sum.DryRun || len(sum.Planned) != 2 {
 		t.Fatalf("dry run: %s %v", out, err)
 	}
-	if p := sum.Planned[0]; p.Target != tg.URL || p.ID != sc.events[0].ID || p.Key != sc.keys[0] || p.Size != len(`{"order":1,"note":"<&>"}`) {
+	// The plan is written as the events are read, in the order they are.
+	i := slices.IndexFunc(sum.Planned, func(p replay.Result) bool { return p.ID == sc.events[0].ID })
+	if i < 0 {
+		t.Fatalf("planned %+v: no %s", sum.Planned, sc.events[0].ID)
+	}
+	if p := sum.Planned[i]; p.Target != tg.URL || p.Key != sc.keys[0] || p.Size != len(`{"order":1,"note":"<&>"}`) {
 		t.Fatalf("planned %+v", p)
+	}
+	lines := sc.mustRun(t, append(base, "--dry-run", "-o", "jsonl")...)
+	if n := strings.Count(lines, "\n"); n != 2 || !strings.Contains(lines, `"status":"dry-run"`) {
+		t.Fatalf("dry-run jsonl, want a line per event:\n%s", lines)
 	}
 	table := sc.mustRun(t, append(base, "--dry-run")...)
 	if !strings.HasPrefix(table, "TARGET") || strings.Contains(table, "\x1b") || strings.Count(table, "\n") != 3 {

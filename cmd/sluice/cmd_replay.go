@@ -124,10 +124,20 @@ func runReplay(ctx context.Context, cmd *cobra.Command, f replayFlags, keys []st
 	if f.retries == 0 {
 		opts.Retries = -1 // --retries 0 means none; the option's zero means the default
 	}
+	// A dry run of a consumer's events writes its plan as it reads it.
+	var plan *planStream
+	if f.dryRun && len(keys) == 0 {
+		plan = newPlanStream(o.out)
+		opts.Planned = plan.add
+	}
 	sum, runErr := replay.Bulk(ctx, o.session, job.plan, opts)
 	progress.finish(sum)
 	inGivenOrder(results, keys)
-	if err := printReplay(o.out, sum, results, len(keys) > 0); err != nil && runErr == nil {
+	printed := func() error { return printReplay(o.out, sum, results, len(keys) > 0) }
+	if plan != nil {
+		printed = func() error { return plan.finish(sum) }
+	}
+	if err := printed(); err != nil && runErr == nil {
 		runErr = err
 	}
 	if runErr != nil {
@@ -305,7 +315,7 @@ func (p *replayProgress) finish(s replay.Summary) {
 	defer p.mu.Unlock()
 	if s.DryRun {
 		fmt.Fprintf(p.w, "dry run: %s would be sent to %s; %d skipped, %d unreadable; nothing sent or marked\n",
-			countEvents(len(s.Planned)), s.Target, s.Skipped, s.Failed)
+			countEvents(s.Total-s.Skipped-s.Failed), s.Target, s.Skipped, s.Failed)
 		return
 	}
 	fmt.Fprintf(p.w, "done: %d of %s sent and marked, %d skipped, %d failed, in %s (%.0f/s)\n",
