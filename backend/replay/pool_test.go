@@ -105,10 +105,14 @@ func TestBulkReplayReusesItsConnections(t *testing.T) {
 	}
 	opened := engineConns.accepted.Load() - before
 	t.Logf("%d events: %d connections to the target, %d new ones to the engine", n, targetConns.accepted.Load(), opened)
-	if got := targetConns.accepted.Load(); got > concurrency {
+	// A pool the size of the concurrency keeps one connection per event
+	// in flight; the transport may dial a few more when a dial loses its
+	// race with a connection coming free (Go's default pool of 2 opens
+	// hundreds here).
+	if got := targetConns.accepted.Load(); got > 2*concurrency {
 		t.Errorf("%d connections to the target for %d in flight", got, concurrency)
 	}
-	if opened > concurrency+3 {
+	if opened > 2*(concurrency+3) {
 		t.Errorf("%d new connections to the engine for %d readers, a recorder, a deleter and a listing", opened, concurrency)
 	}
 }
