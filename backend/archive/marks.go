@@ -122,3 +122,23 @@ func replayedInManifests(ctx context.Context, s *backend.Session, loc backend.Ar
 	}
 	return objs, nil
 }
+
+// ParseManifestEntry reads the key of a manifest entry: the archive's
+// prefix and the consumer whose manifest it is, and the event's id. It
+// reads the key alone; the manifest may not hold the event.
+func ParseManifestEntry(key string) (prefix, consumer, id string, err error) {
+	manifestKey, id, ok := SplitManifestEntry(key)
+	if !ok {
+		return "", "", "", fmt.Errorf("key %q is not <manifest key>#<event id>", key)
+	}
+	at := strings.LastIndex(manifestKey, ReplayedDir+ManifestsDir)
+	prefix = manifestKey[:at]
+	segs := strings.Split(manifestKey[at+len(ReplayedDir+ManifestsDir):], "/")
+	if len(segs) != 6 {
+		return "", "", "", fmt.Errorf("key %q: the manifest is not <consumer>/YYYY/MM/DD/HH/<name>.json", key)
+	}
+	if consumer, err = unescape(segs[0]); err != nil || consumer == "" {
+		return "", "", "", fmt.Errorf("key %q: consumer: %v", key, err)
+	}
+	return prefix, consumer, id, nil
+}

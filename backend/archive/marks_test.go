@@ -136,6 +136,9 @@ func TestSplitManifestEntry(t *testing.T) {
 		if ok != want || (ok && ManifestEntryKey(mk, id) != key) {
 			t.Errorf("%q: %q %q %v", key, mk, id, ok)
 		}
+		if prefix, consumer, pid, err := ParseManifestEntry(key); ok && (err != nil || consumer != "c" || pid != id || !strings.HasPrefix(key, prefix+ReplayedDir)) {
+			t.Errorf("%q parses as %q %q %q %v", key, prefix, consumer, pid, err)
+		}
 	}
 }
 
@@ -147,6 +150,9 @@ func FuzzSplitManifestEntry(f *testing.F) {
 	f.Fuzz(func(t *testing.T, key string) {
 		if mk, id, ok := SplitManifestEntry(key); ok && (ManifestEntryKey(mk, id) != key || id == "" || strings.Contains(id, "#")) {
 			t.Fatalf("%q split into %q %q", key, mk, id)
+		}
+		if prefix, _, id, err := ParseManifestEntry(key); err == nil && !strings.HasPrefix(key, prefix) {
+			t.Fatalf("%q parses with prefix %q, id %q", key, prefix, id)
 		}
 	})
 }

@@ -350,8 +350,17 @@ func TestReplayByKeyAndByConsumer(t *testing.T) {
 		t.Fatalf("out %s\nerr %s", out, errOut)
 	}
 	// Marked in a replay manifest, which archive ls --replayed lists.
-	if ls := sc.mustRun(t, "archive", "ls", "--consumer", "orders-to-api", "--replayed", "--archive", arcArchive, "-o", "jsonl"); !strings.Contains(ls, sc.events[0].ID) || !strings.Contains(ls, archive.ManifestsDir) {
-		t.Fatalf("archive ls --replayed after the replay:\n%s", ls)
+	ls := sc.mustRun(t, "archive", "ls", "--consumer", "orders-to-api", "--replayed", "--archive", arcArchive, "-o", "jsonl")
+	var entry archive.Object
+	if err := json.Unmarshal([]byte(strings.TrimSpace(ls)), &entry); err != nil || entry.ID != sc.events[0].ID || !strings.Contains(entry.Key, archive.ManifestsDir) {
+		t.Fatalf("archive ls --replayed after the replay (%v):\n%s", err, ls)
+	}
+	// archive get reads the manifest's entry as it reads a copy, by key
+	// alone.
+	got := sc.mustRun(t, "archive", "get", "s3://"+sc.loc.Bucket+"/"+entry.Key, "-o", "json")
+	var ev archive.Event
+	if err := json.Unmarshal([]byte(got), &ev); err != nil || ev.ID != entry.ID || ev.Replay == nil || ev.Replay.Result != "accepted" {
+		t.Fatalf("archive get %s: %v\n%s", entry.Key, err, got)
 	}
 
 	// Then the consumer's events since 4h: the one marked is not sent
