@@ -15,10 +15,10 @@ import (
 )
 
 // archiveAll writes one object per record, o.Concurrency at a time, each
-// confirmed by its checksum or read back. keys[i] is record i's key once it is verified, "" when
-// it is not; err is the first failure. After a failure no more records
-// are started, but those in flight finish, so that what was written is
-// read back and reported.
+// confirmed by its checksum or read back. keys[i] is record i's key once
+// it is confirmed, "" when it is not; err is the first failure. After a
+// failure no more records are started, but those in flight finish, so
+// that what was written is confirmed and reported.
 func archiveAll(ctx context.Context, s *backend.Session, o Options, msg Received, f *dlq.Failure, records []ktypes.Record) (keys []string, err error) {
 	keys = make([]string, len(records))
 	// failed ends when a write fails (or ctx ends); the writes themselves
