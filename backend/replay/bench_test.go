@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"runtime/pprof"
 	"sync"
 	"testing"
 	"time"
@@ -54,11 +56,13 @@ func benchReplay(b *testing.B, kind string) {
 		}
 		bareTime += timeBare(b, s.S3(), loc.Bucket, keys, concurrency, bare)
 		connsBefore := conns.accepted.Load()
+		stopProfile := profileReplay(b, kind)
 		b.StartTimer()
 		t0, c0 := time.Now(), cpuTime(b)
 		sum, err := Bulk(ctxT(b), s, Plan{Archive: loc, Target: tgt, Query: archive.Query{Consumer: consumer}},
 			Options{Concurrency: concurrency})
 		replayed, cpu = replayed+time.Since(t0), cpu+cpuTime(b)-c0
+		stopProfile()
 		if err != nil || sum.Sent != benchEvents {
 			b.Fatalf("%+v %v", sum, err)
 		}
@@ -156,4 +160,21 @@ func bareCall(ctx context.Context, c *s3.Client, bucket, key string, send func(c
 		return err
 	}
 	return send(ctx, e, data)
+}
+
+// profileReplay writes a CPU profile of the replay alone (not of the
+// archiving before it) to $SLUICE_REPLAY_CPUPROFILE-<kind> when that is
+// set: go test's -cpuprofile would be mostly the setup.
+func profileReplay(b *testing.B, kind string) (stop func()) {
+	path := os.Getenv("SLUICE_REPLAY_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path + "-" + kind)
+	must(b, err)
+	must(b, pprof.StartCPUProfile(f))
+	return func() {
+		pprof.StopCPUProfile()
+		must(b, f.Close())
+	}
 }
