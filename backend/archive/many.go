@@ -97,6 +97,12 @@ func DeleteMany(ctx context.Context, s *backend.Session, loc backend.ArchiveLoca
 	}
 	var valid []int
 	for i, r := range res {
+		if mk, _, ok := SplitManifestEntry(r.Key); ok {
+			// Its original is gone already; the manifest records a
+			// batch, and goes whole or not at all.
+			res[i].Err = fmt.Errorf("delete archived event: %s is an event marked replayed in the manifest %s, which records its whole batch: delete the manifest itself to forget them", r.Key, objectURL(loc.Bucket, mk))
+			continue
+		}
 		if _, _, err := ParseKey(loc.Prefix, r.Key); err != nil {
 			res[i].Err = fmt.Errorf("delete archived event: %w", err)
 			continue

@@ -2,7 +2,6 @@ package archive
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -118,7 +117,7 @@ func replayedInManifests(ctx context.Context, s *backend.Session, loc backend.Ar
 		}
 	}
 	if len(bad) > 0 {
-		return objs, fmt.Errorf("%d of %d replay manifests unreadable; the first: %w", len(bad), len(keys), errors.Join(bad[0]))
+		return objs, fmt.Errorf("%d of %d replay manifests unreadable; the first: %w", len(bad), len(keys), bad[0])
 	}
 	return objs, nil
 }

@@ -80,7 +80,8 @@ type Summary struct {
 	Rate float64 `json:"rate"`
 	// Failures are the events that are not done, with why.
 	Failures []Result `json:"failures,omitempty"`
-	// Planned lists, in a dry run, every event that would be sent.
+	// Planned lists, in a dry run without Options.Planned, every event
+	// that would be sent.
 	Planned []Result `json:"planned,omitempty"`
 }
 
