@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"sync"
 	"time"
 
@@ -40,6 +39,11 @@ type Env struct {
 	ReadOnly bool
 	// HTTPClient replaces the SDK's (tests); nil for the default.
 	HTTPClient aws.HTTPClient
+	// Connections is how many connections to one host the default client
+	// keeps open for reuse (DefaultConnections when 0): at least the
+	// calls a command makes at once, so that none opens a connection per
+	// call.
+	Connections int
 	// Now is the clock for the call log; time.Now when nil.
 	Now func() time.Time
 	// Log receives a line for every write (the audit trail); discarded
@@ -130,8 +134,8 @@ func Open(ctx context.Context, p Profile, env Env) (*Session, error) {
 	cfg.Logger = logger
 	if env.HTTPClient != nil {
 		cfg.HTTPClient = env.HTTPClient
-	} else if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 2 * time.Minute}
+	} else {
+		cfg.HTTPClient = pooledClient(cfg.HTTPClient, env.Connections)
 	}
 	cfg.APIOptions = append(cfg.APIOptions, callLogMiddleware(env.Calls, p.Name, env.Now))
 	s := &Session{

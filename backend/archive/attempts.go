@@ -61,6 +61,10 @@ type Attempt struct {
 	Detail string `json:"detail,omitempty"`
 	// Tries counts the sends of this attempt, retries included.
 	Tries int `json:"tries,omitempty"`
+	// Event is, on an accepted attempt that marks the event replayed, the
+	// event as it was archived: the manifest is its replayed record, in
+	// place of a _replayed/ copy of its own (see marks.go).
+	Event *Event `json:"event,omitempty"`
 }
 
 // Manifest is the body of one manifest object.
@@ -85,8 +89,33 @@ func ManifestHourPrefix(prefix, consumer string, t time.Time) string {
 // returns the keys written; on an error, the manifests written before it
 // stay, and the attempts of the others are not recorded.
 func WriteAttempts(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, attempts []Attempt, now time.Time) ([]string, error) {
+	written, err := WriteManifests(ctx, s, loc, attempts, now)
+	keys := make([]string, len(written))
+	for i, w := range written {
+		keys[i] = w.Key
+	}
+	return keys, err
+}
+
+// WrittenManifest is one manifest a write stored, and the attempts it
+// holds.
+type WrittenManifest struct {
+	Key      string
+	Attempts []Attempt
+}
+
+// WriteManifests is WriteAttempts, returning the manifests written with
+// the attempts each holds. An accepted attempt holding its Event marks
+// that event replayed (see marks.go): once this returns it in a written
+// manifest, the event's original can be deleted.
+func WriteManifests(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, attempts []Attempt, now time.Time) ([]WrittenManifest, error) {
 	if len(attempts) == 0 {
 		return nil, nil
+	}
+	for _, a := range attempts {
+		if a.Event != nil && (a.Status != "accepted" || a.Event.ID != a.ID) {
+			return nil, fmt.Errorf("mark %s replayed: only an accepted attempt holding its own event marks it", a.Key)
+		}
 	}
 	if err := s.Guard(fmt.Sprintf("record %d replay attempts in %s", len(attempts), loc)); err != nil {
 		return nil, err
@@ -111,16 +140,16 @@ func WriteAttempts(ctx context.Context, s *backend.Session, loc backend.ArchiveL
 		}
 		groups[g] = append(groups[g], a)
 	}
-	var keys []string
+	var written []WrittenManifest
 	for _, g := range order {
 		m := Manifest{Kind: ManifestKind, Version: 1, Consumer: g.consumer, Hour: g.hour, WrittenAt: now.UTC(), Attempts: groups[g]}
 		key := ManifestHourPrefix(loc.Prefix, g.consumer, g.hour) + fmt.Sprintf("%d-%s.json", now.UTC().UnixMilli(), nonce())
 		if err := putManifest(ctx, s, loc.Bucket, key, m); err != nil {
-			return keys, err
+			return written, err
 		}
-		keys = append(keys, key)
+		written = append(written, WrittenManifest{Key: key, Attempts: groups[g]})
 	}
-	return keys, nil
+	return written, nil
 }
 
 // nonce tells apart manifests written in the same millisecond (by
@@ -242,6 +271,9 @@ func (h History) Add(m Manifest) {
 		if a.ID == "" {
 			continue
 		}
+		// A history is about what happened, not the event: the body a
+		// marking manifest holds stays with the manifest.
+		a.Event = nil
 		list := h[a.ID]
 		if slices.Contains(list, a) {
 			continue

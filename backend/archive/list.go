@@ -58,6 +58,12 @@ func List(s *backend.Session, loc backend.ArchiveLocation, q Query) *backend.Pag
 // so that tests can cross page boundaries with few objects.
 func list(s *backend.Session, loc backend.ArchiveLocation, q Query, pageSize int32) *backend.Pager[Object] {
 	w := newHourWalker(s, loc.Bucket, consumerRoot(loc, q.Consumer, q.Replayed), q.Since, q.Until, pageSize)
+	// Replayed events are copies, or entries of the manifests that marked
+	// them: both trees are walked, hour by hour, newest first.
+	var mw *hourWalker
+	if q.Replayed {
+		mw = newHourWalker(s, loc.Bucket, ConsumerPrefix(loc.Prefix+ReplayedDir+ManifestsDir, q.Consumer), q.Since, q.Until, pageSize)
+	}
 	return backend.NewPager(func(ctx context.Context, _ *string) ([]Object, *string, error) {
 		if q.Consumer == "" {
 			return nil, nil, fmt.Errorf("list archive %s: no consumer given", loc)
@@ -66,20 +72,67 @@ func list(s *backend.Session, loc backend.ArchiveLocation, q Query, pageSize int
 		// page is empty only at the end.
 		for {
 			hour, ok, err := w.peek(ctx)
-			if err != nil || !ok {
-				return nil, nil, err
-			}
-			objs, err := listHour(ctx, s, loc, hour.prefix, q.PartitionKey, pageSize)
 			if err != nil {
 				return nil, nil, err
 			}
-			w.pop()
+			var mhour node
+			var mok bool
+			if mw != nil {
+				if mhour, mok, err = mw.peek(ctx); err != nil {
+					return nil, nil, err
+				}
+			}
+			if !ok && !mok {
+				return nil, nil, nil
+			}
+			useCopies := ok && (!mok || !hour.start.Before(mhour.start))
+			useManifests := mok && (!ok || !mhour.start.Before(hour.start))
+			var objs []Object
+			if useCopies {
+				if objs, err = listHour(ctx, s, loc, hour.prefix, q.PartitionKey, pageSize); err != nil {
+					return nil, nil, err
+				}
+			}
+			if useManifests {
+				marked, err := replayedInManifests(ctx, s, loc, q.Consumer, mhour.start)
+				if err != nil {
+					return nil, nil, err
+				}
+				objs = mergeReplayed(objs, marked)
+			}
+			token := hour.prefix
+			if useCopies {
+				w.pop()
+			}
+			if useManifests {
+				mw.pop()
+				token = mhour.prefix
+			}
 			objs = slices.DeleteFunc(objs, func(o Object) bool { return !q.keeps(o) })
 			if len(objs) > 0 {
-				return objs, aws.String(hour.prefix), nil
+				return objs, aws.String(token), nil
 			}
 		}
 	})
+}
+
+// mergeReplayed adds to an hour's copies the events its manifests mark
+// that have no copy, newest first.
+func mergeReplayed(copies, marked []Object) []Object {
+	if len(marked) == 0 {
+		return copies
+	}
+	have := make(map[string]bool, len(copies))
+	for _, c := range copies {
+		have[c.ID] = true
+	}
+	for _, m := range marked {
+		if !have[m.ID] {
+			copies = append(copies, m)
+		}
+	}
+	slices.SortFunc(copies, newestFirst)
+	return copies
 }
 
 func (q Query) keeps(o Object) bool {
@@ -97,19 +150,24 @@ func (q Query) keeps(o Object) bool {
 
 // ListHour lists every event of one consumer's hour (the hour t falls in),
 // newest first: the events under one node of a consumer → day → hour tree.
+// Replayed, it lists the hour's copies and the events its manifests mark.
 func ListHour(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, consumer string, t time.Time, replayed bool) ([]Object, error) {
-	prefix := HourPrefix(loc.Prefix, consumer, t)
-	if replayed {
-		prefix = HourPrefix(loc.Prefix+ReplayedDir, consumer, t)
+	if !replayed {
+		return listHour(ctx, s, loc, HourPrefix(loc.Prefix, consumer, t), "", 0)
 	}
-	return listHour(ctx, s, loc, prefix, "", 0)
+	copies, err := listHour(ctx, s, loc, HourPrefix(loc.Prefix+ReplayedDir, consumer, t), "", 0)
+	if err != nil {
+		return nil, err
+	}
+	marked, err := replayedInManifests(ctx, s, loc, consumer, t)
+	return mergeReplayed(copies, marked), err
 }
 
 // Consumers lists the consumers that have events in the archive (replayed
 // or not), sorted by name.
 func Consumers(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation) ([]string, error) {
 	seen := map[string]bool{}
-	for _, root := range []string{loc.Prefix, loc.Prefix + ReplayedDir} {
+	for _, root := range []string{loc.Prefix, loc.Prefix + ReplayedDir, loc.Prefix + ReplayedDir + ManifestsDir} {
 		dirs, err := listDirs(ctx, s, loc.Bucket, root)
 		if err != nil {
 			return nil, err

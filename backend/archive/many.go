@@ -97,6 +97,12 @@ func DeleteMany(ctx context.Context, s *backend.Session, loc backend.ArchiveLoca
 	}
 	var valid []int
 	for i, r := range res {
+		if mk, _, ok := SplitManifestEntry(r.Key); ok {
+			// Its original is gone already; the manifest records a
+			// batch, and goes whole or not at all.
+			res[i].Err = fmt.Errorf("delete archived event: %s is an event marked replayed in the manifest %s, which records its whole batch: delete the manifest itself to forget them", r.Key, objectURL(loc.Bucket, mk))
+			continue
+		}
 		if _, _, err := ParseKey(loc.Prefix, r.Key); err != nil {
 			res[i].Err = fmt.Errorf("delete archived event: %w", err)
 			continue
@@ -112,8 +118,26 @@ func DeleteMany(ctx context.Context, s *backend.Session, loc backend.ArchiveLoca
 func GetMany(ctx context.Context, s *backend.Session, bucket string, keys []string, o ManyOptions) (map[string]Event, map[string]error) {
 	res := resultsFor(keys)
 	events := make([]Event, len(res))
+	// The entries of one manifest are read with one GET of it, not one
+	// each.
+	var manifestKeys []string
+	for _, r := range res {
+		if mk, _, ok := SplitManifestEntry(r.Key); ok {
+			manifestKeys = append(manifestKeys, mk)
+		}
+	}
+	manifests, manifestErrs := GetManifests(ctx, s, bucket, manifestKeys, o)
 	forEach(ctx, len(res), o.limit(), func(ctx context.Context, i int) {
-		events[i], res[i].Err = Get(ctx, s, bucket, res[i].Key)
+		mk, id, ok := SplitManifestEntry(res[i].Key)
+		if !ok {
+			events[i], res[i].Err = Get(ctx, s, bucket, res[i].Key)
+			return
+		}
+		if m, read := manifests[mk]; read {
+			events[i], res[i].Err = entryOf(m, bucket, mk, id)
+		} else {
+			res[i].Err = manifestErrs[mk]
+		}
 	})
 	got, errs := make(map[string]Event, len(res)), map[string]error{}
 	for i, r := range res {

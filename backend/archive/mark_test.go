@@ -146,3 +146,35 @@ func TestMarkRefusesAForeignObjectWhereTheCopyGoes(t *testing.T) {
 		t.Fatal("the original was deleted")
 	}
 }
+
+// TestPutConfirmedTrustsTheEchoedChecksumOnly: a put is confirmed by the
+// checksum the store echoes; a store that echoes none leaves it to the
+// caller to read back, and one that echoes other bytes fails it.
+func TestPutConfirmedTrustsTheEchoedChecksumOnly(t *testing.T) {
+	_, e, loc := openArchive(t)
+	for _, c := range []struct {
+		name            string
+		rewrite         func(string) string
+		confirmed, fail bool
+	}{
+		{"echoed", func(v string) string { return v }, true, false},
+		{"none", func(string) string { return "" }, false, false},
+		{"other", func(string) string { return "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" }, false, true},
+	} {
+		s := echoProxy(t, e, c.rewrite)
+		ev := event("orders", "customer-"+c.name, time.Now(), 1)
+		before := len(s.Calls.Calls())
+		key, confirmed, err := PutConfirmed(ctxT(t), s, loc, ev)
+		if (err != nil) != c.fail || confirmed != c.confirmed {
+			t.Fatalf("%s: confirmed %v, %v", c.name, confirmed, err)
+		}
+		if ops := operations(s)[before:]; strings.Join(ops, " ") != "PutObject" {
+			t.Fatalf("%s: %v, want one PutObject", c.name, ops)
+		}
+		if !c.fail {
+			if got, err := Get(ctxT(t), s, loc.Bucket, key); err != nil || got.ID != ev.ID {
+				t.Fatalf("%s: %+v %v", c.name, got, err)
+			}
+		}
+	}
+}

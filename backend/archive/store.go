@@ -3,6 +3,8 @@ package archive
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -43,8 +45,49 @@ func Put(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, e
 	return key, nil
 }
 
-// Get reads the event at key in bucket.
+// PutConfirmed is Put with the body's SHA-256, which S3 checks before it
+// stores anything and echoes back (S3 reads are strongly consistent after
+// a write): confirmed is true when the store echoed exactly that
+// checksum, so that the object holds exactly these bytes and reading it
+// back would prove nothing more. A store that echoes none leaves
+// confirmed false, for the caller to read the object back; one that
+// echoes another checksum is an error.
+func PutConfirmed(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, e Event) (key string, confirmed bool, err error) {
+	key = Key(loc.Prefix, e.KeyParts())
+	if err := s.Guard("archive " + key); err != nil {
+		return "", false, err
+	}
+	body, err := e.Marshal()
+	if err != nil {
+		return "", false, err
+	}
+	sum := sha256.Sum256(body)
+	checksum := base64.StdEncoding.EncodeToString(sum[:])
+	out, err := s.S3().PutObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String(loc.Bucket), Key: aws.String(key),
+		Body: bytes.NewReader(body), ContentType: aws.String("application/json"),
+		ChecksumAlgorithm: types.ChecksumAlgorithmSha256, ChecksumSHA256: aws.String(checksum),
+	})
+	s.Audit("archive put", loc.Bucket+"/"+key, err)
+	if err != nil {
+		return "", false, fmt.Errorf("archive %s to s3://%s: %w", e.ID, loc.Bucket, s.Explain(err))
+	}
+	switch echoed := aws.ToString(out.ChecksumSHA256); echoed {
+	case checksum:
+		return key, true, nil
+	case "":
+		return key, false, nil
+	default:
+		return "", false, fmt.Errorf("archive %s to %s: the store confirmed SHA-256 %s, not the %s written", e.ID, objectURL(loc.Bucket, key), echoed, checksum)
+	}
+}
+
+// Get reads the event at key in bucket; the key of a manifest entry (see
+// marks.go) reads the event that manifest marks replayed.
 func Get(ctx context.Context, s *backend.Session, bucket, key string) (Event, error) {
+	if manifestKey, id, ok := SplitManifestEntry(key); ok {
+		return getManifestEntry(ctx, s, bucket, manifestKey, id)
+	}
 	body, err := readObject(ctx, s, bucket, key)
 	if err != nil {
 		return Event{}, err

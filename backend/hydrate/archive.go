@@ -14,11 +14,11 @@ import (
 	"github.com/sluicehq/sluice/backend/dlq"
 )
 
-// archiveAll writes one object per record, o.Concurrency at a time, and
-// reads each back. keys[i] is record i's key once it is verified, "" when
-// it is not; err is the first failure. After a failure no more records
-// are started, but those in flight finish, so that what was written is
-// read back and reported.
+// archiveAll writes one object per record, o.Concurrency at a time, each
+// confirmed by its checksum or read back. keys[i] is record i's key once
+// it is confirmed, "" when it is not; err is the first failure. After a
+// failure no more records are started, but those in flight finish, so
+// that what was written is confirmed and reported.
 func archiveAll(ctx context.Context, s *backend.Session, o Options, msg Received, f *dlq.Failure, records []ktypes.Record) (keys []string, err error) {
 	keys = make([]string, len(records))
 	// failed ends when a write fails (or ctx ends); the writes themselves
@@ -44,13 +44,14 @@ func archiveAll(ctx context.Context, s *backend.Session, o Options, msg Received
 	return keys, ctx.Err()
 }
 
-// archiveOne writes rec's event and reads it back: the object counts only
-// once what S3 returns holds the same record.
+// archiveOne writes rec's event: the object counts once the store has
+// confirmed its checksum (archive.PutConfirmed) or, on a store that
+// echoes none, once what it returns holds the same record.
 func archiveOne(ctx context.Context, s *backend.Session, o Options, msg Received, f *dlq.Failure, rec ktypes.Record) (string, error) {
 	e := event(o, msg, f, rec)
-	key, err := archive.Put(ctx, s, o.Archive, e)
-	if err != nil {
-		return "", err
+	key, confirmed, err := archive.PutConfirmed(ctx, s, o.Archive, e)
+	if err != nil || confirmed {
+		return key, err
 	}
 	back, err := archive.Get(ctx, s, o.Archive.Bucket, key)
 	if err != nil {

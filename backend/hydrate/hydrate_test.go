@@ -3,6 +3,7 @@ package hydrate_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -376,5 +377,41 @@ func TestMessageFromAPeek(t *testing.T) {
 	}
 	if visible, hidden := f.counts(dlqURL); visible+hidden != 0 {
 		t.Fatalf("DLQ holds %d+%d messages", visible, hidden)
+	}
+}
+
+// TestQueueTrustsTheChecksumAndDeletesInBatches: each object is confirmed
+// by the checksum the store echoes, not read back, and the hydrated
+// messages are deleted with DeleteMessageBatch, never one by one.
+func TestQueueTrustsTheChecksumAndDeletesInBatches(t *testing.T) {
+	f := start(t)
+	arn := f.createStream("orders", 1)
+	dlqURL := f.createQueue("orders-dlq")
+	f.createBucket(bucket)
+	const n = 25
+	for i := range n {
+		shard, recs := f.put("orders", fmt.Sprint("k", i), datum(i))
+		f.send(dlqURL, pipesFailure(arn, shard, recs, time.Now()))
+	}
+	before := len(f.s.Calls.Calls())
+	o := f.options()
+	o.Concurrency = 8
+	sum, err := hydrate.Queue(f.ctx, f.s, dlqURL, o)
+	if err != nil || sum.Hydrated != n || sum.Events != n {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	ops := map[string]int{}
+	for _, c := range f.s.Calls.Calls()[before:] {
+		ops[c.Operation]++
+	}
+	t.Logf("calls: %v", ops)
+	if ops["GetObject"] != 0 || ops["DeleteMessage"] != 0 || ops["PutObject"] != n || ops["DeleteMessageBatch"] == 0 || ops["DeleteMessageBatch"] > n {
+		t.Fatalf("calls %v: want %d PutObject, no read-back, and the deletes in batches", ops, n)
+	}
+	if visible, hidden := f.counts(dlqURL); visible+hidden != 0 {
+		t.Fatalf("DLQ holds %d+%d messages", visible, hidden)
+	}
+	if keys := f.keys(); len(keys) != n {
+		t.Fatalf("%d objects, want %d", len(keys), n)
 	}
 }

@@ -29,15 +29,42 @@ func Message(ctx context.Context, s *backend.Session, o Options, msg Received) (
 // hydrate does Message's work but leaves the visibility of a message it
 // does not finish to the caller.
 func hydrate(ctx context.Context, s *backend.Session, o Options, msg Received) Result {
-	r := Result{MessageID: msg.ID}
-	fail := func(err error) Result {
-		r.Outcome, r.Err = Failed, fmt.Errorf("hydrate %s: %w", msg.ID, err)
+	r, ready := archiveMessage(ctx, s, o, msg)
+	if !ready {
+		return r
+	}
+	_, err := s.SQS().DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(msg.QueueURL), ReceiptHandle: aws.String(msg.ReceiptHandle)})
+	return deleted(s, o, msg, r, err)
+}
+
+// deleted finishes the result of a message whose events are all archived
+// once its delete was answered (err nil when it was deleted).
+func deleted(s *backend.Session, o Options, msg Received, r Result, err error) Result {
+	s.Audit("dlq delete hydrated message", o.DLQ+"/"+msg.ID, err)
+	if err != nil {
+		r.Outcome, r.Err = Failed, fmt.Errorf("hydrate %s: %d events archived, but the message could not be deleted: %w", msg.ID, r.Events, s.Explain(err))
 		r.Reason = r.Err.Error()
 		return r
 	}
-	leave := func(reason string) Result {
+	// A kept browse of the queue no longer shows it.
+	dlq.Forget(s, msg.QueueURL, msg.ID)
+	r.Outcome = Hydrated
+	return r
+}
+
+// archiveMessage archives every record msg's failure points at; ready is
+// true when all are safely written and the message can be deleted, else
+// the Result says why not.
+func archiveMessage(ctx context.Context, s *backend.Session, o Options, msg Received) (res Result, ready bool) {
+	r := Result{MessageID: msg.ID}
+	fail := func(err error) (Result, bool) {
+		r.Outcome, r.Err = Failed, fmt.Errorf("hydrate %s: %w", msg.ID, err)
+		r.Reason = r.Err.Error()
+		return r, false
+	}
+	leave := func(reason string) (Result, bool) {
 		r.Outcome, r.Reason = Left, reason
-		return r
+		return r, false
 	}
 	if err := s.Guard("hydrate " + msg.ID); err != nil {
 		return fail(err)
@@ -51,7 +78,7 @@ func hydrate(ctx context.Context, s *backend.Session, o Options, msg Received) R
 	}
 	if f == nil {
 		r.Outcome, r.Reason = Skipped, "not a Kinesis failure: redrive it instead"
-		return r
+		return r, false
 	}
 	r.Failure = f
 	if f.Consumer == "" {
@@ -87,15 +114,7 @@ func hydrate(ctx context.Context, s *backend.Session, o Options, msg Received) R
 		return leave(fmt.Sprintf("only %d records of %s could be read (%s; the %d found are archived): left in the DLQ", len(sp.records), msg.ID, sp.short, len(sp.records)))
 	}
 
-	_, err = s.SQS().DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(msg.QueueURL), ReceiptHandle: aws.String(msg.ReceiptHandle)})
-	s.Audit("dlq delete hydrated message", o.DLQ+"/"+msg.ID, err)
-	if err != nil {
-		return fail(fmt.Errorf("%d events archived, but the message could not be deleted: %w", r.Events, s.Explain(err)))
-	}
-	// A kept browse of the queue no longer shows it.
-	dlq.Forget(s, msg.QueueURL, msg.ID)
-	r.Outcome = Hydrated
-	return r
+	return r, true
 }
 
 // changeVisibility hides msg for d, or releases it when d is 0. It runs

@@ -42,16 +42,30 @@ func Queue(ctx context.Context, s *backend.Session, queueURL string, o Options) 
 		defer close(jobs)
 		recvErr = rc.run(ctx, jobs)
 	}()
+	// Messages whose events are archived are deleted in batches, each
+	// one's result sent once SQS has answered for it.
+	archived := make(chan archivedMessage)
+	deletes := make(chan struct{})
+	go func() {
+		defer close(deletes)
+		deleteArchived(ctx, s, o, queueURL, archived, results)
+	}()
 	var wg sync.WaitGroup
 	for range o.Concurrency {
 		wg.Go(func() {
 			for m := range jobs {
-				results <- hydrate(ctx, s, o, m)
+				if r, ready := archiveMessage(ctx, s, o, m); ready {
+					archived <- archivedMessage{msg: m, res: r}
+				} else {
+					results <- r
+				}
 			}
 		})
 	}
 	go func() {
 		wg.Wait()
+		close(archived)
+		<-deletes
 		close(results)
 	}()
 	hydrated := map[string]bool{}

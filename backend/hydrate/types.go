@@ -75,7 +75,7 @@ func FromDLQ(queueURL string, m dlq.Message) Received {
 type Outcome string
 
 const (
-	// Hydrated: every record is archived and read back; the message is
+	// Hydrated: every record is archived and confirmed; the message is
 	// deleted.
 	Hydrated Outcome = "hydrated"
 	// Left: the message stays in the DLQ because it cannot be finished
@@ -93,11 +93,12 @@ const (
 type Result struct {
 	MessageID string  `json:"messageId"`
 	Outcome   Outcome `json:"outcome"`
-	// Events is how many archive objects were written and read back.
+	// Events is how many archive objects were written and confirmed (by
+	// the checksum the store echoed, or read back).
 	Events int `json:"events"`
 	// Records is how many of the failure's records the stream still held.
 	Records int `json:"records"`
-	// Keys are the objects written and read back, in the records' order.
+	// Keys are the objects written and confirmed, in the records' order.
 	Keys []string `json:"keys,omitempty"`
 	// Reason says, in a sentence, why the message was not hydrated.
 	Reason  string       `json:"reason,omitempty"`

@@ -126,6 +126,10 @@ func (l *Locator) KeyArchive(ctx context.Context, ref, flag string) (backend.Arc
 		}
 		loc.Bucket, key = bucket, k
 	}
+	if prefix, consumer, _, err := archive.ParseManifestEntry(key); err == nil {
+		// An event a replay manifest marks: read from the manifest.
+		return l.entryArchive(ctx, loc, key, prefix, consumer)
+	}
 	if loc.Prefix == "" || !strings.HasPrefix(key, loc.Prefix) {
 		prefix, err := archive.PrefixOf(key)
 		if err != nil {
@@ -149,6 +153,26 @@ func (l *Locator) KeyArchive(ctx context.Context, ref, flag string) (backend.Arc
 		if !strings.HasPrefix(key, loc.Prefix) {
 			return loc, "", fmt.Errorf("key %s is not under the archive of consumer %s, %s", key, parts.Consumer, loc)
 		}
+	}
+	return loc, key, nil
+}
+
+// entryArchive resolves the key of a manifest entry (see archive's
+// marks.go) as KeyArchive resolves an event's key.
+func (l *Locator) entryArchive(ctx context.Context, loc backend.ArchiveLocation, key, prefix, consumer string) (backend.ArchiveLocation, string, error) {
+	if loc.Prefix != "" && loc.Prefix != prefix {
+		return loc, "", fmt.Errorf("key %s is not under the prefix of --archive %s", key, loc)
+	}
+	loc.Prefix = prefix
+	if loc.Bucket == "" {
+		found, err := l.ConsumerArchive(ctx, consumer, "")
+		if err != nil {
+			return loc, "", fmt.Errorf("key %s: give the key as s3://BUCKET/KEY or pass --archive s3://BUCKET/PREFIX: %w", key, err)
+		}
+		if found.Prefix != prefix {
+			return loc, "", fmt.Errorf("key %s is not under the archive of consumer %s, %s", key, consumer, found)
+		}
+		loc = found
 	}
 	return loc, key, nil
 }

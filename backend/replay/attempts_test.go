@@ -132,13 +132,13 @@ func TestAttemptsSurviveARestartAndJoinTheAcceptedReplay(t *testing.T) {
 	}
 	h, err = archive.HourHistory(ctxT(t), s2, loc, "orders-to-api", start, archive.ManyOptions{})
 	must(t, err)
-	if n := len(h[p.ID]); n != 2 {
-		t.Errorf("after the accepted replay the history holds %d failed attempts, want 2 (no manifest for a marked one)", n)
+	if got := h[p.ID]; len(got) != 3 || got[2].Status != "accepted" || got[2].Event != nil {
+		t.Errorf("after the accepted replay the history holds %+v, want the 2 failed attempts and the accepted one (without its event)", got)
 	}
 	objs := listAll(t, s2, loc, "orders-to-api", true)
 	must(t, archive.AttachAttempts(ctxT(t), s2, loc, objs, archive.ManyOptions{}))
-	if len(objs) != 1 || len(objs[0].Attempts) != 2 {
-		t.Errorf("the replayed copy's listing carries %+v", objs)
+	if len(objs) != 1 || len(objs[0].Attempts) != 3 {
+		t.Errorf("the replayed event's listing carries %+v", objs)
 	}
 }
 

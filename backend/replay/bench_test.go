@@ -2,80 +2,135 @@ package replay
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
+	"os"
+	"runtime/pprof"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/archive"
 )
 
-// BenchmarkBulkReplayHTTP replays 5,000 archived events to a local HTTP
-// target that accepts everything, with 32 in flight and no rate cap: each
-// event is read, POSTed and its copy written, and its original deleted in
-// a batch. It also reports the CPU time the process (client, engine and
-// target alike) spent per replayed event, and, as yardsticks at the same
-// concurrency, the rate of the three calls no replay can do without —
-// GetObject of the event, POST to the target, PutObject of its copy — made
-// bare with the SDK: against the engine ("engine-floor"), and against a
-// stub S3 that does no work at all ("sdk-floor", the most an SDK client
-// can reach on this machine whatever the store).
-func BenchmarkBulkReplayHTTP(b *testing.B) {
-	const n, concurrency = 5000, 32
-	s, _, loc := openArchive(b)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-	}))
-	b.Cleanup(srv.Close)
-	stub := s3.NewFromConfig(s.Config(), func(o *s3.Options) {
-		o.BaseEndpoint, o.UsePathStyle = aws.String(newStubS3(b).URL), true
-	})
-	var replayed, engineFloor, sdkFloor, cpu time.Duration
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		consumer := fmt.Sprintf("bench-%d", i)
-		events := archiveEvents(b, s, loc, consumer, start, n)
-		b.StartTimer()
-		t0, c0 := time.Now(), cpuTime(b)
-		sum, err := Bulk(ctxT(b), s, Plan{Archive: loc, Target: httpTarget(srv.URL), Query: archive.Query{Consumer: consumer}},
-			Options{Concurrency: concurrency})
-		replayed, cpu = replayed+time.Since(t0), cpu+cpuTime(b)-c0
-		if err != nil || sum.Sent != n {
-			b.Fatalf("%+v %v", sum, err)
-		}
-		b.StopTimer()
-		var copies []string
-		for _, e := range events {
-			copies = append(copies, archive.ReplayedKey(loc.Prefix, archive.Key(loc.Prefix, e.KeyParts())))
-		}
-		engineFloor += timeBareCalls(b, s.S3(), srv.URL, loc.Bucket, copies, concurrency)
-		sdkFloor += timeBareCalls(b, stub, srv.URL, loc.Bucket, copies, concurrency)
-		b.StartTimer()
+// benchEvents is how many events one bulk replay of the benchmark sends.
+const benchEvents = 20000
+
+// BenchmarkBulkReplay replays 20,000 archived events with 32 in flight and
+// no rate cap to each kind of target on this machine — a local HTTP
+// endpoint that accepts everything, a Kinesis stream and an SQS queue of
+// the bundled engine — and, in the same run, times the bare loop it is
+// measured against: with the same concurrency, per event one GetObject,
+// decode, and one target call (POST, PutRecord, SendMessage), marking
+// nothing. It reports both rates, the replay's share of the bare loop,
+// the CPU time the process (client, engine and target alike) spent per
+// event in each, and the connections the HTTP target accepted.
+func BenchmarkBulkReplay(b *testing.B) {
+	for _, kind := range []string{"http", "kinesis", "sqs"} {
+		b.Run("target="+kind, func(b *testing.B) { benchReplay(b, kind) })
 	}
-	b.ReportMetric(float64(n*b.N)/replayed.Seconds(), "events/s")
-	b.ReportMetric(float64(n*b.N)/engineFloor.Seconds(), "engine-floor-events/s")
-	b.ReportMetric(float64(n*b.N)/sdkFloor.Seconds(), "sdk-floor-events/s")
-	b.ReportMetric(float64(cpu.Microseconds())/float64(n*b.N), "cpu-µs/event")
 }
 
-// timeBareCalls times, for each key, a GetObject of it, a POST of its body
-// to target and a PutObject of the body under another key, with
-// concurrency workers.
-func timeBareCalls(b *testing.B, c *s3.Client, target, bucket string, keys []string, concurrency int) time.Duration {
-	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency}}
+func benchReplay(b *testing.B, kind string) {
+	const concurrency = 32
+	s, _, loc := openArchive(b)
+	srv, conns := countingTarget(b)
+	tgt, bare := benchTarget(b, s, kind, srv.URL)
+	var replayed, bareTime, cpu, bareCPU time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		consumer, yardstick := fmt.Sprintf("bench-%d", i), fmt.Sprintf("bare-%d", i)
+		archiveEvents(b, s, loc, consumer, start, benchEvents)
+		events := archiveEvents(b, s, loc, yardstick, start, benchEvents)
+		var keys []string
+		for _, e := range events {
+			keys = append(keys, archive.Key(loc.Prefix, e.KeyParts()))
+		}
+		c0 := cpuTime(b)
+		bareTime += timeBare(b, s.S3(), loc.Bucket, keys, concurrency, bare)
+		bareCPU += cpuTime(b) - c0
+		connsBefore := conns.accepted.Load()
+		stopProfile := profileReplay(b, kind)
+		b.StartTimer()
+		t0, c0 := time.Now(), cpuTime(b)
+		sum, err := Bulk(ctxT(b), s, Plan{Archive: loc, Target: tgt, Query: archive.Query{Consumer: consumer}},
+			Options{Concurrency: concurrency})
+		replayed, cpu = replayed+time.Since(t0), cpu+cpuTime(b)-c0
+		stopProfile()
+		if err != nil || sum.Sent != benchEvents {
+			b.Fatalf("%+v %v", sum, err)
+		}
+		if kind == "http" {
+			b.ReportMetric(float64(conns.accepted.Load()-connsBefore), "target-conns")
+		}
+	}
+	rate, bareRate := float64(benchEvents*b.N)/replayed.Seconds(), float64(benchEvents*b.N)/bareTime.Seconds()
+	b.ReportMetric(rate, "events/s")
+	b.ReportMetric(bareRate, "bare-events/s")
+	b.ReportMetric(100*rate/bareRate, "%-of-bare")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(benchEvents*b.N), "cpu-µs/event")
+	b.ReportMetric(float64(bareCPU.Microseconds())/float64(benchEvents*b.N), "bare-cpu-µs/event")
+}
+
+// benchTarget makes the target of kind on the engine, and the bare call
+// that delivers one event's data to it.
+func benchTarget(b *testing.B, s *backend.Session, kind, url string) (backend.Target, func(ctx context.Context, e archive.Event, data []byte) error) {
+	ctx := ctxT(b)
+	switch kind {
+	case "kinesis":
+		_, err := s.Kinesis().CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("bench"), ShardCount: aws.Int32(4)})
+		must(b, err)
+		sum, err := s.Kinesis().DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("bench")})
+		must(b, err)
+		arn := aws.ToString(sum.StreamDescriptionSummary.StreamARN)
+		return backend.Target{Kind: backend.TargetKinesis, ARN: arn}, func(ctx context.Context, e archive.Event, data []byte) error {
+			_, err := s.Kinesis().PutRecord(ctx, &kinesis.PutRecordInput{StreamARN: aws.String(arn), Data: data, PartitionKey: aws.String(e.Record.PartitionKey)})
+			return err
+		}
+	case "sqs":
+		q, err := s.SQS().CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("bench")})
+		must(b, err)
+		qurl := aws.ToString(q.QueueUrl)
+		return backend.Target{Kind: backend.TargetSQS, URL: qurl}, func(ctx context.Context, e archive.Event, data []byte) error {
+			_, err := s.SQS().SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(qurl), MessageBody: aws.String(string(data))})
+			return err
+		}
+	}
+	hc := newHTTPClient(32)
+	return httpTarget(url), func(ctx context.Context, e archive.Event, data []byte) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(data))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Idempotency-Key", e.ID)
+		resp, err := hc.Do(req)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return resp.Body.Close()
+	}
+}
+
+// timeBare times the bare loop over keys: per key one GetObject, decode,
+// and one call of send, with concurrency workers.
+func timeBare(b *testing.B, c *s3.Client, bucket string, keys []string, concurrency int,
+	send func(ctx context.Context, e archive.Event, data []byte) error) time.Duration {
 	next := make(chan string)
 	var wg sync.WaitGroup
 	t0 := time.Now()
 	for range concurrency {
 		wg.Go(func() {
 			for k := range next {
-				if err := bareCalls(b, c, hc, target, bucket, k); err != nil {
+				if err := bareCall(ctxT(b), c, bucket, k, send); err != nil {
 					b.Error(err)
 				}
 			}
@@ -89,8 +144,8 @@ func timeBareCalls(b *testing.B, c *s3.Client, target, bucket string, keys []str
 	return time.Since(t0)
 }
 
-func bareCalls(b *testing.B, c *s3.Client, hc *http.Client, target, bucket, key string) error {
-	out, err := c.GetObject(ctxT(b), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+func bareCall(ctx context.Context, c *s3.Client, bucket, key string, send func(ctx context.Context, e archive.Event, data []byte) error) error {
+	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
 		return err
 	}
@@ -99,27 +154,30 @@ func bareCalls(b *testing.B, c *s3.Client, hc *http.Client, target, bucket, key 
 	if err != nil {
 		return err
 	}
-	resp, err := hc.Post(target, "application/json", bytes.NewReader(body))
+	e, err := archive.Unmarshal(body)
 	if err != nil {
 		return err
 	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	_, err = c.PutObject(ctxT(b), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("yardstick/" + key), Body: bytes.NewReader(body)})
-	return err
+	data, err := e.Record.Bytes()
+	if err != nil {
+		return err
+	}
+	return send(ctx, e, data)
 }
 
-// newStubS3 answers every GET with the same small JSON object and every
-// PUT with success, doing nothing else.
-func newStubS3(b *testing.B) *httptest.Server {
-	object := bytes.Repeat([]byte("x"), 600)
-	stub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		if r.Method == http.MethodGet {
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write(object)
-		}
-	}))
-	b.Cleanup(stub.Close)
-	return stub
+// profileReplay writes a CPU profile of the replay alone (not of the
+// archiving before it) to $SLUICE_REPLAY_CPUPROFILE-<kind> when that is
+// set: go test's -cpuprofile would be mostly the setup.
+func profileReplay(b *testing.B, kind string) (stop func()) {
+	path := os.Getenv("SLUICE_REPLAY_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path + "-" + kind)
+	must(b, err)
+	must(b, pprof.StartCPUProfile(f))
+	return func() {
+		pprof.StopCPUProfile()
+		must(b, f.Close())
+	}
 }

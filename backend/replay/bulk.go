@@ -41,12 +41,20 @@ type Options struct {
 	Timeout time.Duration
 	// Progress is called after each event, one call at a time.
 	Progress func(Progress)
-	// Now is the clock for the replay time recorded in a copy.
+	// Now is the clock for the replay time recorded in a manifest.
 	Now func() time.Time
 	// CopyTo, when set, makes the run a copy into another profile (see
 	// copy.go): events are read from the source session's archive and
 	// sent through CopyTo, and the source archive is left as it was.
 	CopyTo *backend.Session
+	// MarkBatch is the most attempts one manifest write holds (default
+	// DefaultMarkBatch): with the events in flight, the most accepted
+	// events a crash can leave unmarked.
+	MarkBatch int
+	// Planned, in a dry run, is given each event that would be sent as
+	// it is read, in place of the Summary's Planned list, so that a plan
+	// of any length takes flat memory.
+	Planned func(Result)
 }
 
 // Progress is how far a bulk replay has come.
@@ -76,7 +84,8 @@ type Summary struct {
 	Rate float64 `json:"rate"`
 	// Failures are the events that are not done, with why.
 	Failures []Result `json:"failures,omitempty"`
-	// Planned lists, in a dry run, every event that would be sent.
+	// Planned lists, in a dry run without Options.Planned, every event
+	// that would be sent.
 	Planned []Result `json:"planned,omitempty"`
 	// CopiedTo names the profile a copy sent the events to; Sent then
 	// counts the events it accepted, none of them marked.
@@ -105,6 +114,9 @@ func (o Options) withDefaults() Options {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.MarkBatch <= 0 {
+		o.MarkBatch = DefaultMarkBatch
+	}
 	return o
 }
 
@@ -123,20 +135,23 @@ func (p Plan) check() error {
 
 // Bulk replays the plan's events to its target with bounded concurrency,
 // an optional rate cap and per-event retries. Every attempt that reached
-// the target is recorded on its event: a failed or rejected one in a
-// manifest under <prefix>_replayed/_manifests/ (written in batches, one
-// object per consumer and hour a batch touches), an accepted one in the
-// replayed copy. An event is marked replayed
-// (its copy written under _replayed/) only after the target accepted it,
-// and its original is deleted, in batches, only once S3 has confirmed the
-// copy. Events that fail stay in the archive and are listed in the
-// Summary. Running the same plan again handles only what is left, and
-// finishes marks cut short without sending those events again.
+// the target is recorded in a manifest under <prefix>_replayed/_manifests/
+// (written in batches, one object per consumer and hour a batch touches):
+// a failed or rejected one as its event's history, an accepted one with
+// the event itself, which marks it replayed. An event is marked only
+// after the target accepted it, and its original is deleted, in
+// DeleteObjects batches, only once S3 has confirmed the manifest. Events
+// that fail stay in the archive and are listed in the Summary. Running
+// the same plan again handles only what is left, and finishes marks cut
+// short without sending those events again.
 //
 // The work runs in stages, so that reading the next events overlaps with
-// sending: readers fetch events, Concurrency senders deliver them and
-// write their copies, a deleter removes the originals. At most Concurrency events are ever accepted but not yet marked:
-// those are what a crash can make a target see twice.
+// sending: readers fetch events, Concurrency senders deliver them (in
+// batches where the target's API batches: see batch.go), the recorder
+// writes the manifests and a deleter removes the originals. At most
+// Concurrency calls' events and one manifest batch (MarkBatch) are ever
+// accepted but not yet marked: those are what a crash can make a target
+// see twice.
 func Bulk(ctx context.Context, s *backend.Session, p Plan, o Options) (Summary, error) {
 	o = o.withDefaults()
 	sum := Summary{Target: p.Target.String(), DryRun: o.DryRun, CopiedTo: o.copiedTo()}
@@ -163,7 +178,7 @@ func Bulk(ctx context.Context, s *backend.Session, p Plan, o Options) (Summary, 
 	r.cancel = cancel
 	if !o.DryRun && o.CopyTo == nil {
 		r.deletes = startDeleter(ctx, s, p.Archive)
-		r.records = startRecorder(ctx, s, p.Archive, o.Now)
+		r.records = startRecorder(ctx, s, p.Archive, o.Now, o.MarkBatch)
 	}
 
 	items := make(chan item, o.Concurrency)
@@ -182,12 +197,25 @@ func Bulk(ctx context.Context, s *backend.Session, p Plan, o Options) (Summary, 
 			}
 		}
 	}, func() { close(loaded) })
+	// Where the target batches, events are grouped into calls; either
+	// way, Concurrency calls are in flight at most.
+	batches := make(chan []loadedEvent)
+	if lim := limitsOf(p.Target.Kind); lim.entries > 1 {
+		go batchEvents(p.Target.Kind, lim, loaded, batches)
+	} else {
+		go func() {
+			defer close(batches)
+			for ev := range loaded {
+				batches <- []loadedEvent{ev}
+			}
+		}()
+	}
 	var senders sync.WaitGroup
 	for range o.Concurrency {
 		senders.Go(func() {
-			for ev := range loaded {
+			for b := range batches {
 				if ctx.Err() == nil {
-					if fatal := r.send(ctx, ev); fatal != nil {
+					if fatal := r.sendBatch(ctx, b); fatal != nil {
 						r.stop(fatal)
 					}
 				}
@@ -200,14 +228,16 @@ func Bulk(ctx context.Context, s *backend.Session, p Plan, o Options) (Summary, 
 	if listErr != nil && !errors.Is(listErr, context.Canceled) {
 		errs = append(errs, listErr)
 	}
-	if r.deletes != nil {
-		if err := r.deletes.finish(); err != nil {
-			errs = append(errs, fmt.Errorf("replayed copies are safe, but some originals were not deleted (running the replay again finishes them): %w", err))
-		}
-	}
+	// The recorder first: the manifests it writes last free originals
+	// for the deleter.
 	if r.records != nil {
 		if err := r.records.finish(); err != nil {
-			errs = append(errs, fmt.Errorf("some replay attempts that did not end in a mark were not recorded in the archive: %w", err))
+			errs = append(errs, fmt.Errorf("some replay attempts were not recorded in the archive (accepted events among them stay waiting, and the next run sends them again): %w", err))
+		}
+	}
+	if r.deletes != nil {
+		if err := r.deletes.finish(); err != nil {
+			errs = append(errs, fmt.Errorf("replayed events are marked, but some originals were not deleted (running the replay again finishes them): %w", err))
 		}
 	}
 	if fatal := r.stopped(); fatal != nil {
@@ -242,6 +272,11 @@ type run struct {
 	start   time.Time
 	cancel  context.CancelFunc
 
+	// markedHours caches, by consumer and hour, the replayed records of
+	// the hours that keys given by hand fall in.
+	markedMu    sync.Mutex
+	markedHours map[string]map[string]string
+
 	mu                    sync.Mutex
 	fatal                 error
 	total                 int
@@ -255,6 +290,8 @@ func (r *run) record(res Result) {
 	defer r.mu.Unlock()
 	r.handled++
 	switch {
+	case res.Status == DryRun && r.o.Planned != nil:
+		r.o.Planned(res)
 	case res.Status == DryRun:
 		r.planned = append(r.planned, res)
 	case res.Status == Skipped:

@@ -150,8 +150,15 @@ func TestOne(t *testing.T) {
 	key := archive.Key(loc.Prefix, ev.KeyParts())
 	tg := newTarget(t, nil)
 	res, err := One(ctxT(t), s, loc, key, httpTarget(tg.URL))
-	if err != nil || res.Status != Accepted || res.Marked != archive.ReplayedKey(loc.Prefix, key) || res.ID != ev.ID {
+	if err != nil || res.Status != Accepted || res.ID != ev.ID {
 		t.Fatalf("%+v %v", res, err)
+	}
+	// Marked in a manifest entry, which reads back as the event replayed.
+	if _, id, ok := archive.SplitManifestEntry(res.Marked); !ok || id != ev.ID {
+		t.Fatalf("marked at %q, want the event's manifest entry", res.Marked)
+	}
+	if got, err := archive.Get(ctxT(t), s, loc.Bucket, res.Marked); err != nil || got.ID != ev.ID || got.Replay == nil || got.Replay.Result != "accepted" {
+		t.Fatalf("the mark reads back as %+v, %v", got, err)
 	}
 	if ok, _ := archive.Exists(ctxT(t), s, loc.Bucket, key); ok {
 		t.Fatal("original left")
@@ -220,4 +227,33 @@ func idOf(t *testing.T, loc backend.ArchiveLocation, key string) string {
 	p, _, err := archive.ParseKey(loc.Prefix, key)
 	must(t, err)
 	return p.ID
+}
+
+// TestDryRunStreamsItsPlan: a dry run given Planned hands it every event
+// as it is read and keeps none, so that a plan's memory does not grow with
+// its length; nothing is sent or marked.
+func TestDryRunStreamsItsPlan(t *testing.T) {
+	s, _, loc := openArchive(t)
+	const n = 150
+	events := archiveEvents(t, s, loc, "orders", start, n)
+	tg := newTarget(t, nil)
+	got := map[string]bool{}
+	sum, err := Bulk(ctxT(t), s, Plan{Archive: loc, Target: httpTarget(tg.URL), Query: archive.Query{Consumer: "orders"}},
+		Options{DryRun: true, Planned: func(r Result) {
+			if r.Status != DryRun || got[r.ID] {
+				t.Errorf("planned %+v", r)
+			}
+			got[r.ID] = true
+		}})
+	if err != nil || len(sum.Planned) != 0 || sum.Total != n {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	for id := range events {
+		if !got[id] {
+			t.Fatalf("%s not planned", id)
+		}
+	}
+	if len(tg.seen()) != 0 || len(listAll(t, s, loc, "orders", false)) != n {
+		t.Fatal("a dry run sent or marked")
+	}
 }

@@ -1,7 +1,6 @@
 package replay
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/sluicehq/sluice/backend"
@@ -46,10 +45,9 @@ func (o Options) verb() string {
 	return "replay"
 }
 
-// sendCopy delivers one event into the destination profile and records
-// what became of it, writing nothing in the source archive.
-func (r *run) sendCopy(ctx context.Context, ev loadedEvent) error {
-	res, fatal := r.snd.deliver(ctx, ev.e, r.policy)
+// settleCopy records what became of one event sent into the destination
+// profile, writing nothing in the source archive.
+func (r *run) settleCopy(ev loadedEvent, res Result) {
 	res.Key, res.seq = ev.res.Key, ev.res.seq
 	var sendErr error
 	if res.Status == Accepted {
@@ -59,5 +57,4 @@ func (r *run) sendCopy(ctx context.Context, ev loadedEvent) error {
 	}
 	r.o.CopyTo.Audit("copy", r.p.Target.String()+" from "+r.s.Profile.Name+" "+r.p.Archive.Bucket+"/"+res.Key, sendErr)
 	r.record(res)
-	return fatal
 }

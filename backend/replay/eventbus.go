@@ -28,27 +28,42 @@ var retryableBusCodes = map[string]bool{
 	"ThrottlingException": true, "InternalFailure": true, "InternalException": true, "ServiceUnavailable": true,
 }
 
-// sendEventBus puts one event on the bus, its detail built by busDetail.
-func (x *sender) sendEventBus(ctx context.Context, e archive.Event, data []byte) outcome {
-	detailType, detail := busDetail(e.ID, data)
-	out, err := x.s.EventBridge().PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []types.PutEventsRequestEntry{{
-		EventBusName: aws.String(x.t.ARN), Source: aws.String(BusSource),
-		DetailType: aws.String(detailType), Detail: aws.String(string(detail)),
-	}}})
+// putEvents puts the events at idx on the bus with one PutEvents call,
+// each detail built by busDetail; the answer's entries are in the order
+// of the request's, each with its own result.
+func (x *sender) putEvents(ctx context.Context, evs []archive.Event, data [][]byte, idx []int) []outcome {
+	entries := make([]types.PutEventsRequestEntry, len(idx))
+	for j, i := range idx {
+		detailType, detail := busDetail(evs[i].ID, data[i])
+		entries[j] = types.PutEventsRequestEntry{
+			EventBusName: aws.String(x.t.ARN), Source: aws.String(BusSource),
+			DetailType: aws.String(detailType), Detail: aws.String(string(detail)),
+		}
+	}
+	out, err := x.s.EventBridge().PutEvents(ctx, &eventbridge.PutEventsInput{Entries: entries})
 	if err != nil {
-		return x.awsOutcome(ctx, err)
+		return allOutcome(len(idx), x.awsOutcome(ctx, err))
 	}
-	if out.FailedEntryCount == 0 && len(out.Entries) == 1 && out.Entries[0].ErrorCode == nil {
-		return outcome{status: Accepted, detail: "event " + aws.ToString(out.Entries[0].EventId)}
+	outs := make([]outcome, len(idx))
+	for j := range outs {
+		code, msg := "FailedEntry", "the bus did not take the event"
+		if j < len(out.Entries) {
+			r := out.Entries[j]
+			if r.ErrorCode == nil && r.EventId != nil {
+				outs[j] = outcome{status: Accepted, detail: "event " + aws.ToString(r.EventId)}
+				continue
+			}
+			if r.ErrorCode != nil {
+				code, msg = aws.ToString(r.ErrorCode), aws.ToString(r.ErrorMessage)
+			}
+		}
+		status := Rejected
+		if retryableBusCodes[code] {
+			status = Failed
+		}
+		outs[j] = outcome{status: status, detail: code + ": " + msg, code: code}
 	}
-	code, msg := "FailedEntry", "the bus did not take the event"
-	if len(out.Entries) == 1 && out.Entries[0].ErrorCode != nil {
-		code, msg = aws.ToString(out.Entries[0].ErrorCode), aws.ToString(out.Entries[0].ErrorMessage)
-	}
-	if retryableBusCodes[code] {
-		return outcome{status: Failed, detail: code + ": " + msg, code: code}
-	}
-	return outcome{status: Rejected, detail: code + ": " + msg, code: code}
+	return outs
 }
 
 // busDetail builds the detail (always a JSON object, as EventBridge

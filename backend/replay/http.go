@@ -20,7 +20,11 @@ const maxAnswer = 64 << 10
 
 func newHTTPClient(concurrency int) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
+	// One connection per event in flight, kept for the next: a pool
+	// smaller than the concurrency closes connections as fast as it opens
+	// them.
 	tr.MaxIdleConnsPerHost = max(concurrency, 2)
+	tr.MaxIdleConns = max(tr.MaxIdleConns, concurrency)
 	return &http.Client{
 		Transport: tr,
 		// A 301/302/303 would turn the POST into a GET and drop the event;

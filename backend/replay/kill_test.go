@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/archive"
 	"github.com/sluicehq/sluice/localengine/enginetest"
@@ -27,6 +30,7 @@ type childSpec struct {
 	Consumer    string                  `json:"consumer"`
 	TargetURL   string                  `json:"targetUrl"`
 	Concurrency int                     `json:"concurrency"`
+	MarkBatch   int                     `json:"markBatch"`
 }
 
 // runReplayChildIfAsked runs, in a child process, the bulk replay the
@@ -52,7 +56,7 @@ func runReplayChildIfAsked() {
 		os.Exit(2)
 	}
 	_, err = Bulk(ctx, s, Plan{Archive: spec.Archive, Target: httpTarget(spec.TargetURL), Query: archive.Query{Consumer: spec.Consumer}},
-		Options{Concurrency: spec.Concurrency, RetryBase: time.Millisecond, RetryCap: 5 * time.Millisecond})
+		Options{Concurrency: spec.Concurrency, MarkBatch: spec.MarkBatch, RetryBase: time.Millisecond, RetryCap: 5 * time.Millisecond})
 	fmt.Println("finished:", err)
 	os.Exit(0)
 }
@@ -60,7 +64,8 @@ func runReplayChildIfAsked() {
 // TestBulkReplaySurvivesAKill replays 1,000 events to a target that fails
 // one call in five, SIGKILLs the replaying process part-way, resumes, and
 // checks that every event was delivered, that only events in flight at
-// the kill were delivered twice, and that each is marked exactly once.
+// the kill or waiting for their manifest were delivered twice (at most
+// concurrency + markBatch), and that each is marked exactly once.
 func TestBulkReplaySurvivesAKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")
@@ -68,6 +73,7 @@ func TestBulkReplaySurvivesAKill(t *testing.T) {
 	const (
 		n           = 1000
 		concurrency = 8
+		markBatch   = 50
 		killAfter   = 300
 	)
 	s, e, loc := openArchive(t)
@@ -89,7 +95,7 @@ func TestBulkReplaySurvivesAKill(t *testing.T) {
 	})
 
 	spec, _ := json.Marshal(childSpec{Engine: e.URL, Region: e.Region, Archive: loc, Consumer: "orders-to-api",
-		TargetURL: tg.URL + "/child", Concurrency: concurrency})
+		TargetURL: tg.URL + "/child", Concurrency: concurrency, MarkBatch: markBatch})
 	child := exec.Command(os.Args[0], "-test.run=^$")
 	child.Env = append(os.Environ(), childEnv+"="+string(spec))
 	var out strings.Builder
@@ -108,9 +114,10 @@ func TestBulkReplaySurvivesAKill(t *testing.T) {
 		t.Fatal("the child accepted too few events")
 	}
 
-	// The archive as the kill left it. Copies stay once written; originals
-	// whose copy is safe may still wait for their batched delete.
-	markedAtKill := replayTimes(t, s, loc) // id → when its copy says it was replayed
+	// The archive as the kill left it. Manifests stay once written;
+	// originals whose manifest is safe may still wait for their batched
+	// delete.
+	markedAtKill := replayTimes(t, s, loc) // id → when its manifest says it was replayed
 	halfMarked := 0
 	for _, o := range listAll(t, s, loc, "orders-to-api", false) {
 		if _, ok := markedAtKill[o.ID]; ok {
@@ -129,8 +136,8 @@ func TestBulkReplaySurvivesAKill(t *testing.T) {
 	if len(acceptedBeforeKill) < killAfter || len(acceptedBeforeKill) == n {
 		t.Fatalf("the kill came at %d accepted events", len(acceptedBeforeKill))
 	}
-	if len(inFlight) > concurrency {
-		t.Errorf("%d events accepted but not marked at the kill; at most %d can be in flight", len(inFlight), concurrency)
+	if len(inFlight) > concurrency+markBatch {
+		t.Errorf("%d events accepted but not marked at the kill; at most %d in flight and %d waiting for their manifest", len(inFlight), concurrency, markBatch)
 	}
 
 	// Resume in this process until nothing fails (one call in five still does).
@@ -206,6 +213,13 @@ func TestBulkReplaySurvivesAKill(t *testing.T) {
 	if len(copies) != n {
 		t.Fatalf("%d copies, want %d", len(copies), n)
 	}
+	// A listing shows each event once whatever its records: count the
+	// marks in the manifests themselves.
+	for id, marks := range marksInManifests(t, s, loc, "orders-to-api") {
+		if marks != 1 {
+			t.Errorf("%s is marked replayed %d times", id, marks)
+		}
+	}
 	c, err := archive.Get(ctxT(t), s, loc.Bucket, copies[0].Key)
 	must(t, err)
 	if c.Replay == nil || c.Replay.Result != "accepted" || !strings.HasPrefix(c.Replay.Target, tg.URL) {
@@ -233,6 +247,29 @@ func acceptedIDs(tg *target, path string) map[string]bool {
 	for _, r := range tg.seen() {
 		if r.path == path && r.status == 200 {
 			out[r.key] = true
+		}
+	}
+	return out
+}
+
+// marksInManifests counts, by event id, the accepted attempts holding
+// their event in every replay manifest of the consumer.
+func marksInManifests(t *testing.T, s *backend.Session, loc backend.ArchiveLocation, consumer string) map[string]int {
+	t.Helper()
+	prefix := archive.ConsumerPrefix(loc.Prefix+archive.ReplayedDir+archive.ManifestsDir, consumer)
+	out := map[string]int{}
+	pages := s3.NewListObjectsV2Paginator(s.S3(), &s3.ListObjectsV2Input{Bucket: aws.String(loc.Bucket), Prefix: aws.String(prefix)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctxT(t))
+		must(t, err)
+		for _, o := range page.Contents {
+			m, err := archive.GetManifest(ctxT(t), s, loc.Bucket, aws.ToString(o.Key))
+			must(t, err)
+			for _, a := range m.Attempts {
+				if a.Event != nil && a.Status == "accepted" {
+					out[a.ID]++
+				}
+			}
 		}
 	}
 	return out

@@ -10,59 +10,63 @@ import (
 	"github.com/sluicehq/sluice/backend/archive"
 )
 
-// recordEvery bounds how long an attempt waits for its manifest: what a
-// crash can lose of the attempts' history (never an event, nor a mark).
+// recordEvery bounds how long an attempt waits for its manifest.
 const recordEvery = 250 * time.Millisecond
 
-// recordBatch is the most attempts one flush writes; the manifests it
-// writes are one per consumer and arrival hour of those attempts.
-const recordBatch = 500
+// DefaultMarkBatch is the most attempts one manifest write holds (one
+// manifest per consumer and arrival hour of those attempts).
+const DefaultMarkBatch = 500
 
-// recorder writes the attempts that did not end in a mark — failed,
-// rejected, or accepted but not marked — to manifests under
-// <prefix>_replayed/_manifests/, in batches, so that a failed replay leaves
-// a durable trace on its event. An accepted, marked event's attempt is
-// recorded in its replayed copy, as before.
+// recorder writes every attempt that reached a target to manifests under
+// <prefix>_replayed/_manifests/, in batches: failed and rejected ones, so
+// that they leave a durable trace on their event, and accepted ones with
+// their event, which marks the event replayed (archive/marks.go). An
+// accepted event's original is deleted only once its manifest is written.
+//
+// Handing an attempt over waits while a batch is being written, so that
+// at most one batch of accepted events is ever not yet written: with the
+// events in flight, what a crash can make a target see twice.
 type recorder struct {
-	attempts chan archive.Attempt
-	done     chan struct{}
+	entries chan recordEntry
+	done    chan struct{}
 
 	mu   sync.Mutex
 	errs []error
 }
 
-func startRecorder(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, now func() time.Time) *recorder {
-	r := &recorder{attempts: make(chan archive.Attempt, recordBatch), done: make(chan struct{})}
-	// Records are written after a cancel too: the attempts were made.
+// recordEntry is one attempt to record; marked, for an accepted attempt
+// holding its event, is told the key of the manifest that marks the event,
+// or why none could be written.
+type recordEntry struct {
+	attempt archive.Attempt
+	marked  func(manifestKey string, err error)
+}
+
+func startRecorder(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, now func() time.Time, batchSize int) *recorder {
+	r := &recorder{entries: make(chan recordEntry), done: make(chan struct{})}
+	// Records are written after a cancel too: the attempts were made, and
+	// an accepted event marked now is one the next run need not send.
 	ctx = context.WithoutCancel(ctx)
 	go func() {
 		defer close(r.done)
 		tick := time.NewTicker(recordEvery)
 		defer tick.Stop()
-		var batch []archive.Attempt
+		var batch []recordEntry
 		flush := func() {
-			if len(batch) == 0 {
-				return
+			if len(batch) > 0 {
+				r.write(ctx, s, loc, now, batch)
+				batch = nil
 			}
-			fctx, cancel := context.WithTimeout(ctx, markTimeout)
-			_, err := archive.WriteAttempts(fctx, s, loc, batch, now())
-			cancel()
-			if err != nil {
-				r.mu.Lock()
-				r.errs = append(r.errs, err)
-				r.mu.Unlock()
-			}
-			batch = nil
 		}
 		for {
 			select {
-			case a, ok := <-r.attempts:
+			case e, ok := <-r.entries:
 				if !ok {
 					flush()
 					return
 				}
-				batch = append(batch, a)
-				if len(batch) == recordBatch {
+				batch = append(batch, e)
+				if len(batch) >= batchSize {
 					flush()
 				}
 			case <-tick.C:
@@ -73,11 +77,79 @@ func startRecorder(ctx context.Context, s *backend.Session, loc backend.ArchiveL
 	return r
 }
 
-func (r *recorder) add(a archive.Attempt) { r.attempts <- a }
+// markRetries is how many more times a manifest is written after a
+// failure the SDK's own retries did not get past: every accepted event
+// left unmarked is one the next run sends again.
+const markRetries = 3
+
+// write writes the batch's manifests, trying again what may pass later;
+// only the attempts of manifests not yet written are written again.
+func (r *recorder) write(ctx context.Context, s *backend.Session, loc backend.ArchiveLocation, now func() time.Time, batch []recordEntry) {
+	left := batch
+	var err error
+	for try := 0; len(left) > 0; try++ {
+		attempts := make([]archive.Attempt, len(left))
+		for i, e := range left {
+			attempts[i] = e.attempt
+		}
+		wctx, cancel := context.WithTimeout(ctx, markTimeout)
+		var written []archive.WrittenManifest
+		written, err = archive.WriteManifests(wctx, s, loc, attempts, now())
+		cancel()
+		left = r.settle(left, written)
+		var ce *backend.CredentialsError
+		if err == nil || try == markRetries || errors.As(err, &ce) || errors.Is(err, backend.ErrReadOnly) {
+			break
+		}
+		if backend.Sleep(ctx, fullJitter(DefaultRetryBase, 2*time.Second, try)) != nil {
+			break
+		}
+	}
+	if len(left) == 0 {
+		return
+	}
+	for _, e := range left {
+		if e.marked != nil {
+			e.marked("", err)
+		}
+	}
+	r.mu.Lock()
+	r.errs = append(r.errs, err)
+	r.mu.Unlock()
+}
+
+// settle tells the entries whose manifest was written, and returns the
+// others.
+func (r *recorder) settle(entries []recordEntry, written []archive.WrittenManifest) []recordEntry {
+	if len(written) == 0 {
+		return entries
+	}
+	// An event's attempt is in a batch once: the key names it.
+	in := map[string]string{}
+	for _, w := range written {
+		for _, a := range w.Attempts {
+			in[a.Key] = w.Key
+		}
+	}
+	var left []recordEntry
+	for _, e := range entries {
+		mk, ok := in[e.attempt.Key]
+		if !ok {
+			left = append(left, e)
+			continue
+		}
+		if e.marked != nil {
+			e.marked(mk, nil)
+		}
+	}
+	return left
+}
+
+func (r *recorder) add(e recordEntry) { r.entries <- e }
 
 // finish writes what is left and reports what could not be written.
 func (r *recorder) finish() error {
-	close(r.attempts)
+	close(r.entries)
 	<-r.done
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -25,9 +25,11 @@
 //     deduplicate by content see the same bytes.
 //
 // A bulk replay is resumable by construction: an event is marked replayed
-// only after the target accepted it, so a crash or Ctrl-C part-way loses
-// nothing and repeats at most the events that were in flight; running the
-// same replay again picks up the events not yet marked.
+// (in a batch manifest, archive/marks.go) only after the target accepted
+// it, so a crash or Ctrl-C part-way loses nothing and repeats at most the
+// events that were in flight plus one manifest batch not yet written
+// (Options.MarkBatch); running the same replay again picks up the events
+// not yet marked.
 package replay
 
 // Status is what became of one event.
@@ -64,7 +66,9 @@ type Result struct {
 	// error code, or "timeout".
 	Code     string `json:"code,omitempty"`
 	Attempts int    `json:"attempts"`
-	// Marked is the key of the event's _replayed/ copy once it is marked.
+	// Marked is the key of the event's replayed record once it is marked:
+	// its entry in a manifest (<manifest key>#<id>), or a _replayed/ copy
+	// a mark by hand or an earlier version wrote.
 	Marked string `json:"marked,omitempty"`
 	// Copied: the event was accepted by a copy into another profile,
 	// which marks nothing in the source archive.

@@ -102,48 +102,103 @@ func newSender(s *backend.Session, t backend.Target, concurrency int, timeout ti
 // deliver sends e, retrying failures with exponential backoff and full
 // jitter. A non-nil error is fatal for the whole run.
 func (x *sender) deliver(ctx context.Context, e archive.Event, p retryPolicy) (Result, error) {
-	res := Result{ID: e.ID, PartitionKey: e.Record.PartitionKey, Target: x.t.String()}
-	data, err := e.Record.Bytes()
-	if err != nil {
-		res.Status, res.Detail = Rejected, err.Error()
-		return res, nil
-	}
-	res.Size = len(data)
-	for {
-		if p.limiter != nil {
-			if err := p.limiter.Wait(ctx); err != nil {
-				res.Status, res.Detail = Failed, "cancelled before sending"
-				return res, nil
-			}
-		}
-		res.Attempts++
-		o := x.once(ctx, e, data)
-		res.Status, res.Detail, res.Code = o.status, o.detail, o.code
-		if o.fatal != nil {
-			return res, o.fatal
-		}
-		if o.status != Failed || res.Attempts > p.retries || ctx.Err() != nil {
-			return res, nil
-		}
-		if backend.Sleep(ctx, fullJitter(p.base, p.cap, res.Attempts-1)) != nil {
-			return res, nil
-		}
-	}
+	res, err := x.deliverBatch(ctx, []archive.Event{e}, p)
+	return res[0], err
 }
 
-// once makes one attempt.
-func (x *sender) once(ctx context.Context, e archive.Event, data []byte) outcome {
+// deliverBatch sends events in one call where the target batches them
+// (see batch.go), one result per event, in order. An entry that fails is a
+// failed event: only the failed entries are sent again, after a backoff
+// with full jitter; accepted and rejected ones are done. A non-nil error
+// is fatal for the whole run.
+func (x *sender) deliverBatch(ctx context.Context, evs []archive.Event, p retryPolicy) ([]Result, error) {
+	results := make([]Result, len(evs))
+	data := make([][]byte, len(evs))
+	pending := make([]int, 0, len(evs))
+	for i, e := range evs {
+		results[i] = Result{ID: e.ID, PartitionKey: e.Record.PartitionKey, Target: x.t.String()}
+		d, err := e.Record.Bytes()
+		if err != nil {
+			results[i].Status, results[i].Detail = Rejected, err.Error()
+			continue
+		}
+		data[i], results[i].Size = d, len(d)
+		pending = append(pending, i)
+	}
+	for len(pending) > 0 {
+		if p.limiter != nil {
+			for range pending {
+				if err := p.limiter.Wait(ctx); err != nil {
+					for _, i := range pending {
+						results[i].Status, results[i].Detail = Failed, "cancelled before sending"
+					}
+					return results, nil
+				}
+			}
+		}
+		for _, i := range pending {
+			results[i].Attempts++
+		}
+		outs := x.onceBatch(ctx, evs, data, pending)
+		var again []int
+		var fatal error
+		for j, i := range pending {
+			o := outs[j]
+			results[i].Status, results[i].Detail, results[i].Code = o.status, o.detail, o.code
+			if o.fatal != nil && fatal == nil {
+				fatal = o.fatal
+			}
+			if o.status == Failed && results[i].Attempts <= p.retries && ctx.Err() == nil {
+				again = append(again, i)
+			}
+		}
+		if fatal != nil || len(again) == 0 {
+			return results, fatal
+		}
+		// Every pending entry has made the same number of attempts.
+		if backend.Sleep(ctx, fullJitter(p.base, p.cap, results[again[0]].Attempts-1)) != nil {
+			return results, nil
+		}
+		pending = again
+	}
+	return results, nil
+}
+
+// onceBatch makes one attempt of the events at idx: one call where the
+// target batches, one call each where it does not. It returns one outcome
+// per index.
+func (x *sender) onceBatch(ctx context.Context, evs []archive.Event, data [][]byte, idx []int) []outcome {
 	switch x.t.Kind {
-	case backend.TargetHTTP:
-		return x.sendHTTP(ctx, e, data)
 	case backend.TargetKinesis:
-		return x.sendKinesis(ctx, e, data)
+		return x.putRecords(ctx, evs, data, idx)
 	case backend.TargetSQS:
-		return x.sendSQS(ctx, e, data)
+		return x.sendSQSBatch(ctx, evs, data, idx)
 	case backend.TargetEventBus:
-		return x.sendEventBus(ctx, e, data)
+		return x.putEvents(ctx, evs, data, idx)
+	}
+	outs := make([]outcome, len(idx))
+	for j, i := range idx {
+		outs[j] = x.once(ctx, evs[i], data[i])
+	}
+	return outs
+}
+
+// once makes one attempt of one event to a target that does not batch.
+func (x *sender) once(ctx context.Context, e archive.Event, data []byte) outcome {
+	if x.t.Kind == backend.TargetHTTP {
+		return x.sendHTTP(ctx, e, data)
 	}
 	return outcome{status: Rejected, detail: "unknown target kind " + string(x.t.Kind)}
+}
+
+// allOutcome is the same outcome for every entry of a call that failed as
+// a whole.
+func allOutcome(n int, o outcome) []outcome {
+	outs := make([]outcome, n)
+	for i := range outs {
+		outs[i] = o
+	}
+	return outs
 }
 
 // awsOutcome sorts an AWS error: what the SDK would retry (throttling,

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -29,36 +30,76 @@ type sqsQueue struct {
 	fifo bool
 }
 
-// sendSQS sends the data as the message body, with the event id as an
+// sendSQSBatch sends the events at idx with one SendMessageBatch call:
+// each event's data as the message body, with the event id as an
 // attribute; on a FIFO queue the partition key is the group and the id
-// the deduplication id.
-func (x *sender) sendSQS(ctx context.Context, e archive.Event, data []byte) outcome {
+// the deduplication id. Each entry has its own result.
+func (x *sender) sendSQSBatch(ctx context.Context, evs []archive.Event, data [][]byte, idx []int) []outcome {
 	q, err := x.sqsQueue(ctx)
 	if err != nil {
-		return x.awsOutcome(ctx, err)
+		return allOutcome(len(idx), x.awsOutcome(ctx, err))
 	}
-	if len(data) == 0 {
-		return outcome{status: Rejected, detail: "the record's data is empty, and SQS takes no empty message"}
+	outs := make([]outcome, len(idx))
+	entries := make([]types.SendMessageBatchRequestEntry, 0, len(idx))
+	slot := map[string]int{} // entry id → place in idx
+	for j, i := range idx {
+		if len(data[i]) == 0 {
+			outs[j] = outcome{status: Rejected, detail: "the record's data is empty, and SQS takes no empty message"}
+			continue
+		}
+		e := evs[i]
+		body, encoded := sqsBody(data[i])
+		entry := types.SendMessageBatchRequestEntry{
+			Id: aws.String(strconv.Itoa(j)), MessageBody: aws.String(body),
+			MessageAttributes: map[string]types.MessageAttributeValue{
+				AttrEventID: {DataType: aws.String("String"), StringValue: aws.String(e.ID)},
+			},
+		}
+		if encoded {
+			entry.MessageAttributes[AttrEncoding] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String("base64")}
+		}
+		if q.fifo {
+			entry.MessageGroupId = aws.String(messageGroupID(e.Record.PartitionKey))
+			entry.MessageDeduplicationId = aws.String(e.ID)
+		}
+		slot[*entry.Id] = j
+		entries = append(entries, entry)
 	}
-	body, encoded := sqsBody(data)
-	in := &sqs.SendMessageInput{
-		QueueUrl: aws.String(q.url), MessageBody: aws.String(body),
-		MessageAttributes: map[string]types.MessageAttributeValue{
-			AttrEventID: {DataType: aws.String("String"), StringValue: aws.String(e.ID)},
-		},
+	if len(entries) == 0 {
+		return outs
 	}
-	if encoded {
-		in.MessageAttributes[AttrEncoding] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String("base64")}
-	}
-	if q.fifo {
-		in.MessageGroupId = aws.String(messageGroupID(e.Record.PartitionKey))
-		in.MessageDeduplicationId = aws.String(e.ID)
-	}
-	out, err := x.s.SQS().SendMessage(ctx, in)
+	out, err := x.s.SQS().SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(q.url), Entries: entries})
 	if err != nil {
-		return x.awsOutcome(ctx, err)
+		o := x.awsOutcome(ctx, err)
+		for _, j := range slot {
+			outs[j] = o
+		}
+		return outs
 	}
-	return outcome{status: Accepted, detail: "message " + aws.ToString(out.MessageId)}
+	answered := map[int]bool{}
+	for _, ok := range out.Successful {
+		if j, known := slot[aws.ToString(ok.Id)]; known {
+			outs[j], answered[j] = outcome{status: Accepted, detail: "message " + aws.ToString(ok.MessageId)}, true
+		}
+	}
+	for _, f := range out.Failed {
+		j, known := slot[aws.ToString(f.Id)]
+		if !known {
+			continue
+		}
+		code := aws.ToString(f.Code)
+		o := outcome{status: Failed, detail: code + ": " + aws.ToString(f.Message), code: code}
+		if f.SenderFault {
+			o.status = Rejected // the entry itself is wrong: sending it again changes nothing
+		}
+		outs[j], answered[j] = o, true
+	}
+	for _, j := range slot {
+		if !answered[j] {
+			outs[j] = outcome{status: Failed, detail: "the queue gave no result for the message", code: "NoResult"}
+		}
+	}
+	return outs
 }
 
 // sqsQueue finds the queue's URL once: from the target's URL, else from

@@ -17,9 +17,10 @@ type item struct {
 	// seq is the event's place in the listing, so that a summary can list
 	// events in that order whatever order the workers finished in.
 	seq int
-	// copied: a listing found the event's _replayed/ copy beside it, so a
-	// run was cut between writing the copy and deleting the original.
-	copied bool
+	// marked is the key of the event's replayed record (its _replayed/
+	// copy, or its entry in a manifest) when a listing found one beside
+	// it: a run was cut between marking it and deleting the original.
+	marked string
 }
 
 // loadedEvent is an event read and ready to send.
@@ -60,13 +61,13 @@ func (r *run) list(ctx context.Context, items chan<- item) error {
 		if next, err = pager.Next(ctx); err == nil && len(next) == 0 {
 			r.setTotal(n + len(page))
 		}
-		copies, cerr := r.copiesBeside(ctx, page)
+		marked, cerr := r.markedBeside(ctx, page)
 		if cerr != nil {
 			return fmt.Errorf("replay: %w", cerr)
 		}
 		for _, obj := range page {
 			select {
-			case items <- item{key: obj.Key, seq: n, copied: copies[obj.ID]}:
+			case items <- item{key: obj.Key, seq: n, marked: marked[obj.ID]}:
 				n++
 			case <-ctx.Done():
 				return ctx.Err()
@@ -80,12 +81,13 @@ func (r *run) list(ctx context.Context, items chan<- item) error {
 	return nil
 }
 
-// copiesBeside finds which of the listed events have a _replayed/ copy
-// already, listing the copies of each hour the events fall in.
-func (r *run) copiesBeside(ctx context.Context, objs []archive.Object) (map[string]bool, error) {
-	copies := map[string]bool{}
+// markedBeside finds which of the listed events are marked replayed
+// already, listing the replayed records (copies and manifests) of each
+// hour the events fall in: the key of each one's record, by id.
+func (r *run) markedBeside(ctx context.Context, objs []archive.Object) (map[string]string, error) {
+	marked := map[string]string{}
 	if r.o.CopyTo != nil {
-		return copies, nil // a copy finishes no marks: it writes nothing in the source
+		return marked, nil // a copy finishes no marks: it writes nothing in the source
 	}
 	hours := map[time.Time]bool{}
 	for _, obj := range objs {
@@ -99,10 +101,40 @@ func (r *run) copiesBeside(ctx context.Context, objs []archive.Object) (map[stri
 			return nil, err
 		}
 		for _, c := range replayed {
-			copies[c.ID] = true
+			marked[c.ID] = c.Key
 		}
 	}
-	return copies, nil
+	return marked, nil
+}
+
+// markedKey is the key of the replayed record of the event at key, or ""
+// when it has none. The records of an hour are listed once a run: keys
+// are handled once each, so what the run marks itself never matters here.
+func (r *run) markedKey(ctx context.Context, key string) (string, error) {
+	parts, _, err := archive.ParseKey(r.p.Archive.Prefix, key)
+	if err != nil {
+		return "", err
+	}
+	hour := parts.Arrival.UTC().Truncate(time.Hour)
+	hk := parts.Consumer + "\x00" + hour.Format(time.RFC3339)
+	r.markedMu.Lock()
+	defer r.markedMu.Unlock()
+	ids, ok := r.markedHours[hk]
+	if !ok {
+		objs, err := archive.ListHour(ctx, r.s, r.p.Archive, parts.Consumer, hour, true)
+		if err != nil {
+			return "", err
+		}
+		ids = map[string]string{}
+		for _, o := range objs {
+			ids[o.ID] = o.Key
+		}
+		if r.markedHours == nil {
+			r.markedHours = map[string]map[string]string{}
+		}
+		r.markedHours[hk] = ids
+	}
+	return ids[parts.ID], nil
 }
 
 // read fetches one event and passes it on to the senders; it finishes a
@@ -117,22 +149,21 @@ func (r *run) read(ctx context.Context, it item, loaded chan<- loadedEvent) {
 		return
 	}
 	res.ID, res.PartitionKey = parts.ID, parts.PartitionKey
-	copyKey := archive.ReplayedKey(loc.Prefix, it.key)
-	finish := func() {
+	finish := func(markedKey string) {
 		if r.o.DryRun {
-			res.Status, res.Detail, res.Marked = Skipped, "already replayed (a real run deletes the original)", copyKey
+			res.Status, res.Detail, res.Marked = Skipped, "already replayed (a real run deletes the original)", markedKey
 			r.record(res)
 			return
 		}
-		r.finishMark(ctx, res, copyKey)
+		r.finishMark(ctx, res, markedKey)
 	}
 	switch {
 	case replayed:
 		res.Status, res.Detail, res.Marked = Skipped, "a replayed copy, not a waiting event", it.key
 		r.record(res)
 		return
-	case it.copied && r.o.CopyTo == nil:
-		finish()
+	case it.marked != "" && r.o.CopyTo == nil:
+		finish(it.marked)
 		return
 	}
 	e, err := archive.Get(ctx, r.s, loc.Bucket, it.key)
@@ -142,12 +173,12 @@ func (r *run) read(ctx context.Context, it item, loaded chan<- loadedEvent) {
 		return
 	}
 	if errors.Is(err, archive.ErrNotFound) {
-		switch ok, err := archive.Exists(ctx, r.s, loc.Bucket, copyKey); {
+		switch marked, err := r.markedKey(ctx, it.key); {
 		case err != nil:
 			r.readFailed(res, err)
 			return
-		case ok:
-			res.Status, res.Detail, res.Marked = Skipped, "already replayed", copyKey
+		case marked != "":
+			res.Status, res.Detail, res.Marked = Skipped, "already replayed", marked
 		default:
 			res.Status, res.Detail = Rejected, "no such archived event"
 		}
@@ -159,14 +190,14 @@ func (r *run) read(ctx context.Context, it item, loaded chan<- loadedEvent) {
 		return
 	}
 	if len(r.p.Keys) > 0 && r.o.CopyTo == nil {
-		// A key given by hand has had no listing look for its copy.
-		ok, err := archive.Exists(ctx, r.s, loc.Bucket, copyKey)
+		// A key given by hand has had no listing look for its record.
+		marked, err := r.markedKey(ctx, it.key)
 		if err != nil {
 			r.readFailed(res, err)
 			return
 		}
-		if ok {
-			finish()
+		if marked != "" {
+			finish(marked)
 			return
 		}
 	}
@@ -193,80 +224,75 @@ func (r *run) readFailed(res Result, err error) {
 	}
 }
 
-// send delivers one event and, once the target accepted it, writes its
-// replayed copy. A non-nil error stops the whole run.
-func (r *run) send(ctx context.Context, ev loadedEvent) error {
-	if r.o.CopyTo != nil {
-		return r.sendCopy(ctx, ev)
+// sendBatch delivers events (one call where the target batches them) and
+// hands each accepted one to the recorder, which marks it once its
+// manifest is written. A non-nil error stops the whole run.
+func (r *run) sendBatch(ctx context.Context, evs []loadedEvent) error {
+	es := make([]archive.Event, len(evs))
+	for i := range evs {
+		es[i] = evs[i].e
 	}
-	res, fatal := r.snd.deliver(ctx, ev.e, r.policy)
+	results, fatal := r.snd.deliverBatch(ctx, es, r.policy)
+	at := r.o.Now().UTC()
+	for i, res := range results {
+		if r.o.CopyTo != nil {
+			r.settleCopy(evs[i], res)
+			continue
+		}
+		r.settle(evs[i], res, at)
+	}
+	return fatal
+}
+
+// settle records what became of one sent event. The event has reached
+// the target once accepted: it is marked even after a cancel (the
+// recorder writes after one), which saves sending it again.
+func (r *run) settle(ev loadedEvent, res Result, at time.Time) {
 	res.Key, res.seq = ev.res.Key, ev.res.seq
 	var sendErr error
 	if res.Status != Accepted {
 		sendErr = fmt.Errorf("%s: %s", res.Status, res.Detail)
 	}
 	r.s.Audit("replay", r.p.Target.String()+" "+r.p.Archive.Bucket+"/"+res.Key, sendErr)
-	at := r.o.Now().UTC()
 	if res.Status != Accepted {
 		if res.Attempts > 0 { // an attempt that never left (cancelled) is no attempt
-			r.records.add(attemptOf(res, at))
+			r.records.add(recordEntry{attempt: attemptOf(res, at)})
 		}
-		r.record(res)
-		return fatal
-	}
-	// The event has reached the target: mark it even after a cancel, which
-	// saves sending it again.
-	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
-	defer cancel()
-	rep := archive.Replay{At: at, Target: r.p.Target.String(), Result: string(Accepted), Code: res.Code, Tries: res.Attempts}
-	copyKey, err := r.writeCopy(mctx, res.Key, ev.e, rep)
-	if err != nil {
-		res.Detail += "; sent, but not marked replayed: " + err.Error()
-		// The event stays waiting, but the target has it: its history
-		// says so, so that whoever looks next knows a resend is a repeat.
-		r.records.add(attemptOf(res, at))
-		r.record(res)
-		return fatal
-	}
-	res.Marked = copyKey
-	r.deletes.add(res.Key)
-	r.record(res)
-	return fatal
-}
-
-// markRetries is how many more times the copy of an accepted event is
-// written after a failure the SDK's own retries did not get past: every
-// event left unmarked is one the next run sends again.
-const markRetries = 3
-
-// writeCopy writes an accepted event's replayed copy, retrying with
-// backoff what may pass later. Retrying is safe: the write keeps a copy
-// that is there already.
-func (r *run) writeCopy(ctx context.Context, key string, e archive.Event, rep archive.Replay) (string, error) {
-	for attempt := 0; ; attempt++ {
-		copyKey, err := archive.WriteReplayedCopy(ctx, r.s, r.p.Archive, key, e, rep)
-		var ce *backend.CredentialsError
-		if err == nil || attempt == markRetries || errors.As(err, &ce) || errors.Is(err, backend.ErrReadOnly) {
-			return copyKey, err
-		}
-		if backend.Sleep(ctx, fullJitter(DefaultRetryBase, 2*time.Second, attempt)) != nil {
-			return "", err
-		}
-	}
-}
-
-// finishMark completes a mark cut short between writing an event's copy
-// and deleting its original: it checks that the copy is this event's,
-// replayed, and queues the original for deletion.
-func (r *run) finishMark(ctx context.Context, res Result, copyKey string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
-	defer cancel()
-	if err := archive.CheckReplayedCopy(ctx, r.s, r.p.Archive.Bucket, copyKey, res.ID); err != nil {
-		res.Status, res.Detail = Failed, err.Error()
 		r.record(res)
 		return
 	}
-	res.Status, res.Detail, res.Marked = Skipped, "already replayed; finished marking it", copyKey
+	a := attemptOf(res, at)
+	e := ev.e
+	e.Replay = nil
+	a.Event = &e
+	r.records.add(recordEntry{attempt: a, marked: func(manifestKey string, err error) {
+		if err != nil {
+			// The event stays waiting, to be sent again by the next run.
+			res.Detail += "; sent, but not marked replayed: " + err.Error()
+			r.record(res)
+			return
+		}
+		res.Marked = archive.ManifestEntryKey(manifestKey, res.ID)
+		r.deletes.add(res.Key)
+		r.record(res)
+	}})
+}
+
+// finishMark completes a mark cut short between recording an event
+// replayed and deleting its original: a copy is checked to be this
+// event's, replayed (a manifest was checked when it was written and
+// listed), and the original is queued for deletion.
+func (r *run) finishMark(ctx context.Context, res Result, markedKey string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
+	defer cancel()
+	if _, _, inManifest := archive.SplitManifestEntry(markedKey); !inManifest {
+		if err := archive.CheckReplayedCopy(ctx, r.s, r.p.Archive.Bucket, markedKey, res.ID); err != nil {
+			res.Status, res.Detail = Failed, err.Error()
+			r.record(res)
+			return
+		}
+	}
+	res.Status, res.Detail, res.Marked = Skipped, "already replayed; finished marking it", markedKey
 	r.deletes.add(res.Key)
 	r.record(res)
 }

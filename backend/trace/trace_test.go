@@ -120,6 +120,29 @@ func TestFindFollowsAnEventFromStreamToReplay(t *testing.T) {
 	if len(got.Archived[0].Attempts) != 1 {
 		t.Errorf("the replayed copy's trace lost the failed attempt: %+v", got.Archived[0])
 	}
+
+	// The same event marked the way a bulk replay marks it, in a batch
+	// manifest instead of a copy, traces the same.
+	if err := archive.Delete(ctx, s, loc, got.Archived[0].Key); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := archive.Put(ctx, s, loc, ev); err != nil {
+		t.Fatal(err)
+	}
+	accepted := archive.Attempt{ID: ev.ID, Key: key, At: time.Now().UTC().Truncate(time.Millisecond), Target: "https://api", Status: "accepted", Code: "200", Tries: 1, Event: &ev}
+	if _, err := archive.WriteManifests(ctx, s, loc, []archive.Attempt{accepted}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := archive.Delete(ctx, s, loc, key); err != nil {
+		t.Fatal(err)
+	}
+	got, err = trace.Find(ctx, s, []backend.Pipeline{p}, trace.Request{StreamARN: streamARN, ShardID: shard, SequenceNumber: seq})
+	if err != nil || len(got.Archived) != 1 || !got.Archived[0].Replayed || got.Archived[0].Replay == nil || got.Archived[0].Replay.Code != "200" {
+		t.Fatalf("marked in a manifest %+v %v", got.Archived, err)
+	}
+	if a := got.Archived[0].Attempts; len(a) != 2 || a[1].Status != "accepted" {
+		t.Errorf("the manifest-marked event's trace: attempts %+v", a)
+	}
 	if n := receives(s) - before; n != 0 {
 		t.Fatalf("traces after the browse made %d ReceiveMessage calls", n)
 	}

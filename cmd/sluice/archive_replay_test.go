@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -293,8 +294,17 @@ func TestReplayDryRunAndReadOnly(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &sum); err != nil || !sum.DryRun || len(sum.Planned) != 2 {
 		t.Fatalf("dry run: %s %v", out, err)
 	}
-	if p := sum.Planned[0]; p.Target != tg.URL || p.ID != sc.events[0].ID || p.Key != sc.keys[0] || p.Size != len(`{"order":1,"note":"<&>"}`) {
+	// The plan is written as the events are read, in the order they are.
+	i := slices.IndexFunc(sum.Planned, func(p replay.Result) bool { return p.ID == sc.events[0].ID })
+	if i < 0 {
+		t.Fatalf("planned %+v: no %s", sum.Planned, sc.events[0].ID)
+	}
+	if p := sum.Planned[i]; p.Target != tg.URL || p.Key != sc.keys[0] || p.Size != len(`{"order":1,"note":"<&>"}`) {
 		t.Fatalf("planned %+v", p)
+	}
+	lines := sc.mustRun(t, append(base, "--dry-run", "-o", "jsonl")...)
+	if n := strings.Count(lines, "\n"); n != 2 || !strings.Contains(lines, `"status":"dry-run"`) {
+		t.Fatalf("dry-run jsonl, want a line per event:\n%s", lines)
 	}
 	table := sc.mustRun(t, append(base, "--dry-run")...)
 	if !strings.HasPrefix(table, "TARGET") || strings.Contains(table, "\x1b") || strings.Count(table, "\n") != 3 {
@@ -336,8 +346,21 @@ func TestReplayByKeyAndByConsumer(t *testing.T) {
 	if got := tg.received(); len(got) != 1 || got[0] != sc.events[0].ID || string(tg.bodies[got[0]]) != `{"order":1,"note":"<&>"}` {
 		t.Fatalf("target got %v", got)
 	}
-	if !strings.Contains(out, "accepted") || !strings.Contains(errOut, "1 of 1 event sent and marked") || sc.exists(t, sc.keys[0]) || !sc.exists(t, archive.ReplayedKey(sc.loc.Prefix, sc.keys[0])) {
+	if !strings.Contains(out, "accepted") || !strings.Contains(errOut, "1 of 1 event sent and marked") || sc.exists(t, sc.keys[0]) {
 		t.Fatalf("out %s\nerr %s", out, errOut)
+	}
+	// Marked in a replay manifest, which archive ls --replayed lists.
+	ls := sc.mustRun(t, "archive", "ls", "--consumer", "orders-to-api", "--replayed", "--archive", arcArchive, "-o", "jsonl")
+	var entry archive.Object
+	if err := json.Unmarshal([]byte(strings.TrimSpace(ls)), &entry); err != nil || entry.ID != sc.events[0].ID || !strings.Contains(entry.Key, archive.ManifestsDir) {
+		t.Fatalf("archive ls --replayed after the replay (%v):\n%s", err, ls)
+	}
+	// archive get reads the manifest's entry as it reads a copy, by key
+	// alone.
+	got := sc.mustRun(t, "archive", "get", "s3://"+sc.loc.Bucket+"/"+entry.Key, "-o", "json")
+	var ev archive.Event
+	if err := json.Unmarshal([]byte(got), &ev); err != nil || ev.ID != entry.ID || ev.Replay == nil || ev.Replay.Result != "accepted" {
+		t.Fatalf("archive get %s: %v\n%s", entry.Key, err, got)
 	}
 
 	// Then the consumer's events since 4h: the one marked is not sent

@@ -105,6 +105,9 @@ func runHydrateQueue(ctx context.Context, cmd *cobra.Command, f hydrateFlags, qu
 	if err := f.check(); err != nil {
 		return err
 	}
+	// Each message's records are written and read at once, concurrency
+	// messages at a time.
+	f.ops.connections = max(backend.DefaultConnections, 2*f.concurrency+4)
 	o, err := openOps(ctx, cmd, f.ops)
 	if err != nil {
 		return err

@@ -99,6 +99,9 @@ func runReplay(ctx context.Context, cmd *cobra.Command, f replayFlags, keys []st
 	if err := checkReplayFlags(f, keys); err != nil {
 		return err
 	}
+	// Readers and senders make up to twice the concurrency of calls at
+	// once, and the recorder and deleter a few more.
+	f.ops.connections = max(backend.DefaultConnections, 2*f.concurrency+4)
 	o, err := openOps(ctx, cmd, f.ops)
 	if err != nil {
 		return err
@@ -147,10 +150,20 @@ func runReplay(ctx context.Context, cmd *cobra.Command, f replayFlags, keys []st
 		opts.Retries = -1 // --retries 0 means none; the option's zero means the default
 	}
 	opts.CopyTo = dest
+	// A dry run of a consumer's events writes its plan as it reads it.
+	var plan *planStream
+	if f.dryRun && len(keys) == 0 {
+		plan = newPlanStream(o.out)
+		opts.Planned = plan.add
+	}
 	sum, runErr := replay.Bulk(ctx, o.session, job.plan, opts)
 	progress.finish(sum)
 	inGivenOrder(results, keys)
-	if err := printReplay(o.out, sum, results, perEvent); err != nil && runErr == nil {
+	printed := func() error { return printReplay(o.out, sum, results, perEvent) }
+	if plan != nil {
+		printed = func() error { return plan.finish(sum) }
+	}
+	if err := printed(); err != nil && runErr == nil {
 		runErr = err
 	}
 	if runErr != nil {
@@ -348,7 +361,7 @@ func (p *replayProgress) finish(s replay.Summary) {
 	defer p.mu.Unlock()
 	if s.DryRun {
 		fmt.Fprintf(p.w, "dry run: %s would be sent to %s; %d skipped, %d unreadable; nothing sent or marked\n",
-			countEvents(len(s.Planned)), s.Target, s.Skipped, s.Failed)
+			countEvents(s.Total-s.Skipped-s.Failed), s.Target, s.Skipped, s.Failed)
 		return
 	}
 	if s.CopiedTo != "" {

@@ -34,6 +34,10 @@ type opsFlags struct {
 	logCalls   string
 	readOnly   bool
 	yes        bool
+	// connections is how many connections to one host the session keeps
+	// for reuse: a command that makes many calls at once sets it to at
+	// least that many (0: backend.DefaultConnections).
+	connections int
 }
 
 func addOpsFlags(cmd *cobra.Command, f *opsFlags) {
@@ -102,7 +106,7 @@ func openOps(ctx context.Context, cmd *cobra.Command, f opsFlags) (*ops, error) 
 	env := backend.Env{
 		Local: localEngine(dataDir, &o.closers), Calls: calls,
 		Region: firstSet(f.region, os.Getenv("AWS_REGION")), Endpoint: f.endpoint,
-		ReadOnly: f.readOnly, Log: logger,
+		ReadOnly: f.readOnly, Log: logger, Connections: f.connections,
 	}
 	if o.session, err = backend.Open(ctx, profile, env); err != nil {
 		o.close()

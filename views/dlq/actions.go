@@ -201,7 +201,7 @@ func (m *Model) onHydratePlan(msg hydratePlanMsg) tea.Cmd {
 	lines = append(lines,
 		"",
 		// One line a paragraph: the dialog wraps it to its width.
-		"The records each failure points at are read from the stream and written to the archive, one object each; a message is deleted from the queue only after its objects are read back. Records past retention stay in the queue.",
+		"The records each failure points at are read from the stream and written to the archive, one object each; a message is deleted from the queue only after the store has confirmed its objects. Records past retention stay in the queue.",
 	)
 	return common.Write{Tab: common.DLQTab, What: "hydrate", Title: "Hydrate " + name + "?", Lines: lines,
 		TypeToConfirm: common.TypeNameOver(msg.Count, msg.Queue.name), Start: m.hydrateCmd(m.jobs.Next(m.env()), msg)}.Ask(m.env())
