@@ -6,11 +6,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// buildInfo is what the release build stamped into the binary.
-type buildInfo struct {
-	Version, Commit, Date string
-}
-
 func newRootCmd(info buildInfo) *cobra.Command {
 	var f tuiFlags
 	root := &cobra.Command{
@@ -28,6 +23,9 @@ command below, for scripts.`,
 		},
 	}
 	addTUIFlags(root, &f)
+	// --version prints the very line `sluice version` does.
+	root.Version = info.String()
+	root.SetVersionTemplate("sluice {{.Version}}\n")
 	root.AddCommand(newVersionCmd(info), newEngineCmd(), newDemoCmd(),
 		newProfilesCmd(), newStreamsCmd(), newShardsCmd(), newTailCmd(), newDLQCmd(), newHydrateCmd(),
 		newArchiveCmd(), newReplayCmd(), newMetricsCmd(), newCallsCmd(), newPipelinesCmd())
@@ -53,16 +51,4 @@ func withUsage(cmd *cobra.Command, err error) error {
 		return nil
 	}
 	return fmt.Errorf("%w\nusage: %s", err, cmd.UseLine())
-}
-
-func newVersionCmd(info buildInfo) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version, commit and build date",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(cmd.OutOrStdout(), "sluice %s (commit %s, built %s)\n", info.Version, info.Commit, info.Date)
-			return err
-		},
-	}
 }
