@@ -147,7 +147,7 @@ func runTUI(ctx context.Context, f tuiFlags, run tuiRun) error {
 	model := tui.New(tui.Options{
 		Context: ctx, Profiles: profiles, Session: session, Config: cfg, Keys: keys, Open: open, Tabs: sluiceTabs,
 		ReadOnly: f.readOnly, ArchiveFlag: f.archive, NoColor: tui.NoColor(), Dark: true,
-		Notice: notice,
+		Notice: notice, Version: binaryBuild().String(),
 	})
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if run.in != nil {
