@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"os"
 	"path/filepath"
 	"sync"
@@ -59,6 +60,9 @@ func addTUIFlags(cmd *cobra.Command, f *tuiFlags) {
 // pipeline exists.
 type tuiRun struct {
 	localEndpoint string
+	// notice is news for the status bar on start, such as the demo's
+	// engine on another port than asked.
+	notice string
 	onStart       func(send func(tea.Msg))
 	in            io.Reader
 	out           io.Writer
@@ -147,7 +151,7 @@ func runTUI(ctx context.Context, f tuiFlags, run tuiRun) error {
 	model := tui.New(tui.Options{
 		Context: ctx, Profiles: profiles, Session: session, Config: cfg, Keys: keys, Open: open, Tabs: sluiceTabs,
 		ReadOnly: f.readOnly, ArchiveFlag: f.archive, NoColor: tui.NoColor(), Dark: true,
-		Notice: notice, Version: binaryBuild().String(),
+		Notice: joinNotices(run.notice, notice), Version: binaryBuild().String(),
 	})
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if run.in != nil {
@@ -209,4 +213,15 @@ func saveState(s uiState) {
 	if os.WriteFile(tmp, b, 0o600) == nil {
 		_ = os.Rename(tmp, p)
 	}
+}
+
+// joinNotices puts the start-up notices that are not empty on one line.
+func joinNotices(notices ...string) string {
+	var kept []string
+	for _, n := range notices {
+		if n != "" {
+			kept = append(kept, n)
+		}
+	}
+	return strings.Join(kept, "; ")
 }
