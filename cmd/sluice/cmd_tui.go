@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	tea "charm.land/bubbletea/v2"
@@ -62,10 +62,10 @@ type tuiRun struct {
 	localEndpoint string
 	// notice is news for the status bar on start, such as the demo's
 	// engine on another port than asked.
-	notice string
-	onStart       func(send func(tea.Msg))
-	in            io.Reader
-	out           io.Writer
+	notice  string
+	onStart func(send func(tea.Msg))
+	in      io.Reader
+	out     io.Writer
 }
 
 // runTUI opens the chosen profile and runs the UI until the operator

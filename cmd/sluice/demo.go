@@ -22,12 +22,12 @@ type demoFlags struct {
 	// addrGiven is --addr on the line: then a taken port is an error, not
 	// a reason to pick another.
 	addrGiven bool
-	guard    guardFlags
-	dataDir  string
-	rate     float64
-	seed     uint64
-	hydrate  bool
-	fixAfter time.Duration
+	guard     guardFlags
+	dataDir   string
+	rate      float64
+	seed      uint64
+	hydrate   bool
+	fixAfter  time.Duration
 }
 
 func newDemoCmd() *cobra.Command {
