@@ -31,6 +31,7 @@ command below, for scripts.`,
 		newArchiveCmd(), newReplayCmd(), newMetricsCmd(), newCallsCmd(), newPipelinesCmd())
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return withUsage(cmd, err) })
 	showUsageOnArgErrors(root)
+	registerCompletions(root)
 	return root
 }
 
