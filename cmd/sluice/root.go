@@ -26,9 +26,12 @@ command below, for scripts.`,
 	// --version prints the very line `sluice version` does.
 	root.Version = info.String()
 	root.SetVersionTemplate("sluice {{.Version}}\n")
+	// Generated pages must not change with the day they were made.
+	root.DisableAutoGenTag = true
 	root.AddCommand(newVersionCmd(info), newEngineCmd(), newDemoCmd(),
 		newProfilesCmd(), newStreamsCmd(), newShardsCmd(), newTailCmd(), newDLQCmd(), newHydrateCmd(),
-		newArchiveCmd(), newReplayCmd(), newMetricsCmd(), newCallsCmd(), newPipelinesCmd())
+		newArchiveCmd(), newReplayCmd(), newMetricsCmd(), newCallsCmd(), newPipelinesCmd(),
+		newManCmd(info), newDocsCmd())
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return withUsage(cmd, err) })
 	showUsageOnArgErrors(root)
 	registerCompletions(root)
