@@ -48,8 +48,8 @@ for want in sluice LICENSE README.md CHANGELOG.md completions/sluice.bash comple
     completions/sluice.fish completions/sluice.ps1 manpages/sluice.1.gz manpages/sluice-tail.1.gz; do
   grep -qx "$want" <<<"$contents" || { echo "$archive lacks $want"; exit 1; }
 done
-test -s "$archive.cdx.json" || test -s "dist/$(basename "$archive").cdx.json" \
-  || { echo "no SBOM beside $archive"; ls dist; exit 1; }
+sbom=${archive%.tar.gz}.cdx.json
+grep -q '"name": *"github.com/sluicehq/sluice"' "$sbom" || { echo "no SBOM of sluice beside $archive"; ls dist; exit 1; }
 for format in deb rpm apk; do
   ls dist/*."$format" >/dev/null || { echo "no $format package"; exit 1; }
 done
@@ -62,7 +62,7 @@ installed=$(/usr/bin/sluice version)
 echo "$installed"
 snapshot=$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' dist/metadata.json)
 [ "$installed" = "$(/usr/bin/sluice --version)" ] || { echo "--version and version differ"; exit 1; }
-grep -q "^sluice $snapshot (commit [0-9a-f]\{7,\}, built " <<<"$installed" \
+grep -q "^sluice $snapshot (commit [^,]*, built [^)]*)$" <<<"$installed" \
   || { echo "installed sluice says \"$installed\", want version $snapshot"; exit 1; }
 for f in /usr/share/bash-completion/completions/sluice /usr/share/zsh/vendor-completions/_sluice \
     /usr/share/fish/vendor_completions.d/sluice.fish /usr/share/man/man1/sluice.1.gz /usr/share/man/man1/sluice-replay.1.gz; do

@@ -34,7 +34,9 @@ func TestGoInstallReportsTheModuleVersion(t *testing.T) {
 
 	install := exec.Command("go", "install", "github.com/sluicehq/sluice/cmd/sluice@"+ver)
 	install.Dir = t.TempDir()
-	install.Env = append(os.Environ(), "GOBIN="+gobin, "GOPROXY=file://"+filepath.ToSlash(proxy),
+	// This module from the proxy made here; its dependencies from the
+	// module cache, else the usual proxy.
+	install.Env = append(os.Environ(), "GOBIN="+gobin, "GOPROXY=file://"+filepath.ToSlash(proxy)+","+goEnv(t, "GOPROXY"),
 		"GOSUMDB=off", "GOFLAGS=-modcacherw", "GOTOOLCHAIN=local", "GOPRIVATE=", "GONOPROXY=")
 	if out, err := install.CombinedOutput(); err != nil {
 		t.Fatalf("go install: %v\n%s", err, out)
