@@ -121,11 +121,10 @@ func completeWith(find lookup) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, typed string) ([]string, cobra.ShellCompDirective) {
 		ctx, cancel := context.WithTimeout(contextOf(cmd), completionTimeout)
 		defer cancel()
-		s, cfg, closeAll, err := openCompletionSession(ctx, cmd)
+		s, cfg, err := openCompletionSession(ctx, cmd)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		defer closeAll()
 		names, err := find(ctx, s, cfg, args, typed)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
@@ -150,22 +149,22 @@ func contextOf(cmd *cobra.Command) context.Context {
 // --region, --endpoint-url, --config, --data, else as a command would),
 // read-only. The local profile only attaches to an engine already
 // serving the data directory: completing a word must not start one.
-func openCompletionSession(ctx context.Context, cmd *cobra.Command) (*backend.Session, config.File, func(), error) {
+func openCompletionSession(ctx context.Context, cmd *cobra.Command) (*backend.Session, config.File, error) {
 	flag := func(name string) string {
 		v, _ := cmd.Flags().GetString(name)
 		return v
 	}
 	cfg, err := loadConfig(flag("config"))
 	if err != nil {
-		return nil, cfg, nil, err
+		return nil, cfg, err
 	}
 	profile, _, err := pickProfile(flag("profile"), cfg)
 	if err != nil {
-		return nil, cfg, nil, err
+		return nil, cfg, err
 	}
 	dataDir, err := dataDirOf(flag("data"))
 	if err != nil {
-		return nil, cfg, nil, err
+		return nil, cfg, err
 	}
 	env := backend.Env{
 		Local: attachOnly(dataDir), Calls: backend.NewCallLog(0),
@@ -173,10 +172,7 @@ func openCompletionSession(ctx context.Context, cmd *cobra.Command) (*backend.Se
 		ReadOnly: true, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	s, err := backend.Open(ctx, profile, env)
-	if err != nil {
-		return nil, cfg, nil, err
-	}
-	return s, cfg, func() {}, nil
+	return s, cfg, err
 }
 
 // attachOnly is the engine already serving dataDir, or an error.
