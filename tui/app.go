@@ -50,6 +50,9 @@ type Options struct {
 	Dark bool
 	// StartTab is the tab shown first.
 	StartTab common.TabID
+	// Version is the binary's version line, shown at the foot of help
+	// (where a bug report looks for it).
+	Version string
 	// Notice is news for the status bar on start, such as the last used
 	// profile no longer existing and another being opened instead.
 	Notice string

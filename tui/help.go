@@ -42,7 +42,11 @@ func (m *Model) helpLines(width int) []string {
 		// on a small screen, and the global ones are in the footer.
 		box = strings.Join([]string{tab, global, nav}, "\n\n")
 	}
-	return strings.Split(box+"\n\n"+m.styles.Muted.Render(helpNote), "\n")
+	foot := helpNote
+	if m.opts.Version != "" {
+		foot += "\nsluice " + m.opts.Version
+	}
+	return strings.Split(box+"\n\n"+m.styles.Muted.Render(foot), "\n")
 }
 
 // helpFrame is the help box's border and padding, and the position line

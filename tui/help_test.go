@@ -66,3 +66,15 @@ func TestHelpScrollsToEveryKey(t *testing.T) {
 		t.Fatal("help opened again does not start at the top")
 	}
 }
+
+// TestHelpNamesTheVersion: help ends with the binary's version line, the
+// first thing a bug report asks for.
+func TestHelpNamesTheVersion(t *testing.T) {
+	m, _ := newApp(t, false)
+	m.opts.Version = "v1.4.0 (commit 9a9d387abcde, built 2026-12-07T19:59:55Z)"
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 60})
+	press(m, "?", "G")
+	if s := ansi.Strip(m.render()); !strings.Contains(s, "sluice v1.4.0 (commit 9a9d387abcde, built 2026-12-07T19:59:55Z)") {
+		t.Fatalf("help does not name the version:\n%s", s)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	tea "charm.land/bubbletea/v2"
@@ -59,9 +60,12 @@ func addTUIFlags(cmd *cobra.Command, f *tuiFlags) {
 // pipeline exists.
 type tuiRun struct {
 	localEndpoint string
-	onStart       func(send func(tea.Msg))
-	in            io.Reader
-	out           io.Writer
+	// notice is news for the status bar on start, such as the demo's
+	// engine on another port than asked.
+	notice  string
+	onStart func(send func(tea.Msg))
+	in      io.Reader
+	out     io.Writer
 }
 
 // runTUI opens the chosen profile and runs the UI until the operator
@@ -147,7 +151,7 @@ func runTUI(ctx context.Context, f tuiFlags, run tuiRun) error {
 	model := tui.New(tui.Options{
 		Context: ctx, Profiles: profiles, Session: session, Config: cfg, Keys: keys, Open: open, Tabs: sluiceTabs,
 		ReadOnly: f.readOnly, ArchiveFlag: f.archive, NoColor: tui.NoColor(), Dark: true,
-		Notice: notice,
+		Notice: joinNotices(run.notice, notice), Version: binaryBuild().String(),
 	})
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if run.in != nil {
@@ -209,4 +213,15 @@ func saveState(s uiState) {
 	if os.WriteFile(tmp, b, 0o600) == nil {
 		_ = os.Rename(tmp, p)
 	}
+}
+
+// joinNotices puts the start-up notices that are not empty on one line.
+func joinNotices(notices ...string) string {
+	var kept []string
+	for _, n := range notices {
+		if n != "" {
+			kept = append(kept, n)
+		}
+	}
+	return strings.Join(kept, "; ")
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,12 +19,15 @@ type demoFlags struct {
 	tui      tuiFlags
 	headless bool
 	addr     string
-	guard    guardFlags
-	dataDir  string
-	rate     float64
-	seed     uint64
-	hydrate  bool
-	fixAfter time.Duration
+	// addrGiven is --addr on the line: then a taken port is an error, not
+	// a reason to pick another.
+	addrGiven bool
+	guard     guardFlags
+	dataDir   string
+	rate      float64
+	seed      uint64
+	hydrate   bool
+	fixAfter  time.Duration
 }
 
 func newDemoCmd() *cobra.Command {
@@ -39,6 +45,7 @@ failures.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			f.addrGiven = cmd.Flags().Changed("addr")
 			if !f.headless {
 				return runDemoTUI(ctx, f)
 			}
@@ -68,11 +75,14 @@ func runDemo(ctx context.Context, cmd *cobra.Command, f demoFlags) error {
 		return err
 	}
 	out := cmd.OutOrStdout()
-	endpoint, stopEngine, err := engineForDemo(dataDir, f.addr, f.guard)
+	endpoint, note, stopEngine, err := engineForDemo(dataDir, f.addr, f.addrGiven, f.guard)
 	if err != nil {
 		return err
 	}
 	defer stopEngine()
+	if note != "" {
+		fmt.Fprintln(out, "sluice demo:", note)
+	}
 	fmt.Fprintf(out, "sluice demo: engine at %s (data %s)\n", endpoint, dataDir)
 	opts := demo.Options{Endpoint: endpoint, Rate: f.rate, Seed: f.seed, Out: out, StatusEvery: 10 * time.Second, FixAfter: f.fixAfter}
 	if !f.hydrate {
@@ -87,17 +97,33 @@ func runDemo(ctx context.Context, cmd *cobra.Command, f demoFlags) error {
 }
 
 // engineForDemo starts an engine on dataDir, or uses the one already
-// serving it.
-func engineForDemo(dataDir, addr string, guard guardFlags) (endpoint string, stop func(), err error) {
+// serving it. When addr is the default and its port is taken (another
+// program, another data directory's engine), it listens on a free
+// loopback port instead and note says so; an address the operator gave
+// is used or fails.
+func engineForDemo(dataDir, addr string, addrGiven bool, guard guardFlags) (endpoint, note string, stop func(), err error) {
 	opts := localengine.Options{DataDir: dataDir}
 	guard.apply(&opts)
 	running, err := startEngine(opts, addr)
+	if !addrGiven && errors.Is(err, syscall.EADDRINUSE) {
+		host, port, splitErr := net.SplitHostPort(addr)
+		if splitErr != nil {
+			return "", "", nil, fmt.Errorf("--addr %s: %w", addr, splitErr)
+		}
+		running, err = startEngine(opts, net.JoinHostPort(host, "0"))
+		if err == nil {
+			note = fmt.Sprintf("port %s is taken, so the engine listens on %s instead (--addr chooses)", port, strings.TrimPrefix(running.url, "http://"))
+		}
+	}
 	var inUse *localengine.InUseError
 	if errors.As(err, &inUse) && inUse.Address.URL != "" {
-		return inUse.Address.URL, func() {}, nil
+		return inUse.Address.URL, "", func() {}, nil
 	}
 	if err != nil {
-		return "", nil, err
+		if addrGiven && errors.Is(err, syscall.EADDRINUSE) {
+			err = fmt.Errorf("--addr %s is taken by another program (leave --addr out and the demo picks a free port): %w", addr, err)
+		}
+		return "", "", nil, err
 	}
-	return running.url, running.stop, nil
+	return running.url, note, running.stop, nil
 }

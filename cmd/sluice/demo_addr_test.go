@@ -27,10 +27,10 @@ func TestDemoRefusesANonLoopbackAddress(t *testing.T) {
 
 func TestDemoEngineServesRemoteOnlyWhenAllowed(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
-	if _, _, err := engineForDemo(dir, "0.0.0.0:0", guardFlags{}); err == nil || !strings.Contains(err.Error(), "not a loopback address") {
+	if _, _, _, err := engineForDemo(dir, "0.0.0.0:0", true, guardFlags{}); err == nil || !strings.Contains(err.Error(), "not a loopback address") {
 		t.Fatalf("0.0.0.0 without --allow-remote: %v", err)
 	}
-	endpoint, stop, err := engineForDemo(dir, "0.0.0.0:0", guardFlags{allowRemote: true})
+	endpoint, _, stop, err := engineForDemo(dir, "0.0.0.0:0", true, guardFlags{allowRemote: true})
 	if err != nil {
 		t.Fatalf("0.0.0.0 with --allow-remote: %v", err)
 	}

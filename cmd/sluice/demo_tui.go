@@ -23,7 +23,7 @@ func runDemoTUI(ctx context.Context, f demoFlags) error {
 	if err != nil {
 		return err
 	}
-	endpoint, stopEngine, err := engineForDemo(dataDir, f.addr, f.guard)
+	endpoint, note, stopEngine, err := engineForDemo(dataDir, f.addr, f.addrGiven, f.guard)
 	if err != nil {
 		return err
 	}
@@ -53,6 +53,7 @@ func runDemoTUI(ctx context.Context, f demoFlags) error {
 	flags.dataDir = dataDir
 	err = runTUI(ctx, flags, tuiRun{
 		localEndpoint: endpoint,
+		notice:        note,
 		onStart: func(s func(tea.Msg)) {
 			send = s
 			go func() {

@@ -13,7 +13,8 @@ import (
 	"github.com/sluicehq/sluice/backend/inert"
 )
 
-// Set at build time with -ldflags "-X main.version=… -X main.commit=… -X main.date=…".
+// Set at build time with -ldflags "-X main.version=… -X main.commit=… -X
+// main.date=…"; where they are not, binaryBuild reads Go's build information.
 var (
 	version = "dev"
 	commit  = "dev"
@@ -21,7 +22,7 @@ var (
 )
 
 func main() {
-	root := newRootCmd(buildInfo{Version: version, Commit: commit, Date: date})
+	root := newRootCmd(binaryBuild())
 	// Ctrl-C and SIGTERM end the command's context, once for every command:
 	// what is in flight finishes or is released, and an engine the command
 	// started shuts down cleanly.

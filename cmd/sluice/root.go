@@ -6,11 +6,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// buildInfo is what the release build stamped into the binary.
-type buildInfo struct {
-	Version, Commit, Date string
-}
-
 func newRootCmd(info buildInfo) *cobra.Command {
 	var f tuiFlags
 	root := &cobra.Command{
@@ -28,11 +23,18 @@ command below, for scripts.`,
 		},
 	}
 	addTUIFlags(root, &f)
+	// --version prints the very line `sluice version` does.
+	root.Version = info.String()
+	root.SetVersionTemplate("sluice {{.Version}}\n")
+	// Generated pages must not change with the day they were made.
+	root.DisableAutoGenTag = true
 	root.AddCommand(newVersionCmd(info), newEngineCmd(), newDemoCmd(),
 		newProfilesCmd(), newStreamsCmd(), newShardsCmd(), newTailCmd(), newDLQCmd(), newHydrateCmd(),
-		newArchiveCmd(), newReplayCmd(), newMetricsCmd(), newCallsCmd(), newPipelinesCmd(), newConsumersCmd())
+		newArchiveCmd(), newReplayCmd(), newMetricsCmd(), newCallsCmd(), newPipelinesCmd(), newConsumersCmd(),
+		newManCmd(info), newDocsCmd())
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return withUsage(cmd, err) })
 	showUsageOnArgErrors(root)
+	registerCompletions(root)
 	return root
 }
 
@@ -53,16 +55,4 @@ func withUsage(cmd *cobra.Command, err error) error {
 		return nil
 	}
 	return fmt.Errorf("%w\nusage: %s", err, cmd.UseLine())
-}
-
-func newVersionCmd(info buildInfo) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version, commit and build date",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(cmd.OutOrStdout(), "sluice %s (commit %s, built %s)\n", info.Version, info.Commit, info.Date)
-			return err
-		},
-	}
 }
