@@ -202,3 +202,39 @@ func (b *Budget) States() []BudgetState {
 	})
 	return out
 }
+
+// BudgetOf sums up what a call log says of the budget, per profile and
+// API (Account holds the profile): the calls, those that waited and how
+// long, the throttles, and the bucket as the last call left it. It reads
+// a --log-calls file as well as a live log.
+func BudgetOf(calls []Call) []BudgetState {
+	type key struct{ profile, service, op string }
+	by := map[key]*BudgetState{}
+	var order []key
+	for _, c := range calls {
+		k := key{c.Profile, c.Service, c.Operation}
+		st := by[k]
+		if st == nil {
+			st = &BudgetState{Account: c.Profile, Service: c.Service, Operation: c.Operation}
+			by[k] = st
+			order = append(order, k)
+		}
+		st.Calls++
+		if c.Wait > 0 {
+			st.Waits++
+			st.Waited += c.Wait
+		}
+		if c.Limit > 0 {
+			st.Limit, st.Rate, st.Tokens = c.Limit, c.Rate, c.Tokens
+		}
+		st.Throttles = max(st.Throttles, c.Throttles)
+	}
+	out := make([]BudgetState, 0, len(order))
+	for _, k := range order {
+		out = append(out, *by[k])
+	}
+	slices.SortFunc(out, func(x, y BudgetState) int {
+		return strings.Compare(x.Account+"\x00"+x.Service+"."+x.Operation, y.Account+"\x00"+y.Service+"."+y.Operation)
+	})
+	return out
+}
