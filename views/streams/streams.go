@@ -32,6 +32,15 @@ type entry struct {
 	stream    inventory.Stream
 	described bool
 	descErr   string
+	// describing is set while a describe of the stream is in flight;
+	// descLoad is the load whose describe last answered for it, so that
+	// a reload describes every stream again (visible ones first).
+	describing bool
+	descLoad   int
+	// listedLoad is the last load that listed the stream: only what
+	// this load listed is described (a failed listing keeps the rows
+	// read before as they were).
+	listedLoad int
 
 	// metrics of the last hour; fetched is false until they arrive.
 	fetched        bool
@@ -79,6 +88,12 @@ type Model struct {
 
 	form *form
 	lim  limiter
+	// background is set while a describe of streams off screen is in
+	// flight: one chunk at a time, so that the API budget is spent on
+	// what the operator scrolls to first.
+	background bool
+	// loadN counts loads, for entry.descLoad.
+	loadN int
 
 	now      func() time.Time
 	getenv   func(string) string
@@ -163,9 +178,12 @@ func (m *Model) stamp() common.Stamp { return m.loads.Current(m.c.Env) }
 func (m *Model) load() tea.Cmd {
 	stamp := m.loads.Next(m.c.Env)
 	m.listed = nil
+	m.loadN++
+	m.background = false
 	for _, e := range m.entries {
 		e.pending = false
 		e.stale = true
+		e.describing = false
 	}
 	if m.c.Env == nil || m.c.Env.Session == nil {
 		m.loading = false
@@ -201,6 +219,9 @@ func (m *Model) reset() {
 // Update handles keys and the replies of the tab's commands.
 func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	cmd := m.update(msg)
+	if more := m.wantDescribe(); more != nil {
+		cmd = tea.Batch(cmd, more)
+	}
 	if more := m.wantMetrics(); more != nil {
 		cmd = tea.Batch(cmd, more)
 	}
@@ -319,11 +340,11 @@ func (m *Model) page(msg pageMsg) tea.Cmd {
 		if m.entries[n] == nil {
 			m.entries[n] = &entry{stream: inventory.Stream{Name: n}}
 		}
+		m.entries[n].listedLoad = m.loadN
 	}
+	// The names are rows at once; wantDescribe fills in those on
+	// screen first.
 	var cmds []tea.Cmd
-	if len(msg.names) > 0 {
-		cmds = append(cmds, describe(msg.Stamp, m.c.Env, msg.names))
-	}
 	if msg.more {
 		cmds = append(cmds, fetchPage(msg.Stamp, m.c.Env, msg.pager))
 	} else {
@@ -372,6 +393,14 @@ func (m *Model) reorder() {
 func (m *Model) described(msg describedMsg) tea.Cmd {
 	if !msg.Fresh(m.stamp()) {
 		return nil
+	}
+	if msg.background {
+		m.background = false
+	}
+	for _, name := range msg.names {
+		if e := m.entries[name]; e != nil {
+			e.describing, e.descLoad = false, m.loadN
+		}
 	}
 	for _, st := range msg.streams {
 		e := m.entries[st.Name]
@@ -516,6 +545,77 @@ func retention(hours int) string {
 
 // wantMetrics asks for the metrics of the rows in and around the view
 // that have none, or old ones.
+// backgroundChunk is how many streams off screen one background
+// describe reads; the budget paces its calls.
+const backgroundChunk = 20
+
+// wantDescribe describes the streams on screen (and a screen either
+// side) not yet described by this load, then, one chunk at a time, the
+// others in list order: with thousands of streams, what the operator
+// sees fills in first and the rest follows within the API budget.
+func (m *Model) wantDescribe() tea.Cmd {
+	if m.c.Env == nil || m.c.Env.Session == nil {
+		return nil
+	}
+	ids := m.nearIDs()
+	wanted := func(id string) bool {
+		e := m.entries[id]
+		return e != nil && e.listedLoad == m.loadN && !e.describing && e.descLoad != m.loadN
+	}
+	var near []string
+	for _, id := range ids {
+		if wanted(id) {
+			near = append(near, id)
+		}
+	}
+	stamp := m.stamp()
+	var cmds []tea.Cmd
+	if len(near) > 0 {
+		for _, id := range near {
+			m.entries[id].describing = true
+		}
+		cmds = append(cmds, describe(stamp, m.c.Env, near, false))
+	}
+	if !m.background {
+		var rest []string
+		for _, id := range m.order {
+			if wanted(id) {
+				rest = append(rest, id)
+				if len(rest) == backgroundChunk {
+					break
+				}
+			}
+		}
+		if len(rest) > 0 {
+			m.background = true
+			for _, id := range rest {
+				m.entries[id].describing = true
+			}
+			cmds = append(cmds, describe(stamp, m.c.Env, rest, true))
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// nearIDs are the rows on screen and a screen either side of the
+// cursor, in the table's order.
+func (m *Model) nearIDs() []string {
+	ids := m.order
+	if m.table.Filter() != "" {
+		rows := m.table.Visible()
+		ids = make([]string, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	span := max(m.tableHeight(), 1)
+	lo, hi := max(m.table.Cursor()-span, 0), min(m.table.Cursor()+span, len(ids)-1)
+	return ids[lo : hi+1]
+}
+
 func (m *Model) wantMetrics() tea.Cmd {
 	if m.c.Env == nil || m.c.Env.Session == nil {
 		return nil
