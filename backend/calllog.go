@@ -132,6 +132,11 @@ func callLogMiddleware(log *CallLog, budget *Budget, profile string, now func() 
 					c.Result, c.Error = errorCode(err), err.Error()
 				}
 				if k, waited, ok := note.get(); ok {
+					// Some clients (Pipes) name their service and
+					// operation only after this step has run.
+					if c.Service == "" && c.Operation == "" {
+						c.Service, c.Operation = k.Service, k.Operation
+					}
 					st := budget.State(k)
 					c.Wait, c.Rate, c.Limit, c.Tokens, c.Throttles = waited, st.Rate, st.Limit, st.Tokens, st.Throttles
 				}

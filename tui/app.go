@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/backend/config"
 	"github.com/sluicehq/sluice/keymap"
 	"github.com/sluicehq/sluice/views/common"
@@ -120,6 +121,9 @@ func New(o Options) *Model {
 	m := &Model{opts: o, styles: &styles, keys: &keys, tick: tea.Tick}
 	m.ctx, m.endAll = context.WithCancel(cmp.Or(o.Context, context.Background()))
 	env := &common.Env{Session: o.Session, Config: o.Config, ArchiveFlag: o.ArchiveFlag, Gen: 1}
+	if o.Session != nil {
+		env.Inventory = inventory.New(o.Session, nil)
+	}
 	env.Ctx, m.endSession = context.WithCancel(m.ctx)
 	m.common = &common.Common{Styles: m.styles, Keys: m.keys, Env: env}
 	m.tabs = o.Tabs(m.common)
@@ -525,6 +529,7 @@ func (m *Model) applySession(msg sessionOpenedMsg) tea.Cmd {
 	}
 	env := *m.common.Env
 	env.Session = msg.session
+	env.Inventory = inventory.New(msg.session, nil)
 	env.Gen++
 	// Calls still running for the old session end with it.
 	m.endSession()

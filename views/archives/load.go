@@ -42,7 +42,8 @@ func (m *Model) loadConsumers() tea.Cmd {
 	m.consLoading = true
 	m.consFresh.Start(m.o.now())
 	env := m.env()
-	declared, flag, opts := env.Config.Pipelines, env.ArchiveFlag, m.o.inventory
+	declared, flag := env.Config.Pipelines, env.ArchiveFlag
+	opts := append(slices.Clip(m.o.inventory), env.Shared())
 	return func() tea.Msg {
 		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()

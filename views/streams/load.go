@@ -178,11 +178,11 @@ func points(s metrics.Series) []chart.Point {
 // backend call; what it could not read is the message's error, and the
 // depths it could read stand.
 func fetchDLQ(stamp common.Stamp, env *common.Env) tea.Cmd {
-	s, declared, flag := env.Session, env.Config.Pipelines, env.ArchiveFlag
+	s, declared, flag, shared := env.Session, env.Config.Pipelines, env.ArchiveFlag, env.Shared()
 	return func() tea.Msg {
 		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
-		d, err := inventory.StreamDLQDepths(ctx, s, declared, flag)
+		d, err := inventory.StreamDLQDepths(ctx, s, declared, flag, shared)
 		if err != nil {
 			return dlqMsg{Stamp: stamp, err: err}
 		}

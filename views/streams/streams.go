@@ -246,7 +246,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.applySelect()
 		}
 		return nil
-	case common.RefreshMsg, reloadMsg:
+	case common.RefreshMsg:
+		// The operator asked: the next listings read AWS again, not
+		// what another tab read lately.
+		m.c.Env.RefreshInventory()
+		return m.load()
+	case reloadMsg:
 		return m.load()
 	case common.AutoRefreshMsg:
 		// Every second: the header's "updated … ago" moves with the
