@@ -15,8 +15,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/sluicehq/sluice/backend"
-	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/backend/config"
+	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/keymap"
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/confirm"
