@@ -195,18 +195,29 @@ func StreamNames(ctx context.Context, s *backend.Session, opts ...Option) ([]str
 	return bounded(ctx, timeoutOf(opts), ListStreams(s, append([]Option{PageSize(10000)}, opts...)...).All)
 }
 
+// firstChunk is the first chunk DescribeStreamsInOrder reads: no more
+// than AWS's budget lets through at once (DescribeStreamSummary's
+// bucket holds one second's worth), so that the first rows come without
+// a wait.
+const firstChunk = 10
+
 // DescribeStreamsInOrder describes names a chunk at a time, in order,
 // and hands each chunk's streams and failures to fn before the next
 // chunk is read: a caller prints rows as they are read, and the API
-// budget paces the calls. fn's error stops it.
+// budget paces the calls. The first chunk is small, so that the first
+// rows come at once. fn's error stops it.
 func DescribeStreamsInOrder(ctx context.Context, s *backend.Session, names []string, chunk int,
 	fn func([]Stream, backend.Failures) error, opts ...Option) error {
 	chunk = max(chunk, 1)
-	for lo := 0; lo < len(names); lo += chunk {
+	size := min(chunk, firstChunk)
+	for lo := 0; lo < len(names); lo += size {
+		if lo > 0 {
+			size = chunk
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		streams, fs := DescribeStreams(ctx, s, names[lo:min(lo+chunk, len(names))], opts...)
+		streams, fs := DescribeStreams(ctx, s, names[lo:min(lo+size, len(names))], opts...)
 		if err := fn(streams, fs); err != nil {
 			return err
 		}

@@ -1,0 +1,42 @@
+package inventorytest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/sluicehq/sluice/localengine/enginetest"
+)
+
+// ManyStreamName is the name Many gives stream i: in list order.
+func ManyStreamName(i int) string { return fmt.Sprintf("s%05d", i) }
+
+// Many creates streams one-shard streams and queues queues in the
+// engine through its own SDK clients (not a backend session, so that no
+// budget paces the set-up), 16 calls at a time: a scale test's account.
+func Many(tb testing.TB, e *enginetest.Engine, streams, queues int) {
+	tb.Helper()
+	ctx := context.Background()
+	var g errgroup.Group
+	g.SetLimit(16)
+	for i := range streams {
+		g.Go(func() error {
+			_, err := e.Kinesis().CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(ManyStreamName(i)), ShardCount: aws.Int32(1)})
+			return err
+		})
+	}
+	for i := range queues {
+		g.Go(func() error {
+			_, err := e.SQS().CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(fmt.Sprintf("q%04d", i))})
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		tb.Fatalf("create %d streams and %d queues: %v", streams, queues, err)
+	}
+}
