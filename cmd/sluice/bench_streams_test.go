@@ -50,7 +50,7 @@ func BenchmarkStreamsAtScale(b *testing.B) {
 	}
 	b.Setenv("AWS_CONFIG_FILE", filepath.Join(home, "none"))
 	b.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(home, "none"))
-	e := enginetest.Start(b)
+	e := enginetest.Start(b, inventorytest.ManyShards(10000))
 	t0 := time.Now()
 	inventorytest.Many(b, e, 10000, 1000)
 	b.Logf("set-up: 10,000 streams and 1,000 queues in %v", time.Since(t0).Round(time.Millisecond))
