@@ -89,9 +89,10 @@ type Model struct {
 	form *form
 	lim  limiter
 	// background is set while a describe of streams off screen is in
-	// flight: one chunk at a time, so that the API budget is spent on
-	// what the operator scrolls to first.
-	background bool
+	// flight, near while one of streams on screen is: one chunk at a
+	// time each, and none off screen while rows on screen wait, so that
+	// the API budget is spent on what the operator sees first.
+	background, near bool
 	// loadN counts loads, for entry.descLoad.
 	loadN int
 
@@ -110,15 +111,21 @@ func WithClock(now func() time.Time) Option { return func(m *Model) { m.now = no
 // WithGetenv sets where $EDITOR is read from.
 func WithGetenv(getenv func(string) string) Option { return func(m *Model) { m.getenv = getenv } }
 
-// WithPageSize lists streams n at a time.
+// WithPageSize lists streams n at a time (defaultPageSize otherwise).
 func WithPageSize(n int32) Option { return func(m *Model) { m.pageSize = n } }
+
+// defaultPageSize is a thousand names a call: the first page is rows at
+// once, and 10,000 streams are listed in 10 calls (pages of 100 took 50 s
+// of AWS's ListStreams budget); only the rows on screen are described
+// first.
+const defaultPageSize = 1000
 
 // concurrency bounds the metrics calls in flight.
 const concurrency = 8
 
 // New makes the tab.
 func New(c *common.Common, opts ...Option) *Model {
-	m := &Model{c: c, loads: common.NewRequests(common.StreamsTab), entries: map[string]*entry{}, lim: newLimiter(concurrency), now: time.Now, getenv: os.Getenv, pageSize: 100}
+	m := &Model{c: c, loads: common.NewRequests(common.StreamsTab), entries: map[string]*entry{}, lim: newLimiter(concurrency), now: time.Now, getenv: os.Getenv, pageSize: defaultPageSize}
 	for _, o := range opts {
 		o(m)
 	}
@@ -179,7 +186,7 @@ func (m *Model) load() tea.Cmd {
 	stamp := m.loads.Next(m.c.Env)
 	m.listed = nil
 	m.loadN++
-	m.background = false
+	m.background, m.near = false, false
 	for _, e := range m.entries {
 		e.pending = false
 		e.stale = true
@@ -401,6 +408,8 @@ func (m *Model) described(msg describedMsg) tea.Cmd {
 	}
 	if msg.background {
 		m.background = false
+	} else {
+		m.near = false
 	}
 	for _, name := range msg.names {
 		if e := m.entries[name]; e != nil {
@@ -550,9 +559,14 @@ func retention(hours int) string {
 
 // wantMetrics asks for the metrics of the rows in and around the view
 // that have none, or old ones.
-// backgroundChunk is how many streams off screen one background
-// describe reads; the budget paces its calls.
-const backgroundChunk = 20
+// nearChunk is how many streams on screen one describe reads: AWS's
+// DescribeStreamSummary budget lets ten through at once, so the first
+// rows fill in without a wait; backgroundChunk is the same off screen.
+// The budget paces the calls.
+const (
+	nearChunk       = 10
+	backgroundChunk = 20
+)
 
 // wantDescribe describes the streams on screen (and a screen either
 // side) not yet described by this load, then, one chunk at a time, the
@@ -562,44 +576,40 @@ func (m *Model) wantDescribe() tea.Cmd {
 	if m.c.Env == nil || m.c.Env.Session == nil {
 		return nil
 	}
-	ids := m.nearIDs()
 	wanted := func(id string) bool {
 		e := m.entries[id]
 		return e != nil && e.listedLoad == m.loadN && !e.describing && e.descLoad != m.loadN
 	}
-	var near []string
-	for _, id := range ids {
-		if wanted(id) {
-			near = append(near, id)
+	// take marks the first n wanted of ids as being described.
+	take := func(ids []string, n int) []string {
+		var out []string
+		for _, id := range ids {
+			if len(out) == n {
+				break
+			}
+			if wanted(id) {
+				m.entries[id].describing = true
+				out = append(out, id)
+			}
 		}
+		return out
 	}
 	stamp := m.stamp()
-	var cmds []tea.Cmd
-	if len(near) > 0 {
-		for _, id := range near {
-			m.entries[id].describing = true
-		}
-		cmds = append(cmds, describe(stamp, m.c.Env, near, false))
+	if m.near {
+		return nil
 	}
-	if !m.background {
-		var rest []string
-		for _, id := range m.order {
-			if wanted(id) {
-				rest = append(rest, id)
-				if len(rest) == backgroundChunk {
-					break
-				}
-			}
-		}
-		if len(rest) > 0 {
-			m.background = true
-			for _, id := range rest {
-				m.entries[id].describing = true
-			}
-			cmds = append(cmds, describe(stamp, m.c.Env, rest, true))
-		}
+	if near := take(m.nearIDs(), nearChunk); len(near) > 0 {
+		m.near = true
+		return describe(stamp, m.c.Env, near, false)
 	}
-	return tea.Batch(cmds...)
+	if m.background {
+		return nil
+	}
+	if rest := take(m.order, backgroundChunk); len(rest) > 0 {
+		m.background = true
+		return describe(stamp, m.c.Env, rest, true)
+	}
+	return nil
 }
 
 // nearIDs are the rows on screen and a screen either side of the
