@@ -54,7 +54,7 @@ second per account on AWS). --names prints the names alone, at once.`,
 			for _, n := range names {
 				nameWidth = max(nameWidth, len(inert.Line(n)))
 			}
-			w := newRowWriter(o.out, streamColumns, []int{nameWidth, 8, 11, 4, 6, 9, 9, 20})
+			w := newFixedRows(o.out, streamColumns, []int{nameWidth, 8, 11, 4, 6, 9, 9, 20})
 			var notes [][]string
 			err = inventory.DescribeStreamsInOrder(ctx, o.session, names, streamsChunk,
 				func(streams []inventory.Stream, fs backend.Failures) error {

@@ -8,11 +8,11 @@ import (
 	"github.com/sluicehq/sluice/backend/inert"
 )
 
-// rowWriter prints rows as they are read: a jsonl line or a table row
+// fixedRows prints rows as they are read: a jsonl line or a table row
 // each, the table's columns as wide as widths (or their header) says, so
 // that rows printed before the rest is read still line up. -o json is
 // one document, so it is written whole at the end.
-type rowWriter[T any] struct {
+type fixedRows[T any] struct {
 	o      output
 	cols   []column[T]
 	widths []int
@@ -20,10 +20,10 @@ type rowWriter[T any] struct {
 	all    []T // -o json only
 }
 
-// newRowWriter writes to o; widths[i] is column i's width (0: its
+// newFixedRows writes to o; widths[i] is column i's width (0: its
 // header's).
-func newRowWriter[T any](o output, cols []column[T], widths []int) *rowWriter[T] {
-	w := &rowWriter[T]{o: o, cols: cols, widths: make([]int, len(cols))}
+func newFixedRows[T any](o output, cols []column[T], widths []int) *fixedRows[T] {
+	w := &fixedRows[T]{o: o, cols: cols, widths: make([]int, len(cols))}
 	for i, c := range cols {
 		w.widths[i] = utf8.RuneCountInString(c.header)
 		if i < len(widths) {
@@ -33,7 +33,7 @@ func newRowWriter[T any](o output, cols []column[T], widths []int) *rowWriter[T]
 	return w
 }
 
-func (w *rowWriter[T]) write(rows []T) error {
+func (w *fixedRows[T]) write(rows []T) error {
 	switch w.o.format {
 	case "json":
 		w.all = append(w.all, rows...)
@@ -68,7 +68,7 @@ func (w *rowWriter[T]) write(rows []T) error {
 	return nil
 }
 
-func (w *rowWriter[T]) line(cells []string) error {
+func (w *fixedRows[T]) line(cells []string) error {
 	var b strings.Builder
 	for i, c := range cells {
 		if i > 0 {
@@ -86,7 +86,7 @@ func (w *rowWriter[T]) line(cells []string) error {
 
 // close ends the output: the table's header when there were no rows, or
 // the json document.
-func (w *rowWriter[T]) close() error {
+func (w *fixedRows[T]) close() error {
 	switch w.o.format {
 	case "json":
 		if w.all == nil {
