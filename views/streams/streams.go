@@ -81,13 +81,6 @@ type Model struct {
 	// fresh is when the listing was last read whole and whether the
 	// latest read failed; dlqFresh the same for the DLQ depths.
 	fresh, dlqFresh common.Freshness
-
-	// selectName is a stream to select once it is listed (an OpenMsg
-	// target that has not arrived yet).
-	selectName string
-
-	form *form
-	lim  limiter
 	// background is set while a describe of streams off screen is in
 	// flight, near while one of streams on screen is: one chunk at a
 	// time each, and none off screen while rows on screen wait, so that
@@ -95,6 +88,13 @@ type Model struct {
 	background, near bool
 	// loadN counts loads, for entry.descLoad.
 	loadN int
+
+	// selectName is a stream to select once it is listed (an OpenMsg
+	// target that has not arrived yet).
+	selectName string
+
+	form *form
+	lim  limiter
 
 	now      func() time.Time
 	getenv   func(string) string
