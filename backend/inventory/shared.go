@@ -8,10 +8,12 @@ import (
 	"github.com/sluicehq/sluice/backend"
 )
 
-// MaxAge is how long a discovery stays the answer: just under the tabs'
-// refresh cadence (30 s), so that the tabs of one session that read the
-// same thing within it share one read, and each refresh re-reads once.
-const MaxAge = 25 * time.Second
+// MaxAge is how long a discovery stays the answer: long enough that the
+// tabs' reads at start, and the reads of every tab refreshing at once,
+// are one read; short enough that a tab opened later, or a command run
+// after a change, sees the account as it is now (a pipe created a
+// minute ago).
+const MaxAge = 5 * time.Second
 
 // Inventory is one session's discoveries, shared by every tab and
 // command of it: the pipes, the event source mappings and each queue's

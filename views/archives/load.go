@@ -42,8 +42,7 @@ func (m *Model) loadConsumers() tea.Cmd {
 	m.consLoading = true
 	m.consFresh.Start(m.o.now())
 	env := m.env()
-	declared, flag := env.Config.Pipelines, env.ArchiveFlag
-	opts := append(slices.Clip(m.o.inventory), env.Shared())
+	declared, flag, opts := env.Config.Pipelines, env.ArchiveFlag, m.o.inventory
 	return func() tea.Msg {
 		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
