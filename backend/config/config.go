@@ -19,16 +19,16 @@ import (
 // File is the whole config file.
 type File struct {
 	// DefaultProfile is used when neither --profile nor AWS_PROFILE names one.
-	DefaultProfile string `yaml:"default_profile"`
-	// Budget tunes the client-side limit on AWS calls.
-	Budget    Budget     `yaml:"budget"`
-	Profiles  []Profile  `yaml:"profiles"`
-	Pipelines []Pipeline `yaml:"pipelines"`
+	DefaultProfile string     `yaml:"default_profile"`
+	Profiles       []Profile  `yaml:"profiles"`
+	Pipelines      []Pipeline `yaml:"pipelines"`
 	// Keys rebinds actions: action name to the keys that trigger it.
 	Keys  map[string][]string `yaml:"keys"`
 	Theme string              `yaml:"theme"`
 	// Tail tunes live tails.
 	Tail Tail `yaml:"tail"`
+	// Budget tunes the client-side limit on AWS calls.
+	Budget Budget `yaml:"budget"`
 }
 
 // Budget tunes the client-side limiter every AWS call passes: the
