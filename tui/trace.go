@@ -67,7 +67,7 @@ func (m *Model) runTrace(r common.TraceRequest, browse bool) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := env.CallContext(common.TraceTimeout)
 		defer cancel()
-		d, err := inventory.Discover(ctx, env.Session, env.Config.Pipelines, env.ArchiveFlag, env.Shared())
+		d, err := inventory.Discover(ctx, env.Session, env.Config.Pipelines, env.ArchiveFlag)
 		if err != nil {
 			return traceDoneMsg{seq: seq, err: fmt.Errorf("trace: find pipelines: %w", err)}
 		}
