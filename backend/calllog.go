@@ -25,6 +25,14 @@ type Call struct {
 	// Result is "ok" or the error code.
 	Result string `json:"result"`
 	Error  string `json:"error,omitempty"`
+	// The budget's part: how long the call waited for a token, and its
+	// API's bucket after the call (rate now, limit, tokens left, and the
+	// throttles the API met so far).
+	Wait      time.Duration `json:"wait,omitempty"`
+	Rate      float64       `json:"rate,omitempty"`
+	Limit     float64       `json:"limit,omitempty"`
+	Tokens    float64       `json:"tokens,omitempty"`
+	Throttles int           `json:"throttles,omitempty"`
 }
 
 // CallLog keeps the last calls made, for the TUI's call log, and copies
@@ -103,12 +111,14 @@ func ReadCalls(r io.Reader) ([]Call, error) {
 }
 
 // callLogMiddleware records every operation, after the SDK's retries, with
-// the resource its input names.
-func callLogMiddleware(log *CallLog, profile string, now func() time.Time) func(*middleware.Stack) error {
+// the resource its input names and what the budget did to it.
+func callLogMiddleware(log *CallLog, budget *Budget, profile string, now func() time.Time) func(*middleware.Stack) error {
 	return func(stack *middleware.Stack) error {
 		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("sluiceCallLog",
 			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 				start := now()
+				note := &callBudget{}
+				ctx = context.WithValue(ctx, callBudgetKey{}, note)
 				out, md, err := next.HandleInitialize(ctx, in)
 				c := Call{
 					Time: start, Profile: profile,
@@ -120,6 +130,15 @@ func callLogMiddleware(log *CallLog, profile string, now func() time.Time) func(
 				}
 				if err != nil {
 					c.Result, c.Error = errorCode(err), err.Error()
+				}
+				if k, waited, ok := note.get(); ok {
+					// Some clients (Pipes) name their service and
+					// operation only after this step has run.
+					if c.Service == "" && c.Operation == "" {
+						c.Service, c.Operation = k.Service, k.Operation
+					}
+					st := budget.State(k)
+					c.Wait, c.Rate, c.Limit, c.Tokens, c.Throttles = waited, st.Rate, st.Limit, st.Tokens, st.Throttles
 				}
 				log.Add(c)
 				return out, md, err

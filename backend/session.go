@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	sluiceconfig "github.com/sluicehq/sluice/backend/config"
 )
 
 // LocalEngine finds the bundled engine for the local profile: the one
@@ -49,6 +51,9 @@ type Env struct {
 	// Log receives a line for every write (the audit trail); discarded
 	// when nil.
 	Log *slog.Logger
+	// Budget paces every call; the default budget when nil. Share one
+	// across profile switches, as Calls.
+	Budget *Budget
 }
 
 // Session is one profile's SDK configuration and its clients.
@@ -60,6 +65,8 @@ type Session struct {
 	// Endpoints says which service goes where.
 	Endpoint string
 	Calls    *CallLog
+	// Budget is the limiter every call of the session passes.
+	Budget *Budget
 	// Log is where writes are recorded; never the terminal.
 	Log *slog.Logger
 
@@ -97,6 +104,13 @@ func Open(ctx context.Context, p Profile, env Env) (*Session, error) {
 	}
 	if env.Log == nil {
 		env.Log = slog.New(slog.DiscardHandler)
+	}
+	if env.Budget == nil {
+		b, err := NewBudget(sluiceconfig.Budget{}, nil)
+		if err != nil {
+			return nil, fmt.Errorf("open profile %s: %w", p.Name, err)
+		}
+		env.Budget = b
 	}
 	region := firstNonEmpty(env.Region, p.Region)
 	// sluice's own endpoint (--endpoint-url, the sluice config's) covers
@@ -137,9 +151,10 @@ func Open(ctx context.Context, p Profile, env Env) (*Session, error) {
 	} else {
 		cfg.HTTPClient = pooledClient(cfg.HTTPClient, env.Connections)
 	}
-	cfg.APIOptions = append(cfg.APIOptions, callLogMiddleware(env.Calls, p.Name, env.Now))
+	cfg.APIOptions = append(cfg.APIOptions, callLogMiddleware(env.Calls, env.Budget, p.Name, env.Now),
+		budgetMiddleware(env.Budget, budgetScope{profile: p.Name, region: cfg.Region, local: p.IsLocal(), creds: cfg.Credentials}))
 	s := &Session{
-		Profile: p, Region: cfg.Region, Calls: env.Calls, Log: env.Log,
+		Profile: p, Region: cfg.Region, Calls: env.Calls, Budget: env.Budget, Log: env.Log,
 		readOnly: env.ReadOnly || p.ReadOnly, cfg: cfg,
 	}
 	switch {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/config"
+	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/keymap"
 	"github.com/sluicehq/sluice/views/common"
 	"github.com/sluicehq/sluice/views/confirm"
@@ -133,6 +134,9 @@ func New(o Options) *Model {
 		env.OpenOther = func(ctx context.Context, p backend.Profile) (*backend.Session, error) {
 			return o.Open(ctx, p, "", false)
 		}
+	}
+	if o.Session != nil {
+		env.Inventory = inventory.New(o.Session, nil)
 	}
 	env.Ctx, m.endSession = context.WithCancel(m.ctx)
 	m.common = &common.Common{Styles: m.styles, Keys: m.keys, Env: env}
@@ -546,6 +550,7 @@ func (m *Model) applySession(msg sessionOpenedMsg) tea.Cmd {
 	}
 	env := *m.common.Env
 	env.Session = msg.session
+	env.Inventory = inventory.New(msg.session, nil)
 	env.Gen++
 	// Calls still running for the old session end with it.
 	m.endSession()

@@ -31,6 +31,22 @@ type File struct {
 	Tail Tail `yaml:"tail"`
 	// Deadline colours the data-loss countdown of Kinesis DLQs.
 	Deadline Deadline `yaml:"deadline"`
+	// Budget tunes the client-side limit on AWS calls.
+	Budget Budget `yaml:"budget"`
+}
+
+// Budget tunes the client-side limiter every AWS call passes: the
+// default rates (backend.DefaultLimits) scaled, and per-API overrides.
+type Budget struct {
+	// Scale multiplies every default rate; 0 means 1.
+	Scale float64 `yaml:"scale"`
+	// LocalScale multiplies the rates of the local profile, on top of
+	// Scale; 0 means the generous default (the engine is on this
+	// machine and shared with no one).
+	LocalScale float64 `yaml:"local_scale"`
+	// APIs sets the calls a second of named APIs: "Kinesis.ListShards",
+	// or "SQS.*" for a service's APIs not named otherwise.
+	APIs map[string]float64 `yaml:"apis"`
 }
 
 // Profile adds a named place to operate, or decorates an AWS profile of the

@@ -62,6 +62,28 @@ func (f File) validate(root *yaml.Node) error {
 	if f.Tail.Buffer < 0 {
 		return fmt.Errorf("%stail.buffer %d: want a positive number of records", lineOf(root, "tail", -1, "buffer"), f.Tail.Buffer)
 	}
+	return f.Budget.validate(root)
+}
+
+// validate checks the budget's numbers and API names; which services
+// exist is the backend's to say when it builds the budget.
+func (b Budget) validate(root *yaml.Node) error {
+	at := func(field string) string { return lineOf(root, "budget", -1, field) }
+	if b.Scale < 0 {
+		return fmt.Errorf("%sbudget.scale %v: want a positive factor (1 is the default rates)", at("scale"), b.Scale)
+	}
+	if b.LocalScale < 0 {
+		return fmt.Errorf("%sbudget.local_scale %v: want a positive factor", at("local_scale"), b.LocalScale)
+	}
+	for api, rate := range b.APIs {
+		service, op, ok := strings.Cut(api, ".")
+		if !ok || service == "" || op == "" {
+			return fmt.Errorf("%sbudget.apis: %q is not Service.Operation (Kinesis.ListShards, SQS.*)", at("apis"), api)
+		}
+		if rate <= 0 {
+			return fmt.Errorf("%sbudget.apis.%s %v: want calls a second above 0", at("apis"), api, rate)
+		}
+	}
 	return nil
 }
 

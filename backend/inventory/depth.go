@@ -51,7 +51,7 @@ func StreamDLQDepths(ctx context.Context, s *backend.Session, declared []config.
 	}
 	read, fs := describeEach(ctx, s, "sqs", queueConcurrency, timeoutOf(opts), urls, QueueResource,
 		func(ctx context.Context, url string) (depth, error) {
-			q, err := DescribeQueue(ctx, s, url)
+			q, err := describeQueue(ctx, s, url, opts)
 			return depth{url, q.Visible}, err
 		}, nil)
 	out.Failures = append(out.Failures, fs...)

@@ -112,7 +112,7 @@ func ListDLQs(ctx context.Context, s *backend.Session, declared []config.Pipelin
 			failed(s.Failure("sqs", "", err))
 		}
 		qs, more := describeEach(ctx, s, "sqs", queueConcurrency, d, urls, QueueResource,
-			func(ctx context.Context, u string) (Queue, error) { return DescribeQueue(ctx, s, u) }, isQueueMissing)
+			func(ctx context.Context, u string) (Queue, error) { return describeQueue(ctx, s, u, opts) }, isQueueMissing)
 		failed(more...)
 		mu.Lock()
 		queues = qs
@@ -120,7 +120,7 @@ func ListDLQs(ctx context.Context, s *backend.Session, declared []config.Pipelin
 		return nil
 	})
 	g.Go(func() error {
-		pipes, more := DescribePipes(ctx, s, opts...)
+		pipes, more := describePipes(ctx, s, opts)
 		failed(more...)
 		for _, p := range pipes {
 			if isDeadLetterARN(p.DLQARN) {
@@ -134,7 +134,7 @@ func ListDLQs(ctx context.Context, s *backend.Session, declared []config.Pipelin
 		return nil
 	})
 	g.Go(func() error {
-		esms, err := bounded(ctx, d, func(ctx context.Context) ([]ESM, error) { return EventSourceMappings(ctx, s) })
+		esms, err := eventSourceMappings(ctx, s, d, opts)
 		if err != nil {
 			failed(s.Failure("lambda", "", err))
 		}

@@ -78,12 +78,12 @@ func Discover(ctx context.Context, s *backend.Session, declared []config.Pipelin
 	var pipeFails, esmFails backend.Failures
 	var g errgroup.Group
 	g.Go(func() error {
-		pipes, pipeFails = DescribePipes(ctx, s, opts...)
+		pipes, pipeFails = describePipes(ctx, s, opts)
 		return nil
 	})
 	g.Go(func() error {
 		var err error
-		esms, err = bounded(ctx, bound, func(ctx context.Context) ([]ESM, error) { return EventSourceMappings(ctx, s) })
+		esms, err = eventSourceMappings(ctx, s, bound, opts)
 		if err != nil {
 			esmFails = serviceFailure(s, "lambda", err)
 		}
@@ -123,7 +123,7 @@ func Discover(ctx context.Context, s *backend.Session, declared []config.Pipelin
 		}
 		c.apply(decl)
 	}
-	tags := &tagCache{byURL: map[string]map[string]string{}}
+	tags := &tagCache{byURL: map[string]map[string]string{}, inv: sharedOf(opts)}
 	var rg errgroup.Group
 	rg.SetLimit(describeConcurrency)
 	for _, c := range cands {
@@ -159,6 +159,9 @@ func (c *candidate) setDeadLetter(arn string) {
 type tagCache struct {
 	mu    sync.Mutex
 	byURL map[string]map[string]string
+	// inv, when set, is the session's inventory, whose tags outlive
+	// one discovery.
+	inv *Inventory
 }
 
 func (t *tagCache) get(ctx context.Context, s *backend.Session, url string) (map[string]string, error) {
@@ -168,7 +171,12 @@ func (t *tagCache) get(ctx context.Context, s *backend.Session, url string) (map
 	if ok {
 		return tags, nil
 	}
-	tags, err := QueueTags(ctx, s, url)
+	var err error
+	if t.inv != nil {
+		tags, err = t.inv.queueTags(ctx, url)
+	} else {
+		tags, err = QueueTags(ctx, s, url)
+	}
 	if err == nil {
 		t.mu.Lock()
 		t.byURL[url] = tags

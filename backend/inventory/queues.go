@@ -71,13 +71,7 @@ func SourceQueues(s *backend.Session, dlqURL string, opts ...Option) *backend.Pa
 
 // DescribeQueue reads a queue's attributes and tags.
 func DescribeQueue(ctx context.Context, s *backend.Session, queueURL string) (Queue, error) {
-	out, err := s.SQS().GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
-		QueueUrl: aws.String(queueURL), AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameAll},
-	})
-	if err != nil {
-		return Queue{}, fmt.Errorf("describe queue %s: %w", QueueName(queueURL), s.Explain(err))
-	}
-	q, err := queueOf(queueURL, out.Attributes)
+	q, err := queueAttributes(ctx, s, queueURL)
 	if err != nil {
 		return Queue{}, err
 	}
@@ -85,6 +79,17 @@ func DescribeQueue(ctx context.Context, s *backend.Session, queueURL string) (Qu
 		return Queue{}, err
 	}
 	return q, nil
+}
+
+// queueAttributes reads a queue's attributes, without its tags.
+func queueAttributes(ctx context.Context, s *backend.Session, queueURL string) (Queue, error) {
+	out, err := s.SQS().GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(queueURL), AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameAll},
+	})
+	if err != nil {
+		return Queue{}, fmt.Errorf("describe queue %s: %w", QueueName(queueURL), s.Explain(err))
+	}
+	return queueOf(queueURL, out.Attributes)
 }
 
 // QueueTags reads a queue's tags.

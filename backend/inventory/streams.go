@@ -187,3 +187,40 @@ func Streams(ctx context.Context, s *backend.Session, opts ...Option) (StreamLis
 	l.Failures = append(l.Failures, fs...)
 	return l, nil
 }
+
+// StreamNames lists every stream's name, in as few calls as ListStreams
+// allows (10,000 a page): what a listing shows at once, before any
+// stream is described.
+func StreamNames(ctx context.Context, s *backend.Session, opts ...Option) ([]string, error) {
+	return bounded(ctx, timeoutOf(opts), ListStreams(s, append([]Option{PageSize(10000)}, opts...)...).All)
+}
+
+// firstChunk is the first chunk DescribeStreamsInOrder reads: no more
+// than AWS's budget lets through at once (DescribeStreamSummary's
+// bucket holds one second's worth), so that the first rows come without
+// a wait.
+const firstChunk = 10
+
+// DescribeStreamsInOrder describes names a chunk at a time, in order,
+// and hands each chunk's streams and failures to fn before the next
+// chunk is read: a caller prints rows as they are read, and the API
+// budget paces the calls. The first chunk is small, so that the first
+// rows come at once. fn's error stops it.
+func DescribeStreamsInOrder(ctx context.Context, s *backend.Session, names []string, chunk int,
+	fn func([]Stream, backend.Failures) error, opts ...Option) error {
+	chunk = max(chunk, 1)
+	size := min(chunk, firstChunk)
+	for lo := 0; lo < len(names); lo += size {
+		if lo > 0 {
+			size = chunk
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		streams, fs := DescribeStreams(ctx, s, names[lo:min(lo+size, len(names))], opts...)
+		if err := fn(streams, fs); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -26,6 +26,7 @@ type tuiFlags struct {
 	dataDir, configPath       string
 	archive, logCalls         string
 	readOnly                  bool
+	budgetScale               float64
 }
 
 // placement is the region and endpoint to open profile in, asked for with
@@ -53,6 +54,7 @@ func addTUIFlags(cmd *cobra.Command, f *tuiFlags) {
 	fl.StringVar(&f.archive, "archive", "", "archive location s3://bucket/prefix when neither the config nor a sluice:archive tag names one")
 	fl.StringVar(&f.logCalls, "log-calls", "", "append every AWS call made to this file as JSON lines")
 	fl.BoolVar(&f.readOnly, "readonly", false, "refuse every write, whatever the profile")
+	addBudgetFlag(cmd, &f.budgetScale)
 }
 
 // tuiRun is what opening the UI needs beyond the flags: the demo gives
@@ -119,6 +121,12 @@ func runTUI(ctx context.Context, f tuiFlags, run tuiRun) error {
 	logger, closeLog := openLog()
 	closers = append(closers, closeLog)
 	calls := backend.NewCallLog(5000)
+	// One budget for the whole run: a profile switch back to the same
+	// account finds its buckets as it left them.
+	budget, err := openBudget(cfg, f.budgetScale)
+	if err != nil {
+		return err
+	}
 	if f.logCalls != "" {
 		file, err := os.OpenFile(f.logCalls, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {
@@ -136,7 +144,7 @@ func runTUI(ctx context.Context, f tuiFlags, run tuiRun) error {
 		return localEngine(dataDir, &closers)(ctx)
 	}
 	open := func(ctx context.Context, p backend.Profile, region string, readOnly bool) (*backend.Session, error) {
-		env := backend.Env{Local: local, Calls: calls, ReadOnly: readOnly || f.readOnly, Log: logger}
+		env := backend.Env{Local: local, Calls: calls, Budget: budget, ReadOnly: readOnly || f.readOnly, Log: logger}
 		env.Region, env.Endpoint = f.placement(first.Name, p.Name, region)
 		s, err := backend.Open(ctx, p, env)
 		if err == nil {

@@ -38,6 +38,8 @@ type opsFlags struct {
 	// for reuse: a command that makes many calls at once sets it to at
 	// least that many (0: backend.DefaultConnections).
 	connections int
+	// budgetScale multiplies the API budget's rates (0: the config's).
+	budgetScale float64
 }
 
 func addOpsFlags(cmd *cobra.Command, f *opsFlags) {
@@ -50,6 +52,7 @@ func addOpsFlags(cmd *cobra.Command, f *opsFlags) {
 	fl.StringVar(&f.configPath, "config", "", "sluice config file (default $XDG_CONFIG_HOME/sluice/config.yaml)")
 	fl.StringVar(&f.logCalls, "log-calls", "", "append every AWS call made to `FILE` as JSON lines (read it with: sluice calls FILE)")
 	fl.BoolVar(&f.readOnly, "readonly", false, "refuse every write")
+	addBudgetFlag(cmd, &f.budgetScale)
 	fl.BoolVarP(&f.yes, "yes", "y", false, "answer yes to confirmations (needed when not on a terminal)")
 }
 
@@ -103,8 +106,13 @@ func openOps(ctx context.Context, cmd *cobra.Command, f opsFlags) (*ops, error) 
 	// per-service forms are the SDK's to rank (a service's own variable
 	// beats it), and the local profile, which always means the bundled
 	// engine, ignores them.
+	budget, err := openBudget(o.config, f.budgetScale)
+	if err != nil {
+		o.close()
+		return nil, err
+	}
 	env := backend.Env{
-		Local: localEngine(dataDir, &o.closers), Calls: calls,
+		Local: localEngine(dataDir, &o.closers), Calls: calls, Budget: budget,
 		Region: firstSet(f.region, os.Getenv("AWS_REGION")), Endpoint: f.endpoint,
 		ReadOnly: f.readOnly, Log: logger, Connections: f.connections,
 	}

@@ -242,7 +242,12 @@ func (m *Model) update(msg tea.Msg) (common.Tab, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.open(msg.Target)
-	case common.RefreshMsg, reloadMsg:
+	case common.RefreshMsg:
+		// The operator asked: the next listings read AWS again, not
+		// what another tab read lately.
+		m.env().RefreshInventory()
+		return m, m.reload()
+	case reloadMsg:
 		return m, m.reload()
 	case common.AutoRefreshMsg, common.FocusMsg:
 		// The list shown, when due (every tick redraws "updated … ago";

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/config"
+	"github.com/sluicehq/sluice/backend/inventory"
 	"github.com/sluicehq/sluice/keymap"
 	"github.com/sluicehq/sluice/views/theme"
 )
@@ -58,6 +59,27 @@ type Env struct {
 	// switches profile or quits, so that no call made for the session
 	// outlives it. Nil reads as context.Background (tests).
 	Ctx context.Context
+	// Inventory is the session's discoveries, shared by every tab: what
+	// one tab read lately another does not read again. Nil shares
+	// nothing (tests of one tab).
+	Inventory *inventory.Inventory
+}
+
+// Shared is the option that makes a listing read through the session's
+// inventory.
+func (e *Env) Shared() inventory.Option {
+	if e == nil {
+		return inventory.Shared(nil)
+	}
+	return inventory.Shared(e.Inventory)
+}
+
+// RefreshInventory makes the session's next listings read AWS again: the
+// operator asked for a refresh.
+func (e *Env) RefreshInventory() {
+	if e != nil && e.Inventory != nil {
+		e.Inventory.Refresh()
+	}
 }
 
 // Environment is c's Env, or an empty one before any session exists, so

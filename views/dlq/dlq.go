@@ -200,7 +200,12 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 			return m, m.openToHydrate(msg.Target)
 		}
 		return m, m.openQueue(msg.Target)
-	case common.RefreshMsg, reloadMsg:
+	case common.RefreshMsg:
+		// The operator asked: the next listings read AWS again, not
+		// what another tab read lately.
+		m.env().RefreshInventory()
+		return m, m.reload()
+	case reloadMsg:
 		return m, m.reload()
 	case common.AutoRefreshMsg, common.FocusMsg:
 		// The list only, when due (every tick redraws "updated … ago";

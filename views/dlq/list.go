@@ -81,7 +81,8 @@ func (m *Model) loadList() tea.Cmd {
 		// Nothing read yet: an empty list is no answer.
 		m.list.SetEmpty("looking for dead-letter queues…")
 	}
-	declared, opts := m.env().Config.Pipelines, m.o.inventory
+	declared := m.env().Config.Pipelines
+	opts := append(slices.Clip(m.o.inventory), m.env().Shared())
 	env := m.env()
 	full := func() tea.Msg {
 		ctx, cancel := env.CallContext(common.CallTimeout)

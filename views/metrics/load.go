@@ -57,6 +57,7 @@ func reload() tea.Msg { return reloadMsg{common.Stamp{Tab: common.MetricsTab}} }
 // that is a DLQ, every pipe.
 func fetchList(stamp common.Stamp, env *common.Env, kind string) tea.Cmd {
 	s := env.Session
+	shared := env.Shared()
 	return func() tea.Msg {
 		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
@@ -64,11 +65,13 @@ func fetchList(stamp common.Stamp, env *common.Env, kind string) tea.Cmd {
 		var err error
 		switch kind {
 		case KindStream:
-			names, err = inventory.ListStreams(s).All(ctx)
+			// Every name in one call: pages of 100 would spend AWS's
+			// ListStreams budget (5 a second) a hundred times over.
+			names, err = inventory.StreamNames(ctx, s)
 		case KindQueue:
 			// The queues that could be read are listed; what could not is
 			// said by the DLQs tab.
-			for _, d := range inventory.ListDLQs(ctx, s, nil).DLQs {
+			for _, d := range inventory.ListDLQs(ctx, s, nil, shared).DLQs {
 				names = append(names, d.Queue.Name)
 			}
 		case KindPipe:

@@ -28,7 +28,11 @@ type (
 	// describedMsg is the summaries of a page's streams.
 	describedMsg struct {
 		common.Stamp
-		streams []inventory.Stream
+		// names are the streams asked for; background is set for a
+		// chunk read off screen.
+		names      []string
+		background bool
+		streams    []inventory.Stream
 		// failed maps a stream that could not be described to why.
 		failed map[string]error
 	}
@@ -99,14 +103,14 @@ func fetchPage(stamp common.Stamp, env *common.Env, p *backend.Pager[string]) te
 
 // describe reads the summaries of names; the backend bounds and fans out
 // the calls, and a stream it could not read becomes an error row.
-func describe(stamp common.Stamp, env *common.Env, names []string) tea.Cmd {
+func describe(stamp common.Stamp, env *common.Env, names []string, background bool) tea.Cmd {
 	s := env.Session
 	names = append([]string(nil), names...)
 	return func() tea.Msg {
 		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
 		streams, failures := inventory.DescribeStreams(ctx, s, names)
-		out := describedMsg{Stamp: stamp, streams: streams, failed: map[string]error{}}
+		out := describedMsg{Stamp: stamp, names: names, background: background, streams: streams, failed: map[string]error{}}
 		read := map[string]bool{}
 		for _, st := range streams {
 			read[st.Name] = true
@@ -179,11 +183,11 @@ func points(s metrics.Series) []chart.Point {
 // backend call; what it could not read is the message's error, and the
 // depths it could read stand.
 func fetchDLQ(stamp common.Stamp, env *common.Env) tea.Cmd {
-	s, declared, flag := env.Session, env.Config.Pipelines, env.ArchiveFlag
+	s, declared, flag, shared := env.Session, env.Config.Pipelines, env.ArchiveFlag, env.Shared()
 	return func() tea.Msg {
 		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
-		d, err := inventory.StreamDLQDepths(ctx, s, declared, flag)
+		d, err := inventory.StreamDLQDepths(ctx, s, declared, flag, shared)
 		if err != nil {
 			return dlqMsg{Stamp: stamp, err: err}
 		}

@@ -33,6 +33,15 @@ type entry struct {
 	stream    inventory.Stream
 	described bool
 	descErr   string
+	// describing is set while a describe of the stream is in flight;
+	// descLoad is the load whose describe last answered for it, so that
+	// a reload describes every stream again (visible ones first).
+	describing bool
+	descLoad   int
+	// listedLoad is the last load that listed the stream: only what
+	// this load listed is described (a failed listing keeps the rows
+	// read before as they were).
+	listedLoad int
 
 	// metrics of the last hour; fetched is false until they arrive.
 	fetched        bool
@@ -73,6 +82,13 @@ type Model struct {
 	// fresh is when the listing was last read whole and whether the
 	// latest read failed; dlqFresh the same for the DLQ depths.
 	fresh, dlqFresh common.Freshness
+	// background is set while a describe of streams off screen is in
+	// flight, near while one of streams on screen is: one chunk at a
+	// time each, and none off screen while rows on screen wait, so that
+	// the API budget is spent on what the operator sees first.
+	background, near bool
+	// loadN counts loads, for entry.descLoad.
+	loadN int
 
 	// selectName is a stream to select once it is listed (an OpenMsg
 	// target that has not arrived yet).
@@ -98,15 +114,21 @@ func WithClock(now func() time.Time) Option { return func(m *Model) { m.now = no
 // WithGetenv sets where $EDITOR is read from.
 func WithGetenv(getenv func(string) string) Option { return func(m *Model) { m.getenv = getenv } }
 
-// WithPageSize lists streams n at a time.
+// WithPageSize lists streams n at a time (defaultPageSize otherwise).
 func WithPageSize(n int32) Option { return func(m *Model) { m.pageSize = n } }
+
+// defaultPageSize is a thousand names a call: the first page is rows at
+// once, and 10,000 streams are listed in 10 calls (pages of 100 took 50 s
+// of AWS's ListStreams budget); only the rows on screen are described
+// first.
+const defaultPageSize = 1000
 
 // concurrency bounds the metrics calls in flight.
 const concurrency = 8
 
 // New makes the tab.
 func New(c *common.Common, opts ...Option) *Model {
-	m := &Model{c: c, loads: common.NewRequests(common.StreamsTab), entries: map[string]*entry{}, lim: newLimiter(concurrency), now: time.Now, getenv: os.Getenv, pageSize: 100}
+	m := &Model{c: c, loads: common.NewRequests(common.StreamsTab), entries: map[string]*entry{}, lim: newLimiter(concurrency), now: time.Now, getenv: os.Getenv, pageSize: defaultPageSize}
 	for _, o := range opts {
 		o(m)
 	}
@@ -170,9 +192,12 @@ func (m *Model) stamp() common.Stamp { return m.loads.Current(m.c.Env) }
 func (m *Model) load() tea.Cmd {
 	stamp := m.loads.Next(m.c.Env)
 	m.listed = nil
+	m.loadN++
+	m.background, m.near = false, false
 	for _, e := range m.entries {
 		e.pending = false
 		e.stale = true
+		e.describing = false
 	}
 	if m.c.Env == nil || m.c.Env.Session == nil {
 		m.loading = false
@@ -208,6 +233,9 @@ func (m *Model) reset() {
 // Update handles keys and the replies of the tab's commands.
 func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	cmd := m.update(msg)
+	if more := m.wantDescribe(); more != nil {
+		cmd = tea.Batch(cmd, more)
+	}
 	if more := m.wantMetrics(); more != nil {
 		cmd = tea.Batch(cmd, more)
 	}
@@ -238,7 +266,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return m.consumers.OfStream(msg.Target)
 		}
 		return nil
-	case common.RefreshMsg, reloadMsg:
+	case common.RefreshMsg:
+		// The operator asked: the next listings read AWS again, not
+		// what another tab read lately.
+		m.c.Env.RefreshInventory()
+		return m.load()
+	case reloadMsg:
 		return m.load()
 	case common.AutoRefreshMsg:
 		// Every second: the header's "updated … ago" moves with the
@@ -332,11 +365,11 @@ func (m *Model) page(msg pageMsg) tea.Cmd {
 		if m.entries[n] == nil {
 			m.entries[n] = &entry{stream: inventory.Stream{Name: n}}
 		}
+		m.entries[n].listedLoad = m.loadN
 	}
+	// The names are rows at once; wantDescribe fills in those on
+	// screen first.
 	var cmds []tea.Cmd
-	if len(msg.names) > 0 {
-		cmds = append(cmds, describe(msg.Stamp, m.c.Env, msg.names))
-	}
 	if msg.more {
 		cmds = append(cmds, fetchPage(msg.Stamp, m.c.Env, msg.pager))
 	} else {
@@ -385,6 +418,16 @@ func (m *Model) reorder() {
 func (m *Model) described(msg describedMsg) tea.Cmd {
 	if !msg.Fresh(m.stamp()) {
 		return nil
+	}
+	if msg.background {
+		m.background = false
+	} else {
+		m.near = false
+	}
+	for _, name := range msg.names {
+		if e := m.entries[name]; e != nil {
+			e.describing, e.descLoad = false, m.loadN
+		}
 	}
 	for _, st := range msg.streams {
 		e := m.entries[st.Name]
@@ -535,6 +578,78 @@ func retention(hours int) string {
 
 // wantMetrics asks for the metrics of the rows in and around the view
 // that have none, or old ones.
+// nearChunk is how many streams on screen one describe reads: AWS's
+// DescribeStreamSummary budget lets ten through at once, so the first
+// rows fill in without a wait; backgroundChunk is the same off screen.
+// The budget paces the calls.
+const (
+	nearChunk       = 10
+	backgroundChunk = 20
+)
+
+// wantDescribe describes the streams on screen (and a screen either
+// side) not yet described by this load, then, one chunk at a time, the
+// others in list order: with thousands of streams, what the operator
+// sees fills in first and the rest follows within the API budget.
+func (m *Model) wantDescribe() tea.Cmd {
+	if m.c.Env == nil || m.c.Env.Session == nil {
+		return nil
+	}
+	wanted := func(id string) bool {
+		e := m.entries[id]
+		return e != nil && e.listedLoad == m.loadN && !e.describing && e.descLoad != m.loadN
+	}
+	// take marks the first n wanted of ids as being described.
+	take := func(ids []string, n int) []string {
+		var out []string
+		for _, id := range ids {
+			if len(out) == n {
+				break
+			}
+			if wanted(id) {
+				m.entries[id].describing = true
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	stamp := m.stamp()
+	if m.near {
+		return nil
+	}
+	if near := take(m.nearIDs(), nearChunk); len(near) > 0 {
+		m.near = true
+		return describe(stamp, m.c.Env, near, false)
+	}
+	if m.background {
+		return nil
+	}
+	if rest := take(m.order, backgroundChunk); len(rest) > 0 {
+		m.background = true
+		return describe(stamp, m.c.Env, rest, true)
+	}
+	return nil
+}
+
+// nearIDs are the rows on screen and a screen either side of the
+// cursor, in the table's order.
+func (m *Model) nearIDs() []string {
+	ids := m.order
+	if m.table.Filter() != "" {
+		rows := m.table.Visible()
+		ids = make([]string, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	span := max(m.tableHeight(), 1)
+	lo, hi := max(m.table.Cursor()-span, 0), min(m.table.Cursor()+span, len(ids)-1)
+	return ids[lo : hi+1]
+}
+
 func (m *Model) wantMetrics() tea.Cmd {
 	if m.c.Env == nil || m.c.Env.Session == nil {
 		return nil
