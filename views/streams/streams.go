@@ -632,46 +632,22 @@ func (m *Model) wantDescribe() tea.Cmd {
 }
 
 // nearIDs are the rows on screen and a screen either side of the
-// cursor, in the table's order.
+// cursor, in the order shown.
 func (m *Model) nearIDs() []string {
-	ids := m.order
-	if m.table.Filter() != "" {
-		rows := m.table.Visible()
-		ids = make([]string, len(rows))
-		for i, r := range rows {
-			ids[i] = r.ID
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	span := max(m.tableHeight(), 1)
-	lo, hi := max(m.table.Cursor()-span, 0), min(m.table.Cursor()+span, len(ids)-1)
-	return ids[lo : hi+1]
+	return m.table.IDsAround(max(m.tableHeight(), 1))
 }
 
 func (m *Model) wantMetrics() tea.Cmd {
 	if m.c.Env == nil || m.c.Env.Session == nil {
 		return nil
 	}
-	// The rows in and around the view. Unfiltered, they are m.order's;
-	// Visible copies every row, so it is left for a filtered table.
-	ids := m.order
-	if m.table.Filter() != "" {
-		rows := m.table.Visible()
-		ids = make([]string, len(rows))
-		for i, r := range rows {
-			ids[i] = r.ID
-		}
-	}
+	ids := m.nearIDs()
 	if len(ids) == 0 {
 		return nil
 	}
-	span := max(m.tableHeight(), 1)
-	lo, hi := max(m.table.Cursor()-span, 0), min(m.table.Cursor()+span, len(ids)-1)
 	var cmds []tea.Cmd
 	stamp, now := m.stamp(), m.now()
-	for _, id := range ids[lo : hi+1] {
+	for _, id := range ids {
 		e := m.entries[id]
 		if e == nil || e.pending || (e.fetched && !e.stale) {
 			continue

@@ -186,6 +186,21 @@ func (m Model) Shown() []Row {
 	return out
 }
 
+// IDsAround are the ids of the visible rows within span of the cursor,
+// in the order shown (sorted and filtered): a screen's worth either side
+// of what the operator looks at, which is what is read first.
+func (m Model) IDsAround(span int) []string {
+	if len(m.view) == 0 {
+		return nil
+	}
+	lo, hi := max(m.cursor-span, 0), min(m.cursor+span, len(m.view)-1)
+	ids := make([]string, 0, hi-lo+1)
+	for i := lo; i <= hi; i++ {
+		ids = append(ids, m.rows[m.view[i]].ID)
+	}
+	return ids
+}
+
 // Len counts the rows that pass the filter.
 func (m Model) Len() int { return len(m.view) }
 

@@ -292,3 +292,23 @@ func TestSortedTailDropsItsOldestAndKeepsItsOrderAndFilter(t *testing.T) {
 		t.Fatalf("unfiltered: %s", ids(m))
 	}
 }
+
+// The rows read first are those around the cursor as shown: sorted, the
+// top of the screen is the top of the sort, not of the listing.
+func TestIDsAroundFollowTheSort(t *testing.T) {
+	m := sortedTable()
+	m.SetSort(SortState{Column: "SIZE", Desc: true})
+	m = press(m, "g")
+	order := ids(m)
+	if got := strings.Join(m.IDsAround(1), ""); got != order[:2] {
+		t.Fatalf("around the top of %s: %s, want %s", order, got, order[:2])
+	}
+	m = press(m, "down", "down")
+	if got := strings.Join(m.IDsAround(1), ""); got != order[1:4] {
+		t.Fatalf("around the third row of %s: %s, want %s", order, got, order[1:4])
+	}
+	m.SetFilter("zzz")
+	if got := m.IDsAround(1); got != nil {
+		t.Fatalf("nothing shown, yet around the cursor: %v", got)
+	}
+}
