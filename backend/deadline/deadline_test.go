@@ -2,6 +2,7 @@ package deadline_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -232,5 +233,52 @@ func TestThresholds(t *testing.T) {
 	}
 	if got := (deadline.Thresholds{}).Or(th); got != th {
 		t.Errorf("defaults %+v", got)
+	}
+}
+
+// A browse that saw part of the queue gives no exact deadline: the
+// messages it did not see are bounded as if unbrowsed, the nearer of the
+// two stands, labelled a bound, and the seen messages keep their own.
+// Hydrating what a browse read while more wait must not read as "no
+// deadline" either.
+func TestAPartialBrowseGivesABound(t *testing.T) {
+	s, e := backendtest.Open(t)
+	ctx := context.Background()
+	streamARN := inventorytest.Stream(t, e, "orders", 1)
+	url, _ := inventorytest.Queue(t, e, "orders-dlq", nil)
+	shard, recs := putRecords(t, e, "orders", 2)
+	send(t, e, url, pipesFailure(streamARN, shard, recs[:1], time.Now().Add(-2*time.Hour)))
+	send(t, e, url, pipesFailure(streamARN, shard, recs[1:], time.Now().Add(-3*time.Hour)))
+	declared := []config.Pipeline{{Consumer: "orders-to-api", Stream: "orders", DLQ: "orders-dlq"}}
+
+	res, err := dlq.Browse(ctx, s, url, dlq.BrowseOptions{Max: 1})
+	if err != nil || len(res.Messages) != 1 || res.Complete {
+		t.Fatalf("browse of 1: %d messages, complete %v, %v", len(res.Messages), res.Complete, err)
+	}
+	l := inventory.ListDLQs(ctx, s, declared)
+	now := time.Now()
+	qs, _ := deadline.ForDLQs(ctx, s, l.DLQs, deadline.Options{Now: now})
+	q := qs[0]
+	if q.Exact || !q.Known() {
+		t.Fatalf("deadline %+v: want a bound, known", q)
+	}
+	if !strings.Contains(q.Basis, "browsed 1 of 2 messages") {
+		t.Errorf("basis %q: want it to say what was browsed", q.Basis)
+	}
+	if len(q.Each) != 1 || q.Each[0].MessageID != res.Messages[0].ID {
+		t.Errorf("per message %+v: want the browsed one's", q.Each)
+	}
+	if want := q.Each[0].At; q.At.After(want) {
+		t.Errorf("queue deadline %s after its browsed message's %s", q.At, want)
+	}
+
+	// The whole queue browsed: exact again.
+	if _, err := dlq.Browse(ctx, s, url, dlq.BrowseOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	l = inventory.ListDLQs(ctx, s, declared)
+	qs, _ = deadline.ForDLQs(ctx, s, l.DLQs, deadline.Options{Now: now})
+	if !qs[0].Exact || qs[0].Messages != 2 {
+		t.Fatalf("after a whole browse: %+v, want exact over 2", qs[0])
 	}
 }

@@ -2,6 +2,7 @@ package deadline
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/sluicehq/sluice/backend"
@@ -48,7 +49,12 @@ func ForDLQs(ctx context.Context, s *backend.Session, dlqs []inventory.DLQ, o Op
 					arns = append(arns, m.Failure.Batch.StreamARN)
 				}
 			}
-			continue
+			if coversQueue(res, d) {
+				continue
+			}
+			// Messages the browse did not see (it read part of the
+			// queue, or hydrate took what it read while more wait):
+			// their deadline is bounded as if the queue were unbrowsed.
 		}
 		kinesis := false
 		for _, src := range d.Sources {
@@ -85,17 +91,57 @@ func ForDLQs(ctx context.Context, s *backend.Session, dlqs []inventory.DLQ, o Op
 	}
 	out := make([]Queue, len(dlqs))
 	for i, d := range dlqs {
+		var exact Queue
 		if kept[i] != nil {
-			out[i] = Exact(*kept[i], streams, now)
-			continue
+			exact = Exact(*kept[i], streams, now)
+			if coversQueue(*kept[i], d) {
+				out[i] = exact
+				continue
+			}
 		}
 		age, ok := ages[d.Queue.Name]
 		if !ok {
 			age = -1
 		}
 		out[i] = Bound(d, age, streams, now)
+		if kept[i] != nil {
+			out[i] = withBrowsed(out[i], exact, len(kept[i].Messages), depth(d))
+		}
 	}
 	return out, fs
+}
+
+// depth is the messages a listing counted in a queue, hidden and delayed
+// ones included.
+func depth(d inventory.DLQ) int {
+	return d.Queue.Visible + d.Queue.NotVisible + d.Queue.Delayed
+}
+
+// coversQueue reports whether a kept browse saw every message the queue
+// holds now: it saw the whole queue when it ran, and the listing counts
+// no more messages than it kept. Only then is its nearest deadline the
+// queue's.
+func coversQueue(res dlq.BrowseResult, d inventory.DLQ) bool {
+	return res.Complete && depth(d) <= len(res.Messages)
+}
+
+// withBrowsed is a bound for a queue that was browsed in part: the
+// nearer of the bound on the messages not seen and the exact deadlines
+// of those seen, still a bound, each seen message's deadline kept for the
+// message list.
+func withBrowsed(bound, exact Queue, seen, total int) Queue {
+	q := bound
+	if exact.Known() && (!q.Known() || exact.At.Before(q.At)) {
+		q.At, q.Cause, q.MessageID = exact.At, exact.Cause, exact.MessageID
+	}
+	q.RecordsGone = max(q.RecordsGone, exact.RecordsGone)
+	q.Messages, q.Each, q.BrowsedAt = exact.Messages, exact.Each, exact.BrowsedAt
+	note := fmt.Sprintf("browsed %d of %d messages", seen, total)
+	if q.Basis != "" {
+		note += "; the rest: " + q.Basis
+	}
+	q.Basis = note
+	return q
 }
 
 // Nearest is the queue whose known deadline comes first, among those

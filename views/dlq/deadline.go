@@ -91,7 +91,7 @@ func (m *Model) deadlineCell(name string) (string, table.Tone, bool) {
 // messageDeadline is a browsed message's DEADLINE cell and tone.
 func (m *Model) messageDeadline(id string) (string, table.Tone) {
 	q, ok := m.deadlines[m.cur.name]
-	if !ok || !q.Exact {
+	if !ok || len(q.Each) == 0 {
 		return "", table.Plain
 	}
 	for _, d := range q.Each {
@@ -109,7 +109,7 @@ func (m *Model) messageDeadline(id string) (string, table.Tone) {
 // messageDeadlineKey sorts a browsed message's DEADLINE by its time: the
 // cell's text ("23h59m", "records gone") does not order.
 func (m *Model) messageDeadlineKey(id string) table.Key {
-	if q, ok := m.deadlines[m.cur.name]; ok && q.Exact {
+	if q, ok := m.deadlines[m.cur.name]; ok {
 		for _, d := range q.Each {
 			if d.MessageID == id && !d.At.IsZero() {
 				return table.Time(d.At)
