@@ -40,7 +40,12 @@ type Options struct {
 	Config   config.File
 	Keys     keymap.KeyMap
 	Open     Opener
-	Tabs     TabFactory
+	// OpenOther opens a profile beside the one operated, for a copy's
+	// destination: it is not remembered as the profile to start with,
+	// and --readonly does not hold for it (its own readonly setting
+	// does). Nil offers no copy.
+	OpenOther func(ctx context.Context, p backend.Profile) (*backend.Session, error)
+	Tabs      TabFactory
 	// ReadOnly is --readonly: it holds across profile switches.
 	ReadOnly bool
 	// ArchiveFlag is --archive.
@@ -128,13 +133,7 @@ func New(o Options) *Model {
 	m := &Model{opts: o, styles: &styles, keys: &keys, tick: tea.Tick}
 	m.ctx, m.endAll = context.WithCancel(cmp.Or(o.Context, context.Background()))
 	env := &common.Env{Session: o.Session, Config: o.Config, ArchiveFlag: o.ArchiveFlag, Gen: 1, Profiles: o.Profiles}
-	if o.Open != nil {
-		// --readonly guards the session's profile; a copy's destination
-		// is guarded by its own readonly setting.
-		env.OpenOther = func(ctx context.Context, p backend.Profile) (*backend.Session, error) {
-			return o.Open(ctx, p, "", false)
-		}
-	}
+	env.OpenOther = o.OpenOther
 	if o.Session != nil {
 		env.Inventory = inventory.New(o.Session, nil)
 	}

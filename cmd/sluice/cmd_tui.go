@@ -152,12 +152,20 @@ func runTUI(ctx context.Context, f tuiFlags, run tuiRun) error {
 		}
 		return s, err
 	}
+	// A copy's destination is opened as itself: it is not the profile to
+	// start with next time, and --readonly guards the profile the UI
+	// operates, from which a copy only reads.
+	openOther := func(ctx context.Context, p backend.Profile) (*backend.Session, error) {
+		env := backend.Env{Local: local, Calls: calls, Budget: budget, Log: logger}
+		env.Region, env.Endpoint = f.placement(first.Name, p.Name, "")
+		return backend.Open(ctx, p, env)
+	}
 	session, err := open(ctx, first, "", f.readOnly)
 	if err != nil {
 		return err
 	}
 	model := tui.New(tui.Options{
-		Context: ctx, Profiles: profiles, Session: session, Config: cfg, Keys: keys, Open: open, Tabs: sluiceTabs,
+		Context: ctx, Profiles: profiles, Session: session, Config: cfg, Keys: keys, Open: open, OpenOther: openOther, Tabs: sluiceTabs,
 		ReadOnly: f.readOnly, ArchiveFlag: f.archive, NoColor: tui.NoColor(), Dark: true,
 		Notice: joinNotices(run.notice, notice), Version: binaryBuild().String(),
 	})

@@ -95,6 +95,10 @@ func (m *Model) openCopyDest(value string) tea.Cmd {
 	if !found {
 		return common.Status(common.Warning, "copy: no other profile named "+inert.Line(fields[0]))
 	}
+	if profile.ReadOnly {
+		// Refused before anything is opened or looked up there.
+		return common.Status(common.Warning, "copy to "+inert.Line(profile.Name)+": refused, read-only (the profile's readonly setting in the config); nothing was opened there")
+	}
 	env, stamp, ref := m.env(), m.sessionStamp(), fields[1]
 	return func() tea.Msg {
 		ctx, cancel := env.CallContext(common.OpenTimeout)

@@ -35,8 +35,10 @@ func TestCopyToAnotherProfileFromTheArchives(t *testing.T) {
 		{Name: "dev", Kind: backend.KindLocal, Region: dev.Region},
 		{Name: "shared", Kind: backend.KindLocal, Region: dev.Region, ReadOnly: true},
 	}
+	opened := map[string]int{}
 	env := &common.Env{Session: backendtest.OpenOn(t, sc.e, backend.Env{ReadOnly: true}), Config: sc.cfg, Profiles: profiles,
 		OpenOther: func(ctx context.Context, p backend.Profile) (*backend.Session, error) {
+			opened[p.Name]++
 			return backend.Open(ctx, p, backend.Env{Local: func(context.Context) (string, error) { return dev.URL, nil }, HTTPClient: enginetest.HTTPClient()})
 		}}
 	m := New(viewtest.NewCommon(env, 120, 30, true))
@@ -67,6 +69,9 @@ func TestCopyToAnotherProfileFromTheArchives(t *testing.T) {
 	refused := viewtest.Of[common.StatusMsg](press(t, m, "enter"))
 	if len(refused) == 0 || refused[0].Level != common.Warning || !strings.Contains(refused[0].Text, "copy to shared: refused, read-only") {
 		t.Fatalf("a copy into read-only shared: %+v", refused)
+	}
+	if opened["shared"] != 0 {
+		t.Fatalf("read-only shared was opened %d times before the refusal", opened["shared"])
 	}
 
 	press(t, m, "C")
