@@ -124,6 +124,12 @@ func (a ARN) Name() string {
 				return fields[1]
 			}
 		}
+		// api-destination/NAME/UUID and connection/NAME/UUID end in an
+		// id no one knows them by.
+		if kind, rest, ok := strings.Cut(r, "/"); ok && (kind == "api-destination" || kind == "connection") {
+			name, _, _ := strings.Cut(rest, "/")
+			return name
+		}
 		return r[i+1:]
 	}
 	return r

@@ -25,12 +25,14 @@ func TestParseTarget(t *testing.T) {
 
 func TestARNName(t *testing.T) {
 	for in, want := range map[string]string{
-		"arn:aws:kinesis:us-east-1:1:stream/orders":        "orders",
-		"arn:aws:sqs:us-east-1:1:orders-dlq":               "orders-dlq",
-		"arn:aws:pipes:us-east-1:1:pipe/orders-to-api":     "orders-to-api",
-		"arn:aws:lambda:us-east-1:1:function:handler":      "handler",
-		"arn:aws:lambda:us-east-1:1:function:handler:live": "handler",
-		"arn:aws:events:us-east-1:1:event-bus/orders-bus":  "orders-bus",
+		"arn:aws:kinesis:us-east-1:1:stream/orders":                                                  "orders",
+		"arn:aws:sqs:us-east-1:1:orders-dlq":                                                         "orders-dlq",
+		"arn:aws:pipes:us-east-1:1:pipe/orders-to-api":                                               "orders-to-api",
+		"arn:aws:lambda:us-east-1:1:function:handler":                                                "handler",
+		"arn:aws:lambda:us-east-1:1:function:handler:live":                                           "handler",
+		"arn:aws:events:us-east-1:1:event-bus/orders-bus":                                            "orders-bus",
+		"arn:aws:events:us-east-1:1:api-destination/orders-api/de310c4c-c97c-6832-6a5f-559f64e45ff7": "orders-api",
+		"arn:aws:events:us-east-1:1:connection/orders-auth/0e7a":                                     "orders-auth",
 	} {
 		a, err := ParseARN(in)
 		if err != nil || a.Name() != want {
