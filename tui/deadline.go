@@ -22,6 +22,20 @@ func (m *Model) deadlineWarning(now time.Time) string {
 	return text + " · " + m.keys.Global.Deadline.Help().Key + " hydrate"
 }
 
+// deadlineWarningShort is the warning in the fewest cells, for a status
+// bar with no room for the whole: still the queue, the time left and the
+// key.
+func (m *Model) deadlineWarningShort(now time.Time) string {
+	if !m.deadline.Found {
+		return ""
+	}
+	text, due := common.DeadlineWarningShort(m.deadline.Queue, m.common.Env.Thresholds(), now)
+	if !due {
+		return ""
+	}
+	return text + " " + m.keys.Global.Deadline.Help().Key
+}
+
 // hydrateNearest answers the deadline key: the DLQs tab opens the queue
 // warned of and asks to hydrate it (the confirmation is the guard, and
 // read-only refuses it there).

@@ -90,3 +90,21 @@ func TestNoDeadlineWarning(t *testing.T) {
 		t.Errorf("bound under the warning threshold: %q", bar)
 	}
 }
+
+// At 80 columns, read-only, on an engine with its endpoint shown, the
+// warning still names the queue, the time left and the key: the
+// endpoint yields to it, and the warning takes its short form.
+func TestDeadlineWarningAt80Columns(t *testing.T) {
+	m, _ := newApp(t, true)
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m.Update(nearDeadline(m, 5*time.Hour+10*time.Minute, false))
+	bar := ansi.Strip(m.statusBar())
+	for _, want := range []string{"READ-ONLY", "orders-dlq", "≥5h", "ctrl+g"} {
+		if !strings.Contains(bar, want) {
+			t.Errorf("status bar %q lacks %q", bar, want)
+		}
+	}
+	if w := ansi.StringWidth(bar); w > 80 {
+		t.Errorf("status bar %d cells wide", w)
+	}
+}

@@ -122,14 +122,23 @@ func (m *Model) tabAt(x int) (int, bool) {
 // and account, and only on a screen narrower than all of that the
 // profile's name.
 func (m *Model) statusBar() string {
-	left := m.whereabouts()
+	now := time.Now()
+	warn := m.deadlineWarning(now)
+	warnDue := warn != "" && (m.status.Text == "" || (m.status.Level < common.Warning && !m.statusFresh))
+	left := m.whereabouts(0)
 	right := ""
-	if warn := m.deadlineWarning(time.Now()); warn != "" && (m.status.Text == "" || (m.status.Level < common.Warning && !m.statusFresh)) {
+	if warnDue {
 		// Data is about to be lost: that outranks news the operator has
-		// already seen, never a warning or a failure.
-		room := m.width - lipgloss.Width(left) - 2
-		if room > 8 {
-			right = " " + m.styles.Warn.Render(inert.Truncate("⚠ "+inert.Line(warn), room))
+		// already seen, never a warning or a failure. The endpoint
+		// yields it room: the whole warning where it fits, else its
+		// short form (queue, time left, key).
+		warn = "⚠ " + inert.Line(warn)
+		if left = m.whereabouts(inert.Width(warn) + 1); lipgloss.Width(left)+1+inert.Width(warn) > m.width {
+			warn = "⚠ " + inert.Line(m.deadlineWarningShort(now))
+			left = m.whereabouts(inert.Width(warn) + 1)
+		}
+		if room := m.width - lipgloss.Width(left) - 1; room > 8 {
+			right = " " + m.styles.Warn.Render(inert.Truncate(warn, room))
 		}
 	} else if m.status.Text != "" {
 		st := m.styles
@@ -165,8 +174,9 @@ func (m *Model) statusBar() string {
 }
 
 // whereabouts is the status bar's left part: the profile, region,
-// account, endpoint and READ-ONLY, laid out in the width.
-func (m *Model) whereabouts() string {
+// account, endpoint and READ-ONLY, laid out in the width less reserve,
+// which the endpoint yields to what must be said beside it.
+func (m *Model) whereabouts(reserve int) string {
 	s := m.common.Env.Session
 	st := m.styles
 	if s == nil {
@@ -200,7 +210,7 @@ func (m *Model) whereabouts() string {
 	// (AWS_ENDPOINT_URL_S3 alone), so a local setup never looks like
 	// production: whole when it fits, else as much of it as fits.
 	if ep := inert.Line(s.EndpointSummary()); ep != "" {
-		room := m.width - lipgloss.Width(left) - lipgloss.Width(badge)
+		room := m.width - lipgloss.Width(left) - lipgloss.Width(badge) - reserve
 		// The label goes before the value is cut below 16 cells.
 		label := " endpoint "
 		if room-inert.Width(label) < min(inert.Width(ep), 16) {

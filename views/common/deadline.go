@@ -45,3 +45,19 @@ func DeadlineWarning(q deadline.Queue, t deadline.Thresholds, now time.Time) (st
 	}
 	return q.Queue + ": records may be lost in " + deadline.Short(left) + " (a bound: browse to know)", true
 }
+
+// DeadlineWarningShort is DeadlineWarning in the fewest cells, for a
+// narrow status bar: the queue and the time left to its deadline ("≥"
+// for a bound).
+func DeadlineWarningShort(q deadline.Queue, t deadline.Thresholds, now time.Time) (string, bool) {
+	lvl := q.Level(t, now)
+	switch {
+	case lvl == deadline.Far:
+		return "", false
+	case lvl == deadline.Gone:
+		return q.Queue + " records gone", true
+	case q.Exact:
+		return q.Queue + " " + deadline.Short(q.Left(now)), true
+	}
+	return q.Queue + " ≥" + deadline.Short(q.Left(now)), true
+}
