@@ -42,11 +42,17 @@ func (m *Model) helpLines(width int) []string {
 		// on a small screen, and the global ones are in the footer.
 		box = strings.Join([]string{tab, global, nav}, "\n\n")
 	}
-	foot := helpNote
+	// The note wraps at a word: cut at the box's edge it lost the end of
+	// its example.
+	foot := common.Wrap(helpNote, width, 4)
 	if m.opts.Version != "" {
-		foot += "\nsluice " + m.opts.Version
+		foot = append(foot, "sluice "+m.opts.Version)
 	}
-	return strings.Split(box+"\n\n"+m.styles.Muted.Render(foot), "\n")
+	lines := strings.Split(box+"\n", "\n")
+	for _, l := range foot {
+		lines = append(lines, m.styles.Muted.Render(l))
+	}
+	return lines
 }
 
 // helpFrame is the help box's border and padding, and the position line

@@ -45,6 +45,10 @@ func TestHelpScrollsToEveryKey(t *testing.T) {
 	if !strings.Contains(look(), "keys can be rebound") {
 		t.Fatal("j did not reach the end of help")
 	}
+	// The closing note is whole, wrapped at a word, not cut at the edge.
+	if end := look(); !strings.Contains(end, `["X"]})`) {
+		t.Fatalf("the note's end is cut:\n%s", end)
+	}
 	press(m, "g")
 	if top := look(); top != first {
 		t.Fatalf("g did not go back to the top:\n%s", top)
