@@ -781,10 +781,13 @@ func (m *Model) header() string {
 		if m.tailShard != "" {
 			what = m.tailShard
 		}
-		rest = append(rest, what, "from "+m.from.String())
+		// The jq expression before the position: cut at 80 columns, a
+		// filtered tail must still say it is filtered.
+		rest = append(rest, what)
 		if m.filter != nil {
 			rest = append(rest, "jq "+inert.Line(m.filter.String()))
 		}
+		rest = append(rest, "from "+m.from.String())
 		var state string
 		switch {
 		case m.ended != "":

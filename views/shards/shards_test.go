@@ -183,6 +183,12 @@ func TestJQFilterNarrows(t *testing.T) {
 	if !strings.Contains(ansi.Strip(m.View()), `jq select(.status == "failed")`) {
 		t.Fatal("the header does not show the filter")
 	}
+	// At 80 columns the header still says the tail is filtered: the
+	// position yields first.
+	m.SetSize(80, 24)
+	if head := strings.SplitN(ansi.Strip(m.View()), "\n", 2)[0]; !strings.Contains(head, "jq select(") {
+		t.Fatalf("at 80 columns the header hides the filter: %q", head)
+	}
 }
 
 func TestOpenTailAllFromLatest(t *testing.T) {
