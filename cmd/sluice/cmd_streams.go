@@ -54,20 +54,23 @@ second per account on AWS). --names prints the names alone, at once.`,
 			for _, n := range names {
 				nameWidth = max(nameWidth, len(inert.Line(n)))
 			}
-			w := newFixedRows(o.out, streamColumns, []int{nameWidth, 8, 11, 4, 6, 9, 9, 20})
+			w := newRowWriterSized(o.out, streamColumns, []int{nameWidth, 8, 11, 4, 6, 9, 9, 20})
 			var notes [][]string
 			err = inventory.DescribeStreamsInOrder(ctx, o.session, names, streamsChunk,
 				func(streams []inventory.Stream, fs backend.Failures) error {
 					failures = append(failures, fs...)
 					for _, s := range streams {
 						notes = append(notes, s.Notes)
+						if err := w.Row(s); err != nil {
+							return err
+						}
 					}
-					return w.write(streams)
+					return w.Flush()
 				})
 			if err != nil {
 				return err
 			}
-			if err := w.close(); err != nil {
+			if err := w.Close(); err != nil {
 				return err
 			}
 			printNotesOnce(cmd.ErrOrStderr(), notes...)

@@ -44,6 +44,29 @@ func newRowWriter[T any](o output, cols []column[T], fullLast bool) *rowWriter[T
 	return &rowWriter[T]{format: o.format, w: bufio.NewWriterSize(o.w, 64<<10), cols: cols, fullLast: fullLast}
 }
 
+// newRowWriterSized is a rowWriter whose table widths are known before
+// any row is read (widths[i] for column i, at least its header, at most
+// maxCell; 0 for the header's): the table's first rows print at once
+// instead of after a screen's sample, for a listing whose rows come
+// slowly (described within the API budget).
+func newRowWriterSized[T any](o output, cols []column[T], widths []int) *rowWriter[T] {
+	rw := newRowWriter(o, cols, false)
+	if o.format != "table" {
+		return rw
+	}
+	rw.widths = make([]int, len(cols))
+	headers := make([]string, len(cols))
+	for i, c := range cols {
+		rw.widths[i] = inert.Width(c.header)
+		if i < len(widths) {
+			rw.widths[i] = max(rw.widths[i], min(widths[i], maxCell))
+		}
+		headers[i] = c.header
+	}
+	rw.line(headers)
+	return rw
+}
+
 // Rows is how many rows were written so far.
 func (rw *rowWriter[T]) Rows() int { return rw.n }
 
