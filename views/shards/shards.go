@@ -127,6 +127,8 @@ type Model struct {
 	rate         float64
 	behind       int64
 	throttles    int64
+	// filteredOut counts the records read that the jq yielded nothing for.
+	filteredOut int64
 
 	detail jsonview.Model
 
@@ -806,6 +808,11 @@ func (m *Model) header() string {
 			rightStyle = st.OK
 		}
 		right = state + fmt.Sprintf(" · %s rec/s · %s ms behind", rateText(m.rate), thousands(m.behind))
+		if m.filter != nil && m.filteredOut > 0 && w >= 100 {
+			// The rate counts what the jq let through: say what it held
+			// back, where the expression itself keeps its room.
+			right += " · " + thousands(m.filteredOut) + " held back by jq"
+		}
 		if m.throttles > 0 || w >= 140 {
 			right += " · " + thousands(m.throttles) + " throttles"
 		}

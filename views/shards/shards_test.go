@@ -175,6 +175,11 @@ func TestJQFilterNarrows(t *testing.T) {
 	if m.rows.Len() != 10 {
 		t.Fatalf("%d rows with the filter, want 10", m.rows.Len())
 	}
+	// The header says what the jq held back, where the rate counts only
+	// what it let through.
+	d.until("the records held back in the header", func() bool {
+		return strings.Contains(ansi.Strip(m.View()), "20 held back by jq")
+	})
 	for _, r := range m.recs.all() {
 		if !strings.Contains(string(r.Data), "failed") {
 			t.Fatalf("%s passed the filter", r.Data)

@@ -127,7 +127,7 @@ func closeCmd(t tailer, cancel context.CancelFunc) tea.Cmd {
 
 func (m *Model) clearRows() {
 	m.recs.reset()
-	m.received, m.lastReceived, m.rate, m.behind, m.throttles = 0, 0, 0, 0, 0
+	m.received, m.lastReceived, m.rate, m.behind, m.throttles, m.filteredOut = 0, 0, 0, 0, 0, 0
 	m.rows.SetRows(nil)
 	m.rows.SetCursor(0)
 }
@@ -348,7 +348,11 @@ func (m *Model) tick(msg tickMsg) tea.Cmd {
 	}
 	m.lastTick, m.lastReceived = now, m.received
 	st := m.tl.Stats()
-	m.behind, m.throttles = st.MaxMillisBehindLatest(), st.Throttles
+	m.behind, m.throttles, m.filteredOut = st.MaxMillisBehindLatest(), st.Throttles, st.Filtered
+	if m.filter != nil && st.Filtered > 0 {
+		// Records are read; the expression has let none through yet.
+		m.rows.SetEmpty(thousands(st.Filtered) + " records read, none yielded by the jq yet")
+	}
 	return tickCmd(m.tailStamp())
 }
 
