@@ -143,23 +143,8 @@ func runTUI(ctx context.Context, f tuiFlags, run tuiRun) error {
 		defer closersMu.Unlock()
 		return localEngine(dataDir, &closers)(ctx)
 	}
-	open := func(ctx context.Context, p backend.Profile, region string, readOnly bool) (*backend.Session, error) {
-		env := backend.Env{Local: local, Calls: calls, Budget: budget, ReadOnly: readOnly || f.readOnly, Log: logger}
-		env.Region, env.Endpoint = f.placement(first.Name, p.Name, region)
-		s, err := backend.Open(ctx, p, env)
-		if err == nil {
-			saveState(uiState{Profile: p.Name})
-		}
-		return s, err
-	}
-	// A copy's destination is opened as itself: it is not the profile to
-	// start with next time, and --readonly guards the profile the UI
-	// operates, from which a copy only reads.
-	openOther := func(ctx context.Context, p backend.Profile) (*backend.Session, error) {
-		env := backend.Env{Local: local, Calls: calls, Budget: budget, Log: logger}
-		env.Region, env.Endpoint = f.placement(first.Name, p.Name, "")
-		return backend.Open(ctx, p, env)
-	}
+	base := backend.Env{Local: local, Calls: calls, Budget: budget, Log: logger}
+	open, openOther := profileOpeners(f, first.Name, base)
 	session, err := open(ctx, first, "", f.readOnly)
 	if err != nil {
 		return err
@@ -240,4 +225,30 @@ func joinNotices(notices ...string) string {
 		}
 	}
 	return strings.Join(kept, "; ")
+}
+
+// profileOpeners are the UI's two ways to open a profile on env (its
+// engine, call log, budget and log). open switches the profile the UI
+// operates: --readonly holds for it, and it is remembered as the profile
+// to start with next time. openOther opens a copy's destination as
+// itself: not remembered, and guarded by its own readonly setting only,
+// since --readonly guards the profile operated, from which a copy only
+// reads.
+func profileOpeners(f tuiFlags, first string, env backend.Env) (tui.Opener, func(context.Context, backend.Profile) (*backend.Session, error)) {
+	open := func(ctx context.Context, p backend.Profile, region string, readOnly bool) (*backend.Session, error) {
+		e := env
+		e.ReadOnly = readOnly || f.readOnly
+		e.Region, e.Endpoint = f.placement(first, p.Name, region)
+		s, err := backend.Open(ctx, p, e)
+		if err == nil {
+			saveState(uiState{Profile: p.Name})
+		}
+		return s, err
+	}
+	openOther := func(ctx context.Context, p backend.Profile) (*backend.Session, error) {
+		e := env
+		e.Region, e.Endpoint = f.placement(first, p.Name, "")
+		return backend.Open(ctx, p, e)
+	}
+	return open, openOther
 }

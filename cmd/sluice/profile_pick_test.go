@@ -164,3 +164,35 @@ func TestCommandIgnoresTheProfileLastOpenedInTheUI(t *testing.T) {
 		t.Fatalf("picked %q (note %q, err %v), want local", p.Name, note, err)
 	}
 }
+
+// A copy's destination is opened beside the profile operated: it is not
+// remembered as the profile to start with (it was, and the next start
+// opened it), and --readonly, which guards the profile operated, does not
+// make it read-only; switching the profile operated still remembers it
+// and keeps --readonly.
+func TestCopyDestinationIsNotRememberedNorReadOnlyByFlag(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	e := enginetest.Start(t)
+	env := backend.Env{Local: func(context.Context) (string, error) { return e.URL, nil }, HTTPClient: enginetest.HTTPClient()}
+	open, openOther := profileOpeners(tuiFlags{readOnly: true}, backend.LocalProfile, env)
+	local := backend.Profile{Name: backend.LocalProfile, Kind: backend.KindLocal}
+	dev := backend.Profile{Name: "dev", Kind: backend.KindLocal, Region: "eu-west-1"}
+
+	s, err := open(t.Context(), local, "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.ReadOnly() || loadState().Profile != backend.LocalProfile {
+		t.Fatalf("opened: read-only %v, remembered %q", s.ReadOnly(), loadState().Profile)
+	}
+	d, err := openOther(t.Context(), dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.ReadOnly() {
+		t.Error("--readonly made the copy's destination read-only")
+	}
+	if got := loadState().Profile; got != backend.LocalProfile {
+		t.Errorf("the copy's destination was remembered: %q", got)
+	}
+}
