@@ -1,6 +1,10 @@
 package inert
 
-import "unicode/utf8"
+import (
+	"unicode/utf8"
+
+	"github.com/sluicehq/sluice/internal/jsonstr"
+)
 
 // form says how one unit of input is displayed.
 type form uint8
@@ -71,26 +75,9 @@ func asciiControl(s string, i int, m mode) unit {
 }
 
 // dangerousRune reports runes above ASCII that a terminal interprets or that
-// reorder or break the displayed line.
-func dangerousRune(r rune) bool {
-	switch {
-	case r >= 0x80 && r <= 0x9f: // C1 controls, including the 8-bit CSI U+009B
-		return true
-	case r >= 0x202a && r <= 0x202e: // LRE, RLE, PDF, LRO, RLO
-		return true
-	case r >= 0x2066 && r <= 0x2069: // LRI, RLI, FSI, PDI
-		return true
-	case r == 0x200e, r == 0x200f, r == 0x061c: // LRM, RLM, ALM
-		return true
-	case r == 0x2028, r == 0x2029: // line and paragraph separators
-		return true
-	case r >= 0x200b && r <= 0x200d, r == 0x2060, r == 0xfeff:
-		// ZWSP, ZWNJ, ZWJ, word joiner, BOM: invisible, so "admin" and
-		// "ad\u200bmin" would look the same.
-		return true
-	}
-	return false
-}
+// reorder, break or hide part of the displayed line ("admin" and
+// "ad\u200bmin" look the same): the very runes JSON output escapes.
+func dangerousRune(r rune) bool { return jsonstr.Unsafe(r) }
 
 // escapeWidth is the display width of u's visible form (tabs excluded:
 // their width depends on the column).
