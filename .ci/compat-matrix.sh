@@ -524,9 +524,16 @@ step_replay_bulk() {
   events || { blocked "$name" "the events archive ls lists"; return; }
   local c
   for c in "$pipe_consumer" "$fn_consumer"; do
-    if ! sl replay --consumer "$c" --since 1h --yes -o json; then fail "$name" "exit $(cat "$work/last.rc")"; return; fi
+    if ! sl replay --consumer "$c" --since 1h --yes -o json --log-calls "$work/replay-calls.jsonl"; then fail "$name" "exit $(cat "$work/last.rc")"; return; fi
   done
-  if target_got_each_once; then
+  # Replay reads each event with one plain signed GET, not the SDK's
+  # GetObject: MinIO checking its signature is the test that it is right.
+  # A refused GET would be logged, and asked again through the SDK.
+  local gets
+  gets=$(jq -s '[.[] | select(.operation == "GetObject")] | {n: length, failed: [.[] | select(.result != "ok") | .result]}' "$work/replay-calls.jsonl")
+  if ! jq -e '.n > 0 and (.failed | length) == 0' <<< "$gets" > /dev/null; then
+    fail "$name" "every GetObject should succeed at once; the call log says $gets"
+  elif target_got_each_once; then
     pass "$name"
   else
     fail "$name" "want each of the $(wc -l < "$work/events.jsonl") events once, with its id as Idempotency-Key; the target got: $(jq -c '[.idempotencyKey, .body]' "$work/target.jsonl" | tr '\n' ' ')"

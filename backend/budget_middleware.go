@@ -85,3 +85,12 @@ func budgetMiddleware(b *Budget, sc budgetScope) func(*middleware.Stack) error {
 		return stack.Finalize.Add(mw, middleware.Before)
 	}
 }
+
+// takeToken waits for a token of service.operation, as the middleware
+// does before each of the SDK's attempts, for a call made without the
+// SDK.
+func (s *Session) takeToken(ctx context.Context, service, operation string) (APIKey, time.Duration, error) {
+	k := APIKey{Account: s.scope.account(ctx), Region: s.scope.region, Local: s.scope.local, Service: service, Operation: operation}
+	waited, err := s.Budget.Wait(ctx, k)
+	return k, waited, err
+}

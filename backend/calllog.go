@@ -196,3 +196,11 @@ func errorCode(err error) string {
 	}
 	return "Error"
 }
+
+// logCall records c, a call made without the SDK, with the state of its
+// API's budget.
+func (s *Session) logCall(c Call, k APIKey, waited time.Duration) {
+	st := s.Budget.State(k)
+	c.Wait, c.Rate, c.Limit, c.Tokens, c.Throttles = waited, st.Rate, st.Limit, st.Tokens, st.Throttles
+	s.Calls.Add(c)
+}

@@ -85,6 +85,12 @@ type Session struct {
 
 	// gaps are the features the endpoint turned out to lack.
 	gaps gaps
+
+	// scope and now key and time the calls sluice makes without the SDK
+	// (ReadObject) as the middleware does the SDK's.
+	scope   budgetScope
+	now     func() time.Time
+	objects objectReaders
 }
 
 // Identity is who the session acts as.
@@ -151,11 +157,12 @@ func Open(ctx context.Context, p Profile, env Env) (*Session, error) {
 	} else {
 		cfg.HTTPClient = pooledClient(cfg.HTTPClient, env.Connections)
 	}
+	scope := budgetScope{profile: p.Name, region: cfg.Region, local: p.IsLocal(), creds: cfg.Credentials}
 	cfg.APIOptions = append(cfg.APIOptions, callLogMiddleware(env.Calls, env.Budget, p.Name, env.Now),
-		budgetMiddleware(env.Budget, budgetScope{profile: p.Name, region: cfg.Region, local: p.IsLocal(), creds: cfg.Credentials}))
+		budgetMiddleware(env.Budget, scope))
 	s := &Session{
 		Profile: p, Region: cfg.Region, Calls: env.Calls, Budget: env.Budget, Log: env.Log,
-		readOnly: env.ReadOnly || p.ReadOnly, cfg: cfg,
+		readOnly: env.ReadOnly || p.ReadOnly, cfg: cfg, scope: scope, now: env.Now,
 	}
 	switch {
 	case p.ReadOnly:

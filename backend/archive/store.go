@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -101,21 +100,16 @@ func Get(ctx context.Context, s *backend.Session, bucket, key string) (Event, er
 
 // readObject reads an object's bytes, bounded as Get bounds them.
 func readObject(ctx context.Context, s *backend.Session, bucket, key string) ([]byte, error) {
-	out, err := s.S3().GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
-	if err != nil {
-		var nsk *types.NoSuchKey
-		if errors.As(err, &nsk) {
-			return nil, fmt.Errorf("read %s: %w", objectURL(bucket, key), ErrNotFound)
-		}
-		return nil, fmt.Errorf("read %s: %w", objectURL(bucket, key), s.Explain(err))
-	}
-	defer out.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(out.Body, maxObjectSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", objectURL(bucket, key), err)
-	}
-	if len(body) > maxObjectSize {
+	body, err := s.ReadObject(ctx, bucket, key, maxObjectSize)
+	switch {
+	case err == nil:
+		return body, nil
+	case errors.Is(err, backend.ErrObjectTooLarge):
 		return nil, fmt.Errorf("read %s: larger than %d MiB, not an archived event", objectURL(bucket, key), maxObjectSize>>20)
 	}
-	return body, nil
+	var nsk *types.NoSuchKey
+	if errors.As(err, &nsk) {
+		return nil, fmt.Errorf("read %s: %w", objectURL(bucket, key), ErrNotFound)
+	}
+	return nil, fmt.Errorf("read %s: %w", objectURL(bucket, key), s.Explain(err))
 }
