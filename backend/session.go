@@ -87,10 +87,10 @@ type Session struct {
 	gaps gaps
 
 	// scope and now key and time the calls sluice makes without the SDK
-	// (ReadObject) as the middleware does the SDK's.
-	scope   budgetScope
-	now     func() time.Time
-	objects objectReaders
+	// (ReadObject, WriteObject) as the middleware does the SDK's.
+	scope budgetScope
+	now   func() time.Time
+	plain plainBuckets
 }
 
 // Identity is who the session acts as.

@@ -62,16 +62,12 @@ func PutConfirmed(ctx context.Context, s *backend.Session, loc backend.ArchiveLo
 	}
 	sum := sha256.Sum256(body)
 	checksum := base64.StdEncoding.EncodeToString(sum[:])
-	out, err := s.S3().PutObject(ctx, &s3.PutObjectInput{
-		Bucket: aws.String(loc.Bucket), Key: aws.String(key),
-		Body: bytes.NewReader(body), ContentType: aws.String("application/json"),
-		ChecksumAlgorithm: types.ChecksumAlgorithmSha256, ChecksumSHA256: aws.String(checksum),
-	})
+	echoed, err := s.WriteObject(ctx, loc.Bucket, key, "application/json", body)
 	s.Audit("archive put", loc.Bucket+"/"+key, err)
 	if err != nil {
 		return "", false, fmt.Errorf("archive %s to s3://%s: %w", e.ID, loc.Bucket, s.Explain(err))
 	}
-	switch echoed := aws.ToString(out.ChecksumSHA256); echoed {
+	switch echoed {
 	case checksum:
 		return key, true, nil
 	case "":
