@@ -123,7 +123,7 @@ func Discover(ctx context.Context, s *backend.Session, declared []config.Pipelin
 		}
 		c.apply(decl)
 	}
-	tags := &tagCache{byURL: map[string]map[string]string{}, inv: sharedOf(opts)}
+	tags := &tagCache{byURL: map[string]map[string]string{}, shared: sharedOf(opts)}
 	var rg errgroup.Group
 	rg.SetLimit(describeConcurrency)
 	for _, c := range cands {
@@ -159,9 +159,9 @@ func (c *candidate) setDeadLetter(arn string) {
 type tagCache struct {
 	mu    sync.Mutex
 	byURL map[string]map[string]string
-	// inv, when set, is the session's inventory, whose tags outlive
-	// one discovery.
-	inv *Inventory
+	// shared, when its inventory is set, is the session's inventory,
+	// whose tags outlive one discovery.
+	shared sharing
 }
 
 func (t *tagCache) get(ctx context.Context, s *backend.Session, url string) (map[string]string, error) {
@@ -172,8 +172,8 @@ func (t *tagCache) get(ctx context.Context, s *backend.Session, url string) (map
 		return tags, nil
 	}
 	var err error
-	if t.inv != nil {
-		tags, err = t.inv.queueTags(ctx, url)
+	if t.shared.inv != nil {
+		tags, err = t.shared.queueTags(ctx, url)
 	} else {
 		tags, err = QueueTags(ctx, s, url)
 	}
