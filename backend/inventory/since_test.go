@@ -291,3 +291,48 @@ func TestAFailedQueueReadIsNotKept(t *testing.T) {
 		t.Fatal("the failed queue read was kept: its attributes were not read again")
 	}
 }
+
+// TestArchiveForQueueReadsTheQueueTagsOnce: looking up the archive of a
+// DLQ that has no tag of its own read its tags, then discovery read them
+// again for the pipeline whose DLQ it is (sluice dlq hydrate, the DLQs
+// tab's h). The lookup reads through one inventory: once.
+func TestArchiveForQueueReadsTheQueueTagsOnce(t *testing.T) {
+	e := enginetest.Start(t)
+	d := inventorytest.Setup(t, e)
+	calls := backend.NewCallLog(0)
+	s := backendtest.OpenOn(t, e, backend.Env{Calls: calls})
+	ctx := context.Background()
+	_, sinkARN := inventorytest.Queue(t, e, "sink", nil)
+	quietURL, quietARN := inventorytest.Queue(t, e, "quiet-dlq", nil)
+	inventorytest.Pipe(t, e, "quiet", d.StreamARN, sinkARN, quietARN, map[string]string{inventory.ArchiveTag: "s3://pipe-tagged/quiet"})
+	tagReads := func() int {
+		n := 0
+		for _, c := range calls.Calls() {
+			if c.Operation == "ListQueueTags" && c.Resource == quietURL {
+				n++
+			}
+		}
+		return n
+	}
+
+	got, err := inventory.ArchiveForQueue(ctx, s, nil, quietURL, "")
+	if want := (backend.ArchiveLocation{Bucket: "pipe-tagged", Prefix: "quiet/", From: "tag"}); err != nil || got != want {
+		t.Fatalf("archive of quiet-dlq: %+v %v, want %+v", got, err, want)
+	}
+	if n := tagReads(); n != 1 {
+		t.Errorf("quiet-dlq's tags read %d times by one lookup, want 1", n)
+	}
+
+	// Through the session's inventory, with the Instant the lookup was
+	// asked at: the tabs' reads from before do not answer it, and it
+	// reads nothing twice either.
+	inv := inventory.New(s, fixedClock)
+	inventory.ListDLQs(ctx, s, nil, inventory.Shared(inv))
+	before, pipes := tagReads(), countOp(calls, "ListPipes")
+	if _, err := inventory.ArchiveForQueue(ctx, s, nil, quietURL, "", inventory.SharedSince(inv, inv.Now())); err != nil {
+		t.Fatal(err)
+	}
+	if n := tagReads() - before; n != 1 || countOp(calls, "ListPipes") != pipes+1 {
+		t.Errorf("through the inventory: quiet-dlq's tags read %d times, ListPipes %d more, want 1 each", n, countOp(calls, "ListPipes")-pipes)
+	}
+}
