@@ -39,6 +39,9 @@ type Inventory struct {
 	esms  cell[esmsRead]
 	// queues are each queue's attributes, tags its tags, by URL.
 	queues, tags map[string]*cell[queueRead]
+	// lookups are what discovery resolves for each pipeline (see
+	// lookUp), by kind and key.
+	lookups map[string]*cell[lookupRead]
 }
 
 type (
@@ -63,7 +66,8 @@ func New(s *backend.Session, now func() time.Time) *Inventory {
 	if now == nil {
 		now = time.Now
 	}
-	return &Inventory{s: s, now: now, maxAge: MaxAge, queues: map[string]*cell[queueRead]{}, tags: map[string]*cell[queueRead]{}}
+	return &Inventory{s: s, now: now, maxAge: MaxAge, queues: map[string]*cell[queueRead]{}, tags: map[string]*cell[queueRead]{},
+		lookups: map[string]*cell[lookupRead]{}}
 }
 
 // Session is the session the inventory reads.

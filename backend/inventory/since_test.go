@@ -80,7 +80,9 @@ func TestTabsAtStartDiscoverOnce(t *testing.T) {
 	if len(list.DLQs) == 0 || len(depths.ByStream) == 0 || !slices.Contains(consumers, demo.PipeName) {
 		t.Fatalf("shared listings lost answers: DLQs %+v, depths %+v, consumers %v", list, depths, consumers)
 	}
-	for _, op := range []string{"ListPipes", "DescribePipe", "ListEventSourceMappings"} {
+	// What discovery resolves for the pipeline (its DLQ's URL, its API
+	// destination's endpoint) too: the two discoveries share it.
+	for _, op := range []string{"ListPipes", "DescribePipe", "ListEventSourceMappings", "GetQueueUrl", "DescribeApiDestination"} {
 		if n := countOp(calls, op); n != 1 {
 			t.Errorf("%s called %d times by three listings at once, want 1", op, n)
 		}
