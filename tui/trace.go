@@ -64,10 +64,14 @@ func (m *Model) runTrace(r common.TraceRequest, browse bool) tea.Cmd {
 	if env.Session == nil {
 		return nil
 	}
+	// An explicit trace sees what exists when it is asked for: the
+	// session's reads from before (a pipe since created) do not answer
+	// it; one another tab starts meanwhile does.
+	asked := env.InventoryNow()
 	return func() tea.Msg {
 		ctx, cancel := env.CallContext(common.TraceTimeout)
 		defer cancel()
-		d, err := inventory.Discover(ctx, env.Session, env.Config.Pipelines, env.ArchiveFlag)
+		d, err := inventory.Discover(ctx, env.Session, env.Config.Pipelines, env.ArchiveFlag, env.SharedSince(asked))
 		if err != nil {
 			return traceDoneMsg{seq: seq, err: fmt.Errorf("trace: find pipelines: %w", err)}
 		}

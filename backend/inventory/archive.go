@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sluicehq/sluice/backend"
@@ -22,8 +23,16 @@ var ErrNoArchive = errors.New("no archive location")
 // any discovery, so it works when Pipes is denied or silent; discovery
 // otherwise costs at most its bound. When none names one, the error
 // (wrapping ErrNoArchive) says where to set it, and what could not be
-// read.
-func ArchiveForQueue(ctx context.Context, s *backend.Session, declared []config.Pipeline, queue, archiveFlag string) (backend.ArchiveLocation, error) {
+// read. opts may name the session's inventory (Shared, SharedSince);
+// without one, the lookup has its own, so that the queue's tags, read
+// here and again by discovery for the pipeline whose DLQ it is, are
+// read once.
+func ArchiveForQueue(ctx context.Context, s *backend.Session, declared []config.Pipeline, queue, archiveFlag string, opts ...Option) (backend.ArchiveLocation, error) {
+	sh := sharedOf(opts)
+	if sh.inv == nil {
+		sh.inv = New(s, nil)
+		opts = append(slices.Clip(opts), Shared(sh.inv))
+	}
 	queueURL, err := QueueURL(ctx, s, queue)
 	if err != nil {
 		return backend.ArchiveLocation{}, err
@@ -41,7 +50,7 @@ func ArchiveForQueue(ctx context.Context, s *backend.Session, declared []config.
 	}
 	var tags map[string]string
 	if !declares {
-		if tags, err = QueueTags(ctx, s, queueURL); err != nil {
+		if tags, err = sh.queueTags(ctx, queueURL); err != nil {
 			return backend.ArchiveLocation{}, err
 		}
 		loc, err := tagLocation(tags, "queue "+name)
@@ -49,7 +58,7 @@ func ArchiveForQueue(ctx context.Context, s *backend.Session, declared []config.
 			return loc, err
 		}
 	}
-	d, err := Discover(ctx, s, declared, "")
+	d, err := Discover(ctx, s, declared, "", opts...)
 	if err != nil {
 		return backend.ArchiveLocation{}, err
 	}
@@ -59,7 +68,7 @@ func ArchiveForQueue(ctx context.Context, s *backend.Session, declared []config.
 	if tags == nil {
 		// The queue belongs to no pipeline with an archive; its tag
 		// still counts.
-		if tags, err = QueueTags(ctx, s, queueURL); err != nil {
+		if tags, err = sh.queueTags(ctx, queueURL); err != nil {
 			return backend.ArchiveLocation{}, err
 		}
 		loc, err := tagLocation(tags, "queue "+name)

@@ -8,8 +8,9 @@ type Option func(*options)
 type options struct {
 	pageSize int32
 	timeout  time.Duration
-	// inv is the session's shared inventory, when the caller has one.
-	inv *Inventory
+	// shared is the session's shared inventory, when the caller has
+	// one, and the oldest read the caller accepts.
+	shared sharing
 }
 
 // PageSize asks for pages of n items (within what the API allows), so

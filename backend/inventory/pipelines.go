@@ -123,7 +123,7 @@ func Discover(ctx context.Context, s *backend.Session, declared []config.Pipelin
 		}
 		c.apply(decl)
 	}
-	tags := &tagCache{byURL: map[string]map[string]string{}, inv: sharedOf(opts)}
+	tags := &tagCache{byURL: map[string]map[string]string{}, shared: sharedOf(opts)}
 	var rg errgroup.Group
 	rg.SetLimit(describeConcurrency)
 	for _, c := range cands {
@@ -159,9 +159,9 @@ func (c *candidate) setDeadLetter(arn string) {
 type tagCache struct {
 	mu    sync.Mutex
 	byURL map[string]map[string]string
-	// inv, when set, is the session's inventory, whose tags outlive
-	// one discovery.
-	inv *Inventory
+	// shared, when its inventory is set, is the session's inventory,
+	// whose tags outlive one discovery.
+	shared sharing
 }
 
 func (t *tagCache) get(ctx context.Context, s *backend.Session, url string) (map[string]string, error) {
@@ -172,8 +172,8 @@ func (t *tagCache) get(ctx context.Context, s *backend.Session, url string) (map
 		return tags, nil
 	}
 	var err error
-	if t.inv != nil {
-		tags, err = t.inv.queueTags(ctx, url)
+	if t.shared.inv != nil {
+		tags, err = t.shared.queueTags(ctx, url)
 	} else {
 		tags, err = QueueTags(ctx, s, url)
 	}
@@ -240,22 +240,30 @@ func (c *candidate) apply(decl config.Pipeline) {
 
 // resolve finds the stream's ARN, the DLQ's URL and ARN where the
 // pipeline lacks them, the pipe's replay target and the archive, each
-// call bounded by bound. What cannot be read is a failure of this
-// pipeline; what is missing, a note.
+// call bounded by bound and read through the inventory tags reads
+// through, if any. What cannot be read is a failure of this pipeline;
+// what is missing, a note.
 func (c *candidate) resolve(ctx context.Context, s *backend.Session, bound time.Duration, flag backend.ArchiveLocation, tags *tagCache) {
+	sh := tags.shared
 	fail := func(service, what string, err error) {
 		c.failures = append(c.failures, s.Failure(service, "pipeline "+c.Consumer+": "+what, err))
 	}
 	if c.pipe != nil && c.Target.Kind == backend.TargetNone && !c.targetSet {
-		c.Target = pipeTarget(ctx, s, bound, *c.pipe, &c.notes, fail)
+		c.Target = pipeTarget(ctx, s, sh, bound, *c.pipe, &c.notes, fail)
 	}
 	if c.StreamARN == "" && c.Stream != "" {
-		out, err := bounded(ctx, bound, func(ctx context.Context) (*kinesis.DescribeStreamSummaryOutput, error) {
-			return s.Kinesis().DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(c.Stream)})
+		arn, err := bounded(ctx, bound, func(ctx context.Context) (string, error) {
+			return sh.lookUp(ctx, lookupStreamARN, c.Stream, func(ctx context.Context) (string, error) {
+				out, err := s.Kinesis().DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(c.Stream)})
+				if err != nil {
+					return "", err
+				}
+				return aws.ToString(out.StreamDescriptionSummary.StreamARN), nil
+			})
 		})
 		switch {
 		case err == nil:
-			c.StreamARN = aws.ToString(out.StreamDescriptionSummary.StreamARN)
+			c.StreamARN = arn
 		case backend.IsCode(err, "ResourceNotFoundException"):
 			c.notes = append(c.notes, fmt.Sprintf("pipeline %s: stream %s does not exist", c.Consumer, c.Stream))
 		default:
@@ -263,7 +271,10 @@ func (c *candidate) resolve(ctx context.Context, s *backend.Session, bound time.
 		}
 	}
 	if c.DLQURL == "" && (c.DLQARN != "" || c.DLQ != "") {
-		url, err := bounded(ctx, bound, func(ctx context.Context) (string, error) { return QueueURL(ctx, s, firstSet(c.DLQARN, c.DLQ)) })
+		ref := firstSet(c.DLQARN, c.DLQ)
+		url, err := bounded(ctx, bound, func(ctx context.Context) (string, error) {
+			return sh.lookUp(ctx, lookupQueueURL, ref, func(ctx context.Context) (string, error) { return QueueURL(ctx, s, ref) })
+		})
 		switch {
 		case err == nil:
 			c.DLQURL = url
@@ -274,7 +285,10 @@ func (c *candidate) resolve(ctx context.Context, s *backend.Session, bound time.
 		}
 	}
 	if c.DLQARN == "" && c.DLQURL != "" {
-		arn, err := bounded(ctx, bound, func(ctx context.Context) (string, error) { return QueueARN(ctx, s, c.DLQURL) })
+		url := c.DLQURL
+		arn, err := bounded(ctx, bound, func(ctx context.Context) (string, error) {
+			return sh.lookUp(ctx, lookupQueueARN, url, func(ctx context.Context) (string, error) { return QueueARN(ctx, s, url) })
+		})
 		switch {
 		case err == nil:
 			c.DLQARN = arn
@@ -346,7 +360,7 @@ func tagLocation(tags map[string]string, of string) (backend.ArchiveLocation, er
 // queue, a bus, or the HTTP endpoint of an API destination. Targets
 // sluice cannot replay to are noted and left empty; an API destination
 // that cannot be read is a failure.
-func pipeTarget(ctx context.Context, s *backend.Session, bound time.Duration, p Pipe, notes *[]string,
+func pipeTarget(ctx context.Context, s *backend.Session, sh sharing, bound time.Duration, p Pipe, notes *[]string,
 	fail func(service, what string, err error)) backend.Target {
 	a, err := backend.ParseARN(p.Target)
 	if err != nil {
@@ -363,14 +377,20 @@ func pipeTarget(ctx context.Context, s *backend.Session, bound time.Duration, p 
 	case a.Service == "events" && strings.HasPrefix(a.Resource, "api-destination/"):
 		// api-destination/NAME/ID
 		name := strings.Split(a.Resource, "/")[1]
-		out, err := bounded(ctx, bound, func(ctx context.Context) (*eventbridge.DescribeApiDestinationOutput, error) {
-			return s.EventBridge().DescribeApiDestination(ctx, &eventbridge.DescribeApiDestinationInput{Name: aws.String(name)})
+		endpoint, err := bounded(ctx, bound, func(ctx context.Context) (string, error) {
+			return sh.lookUp(ctx, lookupAPIDest, name, func(ctx context.Context) (string, error) {
+				out, err := s.EventBridge().DescribeApiDestination(ctx, &eventbridge.DescribeApiDestinationInput{Name: aws.String(name)})
+				if err != nil {
+					return "", err
+				}
+				return aws.ToString(out.InvocationEndpoint), nil
+			})
 		})
 		if err != nil {
 			fail("eventbridge", "API destination "+name, err)
 			return backend.Target{}
 		}
-		return backend.Target{Kind: backend.TargetHTTP, ARN: p.Target, URL: aws.ToString(out.InvocationEndpoint)}
+		return backend.Target{Kind: backend.TargetHTTP, ARN: p.Target, URL: endpoint}
 	}
 	*notes = append(*notes, fmt.Sprintf("pipe %s: sluice does not replay to its target %s; set replay_target for it in the config", p.Name, p.Target))
 	return backend.Target{}

@@ -40,7 +40,12 @@ func (m *Model) loadConsumers() tea.Cmd {
 	m.consLoading = true
 	m.consFresh.Start(m.o.now())
 	env := m.env()
-	declared, flag, opts := env.Config.Pipelines, env.ArchiveFlag, m.o.inventory
+	// Shared with the other tabs' reads, but only those that start from
+	// this request on: a tab opened or refreshed after a change (a pipe
+	// created) never lists the account as it was before.
+	asked := env.InventoryNow()
+	declared, flag := env.Config.Pipelines, env.ArchiveFlag
+	opts := append(slices.Clip(m.o.inventory), env.SharedSince(asked))
 	return func() tea.Msg {
 		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()

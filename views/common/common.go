@@ -74,6 +74,27 @@ func (e *Env) Shared() inventory.Option {
 	return inventory.Shared(e.Inventory)
 }
 
+// InventoryNow is the session inventory's Instant of this moment, taken
+// when a load is asked for (a tab opened, refreshed, due): with
+// SharedSince, no read made before it answers that load.
+func (e *Env) InventoryNow() inventory.Instant {
+	if e == nil {
+		return inventory.Instant{}
+	}
+	return e.Inventory.Now()
+}
+
+// SharedSince is the option that makes a listing read through the
+// session's inventory, answered only by reads started after since (an
+// InventoryNow): what the other tabs read at once with it is shared, an
+// older read is not.
+func (e *Env) SharedSince(since inventory.Instant) inventory.Option {
+	if e == nil {
+		return inventory.SharedSince(nil, since)
+	}
+	return inventory.SharedSince(e.Inventory, since)
+}
+
 // RefreshInventory makes the session's next listings read AWS again: the
 // operator asked for a refresh.
 func (e *Env) RefreshInventory() {

@@ -145,6 +145,9 @@ func (m *Model) planHydrate(t target, ids []string, count int) tea.Cmd {
 	}
 	env := m.env()
 	stamp, pipelines, flag := m.sessionStamp(), env.Config.Pipelines, env.ArchiveFlag
+	// Where the events go is looked up as the account is now: no read
+	// of the session's from before h was pressed answers it.
+	asked := env.InventoryNow()
 	return func() tea.Msg {
 		ctx, cancel := env.CallContext(common.CallTimeout)
 		defer cancel()
@@ -152,7 +155,7 @@ func (m *Model) planHydrate(t target, ids []string, count int) tea.Cmd {
 		if ref == "" {
 			ref = t.name
 		}
-		loc, err := inventory.ArchiveForQueue(ctx, s, pipelines, ref, flag)
+		loc, err := inventory.ArchiveForQueue(ctx, s, pipelines, ref, flag, env.SharedSince(asked))
 		if err == nil && t.url == "" {
 			t.url, err = inventory.QueueURL(ctx, s, t.name)
 		}
