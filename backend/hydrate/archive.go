@@ -2,44 +2,104 @@ package hydrate
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/archive"
 	"github.com/sluicehq/sluice/backend/dlq"
 )
 
-// archiveAll writes one object per record, o.Concurrency at a time, each
+// writers archive the records of every message of a run, a fixed number
+// at a time. There is one pool for the run, so that messages hydrated at
+// once share it: each message opening as many writes as the run has
+// workers put the square of the concurrency in flight, more than the
+// connection pool keeps (on AWS each extra connection is a TLS
+// handshake). Its goroutines live as long as the run, so that no write
+// starts on a new goroutine's small stack and grows it.
+type writers struct{ jobs chan func() }
+
+// shared is what the messages of one run share: the writers and the
+// stream's reads.
+type shared struct {
+	writers *writers
+	reads   *shardReads
+}
+
+// startRun starts what a run's messages share; stop waits for the
+// writes handed out to finish.
+func startRun(o Options) (*shared, func()) {
+	w, stop := startWriters(o.Concurrency)
+	return &shared{writers: w, reads: newShardReads()}, stop
+}
+
+// startWriters starts n writers; stop waits for the jobs handed out to
+// finish.
+func startWriters(n int) (w *writers, stop func()) {
+	w = &writers{jobs: make(chan func())}
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			for job := range w.jobs {
+				job()
+			}
+		})
+	}
+	return w, func() {
+		close(w.jobs)
+		wg.Wait()
+	}
+}
+
+// archiveAll writes one object per record on the run's writers, each
 // confirmed by its checksum or read back. keys[i] is record i's key once
 // it is confirmed, "" when it is not; err is the first failure. After a
 // failure no more records are started, but those in flight finish, so
 // that what was written is confirmed and reported.
-func archiveAll(ctx context.Context, s *backend.Session, o Options, msg Received, f *dlq.Failure, records []ktypes.Record) (keys []string, err error) {
+func archiveAll(ctx context.Context, s *backend.Session, o Options, w *writers, msg Received, f *dlq.Failure, records []ktypes.Record) (keys []string, err error) {
 	keys = make([]string, len(records))
-	// failed ends when a write fails (or ctx ends); the writes themselves
-	// use ctx.
-	g, failed := errgroup.WithContext(ctx)
-	g.SetLimit(o.Concurrency)
+	var (
+		mu    sync.Mutex
+		first error
+		wg    sync.WaitGroup
+	)
+	failed := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return first != nil
+	}
+hand:
 	for i, rec := range records {
-		if failed.Err() != nil {
+		if failed() || ctx.Err() != nil {
 			break
 		}
-		g.Go(func() error {
+		wg.Add(1)
+		job := func() {
+			defer wg.Done()
 			key, err := archiveOne(ctx, s, o, msg, f, rec)
+			mu.Lock()
+			defer mu.Unlock()
 			if err != nil {
-				return err
+				first = cmp.Or(first, err)
+				return
 			}
 			keys[i] = key
-			return nil
-		})
+		}
+		select {
+		case w.jobs <- job:
+		case <-ctx.Done():
+			wg.Done()
+			break hand
+		}
 	}
-	if err := g.Wait(); err != nil {
-		return keys, err
+	wg.Wait()
+	if first != nil {
+		return keys, first
 	}
 	return keys, ctx.Err()
 }

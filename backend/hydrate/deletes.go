@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,6 +21,11 @@ const deleteLinger = 5 * time.Millisecond
 
 // deleteBatchSize is the most messages one DeleteMessageBatch takes.
 const deleteBatchSize = 10
+
+// deletesInFlight bounds the DeleteMessageBatch calls made at once: the
+// workers hand on archived messages while a call is answered, instead of
+// waiting for it.
+const deletesInFlight = 4
 
 // archivedMessage is a message whose events are all archived, and its
 // result so far.
@@ -38,10 +44,17 @@ func deleteArchived(ctx context.Context, s *backend.Session, o Options, queueURL
 	ctx = context.WithoutCancel(ctx)
 	var batch []archivedMessage
 	var linger <-chan time.Time
+	var calls sync.WaitGroup
+	slots := make(chan struct{}, deletesInFlight)
 	flush := func() {
-		for _, r := range deleteBatch(ctx, s, o, queueURL, batch) {
-			out <- r
-		}
+		slots <- struct{}{}
+		b := batch
+		calls.Go(func() {
+			defer func() { <-slots }()
+			for _, r := range deleteBatch(ctx, s, o, queueURL, b) {
+				out <- r
+			}
+		})
 		batch, linger = nil, nil
 	}
 	for {
@@ -51,6 +64,7 @@ func deleteArchived(ctx context.Context, s *backend.Session, o Options, queueURL
 				if len(batch) > 0 {
 					flush()
 				}
+				calls.Wait()
 				return
 			}
 			batch = append(batch, m)

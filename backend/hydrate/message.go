@@ -17,7 +17,9 @@ import (
 // again) and stays in the queue; the error is set for a Failed outcome.
 func Message(ctx context.Context, s *backend.Session, o Options, msg Received) (Result, error) {
 	o = o.withDefaults(msg.QueueURL)
-	r := hydrate(ctx, s, o, msg)
+	run, stop := startRun(o)
+	defer stop()
+	r := hydrate(ctx, s, o, run, msg)
 	if r.Outcome != Hydrated {
 		if err := changeVisibility(ctx, s, msg, 0); err != nil && r.Err == nil {
 			r.Err = err
@@ -28,8 +30,8 @@ func Message(ctx context.Context, s *backend.Session, o Options, msg Received) (
 
 // hydrate does Message's work but leaves the visibility of a message it
 // does not finish to the caller.
-func hydrate(ctx context.Context, s *backend.Session, o Options, msg Received) Result {
-	r, ready := archiveMessage(ctx, s, o, msg)
+func hydrate(ctx context.Context, s *backend.Session, o Options, run *shared, msg Received) Result {
+	r, ready := archiveMessage(ctx, s, o, run, msg)
 	if !ready {
 		return r
 	}
@@ -55,7 +57,7 @@ func deleted(s *backend.Session, o Options, msg Received, r Result, err error) R
 // archiveMessage archives every record msg's failure points at; ready is
 // true when all are safely written and the message can be deleted, else
 // the Result says why not.
-func archiveMessage(ctx context.Context, s *backend.Session, o Options, msg Received) (res Result, ready bool) {
+func archiveMessage(ctx context.Context, s *backend.Session, o Options, run *shared, msg Received) (res Result, ready bool) {
 	r := Result{MessageID: msg.ID}
 	fail := func(err error) (Result, bool) {
 		r.Outcome, r.Err = Failed, fmt.Errorf("hydrate %s: %w", msg.ID, err)
@@ -85,12 +87,12 @@ func archiveMessage(ctx context.Context, s *backend.Session, o Options, msg Rece
 		return leave(fmt.Sprintf("%s names no pipe or function (%q), so its events have no archive key: left in the DLQ", msg.ID, f.ConsumerARN))
 	}
 
-	sp, err := readRange(ctx, s, f.Batch)
+	sp, err := readRange(ctx, s, run.reads, f.Batch)
 	if err != nil {
 		return fail(err)
 	}
 	r.Records = len(sp.records)
-	keys, err := archiveAll(ctx, s, o, msg, f, sp.records)
+	keys, err := archiveAll(ctx, s, o, run.writers, msg, f, sp.records)
 	for _, k := range keys {
 		if k != "" {
 			r.Keys = append(r.Keys, k)

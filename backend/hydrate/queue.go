@@ -50,11 +50,12 @@ func Queue(ctx context.Context, s *backend.Session, queueURL string, o Options) 
 		defer close(deletes)
 		deleteArchived(ctx, s, o, queueURL, archived, results)
 	}()
+	run, stopRun := startRun(o)
 	var wg sync.WaitGroup
 	for range o.Concurrency {
 		wg.Go(func() {
 			for m := range jobs {
-				if r, ready := archiveMessage(ctx, s, o, m); ready {
+				if r, ready := archiveMessage(ctx, s, o, run, m); ready {
 					archived <- archivedMessage{msg: m, res: r}
 				} else {
 					results <- r
@@ -64,6 +65,7 @@ func Queue(ctx context.Context, s *backend.Session, queueURL string, o Options) 
 	}
 	go func() {
 		wg.Wait()
+		stopRun()
 		close(archived)
 		<-deletes
 		close(results)

@@ -32,8 +32,10 @@ type span struct {
 const maxEmptyReads = 1000
 
 // readRange reads the records of b's shard from its start sequence number
-// to its end, inclusive, comparing sequence numbers as integers.
-func readRange(ctx context.Context, s *backend.Session, b dlq.BatchInfo) (span, error) {
+// to its end, inclusive, comparing sequence numbers as integers. Through
+// reads, what an earlier message's read of the shard holds is not read
+// again (see shardReads); reads may be nil.
+func readRange(ctx context.Context, s *backend.Session, reads *shardReads, b dlq.BatchInfo) (span, error) {
 	start, ok1 := new(big.Int).SetString(b.StartSequenceNumber, 10)
 	end, ok2 := new(big.Int).SetString(b.EndSequenceNumber, 10)
 	if !ok1 || !ok2 {
@@ -43,7 +45,13 @@ func readRange(ctx context.Context, s *backend.Session, b dlq.BatchInfo) (span, 
 		return span{}, fmt.Errorf("start sequence number %s is after the end %s", b.StartSequenceNumber, b.EndSequenceNumber)
 	}
 	r := &rangeReader{s: s, b: b, start: start, end: end}
-	return r.read(ctx)
+	if reads == nil {
+		return r.read(ctx, nil)
+	}
+	sh := reads.shard(b.StreamARN, b.ShardID)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return r.read(ctx, sh)
 }
 
 type rangeReader struct {
@@ -55,18 +63,46 @@ type rangeReader struct {
 	last string
 }
 
-func (r *rangeReader) read(ctx context.Context) (span, error) {
+// read reads the range; with sh, it starts from what sh holds and leaves
+// its own read there for the next message.
+func (r *rangeReader) read(ctx context.Context, sh *shardRead) (span, error) {
 	var sp span
-	iter, gone, err := r.iterator(ctx)
-	if err != nil || gone != "" {
-		sp.gone = gone
-		return sp, err
-	}
 	limit := int32(1000)
 	if r.b.BatchSize > 0 {
-		limit = int32(min(r.b.BatchSize, 10000))
+		limit = int32(min(r.b.BatchSize, maxGetRecords))
 	}
-	empty := 0
+	base := limit
+	var iter *string
+	// skip bounds the records before the range a resumed read passes
+	// over before it asks for an iterator at the range's start instead.
+	skip := 0
+	if sh != nil {
+		held, next, ok := sh.take(r.start, r.end)
+		for _, rec := range held {
+			sp.records = append(sp.records, rec)
+			r.last = aws.ToString(rec.SequenceNumber)
+		}
+		if ok {
+			return r.finish(sp), nil
+		}
+		iter, skip = next, int(limit)
+		limit = sh.limit(limit)
+	}
+	var read []ktypes.Record
+	defer func() {
+		if sh != nil {
+			sh.keep(read, iter)
+		}
+	}()
+	if iter == nil {
+		var gone string
+		var err error
+		if iter, gone, err = r.iterator(ctx); err != nil || gone != "" {
+			sp.gone = gone
+			return sp, err
+		}
+	}
+	empty, skipped := 0, 0
 	for {
 		var out *kinesis.GetRecordsOutput
 		err := withBackoff(ctx, func() error {
@@ -78,19 +114,23 @@ func (r *rangeReader) read(ctx context.Context) (span, error) {
 		})
 		var expired *ktypes.ExpiredIteratorException
 		if errors.As(err, &expired) {
+			var gone string
 			if iter, gone, err = r.iterator(ctx); err != nil || gone != "" {
-				sp.gone = gone
+				iter, sp.gone = nil, gone
 				return sp, err
 			}
 			continue
 		}
 		if err != nil {
+			iter = nil
 			return sp, fmt.Errorf("read %s of %s: %w", r.b.ShardID, r.b.Stream(), r.s.Explain(err))
 		}
+		read, iter = out.Records, out.NextShardIterator
 		done := false
 		for _, rec := range out.Records {
 			seq, ok := new(big.Int).SetString(aws.ToString(rec.SequenceNumber), 10)
 			if !ok {
+				iter = nil
 				return sp, fmt.Errorf("read %s of %s: record sequence number %q is not decimal", r.b.ShardID, r.b.Stream(), aws.ToString(rec.SequenceNumber))
 			}
 			if seq.Cmp(r.end) > 0 {
@@ -98,6 +138,7 @@ func (r *rangeReader) read(ctx context.Context) (span, error) {
 				break
 			}
 			if seq.Cmp(r.start) < 0 {
+				skipped++
 				continue
 			}
 			sp.records = append(sp.records, rec)
@@ -105,6 +146,18 @@ func (r *rangeReader) read(ctx context.Context) (span, error) {
 		}
 		if done || r.last == r.b.EndSequenceNumber {
 			break
+		}
+		if len(sp.records) == 0 && skip > 0 && skipped > skip {
+			// The read resumed far before the range: open the shard at
+			// its start instead of reading on to it.
+			sh.gap()
+			var gone string
+			if iter, gone, err = r.iterator(ctx); err != nil || gone != "" {
+				iter, sp.gone = nil, gone
+				return sp, err
+			}
+			read, skip, limit = nil, 0, base
+			continue
 		}
 		if out.NextShardIterator == nil {
 			sp.short = fmt.Sprintf("%s is closed and ends before %s", r.b.ShardID, r.b.EndSequenceNumber)
@@ -116,20 +169,25 @@ func (r *rangeReader) read(ctx context.Context) (span, error) {
 				break
 			}
 			if empty++; empty > maxEmptyReads {
+				iter = nil
 				return sp, fmt.Errorf("read %s of %s: %d empty reads in a row while behind the tip", r.b.ShardID, r.b.Stream(), empty)
 			}
 		} else {
 			empty = 0
 		}
-		iter = out.NextShardIterator
 	}
+	return r.finish(sp), nil
+}
+
+// finish says what of the range the records read do not hold.
+func (r *rangeReader) finish(sp span) span {
 	if len(sp.records) == 0 {
 		sp.gone = fmt.Sprintf("%s holds no record from %s on", r.b.ShardID, r.b.StartSequenceNumber)
 		sp.short = ""
 	} else if first := aws.ToString(sp.records[0].SequenceNumber); first != r.b.StartSequenceNumber {
 		sp.gone = fmt.Sprintf("the oldest record left in %s is %s, after the failure's first %s", r.b.ShardID, first, r.b.StartSequenceNumber)
 	}
-	return sp, nil
+	return sp
 }
 
 // iterator opens the shard at the range's start, or after the last record

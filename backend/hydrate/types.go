@@ -17,7 +17,7 @@ type Options struct {
 	// IDs limits Queue to these message ids; every message when empty.
 	IDs []string
 	// Concurrency bounds the messages hydrated at once, and the objects
-	// one message writes at once; 4 when zero.
+	// written at once across them; 4 when zero.
 	Concurrency int
 	// Progress, when set, receives every result as it is known (Queue).
 	// Calls come from one goroutine at a time.

@@ -47,11 +47,12 @@ func Watch(ctx context.Context, s *backend.Session, queueURL string, o Options, 
 		defer close(jobs)
 		recvErr = watchReceive(ctx, s, queueURL, retryAfter, settled, jobs)
 	}()
+	run, stopRun := startRun(o)
 	var wg sync.WaitGroup
 	for range o.Concurrency {
 		wg.Go(func() {
 			for m := range jobs {
-				r := hydrate(ctx, s, o, m)
+				r := hydrate(ctx, s, o, run, m)
 				if r.Outcome != Hydrated {
 					// Stopping hands the message back at once; otherwise it
 					// waits out RetryAfter.
@@ -69,6 +70,7 @@ func Watch(ctx context.Context, s *backend.Session, queueURL string, o Options, 
 	}
 	go func() {
 		wg.Wait()
+		stopRun()
 		close(results)
 	}()
 	for r := range results {

@@ -32,7 +32,8 @@ const benchEvents = 20000
 // nothing. Both read with the session's ReadObject, the cheapest GET it
 // has. It reports both rates, the replay's share of the bare loop,
 // the CPU time the process (client, engine and target alike) spent per
-// event in each, and the connections the HTTP target accepted.
+// event in each, and the connections the HTTP target accepted. Both run
+// with the garbage collector's target that `sluice replay` sets.
 func BenchmarkBulkReplay(b *testing.B) {
 	for _, kind := range []string{"http", "kinesis", "sqs"} {
 		b.Run("target="+kind, func(b *testing.B) { benchReplay(b, kind) })
@@ -41,6 +42,9 @@ func BenchmarkBulkReplay(b *testing.B) {
 
 func benchReplay(b *testing.B, kind string) {
 	const concurrency = 32
+	// As `sluice replay` runs (GOGC=100 in the environment measures Go's
+	// default instead).
+	defer backend.UseBulkGC()()
 	s, _, loc := openArchive(b)
 	srv, conns := countingTarget(b)
 	tgt, bare := benchTarget(b, s, kind, srv.URL)

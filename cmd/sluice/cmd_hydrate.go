@@ -102,6 +102,7 @@ func (f hydrateFlags) check() error {
 }
 
 func runHydrateQueue(ctx context.Context, cmd *cobra.Command, f hydrateFlags, queue string, ids []string) error {
+	defer backend.UseBulkGC()()
 	if err := f.check(); err != nil {
 		return err
 	}
@@ -198,6 +199,7 @@ func keysOrReason(r hydrate.Result) string {
 
 // runHydrateWatch hydrates queue's messages as they arrive until ctx ends.
 func runHydrateWatch(ctx context.Context, cmd *cobra.Command, f hydrateFlags, queue string) error {
+	defer backend.UseBulkGC()()
 	if err := f.check(); err != nil {
 		return err
 	}

@@ -96,6 +96,7 @@ type replayJob struct {
 }
 
 func runReplay(ctx context.Context, cmd *cobra.Command, f replayFlags, keys []string) error {
+	defer backend.UseBulkGC()()
 	if err := checkReplayFlags(f, keys); err != nil {
 		return err
 	}

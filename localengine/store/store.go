@@ -6,6 +6,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -111,16 +112,25 @@ func (s *Store) commitLoop() {
 	batch := make([]*call, 0, maxBatch)
 	for c := range s.queue {
 		batch = append(batch[:0], c)
-	drain:
-		for len(batch) < maxBatch {
-			select {
-			case c, ok := <-s.queue:
-				if !ok {
+		// The second pass lets writers that are a moment from their
+		// Update (on two cores, often most of them) join this commit:
+		// hydrating at 16 messages at once, it halves the commits, each
+		// with its fsync.
+		for pass := 0; pass < 2; pass++ {
+			if pass == 1 {
+				runtime.Gosched()
+			}
+		drain:
+			for len(batch) < maxBatch {
+				select {
+				case c, ok := <-s.queue:
+					if !ok {
+						break drain
+					}
+					batch = append(batch, c)
+				default:
 					break drain
 				}
-				batch = append(batch, c)
-			default:
-				break drain
 			}
 		}
 		s.commit(batch)
