@@ -232,12 +232,19 @@ func scopeOf(r *http.Request) string {
 	return parts[2] + "/" + parts[3]
 }
 
-// recordingClient answers every request with a small object and keeps
-// the requests.
-type recordingClient struct{ reqs []*http.Request }
+// recordingClient answers every request with body ("{}" when empty)
+// and keeps the requests.
+type recordingClient struct {
+	reqs []*http.Request
+	body string
+}
 
 func (c *recordingClient) Do(r *http.Request) (*http.Response, error) {
 	c.reqs = append(c.reqs, r)
-	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Length": {"2"}}, ContentLength: 2,
-		Body: io.NopCloser(strings.NewReader("{}")), Request: r}, nil
+	body := c.body
+	if body == "" {
+		body = "{}"
+	}
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Length": {fmt.Sprint(len(body))}}, ContentLength: int64(len(body)),
+		Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
 }

@@ -174,7 +174,10 @@ func (b *plainBucket) call(ctx context.Context, s *Session, req plainRequest, re
 	k, waited, err := s.takeToken(ctx, "S3", req.operation)
 	defer func() {
 		c := Call{Time: start, Profile: s.Profile.Name, Service: "S3", Operation: req.operation,
-			Resource: b.bucket + "/" + req.key, Duration: s.now().Sub(start), Result: "ok"}
+			Resource: b.bucket, Duration: s.now().Sub(start), Result: "ok"}
+		if req.query == nil {
+			c.Resource += "/" + req.key
+		}
 		if err != nil {
 			c.Result, c.Error = errorCode(err), err.Error()
 		}
@@ -202,9 +205,11 @@ func (b *plainBucket) call(ctx context.Context, s *Session, req plainRequest, re
 	return read(resp)
 }
 
-// plainRequest is one object operation's request.
+// plainRequest is one object operation's request, or with query a
+// bucket operation's.
 type plainRequest struct {
 	operation, method, key string
+	query                  url.Values
 	header                 http.Header
 	body                   []byte
 	// payloadHash is the hex SHA-256 of body, as SigV4 signs it.
@@ -213,10 +218,17 @@ type plainRequest struct {
 
 func (b *plainBucket) request(ctx context.Context, pr plainRequest) (*http.Request, error) {
 	u := b.base
-	u.Path = strings.TrimSuffix(b.base.Path, "/") + "/" + pr.key
-	u.RawPath = strings.TrimSuffix(b.base.EscapedPath(), "/") + "/" + escapeKey(pr.key)
-	// The operation's marker, as S3's model puts it in the URI.
-	u.RawQuery = "x-id=" + pr.operation
+	if pr.query != nil {
+		if u.Path == "" {
+			u.Path = "/"
+		}
+		u.RawQuery = encodeQuery(pr.query)
+	} else {
+		u.Path = strings.TrimSuffix(b.base.Path, "/") + "/" + pr.key
+		u.RawPath = strings.TrimSuffix(b.base.EscapedPath(), "/") + "/" + escapeKey(pr.key)
+		// The operation's marker, as S3's model puts it in the URI.
+		u.RawQuery = "x-id=" + pr.operation
+	}
 	var body io.Reader
 	if pr.body != nil {
 		body = bytes.NewReader(pr.body)
@@ -245,6 +257,12 @@ func (b *plainBucket) request(ctx context.Context, pr plainRequest) (*http.Reque
 		return nil, fmt.Errorf("%s %s: sign: %w", pr.method, pr.key, err)
 	}
 	return req, nil
+}
+
+// encodeQuery encodes a query as the SDK does: sorted, and with a space
+// as %20 (a + in a query is a plus to S3).
+func encodeQuery(q url.Values) string {
+	return strings.ReplaceAll(q.Encode(), "+", "%20")
 }
 
 // escapeKey escapes an object key for a URL path as the SDK does for

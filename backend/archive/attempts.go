@@ -201,7 +201,7 @@ func ListManifests(ctx context.Context, s *backend.Session, loc backend.ArchiveL
 	in := &s3.ListObjectsV2Input{Bucket: aws.String(loc.Bucket), Prefix: aws.String(prefix), EncodingType: types.EncodingTypeUrl}
 	var keys []string
 	for {
-		out, err := s.S3().ListObjectsV2(ctx, in)
+		out, err := s.ListObjectsV2(ctx, in)
 		if err != nil {
 			return nil, fmt.Errorf("list s3://%s/%s: %w", loc.Bucket, prefix, s.Explain(err))
 		}

@@ -47,7 +47,7 @@ func CountPage(ctx context.Context, s *backend.Session, loc backend.ArchiveLocat
 	if c.PageSize > 0 {
 		in.MaxKeys = aws.Int32(c.PageSize)
 	}
-	out, err := s.S3().ListObjectsV2(ctx, in)
+	out, err := s.ListObjectsV2(ctx, in)
 	if err != nil {
 		return c, fmt.Errorf("count s3://%s/%s: %w", loc.Bucket, prefix, s.Explain(err))
 	}

@@ -231,7 +231,7 @@ func listHour(ctx context.Context, s *backend.Session, loc backend.ArchiveLocati
 	}
 	var objs []Object
 	for {
-		out, err := s.S3().ListObjectsV2(ctx, in)
+		out, err := s.ListObjectsV2(ctx, in)
 		if err != nil {
 			return nil, fmt.Errorf("list s3://%s/%s: %w", loc.Bucket, listPrefix, s.Explain(err))
 		}
@@ -279,7 +279,7 @@ func listDirsPaged(ctx context.Context, s *backend.Session, bucket, prefix strin
 	}
 	var dirs []string
 	for {
-		out, err := s.S3().ListObjectsV2(ctx, in)
+		out, err := s.ListObjectsV2(ctx, in)
 		if err != nil {
 			return nil, fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, s.Explain(err))
 		}

@@ -178,7 +178,7 @@ func archiveBuckets(ctx context.Context, s *backend.Session, declared []config.P
 // level lists, in one page, the folders and objects directly under the
 // folder of typed that start with typed.
 func level(ctx context.Context, s *backend.Session, bucket, typed string) ([]string, error) {
-	out, err := s.S3().ListObjectsV2(ctx, &s3.ListObjectsV2Input{
+	out, err := s.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
 		Bucket: aws.String(bucket), Prefix: aws.String(typed), Delimiter: aws.String("/"),
 		MaxKeys: aws.Int32(MaxCandidates),
 	})

@@ -59,7 +59,9 @@ func benchReplay(b *testing.B, kind string) {
 			keys = append(keys, archive.Key(loc.Prefix, e.KeyParts()))
 		}
 		c0 := cpuTime(b)
+		stopBare := profileReplay(b, "bare-"+kind)
 		bareTime += timeBare(b, s, loc.Bucket, keys, concurrency, bare)
+		stopBare()
 		bareCPU += cpuTime(b) - c0
 		connsBefore := conns.accepted.Load()
 		stopProfile := profileReplay(b, kind)
@@ -166,7 +168,8 @@ func bareCall(ctx context.Context, s *backend.Session, bucket, key string, send 
 
 // profileReplay writes a CPU profile of the replay alone (not of the
 // archiving before it) to $SLUICE_REPLAY_CPUPROFILE-<kind> when that is
-// set: go test's -cpuprofile would be mostly the setup.
+// set, and of the bare loop to $SLUICE_REPLAY_CPUPROFILE-bare-<kind>: go
+// test's -cpuprofile would be mostly the setup.
 func profileReplay(b *testing.B, kind string) (stop func()) {
 	path := os.Getenv("SLUICE_REPLAY_CPUPROFILE")
 	if path == "" {
