@@ -30,11 +30,15 @@ func TestListObjectsV2ReadsWhatTheSDKReads(t *testing.T) {
 	} {
 		in.Bucket = aws.String("archive")
 		before := len(p.Seen(plainGET))
-		plain, pages := listAll(t, func(in *s3.ListObjectsV2Input) (*s3.ListObjectsV2Output, error) { return s.ListObjectsV2(t.Context(), in) }, in)
+		plain, pages := listAll(t, func(in *s3.ListObjectsV2Input) (*s3.ListObjectsV2Output, error) {
+			return s.ListObjectsV2(t.Context(), in)
+		}, in)
 		if got := len(p.Seen(plainGET)) - before; got != pages {
 			t.Errorf("%d plain GETs for %d pages", got, pages)
 		}
-		sdk, _ := listAll(t, func(in *s3.ListObjectsV2Input) (*s3.ListObjectsV2Output, error) { return s.S3().ListObjectsV2(t.Context(), in) }, in)
+		sdk, _ := listAll(t, func(in *s3.ListObjectsV2Input) (*s3.ListObjectsV2Output, error) {
+			return s.S3().ListObjectsV2(t.Context(), in)
+		}, in)
 		if !slices.Equal(plain, sdk) || len(sdk) == 0 {
 			t.Errorf("prefix %q delimiter %q:\nplain %q\n  SDK %q", aws.ToString(in.Prefix), aws.ToString(in.Delimiter), plain, sdk)
 		}
