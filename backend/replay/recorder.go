@@ -23,9 +23,12 @@ const DefaultMarkBatch = 500
 // their event, which marks the event replayed (archive/marks.go). An
 // accepted event's original is deleted only once its manifest is written.
 //
-// Handing an attempt over waits while a batch is being written, so that
-// at most one batch of accepted events is ever not yet written: with the
-// events in flight, what a crash can make a target see twice.
+// The batches are half of batchSize: one is written while the next
+// fills, and handing an attempt over waits only when that one is full
+// too, so that at most batchSize accepted events are ever not yet
+// written (with the events in flight, what a crash can make a target see
+// twice), while the senders go on during a write instead of all waiting
+// for it.
 type recorder struct {
 	entries chan recordEntry
 	done    chan struct{}
@@ -47,16 +50,31 @@ func startRecorder(ctx context.Context, s *backend.Session, loc backend.ArchiveL
 	// Records are written after a cancel too: the attempts were made, and
 	// an accepted event marked now is one the next run need not send.
 	ctx = context.WithoutCancel(ctx)
+	// A batch of one cannot be halved: it is written before the next
+	// attempt is taken.
+	half, pipelined := max(batchSize/2, 1), batchSize >= 2
+	writes := make(chan []recordEntry)
 	go func() {
-		defer close(r.done)
+		for b := range writes {
+			r.write(ctx, s, loc, now, b)
+		}
+		close(r.done)
+	}()
+	go func() {
+		defer close(writes)
 		tick := time.NewTicker(recordEvery)
 		defer tick.Stop()
 		var batch []recordEntry
 		flush := func() {
-			if len(batch) > 0 {
-				r.write(ctx, s, loc, now, batch)
-				batch = nil
+			if len(batch) == 0 {
+				return
 			}
+			if pipelined {
+				writes <- batch
+			} else {
+				r.write(ctx, s, loc, now, batch)
+			}
+			batch = nil
 		}
 		for {
 			select {
@@ -66,7 +84,7 @@ func startRecorder(ctx context.Context, s *backend.Session, loc backend.ArchiveL
 					return
 				}
 				batch = append(batch, e)
-				if len(batch) >= batchSize {
+				if len(batch) >= half {
 					flush()
 				}
 			case <-tick.C:
@@ -77,9 +95,6 @@ func startRecorder(ctx context.Context, s *backend.Session, loc backend.ArchiveL
 	return r
 }
 
-// markRetries is how many more times a manifest is written after a
-// failure the SDK's own retries did not get past: every accepted event
-// left unmarked is one the next run sends again.
 const markRetries = 3
 
 // write writes the batch's manifests, trying again what may pass later;

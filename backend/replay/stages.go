@@ -48,30 +48,67 @@ func (r *run) list(ctx context.Context, items chan<- item) error {
 		}
 		return nil
 	}
-	// One page (an hour) is read ahead, so that the total is known before
-	// the last events go out.
+	// Pages are listed, and their events' marks looked up, ahead of the
+	// readers in a goroutine of their own: listed in turn with the
+	// hand-out, each hour's three listings left every reader idle
+	// meanwhile. The page after is listed before a page is handed out,
+	// so that the total is known before the last events go out.
+	pages := make(chan listedPage, pagesAhead)
+	var listErr error
+	go func() {
+		defer close(pages)
+		listErr = r.listPages(ctx, pages)
+	}()
 	n := 0
 	defer func() { r.setTotal(n) }()
+	for lp := range pages {
+		if lp.last {
+			r.setTotal(n + len(lp.objs))
+		}
+		for _, obj := range lp.objs {
+			select {
+			case items <- item{key: obj.Key, seq: n, marked: lp.marked[obj.ID]}:
+				n++
+			case <-ctx.Done():
+				for range pages { // let the lister see ctx and end
+				}
+				return ctx.Err()
+			}
+		}
+	}
+	return listErr
+}
+
+// pagesAhead is how many listed pages wait for the readers.
+const pagesAhead = 2
+
+// listedPage is one page of the listing, with the marks found beside its
+// events; last says no page follows.
+type listedPage struct {
+	objs   []archive.Object
+	marked map[string]string
+	last   bool
+}
+
+// listPages lists the query's events page by page into pages.
+func (r *run) listPages(ctx context.Context, pages chan<- listedPage) error {
 	q := r.p.Query
 	q.Replayed = false
 	pager := archive.List(r.s, r.p.Archive, q)
 	page, err := pager.Next(ctx)
 	for err == nil && len(page) > 0 {
+		marked, merr := r.markedBeside(ctx, page)
+		if merr != nil {
+			return fmt.Errorf("replay: %w", merr)
+		}
 		var next []archive.Object
-		if next, err = pager.Next(ctx); err == nil && len(next) == 0 {
-			r.setTotal(n + len(page))
+		if next, err = pager.Next(ctx); err != nil {
+			break
 		}
-		marked, cerr := r.markedBeside(ctx, page)
-		if cerr != nil {
-			return fmt.Errorf("replay: %w", cerr)
-		}
-		for _, obj := range page {
-			select {
-			case items <- item{key: obj.Key, seq: n, marked: marked[obj.ID]}:
-				n++
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+		select {
+		case pages <- listedPage{objs: page, marked: marked, last: len(next) == 0}:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 		page = next
 	}
