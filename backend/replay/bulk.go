@@ -47,9 +47,10 @@ type Options struct {
 	// copy.go): events are read from the source session's archive and
 	// sent through CopyTo, and the source archive is left as it was.
 	CopyTo *backend.Session
-	// MarkBatch is the most attempts one manifest write holds (default
-	// DefaultMarkBatch): with the events in flight, the most accepted
-	// events a crash can leave unmarked.
+	// MarkBatch is the most attempts not yet in a written manifest
+	// (default DefaultMarkBatch; manifests are written in halves of it,
+	// one while the next fills): with the events in flight, the most
+	// accepted events a crash can leave unmarked.
 	MarkBatch int
 	// Planned, in a dry run, is given each event that would be sent as
 	// it is read, in place of the Summary's Planned list, so that a plan
@@ -149,7 +150,7 @@ func (p Plan) check() error {
 // sending: readers fetch events, Concurrency senders deliver them (in
 // batches where the target's API batches: see batch.go), the recorder
 // writes the manifests and a deleter removes the originals. At most
-// Concurrency calls' events and one manifest batch (MarkBatch) are ever
+// Concurrency calls' events and MarkBatch recorded attempts are ever
 // accepted but not yet marked: those are what a crash can make a target
 // see twice.
 func Bulk(ctx context.Context, s *backend.Session, p Plan, o Options) (Summary, error) {

@@ -13,8 +13,9 @@ import (
 // recordEvery bounds how long an attempt waits for its manifest.
 const recordEvery = 250 * time.Millisecond
 
-// DefaultMarkBatch is the most attempts one manifest write holds (one
-// manifest per consumer and arrival hour of those attempts).
+// DefaultMarkBatch is the most attempts not yet in a written manifest;
+// each write holds half of it (one manifest per consumer and arrival
+// hour of those attempts).
 const DefaultMarkBatch = 500
 
 // recorder writes every attempt that reached a target to manifests under

@@ -27,8 +27,8 @@
 // A bulk replay is resumable by construction: an event is marked replayed
 // (in a batch manifest, archive/marks.go) only after the target accepted
 // it, so a crash or Ctrl-C part-way loses nothing and repeats at most the
-// events that were in flight plus one manifest batch not yet written
-// (Options.MarkBatch); running the same replay again picks up the events
+// events that were in flight plus the attempts not yet in a written
+// manifest (at most Options.MarkBatch); running the same replay again picks up the events
 // not yet marked.
 package replay
 
