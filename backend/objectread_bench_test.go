@@ -54,9 +54,9 @@ func BenchmarkReadObject(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			var cpu, wall time.Duration
 			for b.Loop() {
-				c0, t0 := processCPU(b), time.Now()
+				c0, t0 := backendtest.ProcessCPU(b), time.Now()
 				each(b, keys, concurrency, reads[name])
-				cpu, wall = cpu+processCPU(b)-c0, wall+time.Since(t0)
+				cpu, wall = cpu+backendtest.ProcessCPU(b)-c0, wall+time.Since(t0)
 			}
 			b.ReportMetric(float64(cpu.Microseconds())/float64(objects*b.N), "cpu-µs/read")
 			b.ReportMetric(float64(objects*b.N)/wall.Seconds(), "reads/s")

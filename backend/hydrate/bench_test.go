@@ -15,6 +15,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sluicehq/sluice/backend"
+	"github.com/sluicehq/sluice/backend/backendtest"
 	"github.com/sluicehq/sluice/backend/hydrate"
 )
 
@@ -46,12 +47,12 @@ func BenchmarkHydrate(b *testing.B) {
 				f.fillDLQ(arn, dlqURL, i, messages, batch)
 				stopProfile := profileHydrate(b, fmt.Sprintf("batch%d-c%d", tc.batch, tc.concurrency))
 				b.StartTimer()
-				began, cpu0 := time.Now(), processCPU(b)
+				began, cpu0 := time.Now(), backendtest.ProcessCPU(b)
 				var cpuAtLast time.Duration
 				var last time.Time
 				o := f.options()
 				o.Concurrency = tc.concurrency
-				o.Progress = func(hydrate.Result) { last, cpuAtLast = time.Now(), processCPU(b) }
+				o.Progress = func(hydrate.Result) { last, cpuAtLast = time.Now(), backendtest.ProcessCPU(b) }
 				sum, err := hydrate.Queue(f.ctx, f.s, dlqURL, o)
 				stopProfile()
 				if err != nil || sum.Hydrated != messages || sum.Events != messages*batch {

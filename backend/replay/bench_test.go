@@ -18,6 +18,7 @@ import (
 
 	"github.com/sluicehq/sluice/backend"
 	"github.com/sluicehq/sluice/backend/archive"
+	"github.com/sluicehq/sluice/backend/backendtest"
 )
 
 // benchEvents is how many events one bulk replay of the benchmark sends.
@@ -58,18 +59,18 @@ func benchReplay(b *testing.B, kind string) {
 		for _, e := range events {
 			keys = append(keys, archive.Key(loc.Prefix, e.KeyParts()))
 		}
-		c0 := cpuTime(b)
+		c0 := backendtest.ProcessCPU(b)
 		stopBare := profileReplay(b, "bare-"+kind)
 		bareTime += timeBare(b, s, loc.Bucket, keys, concurrency, bare)
 		stopBare()
-		bareCPU += cpuTime(b) - c0
+		bareCPU += backendtest.ProcessCPU(b) - c0
 		connsBefore := conns.accepted.Load()
 		stopProfile := profileReplay(b, kind)
 		b.StartTimer()
-		t0, c0 := time.Now(), cpuTime(b)
+		t0, c0 := time.Now(), backendtest.ProcessCPU(b)
 		sum, err := Bulk(ctxT(b), s, Plan{Archive: loc, Target: tgt, Query: archive.Query{Consumer: consumer}},
 			Options{Concurrency: concurrency})
-		replayed, cpu = replayed+time.Since(t0), cpu+cpuTime(b)-c0
+		replayed, cpu = replayed+time.Since(t0), cpu+backendtest.ProcessCPU(b)-c0
 		stopProfile()
 		if err != nil || sum.Sent != benchEvents {
 			b.Fatalf("%+v %v", sum, err)
