@@ -248,3 +248,31 @@ func (c *recordingClient) Do(r *http.Request) (*http.Response, error) {
 	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Length": {fmt.Sprint(len(body))}}, ContentLength: int64(len(body)),
 		Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
 }
+
+// TestReadObjectTakesADenialAsTheAnswer: a read the bucket's policy
+// denies, or of a bucket that does not exist, is one call: the SDK would
+// only be told the same.
+func TestReadObjectTakesADenialAsTheAnswer(t *testing.T) {
+	s, p := readObjectSession(t)
+	putArchived(t, s, "k", []byte("event"))
+	p.Add(&faultproxy.Rule{Service: "s3", Match: plainGET, Times: 1,
+		Fault: faultproxy.Fault{Status: http.StatusForbidden, Code: "AccessDenied", Message: "Access Denied"}})
+	before := len(p.Seen(nil))
+	_, err := s.ReadObject(t.Context(), "archive", "k", 1024)
+	if backend.ErrorCode(err) != "AccessDenied" {
+		t.Fatalf("err = %v, want AccessDenied", err)
+	}
+	if n := len(p.Seen(nil)) - before; n != 1 {
+		t.Errorf("a denied read took %d requests, want 1", n)
+	}
+	before = len(p.Seen(nil))
+	if _, err := s.ReadObject(t.Context(), "nonexistent-bucket", "k", 1024); backend.ErrorCode(err) != "NoSuchBucket" {
+		t.Fatalf("missing bucket: %v", err)
+	}
+	if n := len(p.Seen(nil)) - before; n != 1 {
+		t.Errorf("a read of a missing bucket took %d requests, want 1", n)
+	}
+	if body, err := s.ReadObject(t.Context(), "archive", "k", 1024); err != nil || string(body) != "event" {
+		t.Fatalf("the next read: %q %v (a denial turned the plain GET off?)", body, err)
+	}
+}

@@ -55,14 +55,16 @@ type plainBucket struct {
 
 // viaPlain answers with plain's call to bucket when it succeeds, else
 // with the SDK's (sdk). final says which of plain's errors are answers
-// in their own right (a missing key), not to be asked again.
+// in their own right (a missing key), not to be asked again; a bucket
+// that does not exist, or a policy that denies the call, is one for every
+// call, since the SDK would only be told the same.
 func viaPlain[T any](ctx context.Context, s *Session, bucket string, plain func(*plainBucket) (T, error), final func(error) bool, sdk func() (T, error)) (T, error) {
 	p := s.plain.forBucket(ctx, s, bucket)
 	if p == nil {
 		return sdk()
 	}
 	v, err := plain(p)
-	if err == nil || final(err) || ctx.Err() != nil {
+	if err == nil || final(err) || IsCode(err, "AccessDenied", "NoSuchBucket") || ctx.Err() != nil {
 		return v, err
 	}
 	v, sdkErr := sdk()
