@@ -259,8 +259,8 @@ func TestReadObjectTakesADenialAsTheAnswer(t *testing.T) {
 		Fault: faultproxy.Fault{Status: http.StatusForbidden, Code: "AccessDenied", Message: "Access Denied"}})
 	before := len(p.Seen(nil))
 	_, err := s.ReadObject(t.Context(), "archive", "k", 1024)
-	if backend.ErrorCode(err) != "AccessDenied" {
-		t.Fatalf("err = %v, want AccessDenied", err)
+	if backend.ErrorCode(err) != "AccessDenied" || !strings.Contains(err.Error(), "S3 GetObject") {
+		t.Fatalf("err = %v, want AccessDenied naming S3 GetObject", err)
 	}
 	if n := len(p.Seen(nil)) - before; n != 1 {
 		t.Errorf("a denied read took %d requests, want 1", n)

@@ -199,6 +199,7 @@ func (b *plainBucket) call(ctx context.Context, s *Session, req plainRequest, re
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		pe := readS3Error(resp)
+		pe.Operation = "S3 " + req.operation
 		if isThrottled(pe) || pe.Status == http.StatusServiceUnavailable {
 			s.Budget.Throttled(k)
 		}
@@ -306,15 +307,20 @@ func readS3Error(resp *http.Response) *PlainError {
 
 // PlainError is the answer of a request sluice made without the SDK.
 type PlainError struct {
+	// Operation is the service and operation ("S3 PutObject").
+	Operation     string
 	Status        int
 	Code, Message string
 }
 
+// Error names the operation as the SDK's errors do, so that a failure
+// says which call failed.
 func (e *PlainError) Error() string {
-	if e.Message == "" {
-		return fmt.Sprintf("HTTP %d %s", e.Status, e.Code)
+	msg := fmt.Sprintf("%s: HTTP %d %s", e.Operation, e.Status, e.Code)
+	if e.Message != "" {
+		msg += ": " + e.Message
 	}
-	return fmt.Sprintf("HTTP %d %s: %s", e.Status, e.Code, e.Message)
+	return msg
 }
 
 // ErrorCode, ErrorMessage and ErrorFault make a PlainError a
