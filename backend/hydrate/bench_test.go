@@ -32,7 +32,7 @@ func BenchmarkHydrate(b *testing.B) {
 	// As `sluice dlq hydrate` runs (GOGC=100 in the environment measures
 	// Go's default instead).
 	defer backend.UseBulkGC()()
-	for _, tc := range []struct{ batch, concurrency int }{{1, 4}, {10, 4}, {1, 16}, {10, 16}, {10, 32}} {
+	for _, tc := range []struct{ batch, concurrency int }{{1, 4}, {10, 4}, {1, 16}, {10, 16}, {1, 32}, {10, 32}} {
 		batch := tc.batch
 		b.Run(fmt.Sprintf("batch=%d/concurrency=%d", tc.batch, tc.concurrency), func(b *testing.B) {
 			const messages = 1000

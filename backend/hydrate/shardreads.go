@@ -2,6 +2,7 @@ package hydrate
 
 import (
 	"math/big"
+	"sort"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -57,9 +58,10 @@ func (rs *shardReads) shard(streamARN, shardID string) *shardRead {
 // shardRead is what a shard's last read left.
 type shardRead struct {
 	mu sync.Mutex
-	// records are the last read's records in order; nil when they were
-	// too large to keep.
+	// records are the last read's records in order, seqs their sequence
+	// numbers; nil when they were too large to keep.
 	records []ktypes.Record
+	seqs    []*big.Int
 	// first and last are the sequence numbers records span; nil before
 	// any read.
 	first, last *big.Int
@@ -86,11 +88,11 @@ func (sh *shardRead) take(start, end *big.Int) (held []ktypes.Record, next *stri
 		return nil, nil, false
 	}
 	sh.doublings = min(sh.doublings+1, maxDoublings)
-	for _, rec := range sh.records {
-		seq, _ := new(big.Int).SetString(aws.ToString(rec.SequenceNumber), 10)
-		if seq.Cmp(start) >= 0 && seq.Cmp(end) <= 0 {
-			held = append(held, rec)
-		}
+	// Each message takes its few records out of a window of up to
+	// thousands: found by search, not by a scan.
+	from := sort.Search(len(sh.seqs), func(i int) bool { return sh.seqs[i].Cmp(start) >= 0 })
+	for i := from; i < len(sh.seqs) && sh.seqs[i].Cmp(end) <= 0; i++ {
+		held = append(held, sh.records[i])
 	}
 	if end.Cmp(sh.last) <= 0 {
 		return held, nil, true
@@ -112,27 +114,33 @@ func (sh *shardRead) limit(batch int32) int32 {
 // not in a row, so reading ahead would only cost.
 func (sh *shardRead) gap() { sh.doublings = 0 }
 
+// forget drops what the shard's last read left.
+func (sh *shardRead) forget() {
+	sh.records, sh.seqs, sh.first, sh.last, sh.next, sh.bytes = nil, nil, nil, nil, nil, 0
+}
+
 // keep remembers a read's last page and the iterator after it.
 func (sh *shardRead) keep(page []ktypes.Record, next *string) {
 	sh.next = next
 	if len(page) == 0 {
 		if next == nil {
-			sh.records, sh.first, sh.last, sh.bytes = nil, nil, nil, 0
+			sh.forget()
 		}
 		return
 	}
-	first, ok1 := new(big.Int).SetString(aws.ToString(page[0].SequenceNumber), 10)
-	last, ok2 := new(big.Int).SetString(aws.ToString(page[len(page)-1].SequenceNumber), 10)
-	if !ok1 || !ok2 {
-		sh.records, sh.first, sh.last, sh.next, sh.bytes = nil, nil, nil, nil, 0
-		return
+	seqs := make([]*big.Int, len(page))
+	bytes := 0
+	for i, rec := range page {
+		seq, ok := new(big.Int).SetString(aws.ToString(rec.SequenceNumber), 10)
+		if !ok || i > 0 && seq.Cmp(seqs[i-1]) <= 0 {
+			sh.forget() // not in order: nothing to go on from
+			return
+		}
+		seqs[i], bytes = seq, bytes+len(rec.Data)
 	}
-	sh.first, sh.last, sh.bytes = first, last, 0
-	for _, rec := range page {
-		sh.bytes += len(rec.Data)
-	}
-	sh.records = page
-	if sh.bytes > maxReadAheadBytes {
-		sh.records = nil
+	sh.first, sh.last, sh.bytes = seqs[0], seqs[len(seqs)-1], bytes
+	sh.records, sh.seqs = page, seqs
+	if bytes > maxReadAheadBytes {
+		sh.records, sh.seqs = nil, nil
 	}
 }
