@@ -40,7 +40,7 @@ func Queue(ctx context.Context, s *backend.Session, queueURL string, o Options) 
 	var recvErr error
 	go func() {
 		defer close(jobs)
-		recvErr = rc.run(ctx, jobs)
+		recvErr = rc.runAll(ctx, receiversFor(o.Concurrency), jobs)
 	}()
 	// Messages whose events are archived are deleted in batches, each
 	// one's result sent once SQS has answered for it.
@@ -111,8 +111,50 @@ type queueReceiver struct {
 	s        *backend.Session
 	queueURL string
 	want     map[string]bool // nil: every message
-	seen     map[string]Received
-	found    int
+
+	mu    sync.Mutex
+	seen  map[string]Received
+	found int
+}
+
+// receiversFor is how many receives a run of concurrency makes at once,
+// one per four workers: one receive of ten messages at a time (each a
+// durable write on SQS's side) kept sixteen workers of single-record
+// messages waiting, at about 2,200 messages a second.
+func receiversFor(concurrency int) int { return max(1, concurrency/4) }
+
+// runAll runs n receive loops until each has found the queue done.
+func (rc *queueReceiver) runAll(ctx context.Context, n int, jobs chan<- Received) error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = rc.run(ctx, jobs) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// take records m as received and says whether it is new work.
+func (rc *queueReceiver) take(m Received) (fresh, work bool) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	_, again := rc.seen[m.ID]
+	rc.seen[m.ID] = m
+	if again {
+		return false, false
+	}
+	if rc.want != nil && !rc.want[m.ID] {
+		return true, false
+	}
+	rc.found++
+	return true, true
+}
+
+// allFound says whether every message asked for by id has been taken.
+func (rc *queueReceiver) allFound() bool {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.want != nil && rc.found == len(rc.want)
 }
 
 func (rc *queueReceiver) run(ctx context.Context, jobs chan<- Received) error {
@@ -132,16 +174,13 @@ func (rc *queueReceiver) run(ctx context.Context, jobs chan<- Received) error {
 		}
 		fresh := 0
 		for _, m := range msgs {
-			_, again := rc.seen[m.ID]
-			rc.seen[m.ID] = m
-			if again {
+			isFresh, work := rc.take(m)
+			if isFresh {
+				fresh++
+			}
+			if !work {
 				continue
 			}
-			fresh++
-			if rc.want != nil && !rc.want[m.ID] {
-				continue
-			}
-			rc.found++
 			select {
 			case jobs <- m:
 			case <-ctx.Done():
@@ -155,7 +194,7 @@ func (rc *queueReceiver) run(ctx context.Context, jobs chan<- Received) error {
 		} else {
 			stale = 0
 		}
-		if rc.want != nil && rc.found == len(rc.want) {
+		if rc.allFound() {
 			return nil
 		}
 	}
