@@ -118,10 +118,12 @@ type queueReceiver struct {
 }
 
 // receiversFor is how many receives a run of concurrency makes at once,
-// one per four workers: one receive of ten messages at a time (each a
-// durable write on SQS's side) kept sixteen workers of single-record
-// messages waiting, at about 2,200 messages a second.
-func receiversFor(concurrency int) int { return max(1, concurrency/4) }
+// one per four workers and four at most. One receive of ten messages at
+// a time (each a durable write on SQS's side) kept sixteen workers of
+// single-record messages waiting, at about 2,200 messages a second; eight
+// hand out messages of one shard so far out of order that they no longer
+// find each other's reads (half the rate at 32 workers).
+func receiversFor(concurrency int) int { return min(4, max(1, concurrency/4)) }
 
 // runAll runs n receive loops until each has found the queue done.
 func (rc *queueReceiver) runAll(ctx context.Context, n int, jobs chan<- Received) error {
