@@ -31,10 +31,16 @@ type shared struct {
 	reads   *shardReads
 }
 
+// WritesPerMessage is how many objects a run writes at once per message
+// it hydrates at once: a message of a large batch (Pipes sends up to
+// 10,000 records) then still writes several at a time when the others
+// are waiting on the stream or the queue.
+const WritesPerMessage = 4
+
 // startRun starts what a run's messages share; stop waits for the
 // writes handed out to finish.
 func startRun(o Options) (*shared, func()) {
-	w, stop := startWriters(o.Concurrency)
+	w, stop := startWriters(WritesPerMessage * o.Concurrency)
 	return &shared{writers: w, reads: newShardReads()}, stop
 }
 

@@ -16,8 +16,9 @@ type Options struct {
 	DLQ string
 	// IDs limits Queue to these message ids; every message when empty.
 	IDs []string
-	// Concurrency bounds the messages hydrated at once, and the objects
-	// written at once across them; 4 when zero.
+	// Concurrency bounds the messages hydrated at once, and, times
+	// WritesPerMessage, the objects written at once across them; 4 when
+	// zero.
 	Concurrency int
 	// Progress, when set, receives every result as it is known (Queue).
 	// Calls come from one goroutine at a time.

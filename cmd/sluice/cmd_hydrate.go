@@ -106,9 +106,7 @@ func runHydrateQueue(ctx context.Context, cmd *cobra.Command, f hydrateFlags, qu
 	if err := f.check(); err != nil {
 		return err
 	}
-	// Each message's records are written and read at once, concurrency
-	// messages at a time.
-	f.ops.connections = max(backend.DefaultConnections, 2*f.concurrency+4)
+	f.ops.connections = hydrateConnections(f.concurrency)
 	o, err := openOps(ctx, cmd, f.ops)
 	if err != nil {
 		return err
@@ -203,6 +201,7 @@ func runHydrateWatch(ctx context.Context, cmd *cobra.Command, f hydrateFlags, qu
 	if err := f.check(); err != nil {
 		return err
 	}
+	f.ops.connections = hydrateConnections(f.concurrency)
 	o, err := openOps(ctx, cmd, f.ops)
 	if err != nil {
 		return err
@@ -267,4 +266,11 @@ func confirmable(cmd *cobra.Command, o *ops, what string) error {
 		return fmt.Errorf("%s: not confirmed; pass --yes to confirm when not on a terminal", what)
 	}
 	return nil
+}
+
+// hydrateConnections is the connection pool a hydrate of concurrency
+// keeps: concurrency messages read at once, their records written
+// WritesPerMessage times as many at once, and a few receives and deletes.
+func hydrateConnections(concurrency int) int {
+	return max(backend.DefaultConnections, (hydrate.WritesPerMessage+1)*concurrency+8)
 }
