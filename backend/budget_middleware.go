@@ -54,6 +54,11 @@ func (sc budgetScope) account(ctx context.Context) string {
 	return "profile " + sc.profile
 }
 
+// key is the budget's key of service.operation called in this scope.
+func (sc budgetScope) key(ctx context.Context, service, operation string) APIKey {
+	return APIKey{Account: sc.account(ctx), Region: sc.region, Local: sc.local, Service: service, Operation: operation}
+}
+
 // budgetMiddleware takes a token of the call's API before each attempt
 // (the SDK's retries too, since AWS counts each) and slows the API when
 // an attempt is throttled. It sits in Finalize right after the SDK's
@@ -62,10 +67,7 @@ func budgetMiddleware(b *Budget, sc budgetScope) func(*middleware.Stack) error {
 	return func(stack *middleware.Stack) error {
 		mw := middleware.FinalizeMiddlewareFunc("sluiceBudget",
 			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-				k := APIKey{
-					Account: sc.account(ctx), Region: sc.region, Local: sc.local,
-					Service: awsmiddleware.GetServiceID(ctx), Operation: awsmiddleware.GetOperationName(ctx),
-				}
+				k := sc.key(ctx, awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx))
 				waited, err := b.Wait(ctx, k)
 				if note, ok := ctx.Value(callBudgetKey{}).(*callBudget); ok {
 					note.add(k, waited)
@@ -90,7 +92,7 @@ func budgetMiddleware(b *Budget, sc budgetScope) func(*middleware.Stack) error {
 // does before each of the SDK's attempts, for a call made without the
 // SDK.
 func (s *Session) takeToken(ctx context.Context, service, operation string) (APIKey, time.Duration, error) {
-	k := APIKey{Account: s.scope.account(ctx), Region: s.scope.region, Local: s.scope.local, Service: service, Operation: operation}
+	k := s.scope.key(ctx, service, operation)
 	waited, err := s.Budget.Wait(ctx, k)
 	return k, waited, err
 }

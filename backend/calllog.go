@@ -137,8 +137,7 @@ func callLogMiddleware(log *CallLog, budget *Budget, profile string, now func() 
 					if c.Service == "" && c.Operation == "" {
 						c.Service, c.Operation = k.Service, k.Operation
 					}
-					st := budget.State(k)
-					c.Wait, c.Rate, c.Limit, c.Tokens, c.Throttles = waited, st.Rate, st.Limit, st.Tokens, st.Throttles
+					c = c.withBudget(budget, k, waited)
 				}
 				log.Add(c)
 				return out, md, err
@@ -200,7 +199,13 @@ func errorCode(err error) string {
 // logCall records c, a call made without the SDK, with the state of its
 // API's budget.
 func (s *Session) logCall(c Call, k APIKey, waited time.Duration) {
-	st := s.Budget.State(k)
+	s.Calls.Add(c.withBudget(s.Budget, k, waited))
+}
+
+// withBudget is c with what the budget did to it: the wait for its token,
+// and its API's bucket after the call.
+func (c Call) withBudget(b *Budget, k APIKey, waited time.Duration) Call {
+	st := b.State(k)
 	c.Wait, c.Rate, c.Limit, c.Tokens, c.Throttles = waited, st.Rate, st.Limit, st.Tokens, st.Throttles
-	s.Calls.Add(c)
+	return c
 }

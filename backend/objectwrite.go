@@ -14,14 +14,15 @@ import (
 )
 
 // WriteObject puts body at key in bucket with its SHA-256 checksum, and
-// returns the checksum the store echoed ("" when it echoes none): the
+// returns that checksum (base64, as S3 writes it) and the one the store
+// echoed ("" when it echoes none), for the caller to compare: the
 // archive's write of one event, the one write hydrate makes per event,
 // as one plain signed PUT (see viaPlain) whose payload hash is the same
 // SHA-256.
-func (s *Session) WriteObject(ctx context.Context, bucket, key, contentType string, body []byte) (echoedSHA256 string, err error) {
+func (s *Session) WriteObject(ctx context.Context, bucket, key, contentType string, body []byte) (sentSHA256, echoedSHA256 string, err error) {
 	sum := sha256.Sum256(body)
 	checksum := base64.StdEncoding.EncodeToString(sum[:])
-	return viaPlain(ctx, s, bucket, func(b *plainBucket) (string, error) {
+	echoed, err := viaPlain(ctx, s, bucket, func(b *plainBucket) (string, error) {
 		var echoed string
 		err := b.call(ctx, s, plainRequest{operation: "PutObject", method: http.MethodPut, key: key, body: body,
 			payloadHash: hex.EncodeToString(sum[:]),
@@ -44,4 +45,5 @@ func (s *Session) WriteObject(ctx context.Context, bucket, key, contentType stri
 		}
 		return aws.ToString(out.ChecksumSHA256), nil
 	})
+	return checksum, echoed, err
 }

@@ -29,7 +29,7 @@ func TestWriteObjectIsOnePlainSignedPUT(t *testing.T) {
 	keys := []string{"failed/orders/2026/12/07/22/e.json", "failed/a b/ü+%=&;,$@:!'()*[]/x.json", "failed/query?and#hash"}
 	for _, k := range keys {
 		body := []byte(`{"key":"` + k + `","data":"\u0000\u001b[31m"}`)
-		echoed, err := s.WriteObject(t.Context(), "archive", k, "application/json", body)
+		_, echoed, err := s.WriteObject(t.Context(), "archive", k, "application/json", body)
 		sum := sha256.Sum256(body)
 		if err != nil || echoed != base64.StdEncoding.EncodeToString(sum[:]) {
 			t.Fatalf("WriteObject(%q) echoed %q, %v", k, echoed, err)
@@ -66,7 +66,7 @@ func TestWriteObjectFallsBackToTheSDK(t *testing.T) {
 	p.Add(&faultproxy.Rule{Service: "s3", Match: plainPUT, Times: 1,
 		Fault: faultproxy.Fault{Status: http.StatusForbidden, Code: "SignatureDoesNotMatch", Message: "no"}})
 	for _, k := range []string{"a", "b"} {
-		echoed, err := s.WriteObject(t.Context(), "archive", k, "application/json", []byte(k))
+		_, echoed, err := s.WriteObject(t.Context(), "archive", k, "application/json", []byte(k))
 		sum := sha256.Sum256([]byte(k))
 		if err != nil || echoed != base64.StdEncoding.EncodeToString(sum[:]) {
 			t.Fatalf("WriteObject(%q) echoed %q, %v", k, echoed, err)
@@ -100,7 +100,7 @@ func TestWriteObjectAsksWhatTheSDKWouldAsk(t *testing.T) {
 			Body: bytes.NewReader(body), ChecksumSHA256: aws.String(checksum)}); err != nil {
 			t.Fatalf("SDK PutObject: %v", err)
 		}
-		if _, err := s.WriteObject(t.Context(), c.bucket, c.key, "application/json", body); err != nil {
+		if _, _, err := s.WriteObject(t.Context(), c.bucket, c.key, "application/json", body); err != nil {
 			t.Fatalf("WriteObject: %v", err)
 		}
 		if len(rec.reqs) != 2 {

@@ -3,8 +3,6 @@ package archive
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 
@@ -60,9 +58,7 @@ func PutConfirmed(ctx context.Context, s *backend.Session, loc backend.ArchiveLo
 	if err != nil {
 		return "", false, err
 	}
-	sum := sha256.Sum256(body)
-	checksum := base64.StdEncoding.EncodeToString(sum[:])
-	echoed, err := s.WriteObject(ctx, loc.Bucket, key, "application/json", body)
+	checksum, echoed, err := s.WriteObject(ctx, loc.Bucket, key, "application/json", body)
 	s.Audit("archive put", loc.Bucket+"/"+key, err)
 	if err != nil {
 		return "", false, fmt.Errorf("archive %s to s3://%s: %w", e.ID, loc.Bucket, s.Explain(err))

@@ -111,30 +111,30 @@ func (s *Store) commitLoop() {
 	defer close(s.stopped)
 	batch := make([]*call, 0, maxBatch)
 	for c := range s.queue {
-		batch = append(batch[:0], c)
-		// The second pass lets writers that are a moment from their
-		// Update (on two cores, often most of them) join this commit:
-		// hydrating at 16 messages at once, it halves the commits, each
-		// with its fsync.
-		for pass := 0; pass < 2; pass++ {
-			if pass == 1 {
-				runtime.Gosched()
-			}
-		drain:
-			for len(batch) < maxBatch {
-				select {
-				case c, ok := <-s.queue:
-					if !ok {
-						break drain
-					}
-					batch = append(batch, c)
-				default:
-					break drain
-				}
-			}
-		}
-		s.commit(batch)
+		batch = s.drain(append(batch[:0], c))
+		// Yielding once lets writers that are a moment from their Update
+		// (on two cores, often most of them) join this commit: hydrating
+		// at 16 messages at once, it halves the commits, each with its
+		// fsync.
+		runtime.Gosched()
+		s.commit(s.drain(batch))
 	}
+}
+
+// drain adds to batch the calls already queued, up to maxBatch.
+func (s *Store) drain(batch []*call) []*call {
+	for len(batch) < maxBatch {
+		select {
+		case c, ok := <-s.queue:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, c)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // commit runs the calls in one transaction. When one fails, its error is
